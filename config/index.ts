@@ -1,0 +1,4 @@
+export { loadConfig, configFileFrom, formatProblems, DEMO_CONFIG_FILE, ENV_OVERRIDES, type Config } from './load-config.js';
+export { validateFleet, type ConfigProblem } from './validate-fleet.js';
+export * from './fleet-schema.js';
+export { settingsSchema, type Settings } from './settings-schema.js';

@@ -1,0 +1,162 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { AppError } from '../src/kernel/index.js';
+import { fleetSchema, type Fleet } from './fleet-schema.js';
+import { settingsSchema, type Settings } from './settings-schema.js';
+import { validateFleet, type ConfigProblem } from './validate-fleet.js';
+
+/** The configuration the service runs with: settings, the fleet, and secrets from the environment. */
+export interface Config extends Omit<Settings, 'fleet' | 'fleetFile'> {
+  readonly fleet: Fleet;
+  readonly secrets: { readonly mqttPassword?: string; readonly mqttUsername?: string; readonly questdbToken?: string };
+  /** Where the settings came from, for the start-up log. */
+  readonly source: string;
+}
+
+const CONFIG_DIR = dirname(fileURLToPath(import.meta.url));
+/** With no --config and no TANHE_CONFIG: the first-run demo (embedded broker, DuckDB, demo fleet, simulator). */
+export const DEMO_CONFIG_FILE = resolve(CONFIG_DIR, 'demo.yaml');
+
+/**
+ * Environment variables that override settings (after the YAML file). Each maps
+ * to one dotted settings path; the value is parsed as the setting's type.
+ */
+export const ENV_OVERRIDES: Readonly<Record<string, string>> = {
+  TANHE_HTTP_HOST: 'http.host',
+  TANHE_HTTP_PORT: 'http.port',
+  TANHE_MQTT_URL: 'mqtt.url',
+  TANHE_MQTT_EMBEDDED: 'mqtt.embedded',
+  TANHE_MQTT_CLIENT_ID: 'mqtt.clientId',
+  TANHE_MQTT_SHARED_GROUP: 'mqtt.sharedGroup',
+  TANHE_MQTT_USERNAME: 'mqtt.username',
+  TANHE_STORE: 'store.kind',
+  TANHE_DUCKDB_PATH: 'store.duckdbPath',
+  TANHE_QUESTDB_URL: 'store.questdbUrl',
+  TANHE_SPOOL_DIR: 'spool.dir',
+  TANHE_SPOOL_FSYNC: 'spool.fsync',
+  TANHE_SIMULATOR: 'simulator.enabled',
+  TANHE_SIMULATOR_BACKFILL_DAYS: 'simulator.backfillDays',
+  TANHE_LOG_LEVEL: 'log.level',
+};
+
+/** Picks the config file: `--config FILE` wins over TANHE_CONFIG, which wins over the demo. */
+export function configFileFrom(argv: readonly string[], env: NodeJS.ProcessEnv): string {
+  const flag = argv.findIndex((a) => a === '--config' || a.startsWith('--config='));
+  if (flag >= 0) {
+    const arg = argv[flag] ?? '';
+    const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[flag + 1];
+    if (!value) throw new AppError('CONFIG_UNREADABLE', '--config needs a file path');
+    return resolve(value);
+  }
+  return env.TANHE_CONFIG ? resolve(env.TANHE_CONFIG) : DEMO_CONFIG_FILE;
+}
+
+/**
+ * Loads, merges and validates the configuration. Any problem stops start-up with
+ * an AppError('CONFIG_INVALID') whose `details` lists every problem with its path.
+ */
+export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): Config {
+  const raw = readYaml(file);
+  const problems: ConfigProblem[] = [];
+  applyEnvOverrides(raw, env, problems);
+
+  const parsed = settingsSchema.safeParse(raw);
+  if (!parsed.success) problems.push(...zodProblems(parsed.error));
+
+  let fleet: Fleet | undefined;
+  const settings = parsed.success ? parsed.data : undefined;
+  if (settings) {
+    if (settings.fleet && settings.fleetFile) problems.push({ path: 'fleetFile', message: 'give either fleet or fleetFile, not both' });
+    else if (settings.fleet) fleet = settings.fleet;
+    else if (settings.fleetFile) {
+      const fleetPath = resolve(dirname(file), settings.fleetFile);
+      const fleetParsed = fleetSchema.safeParse(readYaml(fleetPath));
+      if (fleetParsed.success) fleet = fleetParsed.data;
+      else problems.push(...zodProblems(fleetParsed.error, `fleet(${settings.fleetFile})`));
+    } else problems.push({ path: 'fleet', message: 'no fleet: give fleet inline or fleetFile' });
+  }
+  if (fleet) problems.push(...validateFleet(fleet));
+
+  if (problems.length > 0 || !settings || !fleet) {
+    throw new AppError('CONFIG_INVALID', formatProblems(file, problems), { details: problems });
+  }
+  const { fleet: _inline, fleetFile: _file, ...rest } = settings;
+  const config: Config = {
+    ...rest,
+    fleet,
+    secrets: {
+      ...(env.TANHE_MQTT_PASSWORD ? { mqttPassword: env.TANHE_MQTT_PASSWORD } : {}),
+      ...(settings.mqtt.username ? { mqttUsername: settings.mqtt.username } : {}),
+      ...(env.TANHE_QUESTDB_TOKEN ? { questdbToken: env.TANHE_QUESTDB_TOKEN } : {}),
+    },
+    source: file,
+  };
+  return deepFreeze(config);
+}
+
+export function formatProblems(file: string, problems: readonly ConfigProblem[]): string {
+  return [`invalid configuration ${file}: ${problems.length} problem(s)`, ...problems.map((p) => `  - ${p.path}: ${p.message}`)].join('\n');
+}
+
+function readYaml(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (cause) {
+    throw new AppError('CONFIG_UNREADABLE', `cannot read configuration file ${file}`, { cause });
+  }
+  try {
+    const value: unknown = parseYaml(text);
+    if (value === null || value === undefined) return {};
+    if (typeof value !== 'object' || Array.isArray(value)) throw new Error('the top level must be a mapping');
+    return value as Record<string, unknown>;
+  } catch (cause) {
+    throw new AppError('CONFIG_UNREADABLE', `cannot parse YAML in ${file}: ${(cause as Error).message}`, { cause });
+  }
+}
+
+function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv, problems: ConfigProblem[]) {
+  for (const [name, path] of Object.entries(ENV_OVERRIDES)) {
+    const text = env[name];
+    if (text === undefined || text === '') continue;
+    const keys = path.split('.');
+    let node = raw;
+    for (const key of keys.slice(0, -1)) {
+      const next = node[key];
+      if (next === undefined || next === null) node[key] = {};
+      else if (typeof next !== 'object') {
+        problems.push({ path, message: `cannot apply ${name}: ${key} is not a mapping` });
+        break;
+      }
+      node = node[key] as Record<string, unknown>;
+    }
+    node[keys[keys.length - 1] ?? name] = parseEnvValue(text);
+  }
+}
+
+/** Environment values are strings; numbers and booleans are recognised so the schema sees typed values. */
+function parseEnvValue(text: string): string | number | boolean {
+  if (text === 'true' || text === 'on') return true;
+  if (text === 'false' || text === 'off') return false;
+  if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+  return text;
+}
+
+function zodProblems(error: z.ZodError, prefix = ''): ConfigProblem[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('').replace(/^\./, '');
+    const keys = issue.code === 'unrecognized_keys' ? ` (${issue.keys.join(', ')})` : '';
+    return { path: [prefix, path].filter(Boolean).join('.') || '(root)', message: issue.message + keys };
+  });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { fleetSchema } from './fleet-schema.js';
+
+/**
+ * Every setting of the service. Defaults describe the first run on a fresh
+ * machine: embedded broker, DuckDB under ./data, HTTP on loopback, demo fleet
+ * and simulator. Secrets (MQTT password, QuestDB token) never appear here: they
+ * come from the environment only (see load-config.ts).
+ */
+
+const hostPort = { host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535) };
+
+export const httpSchema = z.strictObject({ ...hostPort, port: hostPort.port.default(8080) });
+
+export const mqttSchema = z.strictObject({
+  /** Start an embedded Aedes broker on url's host and port (first run, no Mosquitto needed). */
+  embedded: z.boolean().default(true),
+  url: z.string().regex(/^mqtts?:\/\//, 'expected mqtt://host:port or mqtts://host:port').default('mqtt://127.0.0.1:1883'),
+  /** Stable per replica: the broker keeps this client's persistent session and queued QoS 1 messages. */
+  clientId: z.string().min(1).default('tanhe-ingest-1'),
+  /** With a group, subscriptions are shared ($share/<group>/…) so that N workers split the load. */
+  sharedGroup: z.string().regex(/^[A-Za-z0-9_-]+$/).optional(),
+  username: z.string().optional(),
+  topics: z
+    .strictObject({
+      json: z.string().default('meters/+/readings'),
+      senml: z.string().default('senml/+'),
+      tasmota: z.string().default('tele/+/SENSOR'),
+    })
+    .prefault({}),
+  keepaliveSeconds: z.number().int().positive().default(30),
+  reconnectPeriodMs: z.number().int().positive().default(1000),
+});
+
+export const storeSchema = z.strictObject({
+  kind: z.enum(['duckdb', 'questdb']).default('duckdb'),
+  duckdbPath: z.string().default('./data/tanhe.duckdb'),
+  /** QuestDB's HTTP endpoint: ILP writes (/write) and SQL (/exec) both go there. */
+  questdbUrl: z.string().regex(/^https?:\/\//).default('http://127.0.0.1:9000'),
+  /** QuestDB's commit mode is a server setting (cairo.commit.mode); see docs/durability.md. */
+  requestTimeoutMs: z.number().int().positive().default(10_000),
+});
+
+export const spoolSchema = z.strictObject({
+  dir: z.string().default('./data/spool'),
+  /** Back-pressure threshold: above this many unflushed bytes, acknowledgements stop. */
+  maxBytes: z.number().int().positive().default(256 * 1024 * 1024),
+  segmentBytes: z.number().int().positive().default(16 * 1024 * 1024),
+  /**
+   * none: a write reaches the kernel before the PUBACK (survives a killed process, not a power loss);
+   * interval: fsync every fsyncIntervalMs (power loss loses at most that window);
+   * always: fsync before every PUBACK (survives power loss; slowest).
+   */
+  fsync: z.enum(['none', 'interval', 'always']).default('interval'),
+  fsyncIntervalMs: z.number().int().positive().default(200),
+  batchSize: z.number().int().positive().default(5000),
+  flushIntervalMs: z.number().int().positive().default(100),
+});
+
+export const ingestSchema = z.strictObject({
+  maxPayloadBytes: z.number().int().positive().default(256 * 1024),
+  /** A reading stamped further than this into the future (device clock skew) is quarantined. */
+  maxFutureSkewMs: z.number().int().nonnegative().default(5 * 60_000),
+  /** How many recent timestamps per meter are remembered to count duplicates. */
+  recentKeysPerMeter: z.number().int().positive().default(4096),
+});
+
+export const simulatorSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  backfillDays: z.number().int().nonnegative().default(60),
+  /** Live publishing: one reading per meter every intervalMs of wall time. */
+  liveIntervalMs: z.number().int().positive().default(15_000),
+  seed: z.number().int().default(42),
+});
+
+export const settingsSchema = z.strictObject({
+  http: httpSchema.prefault({}),
+  mqtt: mqttSchema.prefault({}),
+  store: storeSchema.prefault({}),
+  spool: spoolSchema.prefault({}),
+  ingest: ingestSchema.prefault({}),
+  simulator: simulatorSchema.prefault({}),
+  log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info') }).prefault({}),
+  /** Paths in settings are relative to the working directory, except fleetFile: a path (relative to this file) of the fleet registry YAML, or the fleet inline. */
+  fleetFile: z.string().optional(),
+  fleet: fleetSchema.optional(),
+});
+
+export type Settings = z.infer<typeof settingsSchema>;
