@@ -1,0 +1,82 @@
+import { decodeJsonItems } from './decode-json.js';
+import { decodeSenmlItems } from './decode-senml.js';
+import { decodeTasmotaItem } from './decode-tasmota.js';
+import type { IngestLimits, MessageOutcome, MeterDirectory, RawItem, Rejection, TopicFilters } from './ingest-types.js';
+import { matchTopic } from './topic-match.js';
+import { isRejection, validateItem } from './validate-item.js';
+
+export interface MessageContext {
+  readonly directory: MeterDirectory;
+  readonly topics: TopicFilters;
+  readonly limits: IngestLimits;
+  readonly nowMs: number;
+}
+
+/**
+ * Turns one MQTT message into accepted readings and rejections. Every item ends
+ * in exactly one of the two lists; a bad item in a gateway batch rejects that
+ * item only. A message that cannot be split into items at all (too large, not
+ * JSON, wrong envelope) is one rejection carrying the whole payload.
+ */
+export function processMessage(topic: string, payload: Uint8Array, ctx: MessageContext): MessageOutcome {
+  const whole = (reason: Rejection['reason'], detail: string, meterId: string | null = null, text?: string): MessageOutcome => ({
+    accepted: [],
+    rejected: [{ reason, detail, meterId, payload: text ?? decodeText(payload) }],
+  });
+
+  if (payload.byteLength > ctx.limits.maxPayloadBytes) {
+    const text = decodeText(payload.subarray(0, ctx.limits.maxPayloadBytes));
+    return whole('oversized_payload', `payload of ${payload.byteLength} bytes exceeds ${ctx.limits.maxPayloadBytes}; stored truncated`, null, text);
+  }
+
+  const route = routeTopic(topic, ctx);
+  if (!route) return whole('unknown_topic', `topic ${topic} matches no configured codec`);
+
+  const text = decodeText(payload);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return whole('malformed_json', (error as Error).message, route.addressedTo);
+  }
+
+  const items: RawItem[] | string = route.decode(json);
+  if (typeof items === 'string') return whole('schema_violation', items, route.addressedTo);
+  if (items.length === 0) return whole('schema_violation', 'the message holds no readings', route.addressedTo);
+
+  const outcome: MessageOutcome = { accepted: [], rejected: [] };
+  for (const item of items) {
+    const result = validateItem(item, ctx.nowMs, ctx.limits);
+    if (isRejection(result)) outcome.rejected.push(result);
+    else outcome.accepted.push(result);
+  }
+  return outcome;
+}
+
+interface Route {
+  readonly addressedTo: string | null;
+  decode(json: unknown): RawItem[] | string;
+}
+
+function routeTopic(topic: string, ctx: MessageContext): Route | undefined {
+  const jsonMatch = matchTopic(ctx.topics.json, topic);
+  if (jsonMatch?.[0] !== undefined) {
+    const meterId = jsonMatch[0];
+    return { addressedTo: meterId, decode: (json) => decodeJsonItems(json, meterId, ctx.directory.byId(meterId)) };
+  }
+  const tasmotaMatch = matchTopic(ctx.topics.tasmota, topic);
+  if (tasmotaMatch?.[0] !== undefined) {
+    const device = tasmotaMatch[0];
+    const meter = ctx.directory.byTasmotaDevice(device);
+    return { addressedTo: meter?.id ?? device, decode: (json) => [decodeTasmotaItem(json, device, meter)] };
+  }
+  if (matchTopic(ctx.topics.senml, topic)) {
+    return { addressedTo: null, decode: (json) => decodeSenmlItems(json, ctx.directory) };
+  }
+  return undefined;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+function decodeText(bytes: Uint8Array): string {
+  return utf8.decode(bytes);
+}

@@ -1,0 +1,29 @@
+/**
+ * Matches a received topic against an MQTT subscription filter and returns the
+ * levels captured by each `+` (and the rest for a trailing `#`), or undefined.
+ * A shared-subscription prefix ($share/<group>/) on the filter is ignored: the
+ * broker delivers the original topic.
+ */
+export function matchTopic(filter: string, topic: string): string[] | undefined {
+  const filterLevels = stripSharePrefix(filter).split('/');
+  const topicLevels = topic.split('/');
+  const captures: string[] = [];
+  for (let i = 0; i < filterLevels.length; i++) {
+    const f = filterLevels[i];
+    if (f === '#') {
+      captures.push(topicLevels.slice(i).join('/'));
+      return captures;
+    }
+    const t = topicLevels[i];
+    if (t === undefined) return undefined;
+    if (f === '+') {
+      if (t === '') return undefined;
+      captures.push(t);
+    } else if (f !== t) return undefined;
+  }
+  return topicLevels.length === filterLevels.length ? captures : undefined;
+}
+
+export function stripSharePrefix(filter: string): string {
+  return filter.startsWith('$share/') ? filter.split('/').slice(2).join('/') : filter;
+}
