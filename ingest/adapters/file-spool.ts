@@ -1,0 +1,275 @@
+import { closeSync, existsSync, fdatasyncSync, ftruncateSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppError } from '../../src/kernel/index.js';
+import { decodeSpoolRecord, encodeSpoolRecord, type SpoolRecord } from '../core/index.js';
+import type { Spool, SpoolBatch, SpoolPosition } from '../ports.js';
+
+export interface FileSpoolOptions {
+  readonly dir: string;
+  readonly maxBytes: number;
+  readonly segmentBytes: number;
+  readonly fsync: 'none' | 'interval' | 'always';
+  readonly fsyncIntervalMs: number;
+}
+
+const SEGMENT_PATTERN = /^segment-(\d{12})\.log$/;
+const CHECKPOINT_FILE = 'checkpoint.json';
+const READ_CHUNK_BYTES = 1 << 20;
+
+/**
+ * An append-only log of JSON lines in numbered segment files, plus a checkpoint
+ * (segment, offset) of what the store has confirmed. A killed process loses
+ * nothing that `append` returned for: the bytes are in the kernel's page cache
+ * (and on disk with fsync 'always', or within fsyncIntervalMs with 'interval').
+ * A torn last line (the process died inside a write) is cut off at open: its
+ * message was never acknowledged, so the broker delivers it again.
+ */
+export class FileSpool implements Spool {
+  private segments: { no: number; size: number; base: number }[] = [];
+  private writeFd: number;
+  private checkpoint: SpoolPosition;
+  private readPos: SpoolPosition;
+  private pendingRecords: number;
+  private dirty = false;
+  private fsyncTimer: NodeJS.Timeout | undefined;
+  private spaceWaiters: (() => void)[] = [];
+  private dataWaiters: (() => void)[] = [];
+
+  /** Records found after the checkpoint when the spool was opened: they are replayed. */
+  readonly recoveredRecords: number;
+
+  constructor(private readonly options: FileSpoolOptions) {
+    mkdirSync(options.dir, { recursive: true });
+    this.checkpoint = this.readCheckpoint();
+    const numbers = readdirSync(options.dir)
+      .map((name) => SEGMENT_PATTERN.exec(name)?.[1])
+      .filter((n): n is string => n !== undefined)
+      .map(Number)
+      .sort((a, b) => a - b);
+    for (const no of numbers) if (no < this.checkpoint.segment) unlinkSync(this.segmentPath(no));
+    const kept = numbers.filter((no) => no >= this.checkpoint.segment);
+    if (kept.length === 0) kept.push(this.checkpoint.segment);
+
+    let base = 0;
+    for (const no of kept) {
+      const size = existsSync(this.segmentPath(no)) ? fstatSize(this.segmentPath(no)) : 0;
+      this.segments.push({ no, size, base });
+      base += size;
+    }
+    const last = this.lastSegment();
+    this.writeFd = openSync(this.segmentPath(last.no), 'a+');
+    this.cutTornTail(last);
+    this.readPos = this.checkpoint;
+    this.pendingRecords = this.countRecordsFromCheckpoint();
+    this.recoveredRecords = this.pendingRecords;
+
+    if (options.fsync === 'interval') {
+      this.fsyncTimer = setInterval(() => this.syncIfDirty(), options.fsyncIntervalMs);
+      this.fsyncTimer.unref();
+    }
+  }
+
+  append(records: readonly SpoolRecord[]): void {
+    if (records.length === 0) return;
+    const bytes = Buffer.from(records.map(encodeSpoolRecord).join(''), 'utf8');
+    let last = this.lastSegment();
+    if (last.size > 0 && last.size + bytes.length > this.options.segmentBytes) last = this.rotate();
+    try {
+      let written = 0;
+      while (written < bytes.length) written += writeSync(this.writeFd, bytes, written, bytes.length - written);
+      if (this.options.fsync === 'always') fdatasyncSync(this.writeFd);
+      else this.dirty = true;
+    } catch (cause) {
+      throw new AppError('SPOOL_IO', `cannot append to spool segment ${last.no}`, { cause, retryable: true });
+    }
+    last.size += bytes.length;
+    this.pendingRecords += records.length;
+    this.wake('data');
+  }
+
+  read(maxRecords: number): SpoolBatch {
+    const records: SpoolRecord[] = [];
+    let pos = this.readPos;
+    while (records.length < maxRecords) {
+      const segment = this.segments.find((s) => s.no === pos.segment);
+      if (!segment) break;
+      if (pos.offset >= segment.size) {
+        const next = this.segments.find((s) => s.no > pos.segment);
+        if (!next) break;
+        pos = { segment: next.no, offset: 0 };
+        continue;
+      }
+      pos = this.readLines(segment, pos, maxRecords - records.length, records);
+    }
+    this.readPos = pos;
+    return { records, end: pos };
+  }
+
+  commit(position: SpoolPosition, records: number): void {
+    this.checkpoint = position;
+    const tmp = join(this.options.dir, `${CHECKPOINT_FILE}.tmp`);
+    writeFileSync(tmp, JSON.stringify(position));
+    if (this.options.fsync !== 'none') syncFile(tmp);
+    renameSync(tmp, join(this.options.dir, CHECKPOINT_FILE));
+    for (const s of this.segments.filter((s) => s.no < position.segment)) unlinkSync(this.segmentPath(s.no));
+    this.segments = this.segments.filter((s) => s.no >= position.segment);
+    this.pendingRecords -= records;
+    if (!this.isFull()) this.wake('space');
+  }
+
+  rewind(): void {
+    this.readPos = this.checkpoint;
+  }
+
+  backlogBytes(): number {
+    const last = this.lastSegment();
+    const first = this.segments[0] ?? last;
+    return last.base + last.size - (first.base + this.checkpoint.offset);
+  }
+
+  backlogRecords(): number {
+    return this.pendingRecords;
+  }
+
+  isFull(): boolean {
+    return this.backlogBytes() >= this.options.maxBytes;
+  }
+
+  waitForSpace(): Promise<void> {
+    if (!this.isFull()) return Promise.resolve();
+    return new Promise((resolve) => this.spaceWaiters.push(resolve));
+  }
+
+  waitForData(timeoutMs: number): Promise<void> {
+    const last = this.lastSegment();
+    if (this.readPos.segment !== last.no || this.readPos.offset < last.size) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.dataWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  close(): void {
+    if (this.fsyncTimer) clearInterval(this.fsyncTimer);
+    if (this.options.fsync !== 'none') this.syncIfDirty();
+    closeSync(this.writeFd);
+    this.wake('data');
+  }
+
+  private readLines(segment: { no: number; size: number }, from: SpoolPosition, max: number, into: SpoolRecord[]): SpoolPosition {
+    const fd = openSync(this.segmentPath(segment.no), 'r');
+    try {
+      let chunkBytes = Math.min(READ_CHUNK_BYTES, segment.size - from.offset);
+      for (;;) {
+        const buffer = Buffer.allocUnsafe(chunkBytes);
+        const length = readSync(fd, buffer, 0, chunkBytes, from.offset);
+        let start = 0;
+        let count = 0;
+        while (count < max) {
+          const newline = buffer.indexOf(10, start);
+          if (newline < 0 || newline >= length) break;
+          into.push(this.decode(buffer.toString('utf8', start, newline), segment.no, from.offset + start));
+          start = newline + 1;
+          count++;
+        }
+        if (count > 0 || chunkBytes >= segment.size - from.offset) return { segment: segment.no, offset: from.offset + start };
+        chunkBytes = Math.min(chunkBytes * 2, segment.size - from.offset); // a line longer than the chunk
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  private decode(line: string, segment: number, offset: number): SpoolRecord {
+    try {
+      return decodeSpoolRecord(line);
+    } catch (cause) {
+      throw new AppError('SPOOL_CORRUPT', `spool segment ${segment} offset ${offset} holds an unreadable record`, { cause });
+    }
+  }
+
+  private rotate() {
+    const last = this.lastSegment();
+    if (this.options.fsync !== 'none') fdatasyncSync(this.writeFd);
+    closeSync(this.writeFd);
+    this.dirty = false;
+    const next = { no: last.no + 1, size: 0, base: last.base + last.size };
+    this.writeFd = openSync(this.segmentPath(next.no), 'a+');
+    this.segments.push(next);
+    return next;
+  }
+
+  private cutTornTail(segment: { no: number; size: number }) {
+    if (segment.size === 0) return;
+    const content = readFileSync(this.segmentPath(segment.no));
+    const end = content.lastIndexOf(10) + 1;
+    if (end < content.length) {
+      ftruncateSync(this.writeFd, end);
+      segment.size = end;
+    }
+  }
+
+  private countRecordsFromCheckpoint(): number {
+    let count = 0;
+    for (const s of this.segments) {
+      const content = readFileSync(this.segmentPath(s.no));
+      let i = s.no === this.checkpoint.segment ? this.checkpoint.offset : 0;
+      while ((i = content.indexOf(10, i) + 1) > 0) count++;
+    }
+    return count;
+  }
+
+  private readCheckpoint(): SpoolPosition {
+    const file = join(this.options.dir, CHECKPOINT_FILE);
+    if (!existsSync(file)) return { segment: 1, offset: 0 };
+    const value = JSON.parse(readFileSync(file, 'utf8')) as Partial<SpoolPosition>;
+    if (!Number.isInteger(value.segment) || !Number.isInteger(value.offset)) {
+      throw new AppError('SPOOL_CORRUPT', `spool checkpoint ${file} is unreadable`);
+    }
+    return { segment: value.segment as number, offset: value.offset as number };
+  }
+
+  private syncIfDirty() {
+    if (!this.dirty) return;
+    this.dirty = false;
+    fdatasyncSync(this.writeFd);
+  }
+
+  private wake(which: 'space' | 'data') {
+    const waiters = which === 'space' ? this.spaceWaiters : this.dataWaiters;
+    if (which === 'space') this.spaceWaiters = [];
+    else this.dataWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  private lastSegment() {
+    const last = this.segments[this.segments.length - 1];
+    if (!last) throw new Error('spool has no segment');
+    return last;
+  }
+
+  private segmentPath(no: number): string {
+    return join(this.options.dir, `segment-${String(no).padStart(12, '0')}.log`);
+  }
+}
+
+function fstatSize(path: string): number {
+  const fd = openSync(path, 'r');
+  try {
+    return fstatSync(fd).size;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function syncFile(path: string) {
+  const fd = openSync(path, 'r+');
+  try {
+    fdatasyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
