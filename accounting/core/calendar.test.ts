@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { bucketBoundaries, bucketLabel, bucketStart, localDate, periodRange } from './calendar.js';
+
+const iso = (text: string) => Date.parse(text);
+const isoList = (values: number[]) => values.map((ms) => new Date(ms).toISOString());
+
+describe('calendar cuts in the institution time zone', () => {
+  it('puts a reading at 2026-09-30T16:30Z on 1 October in Shanghai (UTC+8), not 30 September', () => {
+    const ts = iso('2026-09-30T16:30:00Z');
+    expect(new Date(bucketStart(ts, 'day', 'Asia/Shanghai')).toISOString()).toBe('2026-09-30T16:00:00.000Z');
+    expect(localDate(ts, 'Asia/Shanghai')).toBe('2026-10-01');
+    expect(bucketLabel(bucketStart(ts, 'month', 'Asia/Shanghai'), 'month', 'Asia/Shanghai')).toBe('2026-10');
+    // The same instant cut at UTC would still be 30 September: the bug this module prevents.
+    expect(localDate(ts, 'UTC')).toBe('2026-09-30');
+  });
+
+  it('cuts a month at local midnight: 2026-10 in Shanghai is [09-30T16:00Z, 10-31T16:00Z)', () => {
+    const range = periodRange('2026-10', 'Asia/Shanghai');
+    expect(range && isoList([range.fromMs, range.toMs])).toEqual(['2026-09-30T16:00:00.000Z', '2026-10-31T16:00:00.000Z']);
+    const days = bucketBoundaries(range!.fromMs, range!.toMs, 'day', 'Asia/Shanghai');
+    expect(days).toHaveLength(32); // 31 days
+    expect(new Date(days[31]!).toISOString()).toBe('2026-10-31T16:00:00.000Z');
+  });
+
+  it('cuts a year and the months in it', () => {
+    const range = periodRange('2026', 'Asia/Shanghai')!;
+    expect(isoList([range.fromMs, range.toMs])).toEqual(['2025-12-31T16:00:00.000Z', '2026-12-31T16:00:00.000Z']);
+    const months = bucketBoundaries(range.fromMs, range.toMs, 'month', 'Asia/Shanghai');
+    expect(months.map((ms) => bucketLabel(ms, 'month', 'Asia/Shanghai')).slice(0, 3)).toEqual(['2026-01', '2026-02', '2026-03']);
+    expect(months).toHaveLength(13);
+  });
+
+  it('starts from the bucket containing fromMs and ends at the first boundary at or after toMs', () => {
+    const b = bucketBoundaries(iso('2026-10-01T00:10:00Z'), iso('2026-10-01T02:00:00Z'), 'hour', 'Asia/Shanghai');
+    expect(isoList(b)).toEqual(['2026-10-01T00:00:00.000Z', '2026-10-01T01:00:00.000Z', '2026-10-01T02:00:00.000Z']);
+    expect(bucketBoundaries(5, 5, 'hour')).toEqual([]);
+  });
+
+  it('keeps hour buckets one real hour long across a DST change (Europe/Berlin, 29 March 2026)', () => {
+    // Local 02:00 does not exist that night: 01:00 CET is 00:00Z, 03:00 CEST is 01:00Z.
+    const b = bucketBoundaries(iso('2026-03-28T23:00:00Z'), iso('2026-03-29T02:00:00Z'), 'hour', 'Europe/Berlin');
+    expect(isoList(b)).toEqual(['2026-03-28T23:00:00.000Z', '2026-03-29T00:00:00.000Z', '2026-03-29T01:00:00.000Z', '2026-03-29T02:00:00.000Z']);
+    expect(b.map((ms) => bucketLabel(ms, 'hour', 'Europe/Berlin'))).toEqual(['2026-03-29T00', '2026-03-29T01', '2026-03-29T03', '2026-03-29T04']);
+    const day = periodRange('2026-03-29', 'Europe/Berlin')!;
+    expect(day.toMs - day.fromMs).toBe(23 * 3_600_000);
+    const autumn = periodRange('2026-10-25', 'Europe/Berlin')!;
+    expect(autumn.toMs - autumn.fromMs).toBe(25 * 3_600_000);
+    expect(bucketBoundaries(autumn.fromMs, autumn.toMs, 'hour', 'Europe/Berlin')).toHaveLength(26);
+  });
+
+  it('refuses malformed or impossible periods', () => {
+    for (const bad of ['2026-13', '2026-1', '26', '2026-04-31', '2026-02-29', 'abcd', '2026-10-01T00']) {
+      expect(periodRange(bad, 'Asia/Shanghai'), bad).toBeUndefined();
+    }
+    expect(periodRange('2028-02-29', 'Asia/Shanghai')?.bucket).toBe('day');
+  });
+});
+
+describe('hour cuts in a zone with a half-hour offset', () => {
+  it('starts Kolkata (UTC+5:30) hours at :30 UTC', () => {
+    expect(new Date(bucketStart(Date.parse('2026-10-01T00:10:00Z'), 'hour', 'Asia/Kolkata')).toISOString()).toBe('2026-09-30T23:30:00.000Z');
+  });
+});
