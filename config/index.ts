@@ -2,3 +2,4 @@ export { loadConfig, configFileFrom, formatProblems, DEMO_CONFIG_FILE, ENV_OVERR
 export { validateFleet, type ConfigProblem } from './validate-fleet.js';
 export * from './fleet-schema.js';
 export { settingsSchema, type Settings } from './settings-schema.js';
+export { createFleetRegistry, type FleetRegistry, type MeterView } from './fleet-registry.js';

@@ -1,0 +1,8 @@
+/** The ingest capability: MQTT → validation → durable spool → store. */
+export * from './core/index.js';
+export type * from './ports.js';
+export { createMessageReceiver, type ReceiveDeps } from './receive-message.js';
+export { createSpoolDrainer, type DrainDeps, type SpoolDrainer } from './drain-spool.js';
+export { FileSpool, type FileSpoolOptions } from './adapters/file-spool.js';
+export { startMqttSubscriber, type MqttSubscriber, type MqttSubscriberOptions } from './adapters/mqtt-subscriber.js';
+export { createPrometheusIngestMetrics } from './adapters/prometheus-ingest-metrics.js';
