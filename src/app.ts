@@ -1,0 +1,147 @@
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { createFleetRegistry, type Config } from '../config/index.js';
+import { createMessageReceiver, createPrometheusIngestMetrics, createSpoolDrainer, FileSpool, startMqttSubscriber, type MqttSubscriber } from '../ingest/index.js';
+import { isAppError } from './kernel/index.js';
+import { createHttpServer } from './http/server.js';
+import type { Readiness } from './http/http-deps.js';
+import { systemClock } from './platform/clock.js';
+import { startEmbeddedBroker, type EmbeddedBroker } from './platform/embedded-broker.js';
+import { createLogger } from './platform/logger.js';
+import { createDuckDbStore, createQuestDbStore, type ReadingStore } from './platform/store/index.js';
+
+export interface RunningApp {
+  readonly httpUrl: string;
+  readonly store: ReadingStore;
+  /** Stops taking messages, drains the spool into the store (up to the deadline), closes everything. */
+  stop(): Promise<void>;
+  /** Resolves if a fatal error stops the service (it then exits non-zero). */
+  readonly failed: Promise<unknown>;
+}
+
+/**
+ * The one place where adapters are built and wired. Start order: spool (so that
+ * messages can be accepted even while the store is down), HTTP, broker and
+ * subscriber, then the store and the drainer.
+ */
+export async function startApp(config: Config, extras: { onStarted?: (app: RunningApp) => Promise<void> } = {}): Promise<RunningApp> {
+  const log = createLogger(config.log.level);
+  const fleet = createFleetRegistry(config.fleet);
+  const metricsRegistry = new Registry();
+  collectDefaultMetrics({ register: metricsRegistry, prefix: 'tanhe_' });
+  const metrics = createPrometheusIngestMetrics(metricsRegistry);
+  let rejectFailed: (error: unknown) => void = () => undefined;
+  const failed = new Promise<unknown>((_, reject) => (rejectFailed = reject));
+  failed.catch(() => undefined);
+
+  const store = config.store.kind === 'questdb'
+    ? createQuestDbStore({ url: config.store.questdbUrl, requestTimeoutMs: config.store.requestTimeoutMs, ...(config.secrets.questdbToken ? { token: config.secrets.questdbToken } : {}) })
+    : createDuckDbStore({ path: config.store.duckdbPath });
+
+  const spool = new FileSpool(config.spool);
+  if (spool.recoveredRecords > 0) {
+    log.info({ records: spool.recoveredRecords }, 'replaying spool records not yet confirmed by the store');
+    metrics.replayed(spool.recoveredRecords);
+  }
+  metrics.spoolBacklog(spool.backlogBytes(), spool.backlogRecords());
+
+  const drainer = createSpoolDrainer({
+    spool,
+    sink: store,
+    metrics,
+    log: log.child({ module: 'drain' }),
+    clock: systemClock,
+    batchSize: config.spool.batchSize,
+    flushIntervalMs: config.spool.flushIntervalMs,
+    recentKeysPerMeter: config.ingest.recentKeysPerMeter,
+  });
+
+  let broker: EmbeddedBroker | undefined;
+  if (config.mqtt.embedded) {
+    broker = await startEmbeddedBroker(config.mqtt.url);
+    log.info({ url: config.mqtt.url }, 'embedded MQTT broker listening (demo broker: sessions live in memory)');
+  }
+
+  let storeReady = false;
+  let subscriber: MqttSubscriber | undefined;
+  const readiness = async (): Promise<Readiness> => {
+    const reachable = await store.ping().then(() => true, () => false);
+    const writing = storeReady && !drainer.storeDown();
+    const connected = subscriber?.connected() ?? false;
+    const spoolState = { backlogBytes: spool.backlogBytes(), backlogRecords: spool.backlogRecords(), full: spool.isFull() };
+    return { ready: connected && reachable && writing && !spoolState.full, broker: { connected }, store: { reachable, writing }, spool: spoolState };
+  };
+  const http = createHttpServer({ store, fleet, metrics: metricsRegistry, readiness, nowMs: systemClock.nowMs }, log);
+  await http.listen({ host: config.http.host, port: config.http.port });
+  const address = http.server.address();
+  const httpUrl = typeof address === 'object' && address ? `http://${config.http.host}:${address.port}` : `http://${config.http.host}:${config.http.port}`;
+  log.info({ url: httpUrl }, 'HTTP listening');
+
+  const receive = createMessageReceiver({
+    spool,
+    directory: fleet,
+    topics: config.mqtt.topics,
+    limits: config.ingest,
+    clock: systemClock,
+    metrics,
+    log: log.child({ module: 'ingest' }),
+    instanceId: `${config.mqtt.clientId}-${Date.now().toString(36)}`,
+  });
+  subscriber = startMqttSubscriber({
+    url: config.mqtt.url,
+    clientId: config.mqtt.clientId,
+    ...(config.secrets.mqttUsername !== undefined ? { username: config.secrets.mqttUsername } : {}),
+    ...(config.secrets.mqttPassword !== undefined ? { password: config.secrets.mqttPassword } : {}),
+    filters: [config.mqtt.topics.json, config.mqtt.topics.senml, config.mqtt.topics.tasmota],
+    ...(config.mqtt.sharedGroup !== undefined ? { sharedGroup: config.mqtt.sharedGroup } : {}),
+    keepaliveSeconds: config.mqtt.keepaliveSeconds,
+    reconnectPeriodMs: config.mqtt.reconnectPeriodMs,
+    onMessage: receive,
+    onFatal: (error) => {
+      log.fatal({ err: error }, 'cannot spool a message; stopping without acknowledging it');
+      rejectFailed(error);
+    },
+    log: log.child({ module: 'mqtt' }),
+  });
+
+  await initStoreWithRetry(store, log);
+  storeReady = true;
+  drainer.run().catch((error: unknown) => {
+    log.fatal({ err: error }, 'the spool drainer stopped');
+    rejectFailed(error);
+  });
+
+  let stopped: Promise<void> | undefined;
+  const app: RunningApp = {
+    httpUrl,
+    store,
+    failed,
+    stop: () =>
+      (stopped ??= (async () => {
+        log.info({}, 'stopping: no new messages, draining the spool');
+        await subscriber?.close();
+        await drainer.stop(10_000);
+        spool.close();
+        log.info({ backlogRecords: spool.backlogRecords() }, 'spool drained');
+        await http.close();
+        await store.close();
+        await broker?.close();
+      })()),
+  };
+  await extras.onStarted?.(app);
+  return app;
+}
+
+/** The store may start after the service (compose, reboots): wait for it, logging, while the spool accepts readings. */
+async function initStoreWithRetry(store: ReadingStore, log: { warn(o: object, m: string): void; info(o: object, m: string): void }) {
+  for (let attempt = 1, delayMs = 500; ; attempt++, delayMs = Math.min(delayMs * 2, 10_000)) {
+    try {
+      await store.init();
+      log.info({ attempt }, 'store ready');
+      return;
+    } catch (error) {
+      if (!isAppError(error) || !error.retryable) throw error;
+      log.warn({ err: error, attempt, retryInMs: delayMs }, 'store not reachable yet; readings are spooled meanwhile');
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
+}
