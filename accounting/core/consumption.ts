@@ -1,0 +1,547 @@
+import { HOUR_MS, MINUTE_MS } from '../../src/kernel/index.js';
+
+/**
+ * Consumption from meter registers, as a pure function of one meter's readings
+ * over a range (DESIGN.md §6, domain.md §6).
+ *
+ * The cumulative register is the truth: the energy between two readings is
+ * their register difference, whatever messages were lost, duplicated or
+ * reordered in between. The function therefore
+ *  1. orders readings by device timestamp and collapses duplicates;
+ *  2. walks consecutive readings and classifies each interval by explicit rules
+ *     (plain delta, rollover, recorded replacement, transient dip, implausible
+ *     jump, unexplained drop);
+ *  3. spreads each interval's energy over the calendar buckets it overlaps, in
+ *     proportion to time.
+ * Nothing is booked that a rule cannot explain: such an interval is quarantined
+ * for review with its signed amount, so that booked + quarantined always equals
+ * the register difference (conservation). Because the result depends only on
+ * the set of readings, late data is handled by re-running it (see
+ * `affectedBuckets`).
+ *
+ * Amounts are register units × multiplier, i.e. the meter's configured unit
+ * (kWh, m3 …); the caller knows the unit.
+ */
+
+/** A recorded meter exchange: the old register's final and the new register's first value. */
+export interface MeterReplacement {
+  readonly atMs: number;
+  readonly oldFinal: number;
+  readonly newInitial: number;
+}
+
+/** What the consumption rules need to know about a meter (a subset of the fleet registry entry). */
+export interface MeterSpec {
+  readonly id: string;
+  /** cumulative: a running total; interval: each reading is the consumption of the interval ending at its timestamp. */
+  readonly register: 'cumulative' | 'interval';
+  /** CT/PT ratio: register units × multiplier = the meter's unit. */
+  readonly multiplier: number;
+  /** The register's modulus: it shows values in [0, registerMax) and wraps to 0 on reaching it. */
+  readonly registerMax?: number;
+  /** The highest plausible rate, in the meter's unit per hour, after the multiplier (a physical rating). */
+  readonly ratedMaxPerHour?: number;
+  readonly expectedIntervalMinutes: number;
+  readonly replacements: readonly MeterReplacement[];
+}
+
+/** One register reading: device timestamp (UTC ms) and the register as reported, before the multiplier. */
+export interface RegisterReading {
+  readonly tsMs: number;
+  readonly value: number;
+  readonly receivedAtMs?: number;
+}
+
+/**
+ * A dip contradicted by the readings after it (a restart's zero, a counter
+ * briefly regressed) is ignored if the register is back at or above its
+ * previous level within this many readings. Longer drops are not transient:
+ * they are quarantined for review.
+ */
+export const MAX_TRANSIENT_READINGS = 3;
+
+/**
+ * An interval longer than this many expected intervals is a gap: its energy is
+ * known (registers on both sides) but its distribution in time is not, so its
+ * bucket shares are marked estimated. 1.5 tolerates clock jitter and still flags
+ * a single missed reading.
+ */
+export const GAP_TOLERANCE = 1.5;
+
+export type ReviewReason = 'implausible_jump' | 'unexplained_drop' | 'replacement_mismatch' | 'negative_interval_value';
+
+/** How an interval's amount was derived. */
+export type IntervalRule = 'register_delta' | 'rollover' | 'replacement' | 'interval_value';
+
+/** One interval between two accepted readings (or one interval meter reading). */
+export interface MeterInterval {
+  readonly fromMs: number;
+  readonly toMs: number;
+  /** Raw register values at both ends (interval meters: fromValue is 0). */
+  readonly fromValue: number;
+  readonly toValue: number;
+  /** Register difference × multiplier, signed; booked only when status is 'booked'. */
+  readonly amount: number;
+  readonly rule: IntervalRule;
+  readonly status: 'booked' | 'quarantined';
+  /** Booked, but longer than the gap threshold: its split over buckets is estimated. */
+  readonly estimated: boolean;
+  readonly review?: { readonly reason: ReviewReason; readonly detail: string };
+}
+
+/** A quarantined interval, for the review queue and the alert that follows. */
+export interface ConsumptionReview {
+  readonly meterId: string;
+  readonly reason: ReviewReason;
+  readonly detail: string;
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly fromValue: number;
+  readonly toValue: number;
+  /** The signed amount the registers say, not booked. */
+  readonly amount: number;
+  readonly intervalIndex: number;
+}
+
+export interface IgnoredReading {
+  readonly tsMs: number;
+  readonly value: number;
+  readonly reason: 'transient_dip';
+}
+
+/** Several different values for one timestamp: one was chosen (see `chooseAmongDuplicates`), the choice is reported. */
+export interface DuplicateConflict {
+  readonly tsMs: number;
+  readonly values: readonly number[];
+  readonly chosenValue: number;
+}
+
+export type BucketQuality = 'measured' | 'estimated' | 'partial' | 'no_data' | 'quarantined';
+
+export interface ConsumptionBucket {
+  readonly startMs: number;
+  readonly endMs: number;
+  /** Booked consumption in the meter's unit (× multiplier). */
+  readonly consumption: number;
+  /** The part of `consumption` that comes from spreading a gap. */
+  readonly estimatedAmount: number;
+  /** estimatedAmount / consumption, 0 when nothing is booked. */
+  readonly estimatedShare: number;
+  readonly estimated: boolean;
+  /** The share, in proportion to time, of quarantined intervals overlapping the bucket (not booked). */
+  readonly quarantinedAmount: number;
+  /** Time covered by booked and by quarantined intervals. */
+  readonly bookedMs: number;
+  readonly quarantinedMs: number;
+  /** Readings received with a timestamp in (start, end], against the meter's expected count. */
+  readonly receivedReadings: number;
+  readonly expectedReadings: number;
+  /** Headline, by precedence: quarantined > no_data > partial > estimated > measured. */
+  readonly quality: BucketQuality;
+  /** Indexes into `reviews` of the quarantined intervals overlapping this bucket. */
+  readonly reviewIndexes: readonly number[];
+}
+
+export interface ConsumptionResult {
+  readonly meterId: string;
+  readonly buckets: readonly ConsumptionBucket[];
+  readonly intervals: readonly MeterInterval[];
+  readonly reviews: readonly ConsumptionReview[];
+  readonly ignoredReadings: readonly IgnoredReading[];
+  readonly conflicts: readonly DuplicateConflict[];
+  /** Exact duplicates (same timestamp, same value) dropped silently: a replayed message is harmless. */
+  readonly duplicatesIgnored: number;
+  /** Sums over the buckets (only the parts of intervals inside the boundaries). */
+  readonly totals: { readonly booked: number; readonly quarantined: number; readonly estimated: number };
+}
+
+// ---------------------------------------------------------------------------
+// 1. Order and de-duplicate
+
+/**
+ * Among different values for one timestamp: the latest received wins (the
+ * store's UPSERT keeps the last write too), then the highest value. The rule
+ * depends only on the set of readings, so any input order gives the same pick.
+ */
+export function chooseAmongDuplicates(readings: readonly RegisterReading[]): RegisterReading {
+  const rank = (r: RegisterReading): [number, number] => [r.receivedAtMs ?? Number.NEGATIVE_INFINITY, r.value];
+  return readings.reduce((best, r) => {
+    const [ra, va] = rank(r);
+    const [rb, vb] = rank(best);
+    return ra > rb || (ra === rb && va > vb) ? r : best;
+  });
+}
+
+export interface NormalizedReadings {
+  readonly series: readonly RegisterReading[];
+  readonly conflicts: readonly DuplicateConflict[];
+  readonly duplicatesIgnored: number;
+}
+
+/** Sorts by device timestamp (never arrival) and keeps one reading per timestamp. */
+export function normalizeReadings(readings: readonly RegisterReading[]): NormalizedReadings {
+  const byTs = new Map<number, RegisterReading[]>();
+  for (const r of readings) {
+    const group = byTs.get(r.tsMs);
+    if (group) group.push(r);
+    else byTs.set(r.tsMs, [r]);
+  }
+  const series: RegisterReading[] = [];
+  const conflicts: DuplicateConflict[] = [];
+  let duplicatesIgnored = 0;
+  for (const tsMs of [...byTs.keys()].sort((a, b) => a - b)) {
+    const group = byTs.get(tsMs) ?? [];
+    const values = [...new Set(group.map((r) => r.value))].sort((a, b) => a - b);
+    const chosen = chooseAmongDuplicates(group);
+    series.push({ tsMs, value: chosen.value });
+    if (values.length > 1) conflicts.push({ tsMs, values, chosenValue: chosen.value });
+    else duplicatesIgnored += group.length - 1;
+  }
+  return { series, conflicts, duplicatesIgnored };
+}
+
+// ---------------------------------------------------------------------------
+// 2. Classify intervals
+
+function expectedIntervalMs(meter: MeterSpec): number {
+  return meter.expectedIntervalMinutes * MINUTE_MS;
+}
+
+function ratePerHour(amount: number, fromMs: number, toMs: number): number {
+  return amount / ((toMs - fromMs) / HOUR_MS);
+}
+
+function exceedsRating(meter: MeterSpec, amount: number, fromMs: number, toMs: number): boolean {
+  return meter.ratedMaxPerHour !== undefined && ratePerHour(amount, fromMs, toMs) > meter.ratedMaxPerHour;
+}
+
+function isGap(meter: MeterSpec, fromMs: number, toMs: number): boolean {
+  return toMs - fromMs > expectedIntervalMs(meter) * GAP_TOLERANCE;
+}
+
+/** Replacements recorded in (fromMs, toMs]: a reading at or after `atMs` is the new register's. */
+function replacementsBetween(meter: MeterSpec, fromMs: number, toMs: number): MeterReplacement[] {
+  return meter.replacements.filter((r) => r.atMs > fromMs && r.atMs <= toMs).sort((a, b) => a.atMs - b.atMs);
+}
+
+function booked(meter: MeterSpec, prev: RegisterReading, next: RegisterReading, amount: number, rule: IntervalRule): MeterInterval {
+  const base = { fromMs: prev.tsMs, toMs: next.tsMs, fromValue: prev.value, toValue: next.value, amount, rule };
+  if (exceedsRating(meter, amount, prev.tsMs, next.tsMs)) {
+    const rate = ratePerHour(amount, prev.tsMs, next.tsMs);
+    const detail = `implied rate ${rate} per hour exceeds the rating ${meter.ratedMaxPerHour} per hour`;
+    return { ...base, status: 'quarantined', estimated: false, review: { reason: 'implausible_jump', detail } };
+  }
+  return { ...base, status: 'booked', estimated: isGap(meter, prev.tsMs, next.tsMs) };
+}
+
+function quarantined(meter: MeterSpec, prev: RegisterReading, next: RegisterReading, amount: number, rule: IntervalRule, reason: ReviewReason, detail: string): MeterInterval {
+  return {
+    fromMs: prev.tsMs,
+    toMs: next.tsMs,
+    fromValue: prev.value,
+    toValue: next.value,
+    amount,
+    rule,
+    status: 'quarantined',
+    estimated: false,
+    review: { reason, detail },
+  };
+}
+
+/**
+ * Across recorded replacements: (oldFinal − prev) + Σ(oldFinal − newInitial of
+ * the meters in between) + (next − newInitial). A negative part means the record
+ * contradicts the readings: quarantined, not guessed.
+ */
+function replacementInterval(meter: MeterSpec, prev: RegisterReading, next: RegisterReading, crossed: readonly MeterReplacement[]): MeterInterval {
+  const parts: number[] = [];
+  let from = prev.value;
+  for (const r of crossed) {
+    parts.push(r.oldFinal - from);
+    from = r.newInitial;
+  }
+  parts.push(next.value - from);
+  const amount = parts.reduce((a, b) => a + b, 0) * meter.multiplier;
+  if (parts.some((p) => p < 0)) {
+    const detail = `register parts ${parts.join(', ')} across the recorded replacement(s) are not all non-negative`;
+    return quarantined(meter, prev, next, amount, 'replacement', 'replacement_mismatch', detail);
+  }
+  return booked(meter, prev, next, amount, 'replacement');
+}
+
+/**
+ * A drop not contradicted by later readings: a rollover if the register has a
+ * maximum and the wrapped difference is plausible (under the rating when known,
+ * otherwise less than half the register range: a wrap happens near the top, a
+ * regression is small); anything else is an unexplained drop.
+ */
+function dropInterval(meter: MeterSpec, prev: RegisterReading, next: RegisterReading): MeterInterval {
+  const max = meter.registerMax;
+  if (max !== undefined && prev.value <= max && next.value < max) {
+    const wrapped = max - prev.value + next.value;
+    const plausible = meter.ratedMaxPerHour === undefined ? wrapped < max / 2 : !exceedsRating(meter, wrapped * meter.multiplier, prev.tsMs, next.tsMs);
+    if (plausible) return booked(meter, prev, next, wrapped * meter.multiplier, 'rollover');
+  }
+  const detail = `register fell from ${prev.value} to ${next.value} with no recorded replacement${max === undefined ? '' : ' and no plausible rollover'}`;
+  return quarantined(meter, prev, next, (next.value - prev.value) * meter.multiplier, 'register_delta', 'unexplained_drop', detail);
+}
+
+/**
+ * After a drop at `series[i]`, the index of the first later reading back at or
+ * above `prev` within MAX_TRANSIENT_READINGS (and before any replacement), if any.
+ */
+function findRecovery(meter: MeterSpec, series: readonly RegisterReading[], i: number, prev: RegisterReading): number | undefined {
+  for (let j = i + 1; j < series.length && j <= i + MAX_TRANSIENT_READINGS; j++) {
+    const candidate = series[j] as RegisterReading;
+    if (replacementsBetween(meter, prev.tsMs, candidate.tsMs).length > 0) return undefined;
+    if (candidate.value >= prev.value) return j;
+  }
+  return undefined;
+}
+
+interface Walk {
+  readonly intervals: MeterInterval[];
+  readonly ignored: IgnoredReading[];
+}
+
+function walkCumulative(meter: MeterSpec, series: readonly RegisterReading[]): Walk {
+  const walk: Walk = { intervals: [], ignored: [] };
+  let prev = series[0];
+  let i = 1;
+  while (prev !== undefined && i < series.length) {
+    const next = series[i] as RegisterReading;
+    const crossed = replacementsBetween(meter, prev.tsMs, next.tsMs);
+    if (crossed.length > 0) {
+      walk.intervals.push(replacementInterval(meter, prev, next, crossed));
+    } else if (next.value >= prev.value) {
+      walk.intervals.push(booked(meter, prev, next, (next.value - prev.value) * meter.multiplier, 'register_delta'));
+    } else {
+      const recovery = findRecovery(meter, series, i, prev);
+      if (recovery !== undefined) {
+        for (const dip of series.slice(i, recovery)) walk.ignored.push({ tsMs: dip.tsMs, value: dip.value, reason: 'transient_dip' });
+        i = recovery;
+        continue;
+      }
+      walk.intervals.push(dropInterval(meter, prev, next));
+    }
+    prev = next;
+    i++;
+  }
+  return walk;
+}
+
+/** Interval meters: each reading is the energy of (ts − expected interval, ts]; they are summed, not differenced. */
+function walkInterval(meter: MeterSpec, series: readonly RegisterReading[]): Walk {
+  const intervals = series.map((r): MeterInterval => {
+    const prev = { tsMs: r.tsMs - expectedIntervalMs(meter), value: 0 };
+    const amount = r.value * meter.multiplier;
+    if (r.value < 0) return quarantined(meter, prev, r, amount, 'interval_value', 'negative_interval_value', `interval value ${r.value} is negative`);
+    return { ...booked(meter, prev, r, amount, 'interval_value'), estimated: false };
+  });
+  return { intervals, ignored: [] };
+}
+
+// ---------------------------------------------------------------------------
+// 3. Spread over buckets
+
+interface BucketAccumulator {
+  consumption: number;
+  estimatedAmount: number;
+  estimated: boolean;
+  quarantinedAmount: number;
+  bookedMs: number;
+  quarantinedMs: number;
+  receivedReadings: number;
+  reviewIndexes: number[];
+}
+
+/** Index of the last boundary ≤ tsMs (−1 when before the first). */
+function boundaryIndexAtOrBefore(boundaries: readonly number[], tsMs: number): number {
+  let lo = 0;
+  let hi = boundaries.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if ((boundaries[mid] as number) <= tsMs) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
+/**
+ * The amount of an interval accrued by `tsMs`, linear in time. The end points
+ * are exact, so the shares of an interval inside the range add up to its amount.
+ */
+function accruedBy(interval: MeterInterval, tsMs: number): number {
+  if (tsMs <= interval.fromMs) return 0;
+  if (tsMs >= interval.toMs) return interval.amount;
+  return (interval.amount * (tsMs - interval.fromMs)) / (interval.toMs - interval.fromMs);
+}
+
+function spreadInterval(interval: MeterInterval, reviewIndex: number | undefined, boundaries: readonly number[], acc: BucketAccumulator[]): void {
+  const first = Math.max(0, boundaryIndexAtOrBefore(boundaries, interval.fromMs));
+  for (let k = first; k < acc.length; k++) {
+    const start = boundaries[k] as number;
+    const end = boundaries[k + 1] as number;
+    if (start >= interval.toMs) break;
+    const lo = Math.max(start, interval.fromMs);
+    const hi = Math.min(end, interval.toMs);
+    if (hi <= lo) continue;
+    const share = accruedBy(interval, hi) - accruedBy(interval, lo);
+    const bucket = acc[k] as BucketAccumulator;
+    if (interval.status === 'booked') {
+      bucket.consumption += share;
+      bucket.bookedMs += hi - lo;
+      if (interval.estimated) {
+        bucket.estimatedAmount += share;
+        bucket.estimated = true;
+      }
+    } else {
+      bucket.quarantinedAmount += share;
+      bucket.quarantinedMs += hi - lo;
+      if (reviewIndex !== undefined) bucket.reviewIndexes.push(reviewIndex);
+    }
+  }
+}
+
+function qualityOf(bucket: BucketAccumulator, lengthMs: number): BucketQuality {
+  if (bucket.quarantinedMs > 0) return 'quarantined';
+  if (bucket.bookedMs === 0) return 'no_data';
+  if (bucket.bookedMs < lengthMs) return 'partial';
+  return bucket.estimated ? 'estimated' : 'measured';
+}
+
+function countReadings(series: readonly RegisterReading[], boundaries: readonly number[], acc: BucketAccumulator[]): void {
+  for (const r of series) {
+    // A reading stamped exactly on a boundary closes the bucket before it: (start, end].
+    const k = boundaryIndexAtOrBefore(boundaries, r.tsMs - 1);
+    const bucket = acc[k];
+    if (bucket) bucket.receivedReadings++;
+  }
+}
+
+function toBucket(meter: MeterSpec, bucket: BucketAccumulator, startMs: number, endMs: number): ConsumptionBucket {
+  const { consumption, estimatedAmount, estimated, quarantinedAmount, bookedMs, quarantinedMs, receivedReadings, reviewIndexes } = bucket;
+  return {
+    startMs,
+    endMs,
+    consumption,
+    estimatedAmount,
+    estimatedShare: consumption > 0 ? estimatedAmount / consumption : 0,
+    estimated,
+    quarantinedAmount,
+    bookedMs,
+    quarantinedMs,
+    receivedReadings,
+    expectedReadings: (endMs - startMs) / expectedIntervalMs(meter),
+    quality: qualityOf(bucket, endMs - startMs),
+    reviewIndexes,
+  };
+}
+
+function toReviews(meter: MeterSpec, intervals: readonly MeterInterval[]): ConsumptionReview[] {
+  const reviews: ConsumptionReview[] = [];
+  intervals.forEach((interval, intervalIndex) => {
+    if (!interval.review) return;
+    const { fromMs, toMs, fromValue, toValue, amount } = interval;
+    reviews.push({ meterId: meter.id, ...interval.review, fromMs, toMs, fromValue, toValue, amount, intervalIndex });
+  });
+  return reviews;
+}
+
+/**
+ * Consumption of one meter per bucket [boundaries[i], boundaries[i+1]).
+ * `readings` may be in any order and hold duplicates; pass every reading of the
+ * range plus the last one before it and the first one after it, so that the
+ * intervals at the edges are known (their in-range share is booked).
+ */
+export function computeConsumption(meter: MeterSpec, readings: readonly RegisterReading[], boundaries: readonly number[]): ConsumptionResult {
+  const { series, conflicts, duplicatesIgnored } = normalizeReadings(readings);
+  const walk = meter.register === 'cumulative' ? walkCumulative(meter, series) : walkInterval(meter, series);
+  const reviews = toReviews(meter, walk.intervals);
+  const acc: BucketAccumulator[] = boundaries.slice(1).map(() => ({
+    consumption: 0,
+    estimatedAmount: 0,
+    estimated: false,
+    quarantinedAmount: 0,
+    bookedMs: 0,
+    quarantinedMs: 0,
+    receivedReadings: 0,
+    reviewIndexes: [],
+  }));
+  const reviewIndexOf = new Map(reviews.map((r, index) => [r.intervalIndex, index]));
+  walk.intervals.forEach((interval, index) => spreadInterval(interval, reviewIndexOf.get(index), boundaries, acc));
+  countReadings(series, boundaries, acc);
+  const buckets = acc.map((bucket, k) => toBucket(meter, bucket, boundaries[k] as number, boundaries[k + 1] as number));
+  const sum = (pick: (b: ConsumptionBucket) => number) => buckets.reduce((total, b) => total + pick(b), 0);
+  return {
+    meterId: meter.id,
+    buckets,
+    intervals: walk.intervals,
+    reviews,
+    ignoredReadings: walk.ignored,
+    conflicts,
+    duplicatesIgnored,
+    totals: { booked: sum((b) => b.consumption), quarantined: sum((b) => b.quarantinedAmount), estimated: sum((b) => b.estimatedAmount) },
+  };
+}
+
+// ---------------------------------------------------------------------------
+// 4. Late data
+
+/**
+ * The window of readings whose intervals a late batch can change: from
+ * 2·MAX_TRANSIENT_READINGS + 1 readings before each late reading's position (a
+ * dip resolved by the late reading, and the reading before that dip) to
+ * MAX_TRANSIENT_READINGS + 1 after it (a dip the late reading starts). A use case
+ * re-reads this window from the store and recomputes the buckets it overlaps.
+ */
+export function recomputeWindow(existing: readonly RegisterReading[], late: readonly RegisterReading[]): { fromMs: number; toMs: number } | undefined {
+  if (late.length === 0) return undefined;
+  const merged = normalizeReadings([...existing, ...late]).series;
+  const lateTs = new Set(late.map((r) => r.tsMs));
+  let fromMs = Number.POSITIVE_INFINITY;
+  let toMs = Number.NEGATIVE_INFINITY;
+  merged.forEach((r, index) => {
+    if (!lateTs.has(r.tsMs)) return;
+    const before = merged[Math.max(0, index - (2 * MAX_TRANSIENT_READINGS + 1))] as RegisterReading;
+    const after = merged[Math.min(merged.length - 1, index + MAX_TRANSIENT_READINGS + 1)] as RegisterReading;
+    fromMs = Math.min(fromMs, before.tsMs);
+    toMs = Math.max(toMs, after.tsMs);
+  });
+  return { fromMs, toMs };
+}
+
+function sameBucket(a: ConsumptionBucket, b: ConsumptionBucket): boolean {
+  return (
+    a.consumption === b.consumption &&
+    a.estimatedAmount === b.estimatedAmount &&
+    a.quarantinedAmount === b.quarantinedAmount &&
+    a.bookedMs === b.bookedMs &&
+    a.quarantinedMs === b.quarantinedMs &&
+    a.receivedReadings === b.receivedReadings &&
+    a.quality === b.quality
+  );
+}
+
+export interface AffectedBuckets {
+  /** Indexes of the buckets whose figures or quality change when the late readings are added. */
+  readonly indexes: readonly number[];
+  /** The readings to re-read for recomputation (see `recomputeWindow`). */
+  readonly readingWindow: { readonly fromMs: number; readonly toMs: number } | undefined;
+}
+
+/**
+ * Exactly which buckets change when `late` readings join `existing`: both sets
+ * are computed and compared, so the answer is exact by construction (a late
+ * duplicate changes nothing; a late reading inside a gap changes only the gap's
+ * buckets; a late reading that contradicts a dip can change the buckets before it).
+ */
+export function affectedBuckets(meter: MeterSpec, existing: readonly RegisterReading[], late: readonly RegisterReading[], boundaries: readonly number[]): AffectedBuckets {
+  const before = computeConsumption(meter, existing, boundaries).buckets;
+  const after = computeConsumption(meter, [...existing, ...late], boundaries).buckets;
+  const indexes = after.flatMap((bucket, k) => (sameBucket(bucket, before[k] as ConsumptionBucket) ? [] : [k]));
+  return { indexes, readingWindow: recomputeWindow(existing, late) };
+}
