@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { eventually } from '../support/eventually.js';
+import { closePublisher, connectPublisher, publishAll } from '../support/publisher.js';
+import { exactlyOnceProblems, readingMessages, startStack, type Stack } from '../support/stack.js';
+
+const METERS = 20;
+const PER_METER = 1000; // 20 000 readings
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack({ meters: METERS });
+});
+afterAll(async () => {
+  await stack?.dispose();
+});
+
+it('stores every accepted reading exactly once although the service is killed (SIGKILL) twice mid-stream', async () => {
+  const publisher = await connectPublisher(stack.mosquitto.url, 'e2e-crash-publisher');
+  const kills: Promise<void>[] = [];
+  let killed = 0;
+  const crashAndRestart = async () => {
+    await stack.service.kill();
+    killed++;
+    await stack.service.start();
+  };
+  await publishAll(publisher, readingMessages(METERS, PER_METER), {
+    onAcked: (acked) => {
+      if (acked === 5_000 || acked === 12_000) kills.push(crashAndRestart());
+    },
+  });
+  await Promise.all(kills);
+  await closePublisher(publisher);
+  expect(killed).toBe(2);
+
+  await eventually(
+    async () => {
+      await stack.store.sync();
+      const { readings } = await stack.store.counts();
+      if (readings !== METERS * PER_METER) throw new Error(`${readings} readings stored so far`);
+    },
+    { timeoutMs: 120_000, intervalMs: 500, message: 'all 20 000 readings stored' },
+  );
+  expect(await exactlyOnceProblems(stack.store, METERS, PER_METER)).toEqual([]);
+  expect((await stack.store.counts()).quarantined).toBe(0);
+  expect(await stack.mosquitto.sysDropped()).toBe(0);
+});

@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { eventually } from '../support/eventually.js';
+import { closePublisher, connectPublisher, publishAll } from '../support/publisher.js';
+import { exactlyOnceProblems, readingMessages, startStack, type Stack } from '../support/stack.js';
+
+const METERS = 10;
+const PER_METER = 600; // 6 000 readings over about 50 s
+const OUTAGE_MS = 32_000;
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack({ meters: METERS });
+});
+afterAll(async () => {
+  await stack?.dispose();
+});
+
+it('loses and duplicates nothing while QuestDB is down for more than 30 s during publishing', async () => {
+  const publisher = await connectPublisher(stack.mosquitto.url, 'e2e-outage-publisher');
+  let outage: Promise<void> | undefined;
+  let readyDuringOutage: number | undefined;
+  const storeOutage = async () => {
+    await stack.questdb.stop();
+    const downSinceMs = Date.now();
+    // While the store is down the service keeps accepting (spooling) and says it is not ready.
+    readyDuringOutage = await eventually(async () => {
+      const response = await fetch(`${stack.service.httpUrl}/readyz`);
+      if (response.status !== 503) throw new Error(`readyz ${response.status}`);
+      return response.status;
+    }, { timeoutMs: 20_000 });
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, OUTAGE_MS - (Date.now() - downSinceMs))));
+    await stack.questdb.start();
+  };
+  await publishAll(publisher, readingMessages(METERS, PER_METER), {
+    ratePerSecond: 120,
+    onAcked: (acked) => {
+      if (acked === 500) outage = storeOutage();
+    },
+  });
+  await outage;
+  await closePublisher(publisher);
+  expect(readyDuringOutage).toBe(503);
+
+  await eventually(
+    async () => {
+      await stack.store.sync();
+      const { readings } = await stack.store.counts();
+      if (readings !== METERS * PER_METER) throw new Error(`${readings} readings stored so far`);
+    },
+    { timeoutMs: 120_000, intervalMs: 500, message: 'all readings stored after the outage' },
+  );
+  expect(await exactlyOnceProblems(stack.store, METERS, PER_METER)).toEqual([]);
+  const metrics = await stack.service.metrics();
+  expect(metrics.tanhe_store_write_failures_total).toBeGreaterThan(0);
+  expect(metrics.tanhe_ingest_items_accepted_total).toBe(METERS * PER_METER);
+  expect(metrics.tanhe_ingest_readings_stored_total).toBe(METERS * PER_METER);
+  expect(await stack.mosquitto.sysDropped()).toBe(0);
+});

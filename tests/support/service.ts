@@ -1,0 +1,90 @@
+import { writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
+import { eventually } from './eventually.js';
+import { freePort } from './ports.js';
+import { startProcess, type ManagedProcess } from './processes.js';
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface ServiceOptions {
+  readonly dir: string;
+  readonly mqttUrl: string;
+  readonly store: { kind: 'questdb'; questdbUrl: string } | { kind: 'duckdb' };
+  readonly fleet: object;
+  readonly clientId?: string;
+  readonly spool?: Record<string, unknown>;
+}
+
+export interface ServiceHandle {
+  readonly httpUrl: string;
+  readonly configFile: string;
+  start(): Promise<void>;
+  /** SIGKILL: the process gets no chance to drain or flush. */
+  kill(): Promise<void>;
+  /** SIGTERM: graceful shutdown, drains the spool. */
+  stop(): Promise<void>;
+  /** The /metrics counters that start with tanhe_, summed over labels. */
+  metrics(): Promise<Record<string, number>>;
+  readLog(): string;
+}
+
+/**
+ * Runs the real service as a child process (node + tsx, as `npm start` does) with
+ * a generated config, so that tests can kill it like a crash would.
+ */
+export async function createService(options: ServiceOptions): Promise<ServiceHandle> {
+  const port = await freePort();
+  const httpUrl = `http://127.0.0.1:${port}`;
+  const configFile = join(options.dir, 'service.yaml');
+  writeFileSync(
+    configFile,
+    stringify({
+      http: { host: '127.0.0.1', port },
+      mqtt: { embedded: false, url: options.mqttUrl, clientId: options.clientId ?? 'tanhe-test-ingest' },
+      store: options.store.kind === 'questdb' ? { kind: 'questdb', questdbUrl: options.store.questdbUrl } : { kind: 'duckdb', duckdbPath: join(options.dir, 'store.duckdb') },
+      spool: { dir: join(options.dir, 'spool'), ...options.spool },
+      log: { level: 'info' },
+      fleet: options.fleet,
+    }),
+  );
+  let process: ManagedProcess | undefined;
+  const healthy = async () => (await fetch(`${httpUrl}/healthz`).then((r) => r.ok, () => false));
+  return {
+    httpUrl,
+    configFile,
+    async start() {
+      process = await startProcess({
+        name: 'tanhe',
+        command: globalThis.process.execPath,
+        args: ['--import', 'tsx', join(REPO_ROOT, 'src', 'main.ts'), '--config', configFile],
+        cwd: REPO_ROOT,
+        env: { ...globalThis.process.env, TANHE_CONFIG: '' },
+        logDir: options.dir,
+        ready: healthy,
+        readyTimeoutMs: 60_000,
+      });
+    },
+    async kill() {
+      await process?.kill();
+    },
+    async stop() {
+      await process?.stop({ graceMs: 30_000 });
+    },
+    async metrics() {
+      const text = await eventually(async () => {
+        const response = await fetch(`${httpUrl}/metrics`);
+        if (!response.ok) throw new Error(`metrics: ${response.status}`);
+        return response.text();
+      });
+      const totals: Record<string, number> = {};
+      for (const line of text.split('\n')) {
+        const match = /^(tanhe_[a-z_]+)(\{[^}]*\})? ([0-9.e+-]+)$/.exec(line);
+        if (match?.[1] && match[3]) totals[match[1]] = (totals[match[1]] ?? 0) + Number(match[3]);
+      }
+      return totals;
+    },
+    readLog: () => process?.readLog() ?? '',
+  };
+}
