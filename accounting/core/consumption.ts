@@ -149,7 +149,7 @@ export interface ConsumptionResult {
   readonly reviews: readonly ConsumptionReview[];
   readonly ignoredReadings: readonly IgnoredReading[];
   readonly conflicts: readonly DuplicateConflict[];
-  /** Exact duplicates (same timestamp, same value) dropped silently: a replayed message is harmless. */
+  /** Exact copies (same timestamp, same value as another reading) dropped: a replayed message is harmless. */
   readonly duplicatesIgnored: number;
   /** Sums over the buckets (only the parts of intervals inside the boundaries). */
   readonly totals: { readonly booked: number; readonly quarantined: number; readonly estimated: number };
@@ -195,7 +195,7 @@ export function normalizeReadings(readings: readonly RegisterReading[]): Normali
     const chosen = chooseAmongDuplicates(group);
     series.push({ tsMs, value: chosen.value });
     if (values.length > 1) conflicts.push({ tsMs, values, chosenValue: chosen.value });
-    else duplicatesIgnored += group.length - 1;
+    duplicatesIgnored += group.length - values.length;
   }
   return { series, conflicts, duplicatesIgnored };
 }
@@ -495,8 +495,10 @@ export function computeConsumption(meter: MeterSpec, readings: readonly Register
  * The window of readings whose intervals a late batch can change: from
  * 2·MAX_TRANSIENT_READINGS + 1 readings before each late reading's position (a
  * dip resolved by the late reading, and the reading before that dip) to
- * MAX_TRANSIENT_READINGS + 1 after it (a dip the late reading starts). A use case
- * re-reads this window from the store and recomputes the buckets it overlaps.
+ * MAX_TRANSIENT_READINGS + 1 after it (a dip the late reading starts). Only the
+ * buckets touching this closed window can change (a property test holds this);
+ * a use case re-reads the window from the store, with the readings just outside
+ * it, and recomputes those buckets.
  */
 export function recomputeWindow(existing: readonly RegisterReading[], late: readonly RegisterReading[]): { fromMs: number; toMs: number } | undefined {
   if (late.length === 0) return undefined;
