@@ -16,7 +16,8 @@ afterAll(async () => {
 
 it('stores every accepted reading exactly once although the service is killed (SIGKILL) twice mid-stream', async () => {
   const publisher = await connectPublisher(stack.mosquitto.url, 'e2e-crash-publisher');
-  const kills: Promise<void>[] = [];
+  // Crashes run one after the other: each kill waits until the previous restart is up.
+  let crashes: Promise<void> = Promise.resolve();
   let killed = 0;
   const crashAndRestart = async () => {
     await stack.service.kill();
@@ -24,11 +25,12 @@ it('stores every accepted reading exactly once although the service is killed (S
     await stack.service.start();
   };
   await publishAll(publisher, readingMessages(METERS, PER_METER), {
+    ratePerSecond: 2000,
     onAcked: (acked) => {
-      if (acked === 5_000 || acked === 12_000) kills.push(crashAndRestart());
+      if (acked === 5_000 || acked === 12_000) crashes = crashes.then(crashAndRestart);
     },
   });
-  await Promise.all(kills);
+  await crashes;
   await closePublisher(publisher);
   expect(killed).toBe(2);
 
