@@ -1,0 +1,303 @@
+import { Sender } from '@questdb/nodejs-client';
+import { AppError, type QuarantineRecord, type Reading, type RejectionReason } from '../../kernel/index.js';
+import type { MeterSummary, QuarantineQuery, ReadingQuery, ReadingStore } from './reading-store.js';
+
+/**
+ * QuestDB, the production store (DESIGN.md §5). Writes go through the official
+ * client over ILP/HTTP, one request per `write()` (one WAL transaction, all or
+ * nothing); reads and DDL go through the SQL endpoint `/exec`.
+ *
+ * Durability: a 2xx from ILP/HTTP means the rows are committed to the table's WAL,
+ * but QuestDB's default `cairo.commit.mode=nosync` does not fsync, so a power loss
+ * (not a process crash) can lose recently confirmed rows. Sites that need
+ * power-loss safety set `cairo.commit.mode=sync` in QuestDB's server.conf (slower).
+ */
+export interface QuestDbStoreOptions {
+  /** QuestDB's HTTP endpoint, e.g. `http://127.0.0.1:9000`. */
+  readonly url: string;
+  /** Deadline for one SQL request; for an ILP flush, the time allowed without progress (plus size / 100 KiB/s). */
+  readonly requestTimeoutMs: number;
+  /** Bearer token (QuestDB Enterprise or a proxy in front of OSS). */
+  readonly token?: string;
+  /** Prepended to both table names; lets tests (or two environments) share one server. */
+  readonly tablePrefix?: string;
+  /** How long `sync()` waits for the WAL to be applied before giving up. Default 30 s. */
+  readonly syncTimeoutMs?: number;
+}
+
+interface ExecResult {
+  readonly columns: readonly { readonly name: string; readonly type: string }[];
+  readonly dataset: readonly (readonly unknown[])[];
+}
+
+const SYNC_POLL_MS = 20;
+
+export function createQuestDbStore(options: QuestDbStoreOptions): ReadingStore {
+  const base = new URL(options.url);
+  if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new Error(`QuestDB url must be http(s): ${options.url}`);
+  const prefix = options.tablePrefix ?? '';
+  if (!/^[A-Za-z0-9_]*$/.test(prefix)) throw new Error(`tablePrefix must match [A-Za-z0-9_]*: ${prefix}`);
+  const readingsTable = `${prefix}readings`;
+  const quarantineTable = `${prefix}quarantine`;
+  const syncTimeoutMs = options.syncTimeoutMs ?? 30_000;
+  const headers: Record<string, string> = options.token === undefined ? {} : { authorization: `Bearer ${options.token}` };
+
+  let sender: Sender | undefined;
+  // One ILP flush in flight at a time: the spool writer's checkpoint logic relies on
+  // batches being confirmed in the order they were written.
+  let writeTail: Promise<unknown> = Promise.resolve();
+
+  async function exec(sql: string): Promise<ExecResult> {
+    const url = new URL('/exec', base);
+    url.searchParams.set('query', sql);
+    let response: Response;
+    let body: string;
+    try {
+      response = await fetch(url, { headers, signal: AbortSignal.timeout(options.requestTimeoutMs) });
+      body = await response.text();
+    } catch (cause) {
+      throw new AppError('STORE_UNAVAILABLE', `QuestDB at ${base.origin} did not answer`, { retryable: true, cause });
+    }
+    const json = parseJson(body);
+    const serverError = typeof json?.error === 'string' ? json.error : undefined;
+    if (response.status >= 500 && serverError === undefined) {
+      throw new AppError('STORE_UNAVAILABLE', `QuestDB answered HTTP ${response.status}`, { retryable: true, details: { body: body.slice(0, 500) } });
+    }
+    if (!response.ok || serverError !== undefined || json === undefined) {
+      throw new AppError('STORE_QUERY_FAILED', `QuestDB rejected SQL: ${serverError ?? `HTTP ${response.status} ${body.slice(0, 200)}`}`, {
+        details: { sql, status: response.status },
+      });
+    }
+    return { columns: Array.isArray(json.columns) ? json.columns : [], dataset: Array.isArray(json.dataset) ? json.dataset : [] };
+  }
+
+  async function createSender(): Promise<Sender> {
+    const conf = [
+      `${base.protocol === 'https:' ? 'https' : 'http'}::addr=${base.hostname}:${base.port || (base.protocol === 'https:' ? '443' : '9000')}`,
+      // The spool writer decides when a batch is sent and waits for its confirmation.
+      'auto_flush=off',
+      // Pinned instead of 'auto', which would ask the server at construction time;
+      // v2 also sends doubles in binary, so values arrive bit-exact.
+      'protocol_version=2',
+      // Node's own http instead of the default undici transport: with undici 7.30 the
+      // client's RetryAgent retries a refused connection forever and ignores its abort
+      // signal, so flush() never settles while QuestDB is down (reproduced here).
+      'stdlib_http=on',
+      `request_timeout=${options.requestTimeoutMs}`,
+      // No retries inside the client: the spool writer retries with its own back-off
+      // and must hear about an outage promptly.
+      'retry_timeout=0',
+      options.token === undefined ? '' : `token=${options.token.replaceAll(';', ';;')}`,
+    ].filter((part) => part !== '');
+    // The client logs to the console by default; failures reach the caller as AppError instead.
+    return Sender.fromConfig(conf.join(';') + ';', { log: () => {} });
+  }
+
+  async function doWrite(readings: readonly Reading[], quarantined: readonly QuarantineRecord[]): Promise<void> {
+    sender ??= await createSender();
+    const s = sender;
+    s.reset();
+    try {
+      for (const r of readings) {
+        s.table(readingsTable).symbol('meter_id', r.meterId).symbol('quality', r.quality).floatColumn('value', r.value);
+        if (r.seq !== null) s.intColumn('seq', r.seq);
+        s.timestampColumn('received_at', msToMicros(r.receivedAtMs), 'us');
+        await s.at(msToMicros(r.tsMs), 'us');
+      }
+      for (const q of quarantined) {
+        s.table(quarantineTable).symbol('reason', q.reason).stringColumn('id', q.id).stringColumn('topic', q.topic);
+        if (q.meterId !== null) s.stringColumn('meter_id', q.meterId);
+        s.stringColumn('detail', q.detail).stringColumn('payload', q.payload);
+        await s.at(msToMicros(q.receivedAtMs), 'us');
+      }
+    } catch (cause) {
+      s.reset();
+      throw new AppError('STORE_QUERY_FAILED', `a row could not be encoded for QuestDB: ${errorMessage(cause)}`, { cause });
+    }
+    try {
+      await s.flush();
+    } catch (cause) {
+      s.reset();
+      throw flushError(cause);
+    }
+  }
+
+  async function readingsPage(query: ReadingQuery): Promise<Reading[]> {
+    const after = query.afterTsMs === undefined ? '' : ` AND ts > ${ts(query.afterTsMs)}`;
+    const result = await exec(
+      `SELECT meter_id, ts, value, seq, received_at, quality FROM ${readingsTable}` +
+        ` WHERE meter_id = ${str(query.meterId)} AND ts >= ${ts(query.fromMs)} AND ts < ${ts(query.toMs)}${after}` +
+        ` ORDER BY ts LIMIT ${limit(query.limit)}`,
+    );
+    return result.dataset.map((row) => ({
+      meterId: String(row[0]),
+      tsMs: parseTimestamp(row[1]),
+      value: Number(row[2]),
+      seq: row[3] === null ? null : Number(row[3]),
+      receivedAtMs: parseTimestamp(row[4]),
+      quality: String(row[5]) as Reading['quality'],
+    }));
+  }
+
+  async function quarantinePage(query: QuarantineQuery): Promise<QuarantineRecord[]> {
+    const conditions = [`received_at >= ${ts(query.fromMs)}`, `received_at < ${ts(query.toMs)}`];
+    if (query.reason !== undefined) conditions.push(`reason = ${str(query.reason)}`);
+    if (query.after !== undefined) {
+      const at = ts(query.after.receivedAtMs);
+      conditions.push(`(received_at > ${at} OR (received_at = ${at} AND id > ${str(query.after.id)}))`);
+    }
+    const result = await exec(
+      `SELECT id, received_at, topic, meter_id, reason, detail, payload FROM ${quarantineTable}` +
+        ` WHERE ${conditions.join(' AND ')} ORDER BY received_at, id LIMIT ${limit(query.limit)}`,
+    );
+    return result.dataset.map((row) => ({
+      id: String(row[0]),
+      receivedAtMs: parseTimestamp(row[1]),
+      topic: String(row[2]),
+      meterId: row[3] === null ? null : String(row[3]),
+      reason: String(row[4]) as RejectionReason,
+      detail: String(row[5] ?? ''),
+      payload: String(row[6] ?? ''),
+    }));
+  }
+
+  async function meterSummaries(): Promise<Map<string, MeterSummary>> {
+    const [latest, counts] = await Promise.all([
+      exec(`SELECT meter_id, ts, received_at FROM ${readingsTable} LATEST ON ts PARTITION BY meter_id`),
+      exec(`SELECT meter_id, count() FROM ${readingsTable}`),
+    ]);
+    const countByMeter = new Map(counts.dataset.map((row) => [String(row[0]), Number(row[1])]));
+    const summaries = new Map<string, MeterSummary>();
+    for (const row of latest.dataset) {
+      const meterId = String(row[0]);
+      summaries.set(meterId, { lastTsMs: parseTimestamp(row[1]), lastReceivedAtMs: parseTimestamp(row[2]), readings: countByMeter.get(meterId) ?? 0 });
+    }
+    return summaries;
+  }
+
+  /**
+   * ILP/HTTP confirms once rows are in the WAL; the apply job makes them visible
+   * later. Waits until each table's writer has caught up with the sequencer txn seen
+   * at the start. A suspended table never catches up, so it is reported at once.
+   */
+  async function sync(): Promise<void> {
+    const deadline = Date.now() + syncTimeoutMs;
+    let targets: Map<string, number> | undefined;
+    for (;;) {
+      const result = await exec(
+        `SELECT name, suspended, writerTxn, sequencerTxn, errorTag, errorMessage FROM wal_tables()` +
+          ` WHERE name IN (${str(readingsTable)}, ${str(quarantineTable)})`,
+      );
+      for (const row of result.dataset) {
+        if (row[1] === true) {
+          throw new AppError('STORE_QUERY_FAILED', `QuestDB table ${String(row[0])} is suspended (WAL apply failed: ${String(row[4])} ${String(row[5])}); run ALTER TABLE ... RESUME WAL after fixing the cause`, {
+            details: { table: row[0], errorTag: row[4], errorMessage: row[5] },
+          });
+        }
+      }
+      targets ??= new Map(result.dataset.map((row) => [String(row[0]), Number(row[3])]));
+      const caughtUp = result.dataset.every((row) => Number(row[2]) >= (targets?.get(String(row[0])) ?? 0));
+      if (caughtUp) return;
+      if (Date.now() > deadline) {
+        throw new AppError('STORE_UNAVAILABLE', `QuestDB did not apply its WAL within ${syncTimeoutMs} ms`, { retryable: true });
+      }
+      await new Promise((resolve) => setTimeout(resolve, SYNC_POLL_MS));
+    }
+  }
+
+  return {
+    async init() {
+      await exec(
+        `CREATE TABLE IF NOT EXISTS ${readingsTable} (meter_id SYMBOL CAPACITY 16384 CACHE, ts TIMESTAMP, value DOUBLE, seq LONG,` +
+          ` received_at TIMESTAMP, quality SYMBOL) TIMESTAMP(ts) PARTITION BY DAY WAL DEDUP UPSERT KEYS(ts, meter_id)`,
+      );
+      // id and meter_id are VARCHAR, not SYMBOL: they are unbounded (a quarantined
+      // meter id may be garbage), and every distinct symbol lives in memory forever.
+      await exec(
+        `CREATE TABLE IF NOT EXISTS ${quarantineTable} (id VARCHAR, received_at TIMESTAMP, topic VARCHAR, meter_id VARCHAR,` +
+          ` reason SYMBOL, detail VARCHAR, payload VARCHAR) TIMESTAMP(received_at) PARTITION BY DAY WAL DEDUP UPSERT KEYS(received_at, id)`,
+      );
+    },
+    write(readings, quarantined) {
+      if (readings.length === 0 && quarantined.length === 0) return Promise.resolve();
+      const result = writeTail.then(() => doWrite(readings, quarantined));
+      writeTail = result.catch(() => undefined);
+      return result;
+    },
+    readings: readingsPage,
+    quarantine: quarantinePage,
+    meterSummaries,
+    async counts() {
+      const [r, q] = await Promise.all([exec(`SELECT count() FROM ${readingsTable}`), exec(`SELECT count() FROM ${quarantineTable}`)]);
+      return { readings: Number(r.dataset[0]?.[0] ?? 0), quarantined: Number(q.dataset[0]?.[0] ?? 0) };
+    },
+    sync,
+    async ping() {
+      await exec('SELECT 1');
+    },
+    async close() {
+      await writeTail;
+      await sender?.close();
+      sender = undefined;
+    },
+  };
+}
+
+/** Epoch ms to the microseconds QuestDB stores, in bigint so nothing rounds. */
+function msToMicros(ms: number): bigint {
+  if (!Number.isSafeInteger(ms)) throw new Error(`timestamp must be integer epoch ms, got ${ms}`);
+  return BigInt(ms) * 1000n;
+}
+
+/** A timestamp literal as integer microseconds; QuestDB still uses it for interval scans. */
+function ts(ms: number): string {
+  return `${msToMicros(ms)}::timestamp`;
+}
+
+function str(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+function limit(value: number): number {
+  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`limit must be a non-negative integer, got ${value}`);
+  return value;
+}
+
+/** `/exec` renders TIMESTAMP as ISO-8601 with microseconds and Z; we stored whole ms. */
+function parseTimestamp(value: unknown): number {
+  const ms = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  if (!Number.isFinite(ms)) throw new AppError('STORE_QUERY_FAILED', `QuestDB returned an unreadable timestamp: ${String(value)}`);
+  return ms;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped JSON from the server, checked field by field
+function parseJson(text: string): any {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The client reports a non-2xx answer as "HTTP request failed, statusCode=N, error=…".
+ * A 4xx means QuestDB refused the batch itself (malformed row, column type clash):
+ * retrying the same batch cannot succeed, so it is not marked retryable. Anything
+ * else (refused connection, timeout, 5xx) is the store being unavailable.
+ */
+function flushError(cause: unknown): AppError {
+  const message = errorMessage(cause);
+  const status = /statusCode=(\d{3})/.exec(message)?.[1];
+  if (status !== undefined && status.startsWith('4')) {
+    return new AppError('STORE_QUERY_FAILED', `QuestDB rejected the batch (malformed row or schema mismatch): ${message}`, {
+      cause,
+      details: { status: Number(status) },
+    });
+  }
+  const suspended = /suspend/i.test(message) ? ' (a table is suspended)' : '';
+  return new AppError('STORE_UNAVAILABLE', `QuestDB did not confirm the batch${suspended}: ${message}`, { retryable: true, cause });
+}

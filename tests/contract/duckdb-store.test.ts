@@ -1,0 +1,33 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createDuckDbStore } from '../../src/platform/store/index.js';
+import { readingStoreContract } from './reading-store.contract.js';
+
+readingStoreContract('DuckDB (:memory:)', async () => {
+  const store = createDuckDbStore({ path: ':memory:' });
+  await store.init();
+  return { store, cleanup: () => store.close() };
+});
+
+describe('DuckDB store on a file', () => {
+  it('creates the parent directory and keeps rows across close and reopen', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tanhe-duckdb-'));
+    try {
+      const path = join(dir, 'nested', 'deeper', 'tanhe.duckdb');
+      const row = { meterId: 'm1', tsMs: Date.UTC(2026, 9, 1), value: 12345.678, seq: 3, receivedAtMs: Date.UTC(2026, 9, 1, 0, 0, 1), quality: 'ok' as const };
+      const first = createDuckDbStore({ path });
+      await first.init();
+      await first.write([row], []);
+      await first.close();
+      const second = createDuckDbStore({ path });
+      await second.init();
+      expect(await second.readings({ meterId: 'm1', fromMs: 0, toMs: Date.UTC(2100, 0, 1), limit: 10 })).toEqual([row]);
+      await second.close();
+      await expect(second.counts()).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,155 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Starts a real QuestDB (DESIGN.md §7: tests run against the real thing) as a
+ * java child process on free loopback ports with its own temporary root dir.
+ * The jar is provisioned by scripts/provision.sh into .vendor/questdb/.
+ */
+export interface QuestDbHandle {
+  /** `http://127.0.0.1:<httpPort>`: SQL (/exec) and ILP/HTTP (/write). */
+  readonly url: string;
+  readonly httpPort: number;
+  /** QuestDB's root dir (conf/, db/); kept across stop()/start(). */
+  readonly dataDir: string;
+  /** Graceful stop (SIGTERM), resolves when the process has exited. */
+  stop(): Promise<void>;
+  /** Starts again on the same port and data dir; resolves when SQL answers. */
+  start(): Promise<void>;
+  /** SIGKILL, like a crash; resolves when the process has exited. */
+  kill(): Promise<void>;
+  /** Stops QuestDB and deletes its temporary root dir (call once, in afterAll). */
+  dispose(): Promise<void>;
+}
+
+export interface StartQuestDbOptions {
+  /** Extra server.conf lines, e.g. `{ 'cairo.commit.mode': 'sync' }`. */
+  readonly config?: Readonly<Record<string, string>>;
+  /** Max heap, passed as -Xmx (default 1g: the test machine has 2 cores and little RAM). */
+  readonly maxHeap?: string;
+  /** How long to wait for SQL to answer after launch (default 60 s). */
+  readonly startTimeoutMs?: number;
+}
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export function questDbJarPath(): string {
+  return process.env.TANHE_QUESTDB_JAR ?? join(REPO_ROOT, '.vendor', 'questdb', 'questdb.jar');
+}
+
+export async function startQuestDb(opts: StartQuestDbOptions = {}): Promise<QuestDbHandle> {
+  const jar = questDbJarPath();
+  if (!existsSync(jar)) {
+    throw new Error(`QuestDB jar not found at ${jar}. Run scripts/provision.sh (or set TANHE_QUESTDB_JAR to a questdb.jar).`);
+  }
+  const root = mkdtempSync(join(tmpdir(), 'tanhe-questdb-'));
+  const dataDir = join(root, 'qdb');
+  const logPath = join(root, 'questdb.log');
+  const httpPort = await freePort();
+  const url = `http://127.0.0.1:${httpPort}`;
+  mkdirSync(join(dataDir, 'conf'), { recursive: true });
+  const conf: Record<string, string> = {
+    'http.bind.to': `127.0.0.1:${httpPort}`,
+    // Only the HTTP server: every other listener would need its own free port.
+    'http.min.enabled': 'false',
+    'pg.enabled': 'false',
+    'line.tcp.enabled': 'false',
+    'line.udp.enabled': 'false',
+    'telemetry.enabled': 'false',
+    ...opts.config,
+  };
+  writeFileSync(join(dataDir, 'conf', 'server.conf'), Object.entries(conf).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+
+  let child: ChildProcess | undefined;
+  let exited: Promise<void> = Promise.resolve();
+  const killOnExit = () => child?.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
+  const logTail = () => {
+    try {
+      return readFileSync(logPath, 'utf8').split('\n').slice(-40).join('\n');
+    } catch {
+      return '(no log)';
+    }
+  };
+
+  async function launch(): Promise<void> {
+    const logFd = openSync(logPath, 'a');
+    const proc = spawn(
+      'java',
+      [`-Xmx${opts.maxHeap ?? '1g'}`, '-Xms128m', '-XX:+UseSerialGC', '-p', jar, '-m', 'io.questdb/io.questdb.ServerMain', '-d', dataDir],
+      { stdio: ['ignore', logFd, logFd] },
+    );
+    closeSync(logFd);
+    child = proc;
+    let exitCode: number | null | undefined;
+    exited = new Promise((resolveExit) =>
+      proc.once('exit', (code, signal) => {
+        exitCode = code ?? (signal === null ? null : -1);
+        resolveExit();
+      }),
+    );
+    const deadline = Date.now() + (opts.startTimeoutMs ?? 60_000);
+    for (;;) {
+      if (exitCode !== undefined) throw new Error(`QuestDB exited during start-up (code ${exitCode}). Log tail:\n${logTail()}`);
+      if (await answers(url)) return;
+      if (Date.now() > deadline) {
+        proc.kill('SIGKILL');
+        throw new Error(`QuestDB did not answer on ${url} within ${opts.startTimeoutMs ?? 60_000} ms. Log tail:\n${logTail()}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  async function terminate(signal: NodeJS.Signals): Promise<void> {
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    child.kill(signal);
+    await exited;
+  }
+
+  await launch();
+  return {
+    url,
+    httpPort,
+    dataDir,
+    stop: () => terminate('SIGTERM'),
+    kill: () => terminate('SIGKILL'),
+    async start() {
+      await terminate('SIGTERM');
+      await launch();
+    },
+    async dispose() {
+      await terminate('SIGTERM');
+      process.off('exit', killOnExit);
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${url}/exec?query=select%201`, { signal: AbortSignal.timeout(2_000) });
+    await res.text();
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+/** A free loopback TCP port (the OS picks it; a small race with other processes remains). */
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => (port > 0 ? resolvePort(port) : reject(new Error('no port assigned'))));
+    });
+  });
+}
