@@ -13,6 +13,20 @@ export default tseslint.config(
     },
   },
   {
+    // Cores are pure (DESIGN §2): no clock, no environment, no console. Time comes in as a value.
+    files: ['**/core/**/*.ts', 'src/kernel/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-globals': ['error', { name: 'process', message: 'cores take settings as values, not from process' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'cores take the time as a value (nowMs)' },
+        { object: 'Math', property: 'random', message: 'cores are deterministic; take a seeded generator' },
+      ],
+      'no-console': 'error',
+    },
+  },
+  {
     // CLIs and benchmarks print their results on purpose.
     files: ['bench/**', 'scripts/**', 'src/main.ts', 'src/cli/**'],
     rules: { 'no-console': 'off' },

@@ -87,9 +87,12 @@ function uniqueIds(items: readonly { id: string }[], path: string, add: (p: stri
 }
 
 function reportCycles(items: readonly { id: string; parent?: string | undefined }[], path: string, what: string, add: (p: string, m: string) => void) {
-  const parentOf = new Map(items.map((item) => [item.id, item.parent]));
+  // The first item of an id counts (a duplicate id is reported on its own).
+  const parentOf = new Map<string, string | undefined>();
+  for (const item of items) if (!parentOf.has(item.id)) parentOf.set(item.id, item.parent);
   const reported = new Set<string>();
   items.forEach((item, i) => {
+    if (parentOf.get(item.id) !== item.parent) return;
     const chain: string[] = [];
     let current: string | undefined = item.id;
     while (current !== undefined && !chain.includes(current)) {

@@ -1,6 +1,6 @@
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { createFleetRegistry, type Config } from '../config/index.js';
-import { createMessageReceiver, createPrometheusIngestMetrics, createSpoolDrainer, FileSpool, startMqttSubscriber, type MqttSubscriber } from '../ingest/index.js';
+import { createMessageReceiver, createPrometheusIngestMetrics, createSpoolDrainer, FileSpool, startMqttSubscriber } from '../ingest/index.js';
 import { isAppError } from './kernel/index.js';
 import { createHttpServer } from './http/server.js';
 import type { Readiness } from './http/http-deps.js';
@@ -20,8 +20,8 @@ export interface RunningApp {
 
 /**
  * The one place where adapters are built and wired. Start order: spool (so that
- * messages can be accepted even while the store is down), HTTP, broker and
- * subscriber, then the store and the drainer.
+ * messages can be accepted even while the store is down), broker and
+ * subscriber, HTTP, then the store and the drainer.
  */
 export async function startApp(config: Config, extras: { onStarted?: (app: RunningApp) => Promise<void> } = {}): Promise<RunningApp> {
   const log = createLogger(config.log.level);
@@ -61,21 +61,6 @@ export async function startApp(config: Config, extras: { onStarted?: (app: Runni
     log.info({ url: config.mqtt.url }, 'embedded MQTT broker listening (demo broker: sessions live in memory)');
   }
 
-  let storeReady = false;
-  let subscriber: MqttSubscriber | undefined;
-  const readiness = async (): Promise<Readiness> => {
-    const reachable = await store.ping().then(() => true, () => false);
-    const writing = storeReady && !drainer.storeDown();
-    const connected = subscriber?.connected() ?? false;
-    const spoolState = { backlogBytes: spool.backlogBytes(), backlogRecords: spool.backlogRecords(), full: spool.isFull() };
-    return { ready: connected && reachable && writing && !spoolState.full, broker: { connected }, store: { reachable, writing }, spool: spoolState };
-  };
-  const http = createHttpServer({ store, fleet, metrics: metricsRegistry, readiness, nowMs: systemClock.nowMs }, log);
-  await http.listen({ host: config.http.host, port: config.http.port });
-  const address = http.server.address();
-  const httpUrl = typeof address === 'object' && address ? `http://${config.http.host}:${address.port}` : `http://${config.http.host}:${config.http.port}`;
-  log.info({ url: httpUrl }, 'HTTP listening');
-
   const receive = createMessageReceiver({
     spool,
     directory: fleet,
@@ -86,7 +71,7 @@ export async function startApp(config: Config, extras: { onStarted?: (app: Runni
     log: log.child({ module: 'ingest' }),
     instanceId: `${config.mqtt.clientId}-${Date.now().toString(36)}`,
   });
-  subscriber = startMqttSubscriber({
+  const subscriber = startMqttSubscriber({
     url: config.mqtt.url,
     clientId: config.mqtt.clientId,
     ...(config.secrets.mqttUsername !== undefined ? { username: config.secrets.mqttUsername } : {}),
@@ -103,6 +88,20 @@ export async function startApp(config: Config, extras: { onStarted?: (app: Runni
     log: log.child({ module: 'mqtt' }),
   });
 
+  let storeReady = false;
+  const readiness = async (): Promise<Readiness> => {
+    const reachable = await store.ping().then(() => true, () => false);
+    const writing = storeReady && !drainer.storeDown();
+    const connected = subscriber.connected();
+    const spoolState = { backlogBytes: spool.backlogBytes(), backlogRecords: spool.backlogRecords(), full: spool.isFull() };
+    return { ready: connected && reachable && writing && !spoolState.full, broker: { connected }, store: { reachable, writing }, spool: spoolState };
+  };
+  const http = createHttpServer({ store, fleet, metrics: metricsRegistry, readiness, nowMs: systemClock.nowMs }, log);
+  await http.listen({ host: config.http.host, port: config.http.port });
+  const address = http.server.address();
+  const httpUrl = typeof address === 'object' && address ? `http://${config.http.host}:${address.port}` : `http://${config.http.host}:${config.http.port}`;
+  log.info({ url: httpUrl }, 'HTTP listening');
+
   await initStoreWithRetry(store, log);
   storeReady = true;
   drainer.run().catch((error: unknown) => {
@@ -118,7 +117,7 @@ export async function startApp(config: Config, extras: { onStarted?: (app: Runni
     stop: () =>
       (stopped ??= (async () => {
         log.info({}, 'stopping: no new messages, draining the spool');
-        await subscriber?.close();
+        await subscriber.close();
         await drainer.stop(10_000);
         spool.close();
         log.info({ backlogRecords: spool.backlogRecords() }, 'spool drained');
