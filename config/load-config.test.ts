@@ -121,3 +121,13 @@ describe('loadConfig', () => {
     expect(configFileFrom([], {})).toBe(DEMO_CONFIG_FILE);
   });
 });
+
+describe('shipped configs', () => {
+  it('config/example.yaml and config/demo.yaml load without problems', () => {
+    const here = join(DEMO_CONFIG_FILE, '..');
+    expect(loadConfig(join(here, 'example.yaml'), {}).store.kind).toBe('questdb');
+    const demo = loadConfig(DEMO_CONFIG_FILE, {});
+    expect(demo.simulator.enabled).toBe(true);
+    expect(demo.fleet.meters.length).toBeGreaterThanOrEqual(40);
+  });
+});
