@@ -14,6 +14,8 @@ export interface ServiceOptions {
   readonly store: { kind: 'questdb'; questdbUrl: string } | { kind: 'duckdb' };
   readonly fleet: object;
   readonly clientId?: string;
+  /** Share the subscription with other workers of this group ($share/<group>/…). */
+  readonly sharedGroup?: string;
   readonly spool?: Record<string, unknown>;
 }
 
@@ -37,14 +39,20 @@ export interface ServiceHandle {
 export async function createService(options: ServiceOptions): Promise<ServiceHandle> {
   const port = await freePort();
   const httpUrl = `http://127.0.0.1:${port}`;
-  const configFile = join(options.dir, 'service.yaml');
+  const name = options.clientId ?? 'tanhe';
+  const configFile = join(options.dir, `${name}.yaml`);
   writeFileSync(
     configFile,
     stringify({
       http: { host: '127.0.0.1', port },
-      mqtt: { embedded: false, url: options.mqttUrl, clientId: options.clientId ?? 'tanhe-test-ingest' },
+      mqtt: {
+        embedded: false,
+        url: options.mqttUrl,
+        clientId: options.clientId ?? 'tanhe-test-ingest',
+        ...(options.sharedGroup ? { sharedGroup: options.sharedGroup } : {}),
+      },
       store: options.store.kind === 'questdb' ? { kind: 'questdb', questdbUrl: options.store.questdbUrl } : { kind: 'duckdb', duckdbPath: join(options.dir, 'store.duckdb') },
-      spool: { dir: join(options.dir, 'spool'), ...options.spool },
+      spool: { dir: join(options.dir, `${name}-spool`), ...options.spool },
       log: { level: 'info' },
       fleet: options.fleet,
     }),
@@ -56,7 +64,7 @@ export async function createService(options: ServiceOptions): Promise<ServiceHan
     configFile,
     async start() {
       process = await startProcess({
-        name: 'tanhe',
+        name,
         command: globalThis.process.execPath,
         args: ['--import', 'tsx', join(REPO_ROOT, 'src', 'main.ts'), '--config', configFile],
         cwd: REPO_ROOT,
