@@ -1,0 +1,102 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AppError, type QuarantineRecord, type Reading } from '../src/kernel/index.js';
+import { FileSpool } from './adapters/file-spool.js';
+import type { SpoolRecord } from './core/index.js';
+import { createSpoolDrainer } from './drain-spool.js';
+import type { IngestMetrics, ReadingSink } from './ports.js';
+
+// The drainer over a real file spool, with a fake store behind the ReadingSink port.
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function setup(sink: ReadingSink) {
+  const dir = mkdtempSync(join(tmpdir(), 'tanhe-drain-'));
+  dirs.push(dir);
+  const spool = new FileSpool({ dir, maxBytes: 1 << 20, segmentBytes: 1 << 16, fsync: 'none', fsyncIntervalMs: 100 });
+  const counts = { stored: 0, duplicates: 0, failures: 0, quarantined: new Map<string, number>() };
+  const metrics: IngestMetrics = {
+    messageReceived: () => undefined,
+    itemsAccepted: () => undefined,
+    itemsQuarantined: (reason, n) => counts.quarantined.set(reason, (counts.quarantined.get(reason) ?? 0) + n),
+    readingsStored: (n) => (counts.stored += n),
+    quarantineStored: () => undefined,
+    duplicates: (n) => (counts.duplicates += n),
+    storeWriteFailed: () => counts.failures++,
+    backpressure: () => undefined,
+    spoolBacklog: () => undefined,
+    flushLatency: () => undefined,
+  };
+  const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+  const drainer = createSpoolDrainer({
+    spool, sink, metrics, log: silent, clock: { nowMs: () => Date.now() },
+    batchSize: 7, flushIntervalMs: 5, recentKeysPerMeter: 100, retry: { initialMs: 1, maxMs: 4 },
+  });
+  return { spool, drainer, counts };
+}
+
+const reading = (meter: string, ts: number, value: number): SpoolRecord => ({
+  kind: 'reading',
+  reading: { meterId: meter, tsMs: ts, value, seq: null, receivedAtMs: ts, quality: 'ok' },
+});
+
+class MemorySink implements ReadingSink {
+  readonly rows = new Map<string, Reading>();
+  readonly quarantined: QuarantineRecord[] = [];
+  failuresLeft = 0;
+  async write(readings: readonly Reading[], quarantined: readonly QuarantineRecord[]) {
+    if (this.failuresLeft > 0) {
+      this.failuresLeft--;
+      throw new AppError('STORE_UNAVAILABLE', 'down', { retryable: true });
+    }
+    for (const r of readings) this.rows.set(`${r.meterId}@${r.tsMs}`, r);
+    this.quarantined.push(...quarantined);
+  }
+}
+
+describe('spool drainer', () => {
+  it('retries a store outage and then stores everything, committing the spool', async () => {
+    const sink = new MemorySink();
+    sink.failuresLeft = 5;
+    const { spool, drainer, counts } = setup(sink);
+    for (let i = 0; i < 50; i++) spool.append([reading('m1', i, i)]);
+    void drainer.run();
+    await drainer.stop(5000);
+    expect(sink.rows.size).toBe(50);
+    expect(counts.stored).toBe(50);
+    expect(counts.failures).toBe(5);
+    expect(spool.backlogRecords()).toBe(0);
+  });
+
+  it('counts an identical repeat as a duplicate and quarantines a conflicting one', async () => {
+    const sink = new MemorySink();
+    const { spool, drainer, counts } = setup(sink);
+    spool.append([reading('m1', 1, 10), reading('m1', 1, 10), reading('m1', 1, 11), reading('m2', 1, 10)]);
+    void drainer.run();
+    await drainer.stop(5000);
+    expect([...sink.rows.values()].map((r) => [r.meterId, r.value])).toEqual([['m1', 10], ['m2', 10]]);
+    expect(counts.duplicates).toBe(1);
+    expect(sink.quarantined.map((q) => q.reason)).toEqual(['conflicting_duplicate']);
+    expect(counts.quarantined.get('conflicting_duplicate')).toBe(1);
+  });
+
+  it('stops at the deadline during an outage and leaves the batch in the spool for replay', async () => {
+    const sink = new MemorySink();
+    sink.failuresLeft = Number.POSITIVE_INFINITY;
+    const { spool, drainer } = setup(sink);
+    spool.append([reading('m1', 1, 1), reading('m1', 2, 2)]);
+    void drainer.run();
+    await drainer.stop(50);
+    expect(sink.rows.size).toBe(0);
+    expect(spool.backlogRecords()).toBe(2);
+  });
+
+  it('fails loudly on an error that retrying cannot fix', async () => {
+    const { spool, drainer } = setup({ write: async () => Promise.reject(new AppError('STORE_QUERY_FAILED', 'refused', { retryable: false })) });
+    spool.append([reading('m1', 1, 1)]);
+    await expect(drainer.run()).rejects.toMatchObject({ code: 'STORE_QUERY_FAILED' });
+    expect(spool.backlogRecords()).toBe(1);
+  });
+});
