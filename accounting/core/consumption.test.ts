@@ -133,6 +133,13 @@ describe('consumption from a cumulative register', () => {
     expect(r.totals.booked).toBe(90);
   });
 
+  it('keeps a gap wholly inside one bucket exact: the bucket total is the register difference', () => {
+    const days = bucketBoundaries(BASE_MS, at(24 * 60), 'day', 'Asia/Shanghai');
+    const r = computeConsumption(meter(), series([[0, 1000], [180, 1090]]), days);
+    expect(r.buckets.map((b) => [b.consumption, b.estimated, b.quality])).toEqual([[90, false, 'partial']]);
+    expect(r.intervals[0]?.estimated).toBe(true);
+  });
+
   it('does not call a normal interval straddling a boundary a gap', () => {
     const r = computeConsumption(meter(), series([[50, 1000], [65, 1015]]), hours(2));
     expect(r.buckets.map((b) => [b.consumption, b.estimated])).toEqual([[10, false], [5, false]]);

@@ -123,7 +123,7 @@ export interface ConsumptionBucket {
   readonly endMs: number;
   /** Booked consumption in the meter's unit (× multiplier). */
   readonly consumption: number;
-  /** The part of `consumption` that comes from spreading a gap. */
+  /** The part of `consumption` that comes from splitting a gap across bucket boundaries by time. */
   readonly estimatedAmount: number;
   /** estimatedAmount / consumption, 0 when nothing is booked. */
   readonly estimatedShare: number;
@@ -394,7 +394,9 @@ function spreadInterval(interval: MeterInterval, reviewIndex: number | undefined
     if (interval.status === 'booked') {
       bucket.consumption += share;
       bucket.bookedMs += hi - lo;
-      if (interval.estimated) {
+      // A gap wholly inside one bucket gives that bucket an exact total: only a split is estimated.
+      const split = interval.fromMs < start || interval.toMs > end;
+      if (interval.estimated && split) {
         bucket.estimatedAmount += share;
         bucket.estimated = true;
       }
