@@ -1,0 +1,153 @@
+import type { RejectionReason } from '../../kernel/index.js';
+import type { MeterCodec } from '../../../config/fleet-schema.js';
+
+/**
+ * The one list of faults the simulator can inject. Every fault is opt-in and
+ * seeded; each kind draws from its own PRNG stream, so turning one kind on or
+ * off never changes where another kind strikes. No fault strikes on a meter's
+ * first tick of a run, and configured replacements (from the fleet) are normal
+ * operation, never faults.
+ */
+export const FAULT_KINDS = [
+  'reset',
+  'rollover',
+  'replacement',
+  'dropout',
+  'late_batch',
+  'duplicate',
+  'transient_zero',
+  'malformed',
+  'clock_skew',
+] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/** What each fault does to the emitted stream (also printed by `tanhe simulate --help`). */
+export const FAULT_DESCRIPTIONS: Readonly<Record<FaultKind, string>> = {
+  reset:
+    'the register is cleared to 0 at a random instant inside an interval and counts on from there; the next reading (a small value) carries the fault',
+  rollover:
+    'chosen meters with a registerMax start close below it, so the register wraps to 0 during the run; the first reading after each wrap carries the fault (natural wraps are tagged too)',
+  replacement:
+    'an unrecorded meter swap: an old-final reading 1 s before the swap instant, then a new-initial reading (0–5) at it, both carrying the fault; no fleet event explains it',
+  dropout: 'a run of consecutive readings of one meter is lost (a gap); each lost reading is a `dropped` event, never published; seq still advances',
+  late_batch:
+    'a gateway (all meters of one building) holds its readings for a window and delivers them as a block hours later; the readings are correct, only late',
+  duplicate: 'a reading is sent twice: identical timestamp, value and seq',
+  transient_zero: 'after a device restart the register reads 0 once, then the true value again (cumulative meters only)',
+  malformed:
+    'an extra bad payload for a meter, besides its normal reading: garbage JSON, wrong types, missing value, unknown meter, negative, "NaN", wrong unit or an unparseable timestamp',
+  clock_skew: 'a reading is stamped hours in the future (device clock wrong); the true-time reading of that tick is not sent',
+};
+
+export interface FaultConfig {
+  /** Expected resets per meter and day. */
+  readonly reset?: { readonly perMeterDay: number };
+  /** How many eligible meters (cumulative, with registerMax, no configured replacement in range) start near their maximum. */
+  readonly rollover?: { readonly meters: number };
+  readonly replacement?: { readonly perMeterDay: number };
+  /** Gaps per meter and day, each minIntervals–maxIntervals readings long. */
+  readonly dropout?: { readonly perMeterDay: number; readonly minIntervals: number; readonly maxIntervals: number };
+  /** Late blocks per gateway and day: readings of windowHours are delivered delayHours after the window ends. */
+  readonly late_batch?: { readonly perGatewayDay: number; readonly windowHours: number; readonly delayHours: number };
+  /** Probability per reading. */
+  readonly duplicate?: { readonly probability: number };
+  readonly transient_zero?: { readonly perMeterDay: number };
+  /** Probability per reading of an extra malformed payload. */
+  readonly malformed?: { readonly probability: number };
+  /** Probability per reading; the stamp is max(true time, skewBaseMs) + skewHours. */
+  readonly clock_skew?: { readonly probability: number; readonly skewHours: number };
+}
+
+/** Rates used when a kind is switched on by name (CLI `--faults reset,dropout`). */
+export const DEFAULT_FAULTS: Required<FaultConfig> = {
+  reset: { perMeterDay: 0.005 },
+  rollover: { meters: 2 },
+  replacement: { perMeterDay: 0.002 },
+  dropout: { perMeterDay: 0.05, minIntervals: 2, maxIntervals: 16 },
+  late_batch: { perGatewayDay: 0.05, windowHours: 2, delayHours: 6 },
+  duplicate: { probability: 0.002 },
+  transient_zero: { perMeterDay: 0.005 },
+  malformed: { probability: 0.001 },
+  clock_skew: { probability: 0.0005, skewHours: 6 },
+};
+
+/** A fault configuration with the named kinds at their default rates, rates multiplied by `scale`. */
+export function faultsFor(kinds: readonly FaultKind[], scale = 1): FaultConfig {
+  const d = DEFAULT_FAULTS;
+  const config: Record<string, unknown> = {};
+  for (const kind of new Set(kinds)) {
+    switch (kind) {
+      case 'reset':
+      case 'replacement':
+      case 'transient_zero':
+        config[kind] = { perMeterDay: d[kind].perMeterDay * scale };
+        break;
+      case 'rollover':
+        config[kind] = d.rollover;
+        break;
+      case 'dropout':
+        config[kind] = { ...d.dropout, perMeterDay: d.dropout.perMeterDay * scale };
+        break;
+      case 'late_batch':
+        config[kind] = { ...d.late_batch, perGatewayDay: d.late_batch.perGatewayDay * scale };
+        break;
+      case 'duplicate':
+      case 'malformed':
+        config[kind] = { probability: Math.min(1, d[kind].probability * scale) };
+        break;
+      case 'clock_skew':
+        config[kind] = { ...d.clock_skew, probability: Math.min(1, d.clock_skew.probability * scale) };
+        break;
+    }
+  }
+  return config as FaultConfig;
+}
+
+/** Parses "reset,dropout" or "all" or "none"; returns the kinds, or a message naming the unknown ones. */
+export function parseFaultKinds(text: string): FaultKind[] | string {
+  const names = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (names.length === 1 && names[0] === 'all') return [...FAULT_KINDS];
+  if (names.length === 1 && names[0] === 'none') return [];
+  const unknown = names.filter((n) => !(FAULT_KINDS as readonly string[]).includes(n));
+  if (unknown.length > 0) return `unknown fault kind(s) ${unknown.join(', ')}; known: ${FAULT_KINDS.join(', ')}, all, none`;
+  return names as FaultKind[];
+}
+
+/**
+ * The shapes of a malformed payload. Each is encoded for the meter's own codec
+ * (json, SenML or Tasmota) and published as a message of its own.
+ */
+export const MALFORMED_VARIANTS = [
+  'garbage_json', // truncated JSON text
+  'wrong_type', // the register as a string ("123.4")
+  'missing_value', // no register field at all
+  'unknown_meter', // a well-formed reading for a meter (topic, SenML name, device) not in the fleet
+  'negative', // a negative register
+  'nan_string', // the register as "NaN" (JSON has no NaN)
+  'wrong_unit', // a unit not allowed for the carrier (Tasmota carries no unit: a string register instead)
+  'bad_timestamp', // epoch seconds where ms are expected; SenML: a relative time; Tasmota: a ctime-style date
+] as const;
+export type MalformedVariant = (typeof MALFORMED_VARIANTS)[number];
+
+/** The quarantine reason ingest gives each malformed variant (ingest/core/validate-item.ts). */
+export function expectedRejection(variant: MalformedVariant, codec: MeterCodec['kind']): RejectionReason {
+  switch (variant) {
+    case 'garbage_json':
+      return 'malformed_json';
+    case 'unknown_meter':
+      return 'unknown_meter';
+    case 'negative':
+      return 'negative_register';
+    case 'nan_string':
+      return 'non_finite_number';
+    case 'wrong_unit':
+      return codec === 'tasmota' ? 'schema_violation' : 'unit_mismatch';
+    case 'wrong_type':
+    case 'missing_value':
+    case 'bad_timestamp':
+      return 'schema_violation';
+  }
+}
