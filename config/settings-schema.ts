@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FAULT_KINDS } from '../src/simulator/core/index.js';
 import { fleetSchema } from './fleet-schema.js';
 
 /**
@@ -71,6 +72,8 @@ export const simulatorSchema = z.strictObject({
   /** Live publishing: one reading per meter every intervalMs of wall time. */
   liveIntervalMs: z.number().int().positive().default(15_000),
   seed: z.number().int().default(42),
+  /** Fault kinds injected at their default rates (src/simulator/core/faults.ts), e.g. [malformed, duplicate]. */
+  faults: z.array(z.enum(FAULT_KINDS)).default([]),
 });
 
 export const settingsSchema = z.strictObject({

@@ -1,13 +1,14 @@
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { createFleetRegistry, type Config } from '../config/index.js';
 import { createMessageReceiver, createPrometheusIngestMetrics, createSpoolDrainer, FileSpool, startMqttSubscriber } from '../ingest/index.js';
-import { isAppError } from './kernel/index.js';
+import { DAY_MS, isAppError } from './kernel/index.js';
 import { createHttpServer } from './http/server.js';
 import type { Readiness } from './http/http-deps.js';
 import { systemClock } from './platform/clock.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './platform/embedded-broker.js';
 import { createLogger } from './platform/logger.js';
 import { createDuckDbStore, createQuestDbStore, type ReadingStore } from './platform/store/index.js';
+import { faultsFor, runSimulator, type SimulatorHandle } from './simulator/index.js';
 
 export interface RunningApp {
   readonly httpUrl: string;
@@ -109,6 +110,31 @@ export async function startApp(config: Config, extras: { onStarted?: (app: Runni
     rejectFailed(error);
   });
 
+  let simulator: SimulatorHandle | undefined;
+  if (config.simulator.enabled) {
+    const nowMs = systemClock.nowMs();
+    simulator = await runSimulator({
+      mqttUrl: config.mqtt.url,
+      fleet: config.fleet,
+      fromMs: nowMs - config.simulator.backfillDays * DAY_MS,
+      toMs: nowMs,
+      live: true,
+      liveIntervalMs: config.simulator.liveIntervalMs,
+      batchSize: 96,
+      faults: faultsFor(config.simulator.faults),
+      seed: config.simulator.seed,
+      clientId: `${config.mqtt.clientId}-simulator`,
+      ...(config.secrets.mqttUsername !== undefined ? { username: config.secrets.mqttUsername } : {}),
+      ...(config.secrets.mqttPassword !== undefined ? { password: config.secrets.mqttPassword } : {}),
+      log: log.child({ module: 'simulator' }),
+    });
+    log.info({ backfillDays: config.simulator.backfillDays, meters: config.fleet.meters.length }, 'simulator publishing: backfill, then live readings');
+    simulator.backfilled.then(
+      (stats) => log.info({ messages: stats.messages, readings: stats.readings, malformed: stats.malformed }, 'simulator backfill published'),
+      (error: unknown) => log.warn({ err: error }, 'simulator stopped'),
+    );
+  }
+
   let stopped: Promise<void> | undefined;
   const app: RunningApp = {
     httpUrl,
@@ -117,6 +143,7 @@ export async function startApp(config: Config, extras: { onStarted?: (app: Runni
     stop: () =>
       (stopped ??= (async () => {
         log.info({}, 'stopping: no new messages, draining the spool');
+        await simulator?.stop();
         await subscriber.close();
         await drainer.stop(10_000);
         spool.close();

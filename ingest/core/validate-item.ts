@@ -82,6 +82,7 @@ function parseDeviceTime(ts: unknown, localTimeZone: string | undefined): number
 }
 
 function describe(value: unknown): string {
+  if (value === undefined) return 'nothing (missing)';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') return JSON.stringify(value.slice(0, 40));
