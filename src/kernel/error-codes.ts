@@ -18,6 +18,12 @@ export const ERROR_CODES = {
   BAD_REASON: { httpStatus: 400, meaning: 'the quarantine reason code is not one of the known codes' },
   METER_NOT_FOUND: { httpStatus: 404, meaning: 'no meter with that id is registered' },
   ORG_NOT_FOUND: { httpStatus: 404, meaning: 'no organisation unit with that id is registered' },
+  BAD_PERIOD: { httpStatus: 400, meaning: 'the period is not YYYY-MM or YYYY, or it lies in the future' },
+  BAD_BUCKET: { httpStatus: 400, meaning: 'bucket is not one of hour, day, month' },
+  BAD_FORMAT: { httpStatus: 400, meaning: 'format is not one of json, csv' },
+  FACTOR_MISSING: { httpStatus: 422, meaning: 'no factor in the catalogue fits; the message names what is missing' },
+  FACTOR_AMBIGUOUS: { httpStatus: 422, meaning: 'more than one factor fits; the catalogue needs a narrower entry' },
+  FACTOR_UNIT_MISMATCH: { httpStatus: 422, meaning: 'a factor and a quantity have units that do not convert' },
   ROUTE_NOT_FOUND: { httpStatus: 404, meaning: 'no such route' },
   INTERNAL: { httpStatus: 500, meaning: 'an unexpected failure; see the service log' },
 } as const satisfies Record<string, { httpStatus: number; meaning: string }>;
