@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
 import { closePublisher, connectPublisher, publishAll } from '../support/publisher.js';
-import { exactlyOnceProblems, readingMessages, startStack, type Stack } from '../support/stack.js';
+import { exactlyOnceProblems, readingMessages, waitUntilStored, startStack, type Stack } from '../support/stack.js';
 
 const METERS = 10;
 const PER_METER = 500;
@@ -26,14 +26,7 @@ it('reconnects after a Mosquitto restart during publishing and stores everything
   await restart;
   await closePublisher(publisher);
 
-  await eventually(
-    async () => {
-      await stack.store.sync();
-      const { readings } = await stack.store.counts();
-      if (readings !== METERS * PER_METER) throw new Error(`${readings} readings stored so far`);
-    },
-    { timeoutMs: 120_000, intervalMs: 500, message: 'all readings stored after the broker restart' },
-  );
+  await waitUntilStored(stack.store, { readings: METERS * PER_METER }, 'all readings stored after the broker restart');
   expect(await exactlyOnceProblems(stack.store, METERS, PER_METER)).toEqual([]);
   const ready = await eventually(async () => {
     const response = await fetch(`${stack.service.httpUrl}/readyz`);

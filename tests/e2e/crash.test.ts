@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { eventually } from '../support/eventually.js';
 import { closePublisher, connectPublisher, publishAll } from '../support/publisher.js';
-import { exactlyOnceProblems, readingMessages, startStack, type Stack } from '../support/stack.js';
+import { exactlyOnceProblems, readingMessages, waitUntilStored, startStack, type Stack } from '../support/stack.js';
 
 const METERS = 20;
 const PER_METER = 1000; // 20 000 readings
@@ -34,14 +33,7 @@ it('stores every accepted reading exactly once although the service is killed (S
   await closePublisher(publisher);
   expect(killed).toBe(2);
 
-  await eventually(
-    async () => {
-      await stack.store.sync();
-      const { readings } = await stack.store.counts();
-      if (readings !== METERS * PER_METER) throw new Error(`${readings} readings stored so far`);
-    },
-    { timeoutMs: 120_000, intervalMs: 500, message: 'all 20 000 readings stored' },
-  );
+  await waitUntilStored(stack.store, { readings: METERS * PER_METER }, 'all 20 000 readings stored');
   expect(await exactlyOnceProblems(stack.store, METERS, PER_METER)).toEqual([]);
   expect((await stack.store.counts()).quarantined).toBe(0);
   expect(await stack.mosquitto.sysDropped()).toBe(0);

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { eventually } from '../support/eventually.js';
 import { closePublisher, connectPublisher, publishAll, type OutgoingMessage } from '../support/publisher.js';
-import { exactlyOnceProblems, readingMessages, startStack, type Stack } from '../support/stack.js';
+import { exactlyOnceProblems, readingMessages, startStack, waitUntilStored, type Stack } from '../support/stack.js';
 import { readingTsMs } from '../support/test-fleet.js';
 
 const METERS = 10;
@@ -49,14 +48,7 @@ it('quarantines 1 000 malformed messages with the right reasons and stores every
   await publishAll(publisher, messages);
   await closePublisher(publisher);
 
-  await eventually(
-    async () => {
-      await stack.store.sync();
-      const counts = await stack.store.counts();
-      if (counts.readings !== METERS * PER_METER || counts.quarantined !== POISON) throw new Error(JSON.stringify(counts));
-    },
-    { timeoutMs: 60_000, intervalMs: 500, message: 'good readings stored and poison quarantined' },
-  );
+  await waitUntilStored(stack.store, { readings: METERS * PER_METER, quarantined: POISON }, 'good readings stored and poison quarantined');
   expect(await exactlyOnceProblems(stack.store, METERS, PER_METER)).toEqual([]);
 
   const quarantined = await stack.store.quarantine({ fromMs: 0, toMs: Date.now() + 60_000, limit: 5000 });

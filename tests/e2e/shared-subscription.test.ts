@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createQuestDbStore, type ReadingStore } from '../../src/platform/store/index.js';
-import { eventually } from '../support/eventually.js';
 import { startMosquitto, type MosquittoHandle } from '../support/mosquitto.js';
 import { makeTempDir, removeTempDir } from '../support/processes.js';
 import { closePublisher, connectPublisher, publishAll } from '../support/publisher.js';
 import { startQuestDb, type QuestDbHandle } from '../support/questdb.js';
 import { createService, type ServiceHandle } from '../support/service.js';
-import { exactlyOnceProblems, readingMessages } from '../support/stack.js';
+import { exactlyOnceProblems, readingMessages, waitUntilStored } from '../support/stack.js';
 import { testFleet } from '../support/test-fleet.js';
 
 // Scale-out (docs/scaling.md): two workers share one subscription; one is killed
@@ -55,14 +54,7 @@ it('splits the stream between two workers and loses nothing when one is killed a
   // Messages the broker had routed to the killed worker wait in its persistent session.
   await b.start();
 
-  await eventually(
-    async () => {
-      await store.sync();
-      const { readings } = await store.counts();
-      if (readings !== METERS * PER_METER) throw new Error(`${readings} readings stored so far`);
-    },
-    { timeoutMs: 120_000, intervalMs: 500, message: 'all readings stored by the two workers' },
-  );
+  await waitUntilStored(store, { readings: METERS * PER_METER }, 'all readings stored by the two workers');
   expect(await exactlyOnceProblems(store, METERS, PER_METER)).toEqual([]);
   const [metricsA, metricsB] = await Promise.all([a.metrics(), b.metrics()]);
   // Both workers took part (worker b's counters restarted with it, so it has at least its post-restart share).

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
 import { closePublisher, connectPublisher, publishAll } from '../support/publisher.js';
-import { exactlyOnceProblems, readingMessages, startStack, type Stack } from '../support/stack.js';
+import { exactlyOnceProblems, readingMessages, waitUntilStored, startStack, type Stack } from '../support/stack.js';
 
 const METERS = 10;
 const PER_METER = 600; // 6 000 readings over about 50 s
@@ -41,14 +41,7 @@ it('loses and duplicates nothing while QuestDB is down for more than 30 s during
   await closePublisher(publisher);
   expect(readyDuringOutage).toBe(503);
 
-  await eventually(
-    async () => {
-      await stack.store.sync();
-      const { readings } = await stack.store.counts();
-      if (readings !== METERS * PER_METER) throw new Error(`${readings} readings stored so far`);
-    },
-    { timeoutMs: 120_000, intervalMs: 500, message: 'all readings stored after the outage' },
-  );
+  await waitUntilStored(stack.store, { readings: METERS * PER_METER }, 'all readings stored after the outage');
   expect(await exactlyOnceProblems(stack.store, METERS, PER_METER)).toEqual([]);
   const metrics = await stack.service.metrics();
   expect(metrics.tanhe_store_write_failures_total).toBeGreaterThan(0);

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { createQuestDbStore, type ReadingStore } from '../../src/platform/store/index.js';
 import { startMosquitto, type MosquittoHandle } from './mosquitto.js';
+import { eventually } from './eventually.js';
 import { makeTempDir, removeTempDir } from './processes.js';
 import { startQuestDb, type QuestDbHandle } from './questdb.js';
 import { createService, type ServiceHandle } from './service.js';
@@ -84,4 +85,18 @@ export async function exactlyOnceProblems(store: ReadingStore, meters: number, p
     if (problems.length > 20) break;
   }
   return problems;
+}
+
+/** Polls (after the store's WAL sync) until it holds `readings` readings and, when given, `quarantined` records. */
+export async function waitUntilStored(store: ReadingStore, expected: { readings: number; quarantined?: number }, what: string): Promise<void> {
+  await eventually(
+    async () => {
+      await store.sync();
+      const counts = await store.counts();
+      if (counts.readings !== expected.readings || (expected.quarantined !== undefined && counts.quarantined !== expected.quarantined)) {
+        throw new Error(`stored so far: ${JSON.stringify(counts)}`);
+      }
+    },
+    { timeoutMs: 120_000, intervalMs: 500, message: what },
+  );
 }
