@@ -65,19 +65,11 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
 
   const parsed = settingsSchema.safeParse(raw);
   if (!parsed.success) problems.push(...zodProblems(parsed.error));
-
-  let fleet: Fleet | undefined;
   const settings = parsed.success ? parsed.data : undefined;
-  if (settings) {
-    if (settings.fleet && settings.fleetFile) problems.push({ path: 'fleetFile', message: 'give either fleet or fleetFile, not both' });
-    else if (settings.fleet) fleet = settings.fleet;
-    else if (settings.fleetFile) {
-      const fleetPath = resolve(dirname(file), settings.fleetFile);
-      const fleetParsed = fleetSchema.safeParse(readYaml(fleetPath));
-      if (fleetParsed.success) fleet = fleetParsed.data;
-      else problems.push(...zodProblems(fleetParsed.error, `fleet(${settings.fleetFile})`));
-    } else problems.push({ path: 'fleet', message: 'no fleet: give fleet inline or fleetFile' });
-  }
+
+  // The fleet is read and cross-checked even when other settings are wrong, so
+  // that one run lists every problem of the file.
+  const fleet = readFleet(raw, file, problems);
   if (fleet) problems.push(...validateFleet(fleet));
 
   if (problems.length > 0 || !settings || !fleet) {
@@ -99,6 +91,29 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
 
 export function formatProblems(file: string, problems: readonly ConfigProblem[]): string {
   return [`invalid configuration ${file}: ${problems.length} problem(s)`, ...problems.map((p) => `  - ${p.path}: ${p.message}`)].join('\n');
+}
+
+function readFleet(raw: Record<string, unknown>, file: string, problems: ConfigProblem[]): Fleet | undefined {
+  const inline = raw.fleet;
+  const fleetFile = raw.fleetFile;
+  if (inline !== undefined && fleetFile !== undefined) {
+    problems.push({ path: 'fleetFile', message: 'give either fleet or fleetFile, not both' });
+    return undefined;
+  }
+  if (inline === undefined && fleetFile === undefined) {
+    problems.push({ path: 'fleet', message: 'no fleet: give fleet inline or fleetFile' });
+    return undefined;
+  }
+  if (inline !== undefined) {
+    // Schema problems of an inline fleet are already reported by the settings schema.
+    const parsed = fleetSchema.safeParse(inline);
+    return parsed.success ? parsed.data : undefined;
+  }
+  if (typeof fleetFile !== 'string') return undefined;
+  const parsed = fleetSchema.safeParse(readYaml(resolve(dirname(file), fleetFile)));
+  if (parsed.success) return parsed.data;
+  problems.push(...zodProblems(parsed.error, `fleet(${fleetFile})`));
+  return undefined;
 }
 
 function readYaml(file: string): Record<string, unknown> {
