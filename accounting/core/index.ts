@@ -1,6 +1,7 @@
 /**
  * The pure accounting core: consumption from registers, calendar cuts in the
- * institution's time zone, factor selection and unit-typed factor arithmetic.
+ * institution's time zone, factor selection and unit-typed factor arithmetic,
+ * and the carbon report (lines, scopes, roll-ups, 分项, comparisons, CSV).
  * No I/O, no clock, no environment, no logger: every function is a function of
  * its arguments, so a report can be recomputed and audited.
  */
@@ -8,3 +9,10 @@ export * from './calendar.js';
 export * from './consumption.js';
 export * from './factor-lookup.js';
 export * from './apply-factor.js';
+export * from './carbon-report-types.js';
+export * from './carbon-report.js';
+export * from './report-csv.js';
+export { DEFAULT_GRID_FACTOR_SERIES } from './emissions.js';
+export { endUseItem } from './sub-metering.js';
+export { timeWeightedValue } from './roll-up.js';
+export { requiredChange } from './comparisons.js';

@@ -1,0 +1,160 @@
+import { convertQuantity } from './apply-factor.js';
+import { periodRange } from './calendar.js';
+import { completenessOf } from './emissions.js';
+import { sortEndUses } from './sub-metering.js';
+import type { DatedValue, Denominators, EndUseRow, ReadingCounts, ReportIntensity, ReportLine, ReportTotals } from './carbon-report-types.js';
+
+/**
+ * Roll-ups: a parent's figures are the sums of its children's (institution →
+ * county → city → region), and its intensities come from the summed numerators
+ * over the summed denominators, never from averaging children's intensities.
+ * Totals fold over the children in order, so a parent's kgce is exactly
+ * Σ children's kgce as the report prints them.
+ */
+
+/** The additive figures of a node: what sums up the tree. */
+export interface Figures {
+  readonly institutionCount: number;
+  readonly lines: readonly ReportLine[];
+  readonly totals: ReportTotals;
+  readonly waterM3: number;
+  readonly denominators: Denominators;
+  readonly readings: ReadingCounts;
+  readonly endUses: readonly EndUseRow[];
+  readonly reviews: number;
+}
+
+export const EMPTY_FIGURES: Figures = {
+  institutionCount: 0,
+  lines: [],
+  totals: { kgce: 0, tce: 0, co2eKg: 0, scope1Kg: 0, scope2LocationKg: 0, scope2MarketKg: 0 },
+  waterM3: 0,
+  // An empty unit adds nothing to its parent's floor area or headcount.
+  denominators: { floorAreaM2: 0, occupants: 0 },
+  readings: { received: 0, expected: 0 },
+  endUses: [],
+  reviews: 0,
+};
+
+export const kgceToTce = (kgce: number): number => convertQuantity(kgce, 'kgce', 'tce') as number;
+
+/**
+ * The value of a dated series over [fromMs, toMs), weighted by time: a floor
+ * area that grows on 1 July counts half a year at each value in an annual
+ * report, and the month's value in a monthly one. Dates are local dates in the
+ * institution's zone. null when part of the period has no value (before the
+ * first entry): the denominator is unknown, so is the intensity.
+ */
+export function timeWeightedValue(series: readonly DatedValue[], fromMs: number, toMs: number, timeZone: string): number | null {
+  if (!(toMs > fromMs)) return null;
+  const starts = series.map((entry) => ({ value: entry.value, startMs: periodRange(entry.from, timeZone)?.fromMs })).sort((a, b) => (a.startMs ?? 0) - (b.startMs ?? 0));
+  if (starts.some((s) => s.startMs === undefined)) return null;
+  let weighted = 0;
+  let coveredMs = 0;
+  starts.forEach((s, i) => {
+    const start = Math.max(fromMs, s.startMs as number);
+    const end = Math.min(toMs, starts[i + 1]?.startMs ?? Number.POSITIVE_INFINITY);
+    if (end > start) {
+      weighted += s.value * (end - start);
+      coveredMs += end - start;
+    }
+  });
+  return coveredMs === toMs - fromMs ? weighted / (toMs - fromMs) : null;
+}
+
+const ratio = (numerator: number, denominator: number | null): number | null => (denominator === null || denominator === 0 ? null : numerator / denominator);
+
+export function intensityOf(totals: ReportTotals, waterM3: number, denominators: Denominators): ReportIntensity {
+  return {
+    kgcePerM2: ratio(totals.kgce, denominators.floorAreaM2),
+    kgcePerPerson: ratio(totals.kgce, denominators.occupants),
+    waterM3PerPerson: ratio(waterM3, denominators.occupants),
+    co2eKgPerM2: ratio(totals.co2eKg, denominators.floorAreaM2),
+  };
+}
+
+/** Totals of one institution from its lines (a market line replaces its carrier's location line in scope2MarketKg). */
+export function totalsOfLines(lines: readonly ReportLine[]): ReportTotals {
+  const sum = (pick: (l: ReportLine) => number | null, keep: (l: ReportLine) => boolean) => lines.filter(keep).reduce((s, l) => s + (pick(l) ?? 0), 0);
+  const marketCarriers = new Set(lines.filter((l) => l.method.startsWith('market')).map((l) => l.carrier));
+  const kgce = sum((l) => l.kgce, () => true);
+  const scope1Kg = sum((l) => l.co2eKg, (l) => l.scope === 1);
+  const scope2LocationKg = sum((l) => l.co2eKg, (l) => l.scope === 2 && l.method === 'location');
+  const scope2MarketKg = sum((l) => l.co2eKg, (l) => l.scope === 2 && (l.method.startsWith('market') || !marketCarriers.has(l.carrier)));
+  return { kgce, tce: kgceToTce(kgce), co2eKg: scope1Kg + scope2LocationKg, scope1Kg, scope2LocationKg, scope2MarketKg };
+}
+
+/** Lines with the same carrier, unit, scope, method, end-use and factor entries are one line at a parent: the amounts add, the factors are the same. */
+const lineKey = (l: ReportLine) => [l.carrier, l.unit, l.scope, l.method, l.endUse, l.coalFactor?.id, l.factor?.id, l.densityFactor?.id].join('|');
+
+const plusNullable = (a: number | null, b: number | null): number | null => (a === null && b === null ? null : (a ?? 0) + (b ?? 0));
+
+export function mergeLines(lines: readonly ReportLine[]): ReportLine[] {
+  const merged = new Map<string, ReportLine>();
+  for (const line of lines) {
+    const key = lineKey(line);
+    const before = merged.get(key);
+    if (before === undefined) {
+      merged.set(key, line);
+      continue;
+    }
+    const consumption = before.consumption + line.consumption;
+    const estimatedAmount = before.estimatedAmount + line.estimatedAmount;
+    const readings = { received: before.readings.received + line.readings.received, expected: before.readings.expected + line.readings.expected };
+    merged.set(key, {
+      ...before,
+      consumption,
+      massKg: plusNullable(before.massKg, line.massKg),
+      kgce: plusNullable(before.kgce, line.kgce),
+      co2eKg: plusNullable(before.co2eKg, line.co2eKg),
+      readings,
+      completeness: completenessOf(readings),
+      estimatedAmount,
+      estimatedShare: consumption > 0 ? estimatedAmount / consumption : 0,
+      quarantinedAmount: before.quarantinedAmount + line.quarantinedAmount,
+      meterIds: [...before.meterIds, ...line.meterIds],
+      coveredKwh: plusNullable(before.coveredKwh, line.coveredKwh),
+      instruments: before.instruments === null && line.instruments === null ? null : [...(before.instruments ?? []), ...(line.instruments ?? [])],
+    });
+  }
+  return [...merged.values()];
+}
+
+function mergeEndUses(rows: readonly EndUseRow[]): EndUseRow[] {
+  const merged = new Map<string, EndUseRow>();
+  for (const row of rows) {
+    const key = `${row.carrier}|${row.kind}|${row.endUse ?? ''}|${row.unit}`;
+    const before = merged.get(key);
+    merged.set(key, before === undefined ? row : { ...before, consumption: before.consumption + row.consumption });
+  }
+  return sortEndUses([...merged.values()], [...new Set(rows.map((r) => r.carrier))]);
+}
+
+const addNullable = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : a + b);
+
+/** A parent's figures: Σ children (empty list: an empty unit, all zeros). */
+export function sumFigures(children: readonly Figures[]): Figures {
+  return children.reduce<Figures>((acc, child) => {
+    const kgce = acc.totals.kgce + child.totals.kgce;
+    return {
+      institutionCount: acc.institutionCount + child.institutionCount,
+      lines: mergeLines([...acc.lines, ...child.lines]),
+      totals: {
+        kgce,
+        tce: kgceToTce(kgce),
+        co2eKg: acc.totals.co2eKg + child.totals.co2eKg,
+        scope1Kg: acc.totals.scope1Kg + child.totals.scope1Kg,
+        scope2LocationKg: acc.totals.scope2LocationKg + child.totals.scope2LocationKg,
+        scope2MarketKg: acc.totals.scope2MarketKg + child.totals.scope2MarketKg,
+      },
+      waterM3: acc.waterM3 + child.waterM3,
+      denominators: {
+        floorAreaM2: addNullable(acc.denominators.floorAreaM2, child.denominators.floorAreaM2),
+        occupants: addNullable(acc.denominators.occupants, child.denominators.occupants),
+      },
+      readings: { received: acc.readings.received + child.readings.received, expected: acc.readings.expected + child.readings.expected },
+      endUses: mergeEndUses([...acc.endUses, ...child.endUses]),
+      reviews: acc.reviews + child.reviews,
+    };
+  }, EMPTY_FIGURES);
+}
