@@ -2,6 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import {
   BIGINT,
+  LIST,
+  listValue,
   DuckDBConnection,
   DuckDBInstance,
   DuckDBTimestampTZValue,
@@ -11,7 +13,7 @@ import {
   type DuckDBValue,
 } from '@duckdb/node-api';
 import { AppError, type QuarantineRecord, type Reading, type RejectionReason } from '../../kernel/index.js';
-import type { MeterSummary, QuarantineQuery, ReadingQuery, ReadingStore } from './reading-store.js';
+import type { EdgeQuery, EdgeReadings, MeterSummary, QuarantineQuery, ReadingQuery, ReadingStore, RegisterSegment, SegmentBucket, SegmentQuery } from './reading-store.js';
 
 /**
  * DuckDB, the embedded default store (DESIGN.md §5): one local file, no server.
@@ -55,6 +57,37 @@ const UPSERT_QUARANTINE = `INSERT INTO quarantine
   QUALIFY row_number() OVER (PARTITION BY received_at, id ORDER BY ord DESC) = 1
   ON CONFLICT DO UPDATE SET topic = excluded.topic, meter_id = excluded.meter_id, reason = excluded.reason,
     detail = excluded.detail, payload = excluded.payload`;
+
+const BUCKET_INTERVAL: Record<SegmentBucket, string> = { hour: `INTERVAL '1 hour'`, day: `INTERVAL '1 day'`, month: `INTERVAL '1 month'` };
+
+/**
+ * Register segments (see ReadingStore.registerSegments): `lag` over each meter's
+ * readings in the range, then one group per (meter, local bucket). time_bucket
+ * with a time zone cuts at local midnight / month start (ICU), so a Shanghai day
+ * starts at 16:00Z. Rates are Δregister per hour from integer microseconds, the
+ * same arithmetic as the QuestDB store.
+ */
+function segmentsSql(bucket: SegmentBucket): string {
+  return `WITH r AS (
+    SELECT meter_id, ts, value, lag(value) OVER w AS prev_value, lag(ts) OVER w AS prev_ts
+    FROM readings
+    WHERE list_contains($1, meter_id) AND ts >= make_timestamptz($2) AND ts < make_timestamptz($3)
+    WINDOW w AS (PARTITION BY meter_id ORDER BY ts))
+  SELECT meter_id, epoch_ms(time_bucket(${BUCKET_INTERVAL[bucket]}, ts, $4)) AS bucket_ms,
+    epoch_ms(min(ts)) AS first_ts, arg_min(value, ts) AS first_value,
+    epoch_ms(max(ts)) AS last_ts, arg_max(value, ts) AS last_value,
+    count(*) AS n, count(*) FILTER (WHERE value < prev_value) AS decreases,
+    max((value - prev_value) / ((epoch_us(ts) - epoch_us(prev_ts)) / 3600000000.0)) AS max_rate
+  FROM r GROUP BY meter_id, bucket_ms ORDER BY meter_id, bucket_ms`;
+}
+
+function edgeSql(side: 'before' | 'after'): string {
+  const [pick, at] = side === 'before' ? ['arg_max', 'max'] : ['arg_min', 'min'];
+  return `SELECT meter_id, epoch_ms(${at}(ts)) AS ts_ms, ${pick}(value, ts) AS value, ${pick}(seq, ts) AS seq,
+      epoch_ms(${pick}(received_at, ts)) AS received_ms, ${pick}(quality, ts) AS quality
+    FROM readings WHERE list_contains($1, meter_id) AND ts >= make_timestamptz($2) AND ts < make_timestamptz($3)
+    GROUP BY meter_id`;
+}
 
 export function createDuckDbStore(options: DuckDbStoreOptions): ReadingStore {
   let opened: Promise<{ instance: DuckDBInstance; connection: DuckDBConnection }> | undefined;
@@ -165,6 +198,52 @@ export function createDuckDbStore(options: DuckDbStoreOptions): ReadingStore {
         return new Map<string, MeterSummary>(
           rows.map((row) => [String(row.meter_id), { lastTsMs: Number(row.last_ts), lastReceivedAtMs: Number(row.last_received), readings: Number(row.n) }]),
         );
+      }),
+    registerSegments: (q: SegmentQuery) =>
+      serial(async (connection) => {
+        if (q.meterIds.length === 0 || q.fromMs >= q.toMs) return [];
+        const rows = await query(
+          connection,
+          segmentsSql(q.bucket),
+          [listValue([...q.meterIds]), micros(q.fromMs), micros(q.toMs), q.timeZone],
+          [LIST(VARCHAR), BIGINT, BIGINT, VARCHAR],
+        );
+        return rows.map(
+          (row): RegisterSegment => ({
+            meterId: String(row.meter_id),
+            bucketStartMs: Number(row.bucket_ms),
+            firstTsMs: Number(row.first_ts),
+            firstValue: Number(row.first_value),
+            lastTsMs: Number(row.last_ts),
+            lastValue: Number(row.last_value),
+            readings: Number(row.n),
+            decreases: Number(row.decreases),
+            maxRatePerHour: row.max_rate === null ? null : Number(row.max_rate),
+          }),
+        );
+      }),
+    edgeReadings: (q: EdgeQuery) =>
+      serial(async (connection): Promise<EdgeReadings> => {
+        if (q.meterIds.length === 0) return { before: new Map(), after: new Map() };
+        const ids = listValue([...q.meterIds]);
+        const types = [LIST(VARCHAR), BIGINT, BIGINT];
+        const before = await query(connection, edgeSql('before'), [ids, micros(q.beforeMs - q.windowMs), micros(q.beforeMs)], types);
+        const after = await query(connection, edgeSql('after'), [ids, micros(q.afterMs), micros(q.afterMs + q.windowMs)], types);
+        const toMap = (rows: Record<string, unknown>[]) =>
+          new Map<string, Reading>(
+            rows.map((row) => [
+              String(row.meter_id),
+              {
+                meterId: String(row.meter_id),
+                tsMs: Number(row.ts_ms),
+                value: Number(row.value),
+                seq: row.seq === null ? null : Number(row.seq),
+                receivedAtMs: Number(row.received_ms),
+                quality: String(row.quality) as Reading['quality'],
+              },
+            ]),
+          );
+        return { before: toMap(before), after: toMap(after) };
       }),
     counts: () =>
       serial(async (connection) => {

@@ -1,6 +1,6 @@
 import { Sender } from '@questdb/nodejs-client';
 import { AppError, type QuarantineRecord, type Reading, type RejectionReason } from '../../kernel/index.js';
-import type { MeterSummary, QuarantineQuery, ReadingQuery, ReadingStore } from './reading-store.js';
+import type { EdgeQuery, EdgeReadings, MeterSummary, QuarantineQuery, ReadingQuery, ReadingStore, RegisterSegment, SegmentBucket, SegmentQuery } from './reading-store.js';
 
 /**
  * QuestDB, the production store (DESIGN.md §5). Writes go through the official
@@ -31,6 +31,18 @@ interface ExecResult {
 }
 
 const SYNC_POLL_MS = 20;
+
+const SAMPLE_BY: Record<SegmentBucket, string> = { hour: '1h', day: '1d', month: '1M' };
+
+/**
+ * Above this many meter ids a query scans every meter of the range and drops the
+ * others in Node: `/exec` takes SQL in the URL, and an IN list of a region's
+ * 10 000 ids would not fit in QuestDB's request header buffer.
+ */
+const MAX_IN_LIST_IDS = 500;
+
+/** Edge readings are looked for in a short window first, then in the whole window for the meters still missing. */
+const EDGE_FIRST_WINDOW_MS = 86_400_000;
 
 export function createQuestDbStore(options: QuestDbStoreOptions): ReadingStore {
   const base = new URL(options.url);
@@ -175,6 +187,99 @@ export function createQuestDbStore(options: QuestDbStoreOptions): ReadingStore {
     return summaries;
   }
 
+  function meterFilter(meterIds: readonly string[]): string {
+    return meterIds.length <= MAX_IN_LIST_IDS ? ` AND meter_id IN (${meterIds.map(str).join(', ')})` : '';
+  }
+
+  /**
+   * Register segments (see ReadingStore.registerSegments): a window `lag` over
+   * each meter's readings in the range, then SAMPLE BY the bucket aligned to the
+   * calendar of the time zone (a Shanghai day starts at 16:00Z). The window
+   * keeps the designated timestamp's order, which SAMPLE BY and first()/last()
+   * rely on.
+   */
+  async function registerSegments(query: SegmentQuery): Promise<RegisterSegment[]> {
+    if (query.meterIds.length === 0 || query.fromMs >= query.toMs) return [];
+    const wanted = new Set(query.meterIds);
+    const result = await exec(
+      `SELECT ts, meter_id, first(ts), first(value), last(ts), last(value), count(),` +
+        ` sum(CASE WHEN value < prev_value THEN 1 ELSE 0 END), max((value - prev_value) / ((ts - prev_ts) / 3600000000.0))` +
+        ` FROM (SELECT meter_id, ts, value, lag(value) OVER (PARTITION BY meter_id ORDER BY ts) prev_value,` +
+        ` lag(ts) OVER (PARTITION BY meter_id ORDER BY ts) prev_ts FROM ${readingsTable}` +
+        ` WHERE ts >= ${ts(query.fromMs)} AND ts < ${ts(query.toMs)}${meterFilter(query.meterIds)})` +
+        ` SAMPLE BY ${SAMPLE_BY[query.bucket]} ALIGN TO CALENDAR TIME ZONE ${timeZone(query.timeZone)}`,
+    );
+    const segments: RegisterSegment[] = [];
+    for (const row of result.dataset) {
+      const meterId = String(row[1]);
+      if (!wanted.has(meterId)) continue;
+      segments.push({
+        meterId,
+        bucketStartMs: parseTimestamp(row[0]),
+        firstTsMs: parseTimestamp(row[2]),
+        firstValue: Number(row[3]),
+        lastTsMs: parseTimestamp(row[4]),
+        lastValue: Number(row[5]),
+        readings: Number(row[6]),
+        decreases: Number(row[7] ?? 0),
+        maxRatePerHour: row[8] === null || row[8] === undefined ? null : Number(row[8]),
+      });
+    }
+    return segments.sort((a, b) => (a.meterId < b.meterId ? -1 : a.meterId > b.meterId ? 1 : a.bucketStartMs - b.bucketStartMs));
+  }
+
+  function toReading(row: readonly unknown[]): Reading {
+    return {
+      meterId: String(row[0]),
+      tsMs: parseTimestamp(row[1]),
+      value: Number(row[2]),
+      seq: row[3] === null ? null : Number(row[3]),
+      receivedAtMs: parseTimestamp(row[4]),
+      quality: String(row[5]) as Reading['quality'],
+    };
+  }
+
+  /**
+   * The last reading before a time per meter is LATEST ON (QuestDB walks back
+   * from the end of the range); the first at or after a time is first() over an
+   * ascending scan. Each looks in one day first and over the whole window only
+   * for the meters not found, so a month-long window costs a day's scan.
+   */
+  async function edgeReadings(query: EdgeQuery): Promise<EdgeReadings> {
+    const before = new Map<string, Reading>();
+    const after = new Map<string, Reading>();
+    if (query.meterIds.length === 0) return { before, after };
+    const wanted = new Set(query.meterIds);
+    const collect = (target: Map<string, Reading>, rows: readonly (readonly unknown[])[]) => {
+      for (const row of rows) if (wanted.has(String(row[0])) && !target.has(String(row[0]))) target.set(String(row[0]), toReading(row));
+    };
+    const missing = (found: Map<string, Reading>) => query.meterIds.filter((id) => !found.has(id));
+    const beforeSql = (fromMs: number, ids: readonly string[]) =>
+      `SELECT meter_id, ts, value, seq, received_at, quality FROM ${readingsTable}` +
+      ` WHERE ts >= ${ts(fromMs)} AND ts < ${ts(query.beforeMs)}${meterFilter(ids)} LATEST ON ts PARTITION BY meter_id`;
+    const afterSql = (toMs: number, ids: readonly string[]) =>
+      `SELECT meter_id, first(ts), first(value), first(seq), first(received_at), first(quality) FROM ${readingsTable}` +
+      ` WHERE ts >= ${ts(query.afterMs)} AND ts < ${ts(toMs)}${meterFilter(ids)}`;
+    const shortWindow = Math.min(query.windowMs, EDGE_FIRST_WINDOW_MS);
+    const [b1, a1] = await Promise.all([
+      exec(beforeSql(query.beforeMs - shortWindow, query.meterIds)),
+      exec(afterSql(query.afterMs + shortWindow, query.meterIds)),
+    ]);
+    collect(before, b1.dataset);
+    collect(after, a1.dataset);
+    if (shortWindow < query.windowMs) {
+      const missingBefore = missing(before);
+      const missingAfter = missing(after);
+      const [b2, a2] = await Promise.all([
+        missingBefore.length === 0 ? undefined : exec(beforeSql(query.beforeMs - query.windowMs, missingBefore)),
+        missingAfter.length === 0 ? undefined : exec(afterSql(query.afterMs + query.windowMs, missingAfter)),
+      ]);
+      if (b2) collect(before, b2.dataset);
+      if (a2) collect(after, a2.dataset);
+    }
+    return { before, after };
+  }
+
   /**
    * ILP/HTTP confirms once rows are in the WAL; the apply job makes them visible
    * later. Waits until each table's writer has caught up with the sequencer txn seen
@@ -227,6 +332,8 @@ export function createQuestDbStore(options: QuestDbStoreOptions): ReadingStore {
     readings: readingsPage,
     quarantine: quarantinePage,
     meterSummaries,
+    registerSegments,
+    edgeReadings,
     async counts() {
       const [r, q] = await Promise.all([exec(`SELECT count() FROM ${readingsTable}`), exec(`SELECT count() FROM ${quarantineTable}`)]);
       return { readings: Number(r.dataset[0]?.[0] ?? 0), quarantined: Number(q.dataset[0]?.[0] ?? 0) };
@@ -256,6 +363,12 @@ function ts(ms: number): string {
 
 function str(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** An IANA zone name as a SQL literal; anything else is refused before it reaches SQL. */
+function timeZone(value: string): string {
+  if (!/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(value)) throw new AppError('STORE_QUERY_FAILED', `not a time zone name: ${value}`);
+  return str(value);
 }
 
 function limit(value: number): number {
