@@ -248,10 +248,20 @@ function marketLine(location: ReportLine, institution: ReportInstitution, ctx: L
   return { ok: { ...base, co2eKg: uncovered.ok } };
 }
 
-function fallbackNotes(line: ReportLine, institutionId: string, notes: string[]) {
+/** One note per factor entry (institutions sharing a grid region share the note). */
+function fallbackNotes(line: ReportLine, notes: string[]) {
   for (const f of [line.coalFactor, line.factor, line.densityFactor]) {
-    if (f?.fallback) notes.push(`${line.carrier}, institution ${institutionId}: factor ${f.id} (${f.fallback.usedYear}) used for ${f.fallback.requestedYear}: ${f.fallback.reason}`);
+    if (f?.fallback) notes.push(`factor ${f.id} (${f.fallback.usedYear}) used for ${f.fallback.requestedYear} (${line.carrier}): ${f.fallback.reason}`);
   }
+}
+
+/** Report order: electricity (location, then market), PV, heat, fuels, water; stable within. */
+const CARRIER_ORDER: readonly string[] = ['electricity', 'pv_generation', 'district_heat', 'natural_gas', 'diesel', 'gasoline', 'lpg', 'coal', 'water'];
+const METHOD_ORDER: readonly string[] = ['location', 'market', 'market (no instruments: equals location)', 'combustion', 'on-site renewable', 'resource'];
+const orderOf = (list: readonly string[], value: string) => (list.includes(value) ? list.indexOf(value) : list.length);
+
+export function sortLines(lines: readonly ReportLine[]): ReportLine[] {
+  return [...lines].sort((a, b) => orderOf(CARRIER_ORDER, a.carrier) - orderOf(CARRIER_ORDER, b.carrier) || orderOf(METHOD_ORDER, a.method) - orderOf(METHOD_ORDER, b.method));
 }
 
 /** The lines of one institution: one per carrier and unit of its root meters, plus the electricity market line and the PV line. */
@@ -270,7 +280,7 @@ export function institutionLines(institution: ReportInstitution, meters: readonl
     const line = withFactors(baseLine(group, rule), rule, lookup, institution.id);
     if ('error' in line) return line;
     lines.push(line.ok);
-    fallbackNotes(line.ok, institution.id, notes);
+    fallbackNotes(line.ok, notes);
     if (group.carrier === 'electricity') {
       const market = marketLine(line.ok, institution, ctx, notes);
       if ('error' in market) return market;
@@ -281,5 +291,5 @@ export function institutionLines(institution: ReportInstitution, meters: readonl
     }
   }
   if (missing.length > 0) notes.push(`institution ${institution.id}: no figures for meters ${missing.join(', ')} in ${ctx.period.label}: counted as 0, no readings expected`);
-  return { ok: { lines, notes, missingMeterIds: missing } };
+  return { ok: { lines: sortLines(lines), notes, missingMeterIds: missing } };
 }

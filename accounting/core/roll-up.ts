@@ -1,6 +1,6 @@
 import { convertQuantity } from './apply-factor.js';
 import { periodRange } from './calendar.js';
-import { completenessOf } from './emissions.js';
+import { completenessOf, sortLines } from './emissions.js';
 import { sortEndUses } from './sub-metering.js';
 import type { DatedValue, Denominators, EndUseRow, ReadingCounts, ReportIntensity, ReportLine, ReportTotals } from './carbon-report-types.js';
 
@@ -117,7 +117,7 @@ export function mergeLines(lines: readonly ReportLine[]): ReportLine[] {
       instruments: before.instruments === null && line.instruments === null ? null : [...(before.instruments ?? []), ...(line.instruments ?? [])],
     });
   }
-  return [...merged.values()];
+  return sortLines([...merged.values()]);
 }
 
 function mergeEndUses(rows: readonly EndUseRow[]): EndUseRow[] {
