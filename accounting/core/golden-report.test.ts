@@ -61,7 +61,7 @@ const fig = (meterId: string, consumption: number, extra: Partial<MeterPeriodFig
   meterId, consumption, estimatedAmount: 0, quarantinedAmount: 0, receivedReadings: Q, expectedReadings: Q, reviews: 0, ...extra,
 });
 
-export const GOLDEN_METERS: ReportMeter[] = [
+const GOLDEN_METERS: ReportMeter[] = [
   { id: 'E1', name: '学校总进线', institutionId: 'g-school', carrier: 'electricity', unit: 'kWh', endUse: '01000' },
   { id: 'E1-light', name: '教学楼照明插座', institutionId: 'g-school', carrier: 'electricity', unit: 'kWh', endUse: '01A10', parentId: 'E1' },
   { id: 'E1-hvac', name: '报告厅空调末端', institutionId: 'g-school', carrier: 'electricity', unit: 'kWh', endUse: '01B20', parentId: 'E1' },
@@ -76,7 +76,7 @@ export const GOLDEN_METERS: ReportMeter[] = [
   { id: 'H-W', institutionId: 'g-hospital', carrier: 'water', unit: 'm3', endUse: '02000' },
 ];
 
-export const GOLDEN_INSTITUTIONS: ReportInstitution[] = [
+const GOLDEN_INSTITUTIONS: ReportInstitution[] = [
   {
     id: 'g-school', name: '金城实验学校', orgId: 'g-county-a', type: 'school', timeZone: TZ, gridRegion: 'northwest',
     factorVariants: { natural_gas: 'gas-field' },
@@ -119,7 +119,7 @@ const previousYear = new Map<string, MeterPeriodFigures>(
   ].map((f) => [f.meterId, f]),
 );
 
-export const goldenInput = (overrides: Partial<CarbonReportInput> = {}): CarbonReportInput => ({
+const goldenInput = (overrides: Partial<CarbonReportInput> = {}): CarbonReportInput => ({
   orgId: 'g-city',
   period: { label: '2026-10', fromMs: october.fromMs, toMs: october.toMs, timeZone: TZ },
   basis: 'equivalent',
@@ -327,13 +327,13 @@ describe('golden report, October 2026 (tests/fixtures/golden-report.md)', () => 
     const c = prev.changePercent;
     expect(c.kgce).toBeCloseTo(7.374641785496062, D);
     expect(c.co2eKg).toBeCloseTo(6.133969700248590, D);
-    expect(c.scope1Kg).toBeCloseTo(15.048406674575779, D);
+    expect(c.scope1Kg).toBeCloseTo(15.048406674575778, D);
     expect(c.scope2LocationKg).toBeCloseTo(5.840880697465107, D);
     expect(c.scope2MarketKg).toBeCloseTo(3.616038850058723, D);
     expect(c.waterM3).toBeCloseTo(-2.850678733031674, D);
     expect(c.kgcePerM2).toBeCloseTo(7.374641785496062, D);
     expect(c.kgcePerPerson).toBeCloseTo(0.663726673902558, D);
-    expect(c.waterM3PerPerson).toBeCloseTo(-8.922511312217195, D);
+    expect(c.waterM3PerPerson).toBeCloseTo(-8.922511312217194, D);
     expect(c.co2eKgPerM2).toBeCloseTo(6.133969700248590, D);
     expect(prev.missingMeterIds).toEqual([]);
     expect(hospital.comparisons.previousYear!.totals.scope2MarketKg).toBeCloseTo(61_636.67, D);
