@@ -50,6 +50,14 @@ export interface RegisterReading {
   readonly tsMs: number;
   readonly value: number;
   readonly receivedAtMs?: number;
+  /**
+   * How many readings the interval ending at this reading actually covers
+   * (default 1). The store reduces a dense, well-behaved stretch of readings to
+   * its first and last (see register-segments.ts); the last then stands for the
+   * readings in between, so that completeness counts them and gap detection
+   * measures the average spacing instead of reading first → last as one gap.
+   */
+  readonly sampledReadings?: number;
 }
 
 /**
@@ -193,7 +201,7 @@ export function normalizeReadings(readings: readonly RegisterReading[]): Normali
     const group = byTs.get(tsMs) ?? [];
     const values = [...new Set(group.map((r) => r.value))].sort((a, b) => a - b);
     const chosen = chooseAmongDuplicates(group);
-    series.push({ tsMs, value: chosen.value });
+    series.push(chosen.sampledReadings === undefined ? { tsMs, value: chosen.value } : { tsMs, value: chosen.value, sampledReadings: chosen.sampledReadings });
     if (values.length > 1) conflicts.push({ tsMs, values, chosenValue: chosen.value });
     duplicatesIgnored += group.length - values.length;
   }
@@ -215,8 +223,9 @@ function exceedsRating(meter: MeterSpec, amount: number, fromMs: number, toMs: n
   return meter.ratedMaxPerHour !== undefined && ratePerHour(amount, fromMs, toMs) > meter.ratedMaxPerHour;
 }
 
-function isGap(meter: MeterSpec, fromMs: number, toMs: number): boolean {
-  return toMs - fromMs > expectedIntervalMs(meter) * GAP_TOLERANCE;
+/** `sampled`: readings the interval stands for (see RegisterReading.sampledReadings); their average spacing is what counts. */
+function isGap(meter: MeterSpec, fromMs: number, toMs: number, sampled = 1): boolean {
+  return toMs - fromMs > expectedIntervalMs(meter) * GAP_TOLERANCE * sampled;
 }
 
 /** Replacements recorded in (fromMs, toMs]: a reading at or after `atMs` is the new register's. */
@@ -231,7 +240,7 @@ function booked(meter: MeterSpec, prev: RegisterReading, next: RegisterReading, 
     const detail = `implied rate ${rate} per hour exceeds the rating ${meter.ratedMaxPerHour} per hour`;
     return { ...base, status: 'quarantined', estimated: false, review: { reason: 'implausible_jump', detail } };
   }
-  return { ...base, status: 'booked', estimated: isGap(meter, prev.tsMs, next.tsMs) };
+  return { ...base, status: 'booked', estimated: isGap(meter, prev.tsMs, next.tsMs, next.sampledReadings) };
 }
 
 function quarantined(meter: MeterSpec, prev: RegisterReading, next: RegisterReading, amount: number, rule: IntervalRule, reason: ReviewReason, detail: string): MeterInterval {
@@ -420,7 +429,7 @@ function countReadings(series: readonly RegisterReading[], boundaries: readonly 
     // A reading stamped exactly on a boundary closes the bucket before it: (start, end].
     const k = boundaryIndexAtOrBefore(boundaries, r.tsMs - 1);
     const bucket = acc[k];
-    if (bucket) bucket.receivedReadings++;
+    if (bucket) bucket.receivedReadings += r.sampledReadings ?? 1;
   }
 }
 
