@@ -116,13 +116,28 @@ export function createSpoolDrainer(deps: DrainDeps): SpoolDrainer {
     return true;
   }
 
+  /**
+   * Under light load, waits (up to flushIntervalMs after the last write) for a
+   * fuller batch: each store write and checkpoint has a fixed cost, so batches
+   * of a few readings would waste the store and the event loop. Under heavy
+   * load the backlog reaches batchSize and the wait ends at once.
+   */
+  async function waitForBatch(lastWriteMs: number) {
+    for (;;) {
+      const remainingMs = lastWriteMs + deps.flushIntervalMs - deps.clock.nowMs();
+      if (stopping || deps.spool.backlogRecords() >= deps.batchSize || remainingMs <= 0) return;
+      await deps.spool.waitForData(remainingMs);
+    }
+  }
+
   async function runLoop() {
+    let lastWriteMs = 0;
     while (!(stopping && (deps.spool.backlogRecords() === 0 || deps.clock.nowMs() >= deadline))) {
+      await waitForBatch(lastWriteMs);
       const wrote = await drainOnce();
-      if (!wrote && stopping) break;
-      // Wait for new records (at most the flush interval). While a write is in flight,
-      // appends accumulate, so batches grow with the load by themselves.
-      if (!stopping && deps.spool.backlogRecords() < deps.batchSize) await deps.spool.waitForData(deps.flushIntervalMs);
+      if (wrote) lastWriteMs = deps.clock.nowMs();
+      else if (stopping) break;
+      else await deps.spool.waitForData(deps.flushIntervalMs);
     }
     deps.metrics.spoolBacklog(deps.spool.backlogBytes(), deps.spool.backlogRecords());
   }

@@ -37,7 +37,7 @@ export interface Spool {
   isFull(): boolean;
   /** Resolves when the backlog is below the bound again. */
   waitForSpace(): Promise<void>;
-  /** Resolves when new records were appended (or at once if some are unread). */
+  /** Resolves at the next append, or after timeoutMs. */
   waitForData(timeoutMs: number): Promise<void>;
   close(): void;
 }

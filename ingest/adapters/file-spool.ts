@@ -31,7 +31,9 @@ export class FileSpool implements Spool {
   private readPos: SpoolPosition;
   private pendingRecords: number;
   private dirty = false;
-  private fsyncTimer: NodeJS.Timeout | undefined;
+  /** The checkpoint in memory is ahead of the one on disk. */
+  private checkpointDirty = false;
+  private syncTimer: NodeJS.Timeout;
   private spaceWaiters: (() => void)[] = [];
   private dataWaiters: (() => void)[] = [];
 
@@ -63,10 +65,11 @@ export class FileSpool implements Spool {
     this.pendingRecords = this.countRecordsFromCheckpoint();
     this.recoveredRecords = this.pendingRecords;
 
-    if (options.fsync === 'interval') {
-      this.fsyncTimer = setInterval(() => this.syncIfDirty(), options.fsyncIntervalMs);
-      this.fsyncTimer.unref();
-    }
+    // Checkpoints are persisted on this timer (with fsync 'always': at every commit).
+    // A checkpoint that lags only makes a restart replay more, which the store's
+    // de-duplication absorbs; writing it per batch cost more than the batch.
+    this.syncTimer = setInterval(() => this.sync(), options.fsyncIntervalMs);
+    this.syncTimer.unref();
   }
 
   append(records: readonly SpoolRecord[]): void {
@@ -107,13 +110,9 @@ export class FileSpool implements Spool {
 
   commit(position: SpoolPosition, records: number): void {
     this.checkpoint = position;
-    const tmp = join(this.options.dir, `${CHECKPOINT_FILE}.tmp`);
-    writeFileSync(tmp, JSON.stringify(position));
-    if (this.options.fsync !== 'none') syncFile(tmp);
-    renameSync(tmp, join(this.options.dir, CHECKPOINT_FILE));
-    for (const s of this.segments.filter((s) => s.no < position.segment)) unlinkSync(this.segmentPath(s.no));
-    this.segments = this.segments.filter((s) => s.no >= position.segment);
+    this.checkpointDirty = true;
     this.pendingRecords -= records;
+    if (this.options.fsync === 'always') this.persistCheckpoint();
     if (!this.isFull()) this.wake('space');
   }
 
@@ -123,8 +122,8 @@ export class FileSpool implements Spool {
 
   backlogBytes(): number {
     const last = this.lastSegment();
-    const first = this.segments[0] ?? last;
-    return last.base + last.size - (first.base + this.checkpoint.offset);
+    const checkpointSegment = this.segments.find((s) => s.no === this.checkpoint.segment) ?? last;
+    return last.base + last.size - (checkpointSegment.base + this.checkpoint.offset);
   }
 
   backlogRecords(): number {
@@ -141,8 +140,6 @@ export class FileSpool implements Spool {
   }
 
   waitForData(timeoutMs: number): Promise<void> {
-    const last = this.lastSegment();
-    if (this.readPos.segment !== last.no || this.readPos.offset < last.size) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, timeoutMs);
       this.dataWaiters.push(() => {
@@ -153,8 +150,8 @@ export class FileSpool implements Spool {
   }
 
   close(): void {
-    if (this.fsyncTimer) clearInterval(this.fsyncTimer);
-    if (this.options.fsync !== 'none') this.syncIfDirty();
+    clearInterval(this.syncTimer);
+    this.sync();
     closeSync(this.writeFd);
     this.wake('data');
   }
@@ -232,10 +229,25 @@ export class FileSpool implements Spool {
     return { segment: value.segment as number, offset: value.offset as number };
   }
 
-  private syncIfDirty() {
-    if (!this.dirty) return;
-    this.dirty = false;
-    fdatasyncSync(this.writeFd);
+  /** Timer work: fsync appended data (policy 'interval'), then persist the checkpoint. */
+  private sync() {
+    if (this.dirty && this.options.fsync === 'interval') {
+      this.dirty = false;
+      fdatasyncSync(this.writeFd);
+    }
+    if (this.checkpointDirty) this.persistCheckpoint();
+  }
+
+  /** Writes the checkpoint atomically (write, rename), then deletes the segments it has passed. */
+  private persistCheckpoint() {
+    const position = this.checkpoint;
+    const tmp = join(this.options.dir, `${CHECKPOINT_FILE}.tmp`);
+    writeFileSync(tmp, JSON.stringify(position));
+    if (this.options.fsync !== 'none') syncFile(tmp);
+    renameSync(tmp, join(this.options.dir, CHECKPOINT_FILE));
+    this.checkpointDirty = false;
+    for (const s of this.segments.filter((s) => s.no < position.segment)) unlinkSync(this.segmentPath(s.no));
+    this.segments = this.segments.filter((s) => s.no >= position.segment);
   }
 
   private wake(which: 'space' | 'data') {

@@ -1,6 +1,8 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from '../ports.js';
 
+const YIELD_AFTER_MS = 5;
+
 export interface MqttSubscriberOptions {
   readonly url: string;
   readonly clientId: string;
@@ -42,9 +44,21 @@ export function startMqttSubscriber(options: MqttSubscriberOptions): MqttSubscri
   });
   const filters = options.filters.map((f) => (options.sharedGroup ? `$share/${options.sharedGroup}/${f}` : f));
 
+  // mqtt.js hands over the next packet as soon as the callback runs, so a burst
+  // would keep the event loop busy with receiving and starve the spool drainer's
+  // store writes and timers. After YIELD_AFTER_MS of receiving, the callback (and
+  // with it the PUBACK, which is safe: the message is spooled) waits for one
+  // turn of the event loop.
+  let busySinceMs = performance.now();
   client.handleMessage = (packet, callback) => {
     options.onMessage(packet.topic, packet.payload as Uint8Array).then(
-      () => callback(),
+      () => {
+        if (performance.now() - busySinceMs < YIELD_AFTER_MS) return callback();
+        setImmediate(() => {
+          busySinceMs = performance.now();
+          callback();
+        });
+      },
       (error: unknown) => options.onFatal(error),
     );
   };
