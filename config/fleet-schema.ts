@@ -28,6 +28,44 @@ export const orgUnitSchema = z.strictObject({
 const effectiveDated = <T extends z.ZodType>(value: T) =>
   z.array(z.strictObject({ from: isoDate, value })).min(1, 'needs at least one dated entry');
 
+// ---------------------------------------------------------------------------
+// Accounting settings of an institution (issue 3): baseline, targets, green
+// instruments for market-based scope 2, and the factor variants that apply.
+// Cross-checks (target year after the baseline year …) are in validate-fleet.ts.
+
+/** The indicators a baseline and a target can name (annual values: per m²·a, per person·a). */
+export const BASELINE_INDICATORS = ['kgcePerM2', 'kgcePerPerson', 'waterM3PerPerson', 'co2eKgPerM2'] as const;
+
+const year = z.number().int().min(1990).max(2100);
+
+export const baselineSchema = z.strictObject({
+  year,
+  kgcePerM2: z.number().positive().optional(),
+  kgcePerPerson: z.number().positive().optional(),
+  waterM3PerPerson: z.number().positive().optional(),
+  co2eKgPerM2: z.number().positive().optional(),
+  source: z.string().min(1).optional().describe('where the baseline values come from (a statistics report, a plan)'),
+});
+
+export const targetSchema = z.strictObject({
+  indicator: z.enum(BASELINE_INDICATORS),
+  /** Change against the baseline year in %, e.g. -5 for "−5 % per area". */
+  changePercent: z.number().min(-100).max(100),
+  byYear: year,
+});
+
+export const GREEN_INSTRUMENT_KINDS = ['green_certificate', 'green_power_contract'] as const;
+
+export const greenInstrumentSchema = z.strictObject({
+  id,
+  kind: z.enum(GREEN_INSTRUMENT_KINDS).describe('绿证 or 绿电交易'),
+  energyKwh: z.number().positive(),
+  vintageYear: year,
+  /** Only a retired instrument of the period's vintage counts in market-based scope 2. */
+  retired: z.boolean(),
+  retiredOn: isoDate.optional(),
+});
+
 export const institutionSchema = z.strictObject({
   id,
   name: z.string().min(1),
@@ -37,6 +75,11 @@ export const institutionSchema = z.strictObject({
   gridRegion: z.string().min(1).optional().describe('the grid whose emission factor applies (issue 3)'),
   floorAreaM2: effectiveDated(z.number()),
   occupants: effectiveDated(z.number()),
+  baseline: baselineSchema.optional(),
+  targets: z.array(targetSchema).optional(),
+  greenInstruments: z.array(greenInstrumentSchema).optional(),
+  /** Which published factor variant applies, by carrier, e.g. { natural_gas: gas-field } (GB/T 2589 has two). */
+  factorVariants: z.partialRecord(z.enum(CARRIERS), z.string().min(1)).optional(),
 });
 
 export const buildingSchema = z.strictObject({
@@ -76,6 +119,8 @@ export const meterSchema = z.strictObject({
   ratedMaxPerHour: z.number().positive().optional(),
   expectedIntervalMinutes: z.number().int().positive().default(15),
   parent: id.optional(),
+  /** pv_generation meters only: the electricity meter the PV feeds in behind (that meter then reads net import). */
+  behindMeter: id.optional(),
   endUse: z.string().regex(END_USE_CODE, 'expected a 分项 code such as 01A00, 01B, 02000, 03A00').optional(),
   codec: codecSchema.default({ kind: 'json' }),
   replacements: z.array(replacementSchema).default([]),
@@ -94,3 +139,6 @@ export type Building = z.infer<typeof buildingSchema>;
 export type Meter = z.infer<typeof meterSchema>;
 export type MeterCodec = z.infer<typeof codecSchema>;
 export type Fleet = z.infer<typeof fleetSchema>;
+export type InstitutionBaseline = z.infer<typeof baselineSchema>;
+export type InstitutionTarget = z.infer<typeof targetSchema>;
+export type GreenInstrumentConfig = z.infer<typeof greenInstrumentSchema>;

@@ -1,5 +1,5 @@
 import { isUnitAllowed, CARRIER_UNITS } from '../src/kernel/index.js';
-import type { Fleet } from './fleet-schema.js';
+import { BASELINE_INDICATORS, type Fleet } from './fleet-schema.js';
 
 /** One problem of a configuration, with the dotted path of the offending key. */
 export interface ConfigProblem {
@@ -26,12 +26,14 @@ export function validateFleet(fleet: Fleet, at = 'fleet'): ConfigProblem[] {
   });
   reportCycles(fleet.orgs, 'orgs', 'organisation tree', add);
 
+  const instrumentIds = new Map<string, string>();
   fleet.institutions.forEach((inst, i) => {
     if (!orgIds.has(inst.org)) add(`institutions[${i}].org`, `unknown organisation unit "${inst.org}"`);
     if (orgIds.has(inst.id)) add(`institutions[${i}].id`, `"${inst.id}" is already an organisation unit id`);
     if (!isValidTimeZone(inst.timezone)) add(`institutions[${i}].timezone`, `unknown time zone "${inst.timezone}"`);
     checkDated(inst.floorAreaM2, `institutions[${i}].floorAreaM2`, 'floor area must be > 0 m²', add);
     checkDated(inst.occupants, `institutions[${i}].occupants`, 'occupants must be > 0', add);
+    checkAccounting(inst, `institutions[${i}]`, instrumentIds, add);
   });
 
   fleet.buildings.forEach((b, i) => {
@@ -52,6 +54,14 @@ export function validateFleet(fleet: Fleet, at = 'fleet'): ConfigProblem[] {
           add(`meters[${i}].parent`, `parent meter "${m.parent}" meters ${parent.carrier}, this meter ${m.carrier}`);
         }
       }
+    }
+    if (m.behindMeter !== undefined) {
+      const target = fleet.meters.find((t) => t.id === m.behindMeter);
+      const institutionOf = (buildingId: string) => fleet.buildings.find((b) => b.id === buildingId)?.institution;
+      if (m.carrier !== 'pv_generation') add(`meters[${i}].behindMeter`, 'only a pv_generation meter feeds in behind another meter');
+      else if (target === undefined) add(`meters[${i}].behindMeter`, `unknown meter "${m.behindMeter}"`);
+      else if (target.carrier !== 'electricity') add(`meters[${i}].behindMeter`, `meter "${m.behindMeter}" meters ${target.carrier}, not electricity`);
+      else if (institutionOf(target.building) !== institutionOf(m.building)) add(`meters[${i}].behindMeter`, `meter "${m.behindMeter}" belongs to another institution`);
     }
     if (m.endUse !== undefined && m.endUse.startsWith('01') && m.carrier !== 'electricity') {
       add(`meters[${i}].endUse`, `end-use ${m.endUse} is an electricity item but the meter's carrier is ${m.carrier}`);
@@ -112,6 +122,39 @@ function checkDated(entries: readonly { from: string; value: number }[], path: s
     if (Number.isNaN(Date.parse(`${e.from}T00:00:00Z`))) add(`${path}[${j}].from`, `"${e.from}" is not a calendar date`);
     const previous = entries[j - 1];
     if (previous && previous.from >= e.from) add(`${path}[${j}].from`, 'dates must increase');
+  });
+}
+
+/**
+ * Baseline, targets and green instruments: a target needs a baseline with a value
+ * for its indicator and a year after the baseline's; instruments have unique ids
+ * across the fleet, positive energy, and a retirement date only if retired.
+ */
+function checkAccounting(inst: Fleet['institutions'][number], path: string, instrumentIds: Map<string, string>, add: (p: string, m: string) => void) {
+  const { baseline } = inst;
+  if (baseline !== undefined && BASELINE_INDICATORS.every((indicator) => baseline[indicator] === undefined)) {
+    add(`${path}.baseline`, `a baseline needs at least one indicator value (${BASELINE_INDICATORS.join(', ')})`);
+  }
+  const seen = new Set<string>();
+  (inst.targets ?? []).forEach((t, j) => {
+    const at = `${path}.targets[${j}]`;
+    if (baseline === undefined) add(at, 'a target needs a baseline (institutions[].baseline)');
+    else {
+      if (t.byYear <= baseline.year) add(`${at}.byYear`, `the target year ${t.byYear} must be after the baseline year ${baseline.year}`);
+      if (baseline[t.indicator] === undefined) add(`${at}.indicator`, `the baseline has no ${t.indicator} value to measure the target against`);
+    }
+    const key = `${t.indicator}|${t.byYear}`;
+    if (seen.has(key)) add(at, `a second ${t.indicator} target for ${t.byYear}`);
+    seen.add(key);
+  });
+  (inst.greenInstruments ?? []).forEach((g, j) => {
+    const at = `${path}.greenInstruments[${j}]`;
+    const first = instrumentIds.get(g.id);
+    if (first !== undefined) add(`${at}.id`, `duplicate instrument id "${g.id}" (first at ${first})`);
+    else instrumentIds.set(g.id, at);
+    if (!(g.energyKwh > 0)) add(`${at}.energyKwh`, 'an instrument covers more than 0 kWh');
+    if (g.retiredOn !== undefined && !g.retired) add(`${at}.retiredOn`, 'a retirement date is given but retired is false');
+    if (g.retiredOn !== undefined && Number.isNaN(Date.parse(`${g.retiredOn}T00:00:00Z`))) add(`${at}.retiredOn`, `"${g.retiredOn}" is not a calendar date`);
   });
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFactorCatalogue } from '../../config/factor-catalogue-schema.js';
+import { DEMO_CONFIG_FILE, loadConfig } from '../../config/index.js';
 import {
   buildCarbonReport,
   endUseItem,
@@ -230,5 +231,31 @@ describe('endUseItem', () => {
     expect(endUseItem('01B2')).toEqual({ item: '01B00', subItem: '01B20' });
     expect(endUseItem('01D30')).toEqual({ item: '01D00', subItem: '01D30' });
     expect([endUseItem('01000'), endUseItem('02000'), endUseItem('03A00'), endUseItem(undefined)]).toEqual([null, null, null, null]);
+  });
+});
+
+describe('the demo fleet', () => {
+  it('reports for the region, annual and monthly, without a factor error, with its certificate and baseline', () => {
+    const { fleet } = loadConfig(DEMO_CONFIG_FILE, {});
+    const institutionOfBuilding = new Map(fleet.buildings.map((b) => [b.id, b.institution]));
+    const meters: ReportMeter[] = fleet.meters.map((m) => ({
+      id: m.id, name: m.name, institutionId: institutionOfBuilding.get(m.building)!, carrier: m.carrier, unit: m.unit, endUse: m.endUse, parentId: m.parent, behindMeterId: m.behindMeter,
+    }));
+    const figures = fleet.meters.map((m) => fig(m.id, m.parent === undefined ? 1_000_000 : 100_000));
+    const base: Partial<CarbonReportInput> = {
+      orgId: 'nx',
+      orgs: fleet.orgs.map((o) => ({ id: o.id, name: o.name, level: o.level, parentId: o.parent ?? null })),
+      institutions: fleet.institutions.map((i) => ({ ...i, orgId: i.org, timeZone: i.timezone })),
+      previousYear: new Map(figures.map((f) => [f.meterId, f])),
+    };
+    const annual = ok(input(meters, figures, { ...base, period: { label: '2026', fromMs: year2026.fromMs, toMs: year2026.toMs, timeZone: TZ } }));
+    expect(annual.institutionCount).toBe(3);
+    expect(annual.lines.find((l) => l.method === 'market')!.coveredKwh).toBe(500_000);
+    const gov = ok(input(meters, figures, { ...base, orgId: 'yc-gov', period: { label: '2026', fromMs: year2026.fromMs, toMs: year2026.toMs, timeZone: TZ } }));
+    expect(gov.comparisons.baseline!.indicators.map((i) => i.indicator)).toEqual(['kgcePerM2', 'kgcePerPerson', 'waterM3PerPerson']);
+    expect(gov.comparisons.targets.map((t) => [t.indicator, t.byYear])).toEqual([['kgcePerM2', 2025], ['kgcePerPerson', 2025], ['waterM3PerPerson', 2025], ['kgcePerM2', 2026]]);
+    const monthly = ok(input(meters, figures, base));
+    expect(monthly.children.map((c) => c.org.id)).toEqual(['nx-yinchuan', 'nx-wuzhong']);
+    expect(new Set(monthly.lines.map((l) => l.carrier))).toEqual(new Set(['electricity', 'pv_generation', 'district_heat', 'natural_gas', 'diesel', 'water']));
   });
 });
