@@ -1,4 +1,6 @@
 import { Registry, collectDefaultMetrics } from 'prom-client';
+import { createCarbonReportQuery, createFleetView, createMeterConsumption, METHODOLOGY_VERSION } from '../accounting/index.js';
+import { readFactorCatalogue } from '../config/factor-catalogue-schema.js';
 import { createFleetRegistry, type Config } from '../config/index.js';
 import { createMessageReceiver, createPrometheusIngestMetrics, createSpoolDrainer, FileSpool, startMqttSubscriber } from '../ingest/index.js';
 import { DAY_MS, isAppError } from './kernel/index.js';
@@ -27,6 +29,8 @@ export interface RunningApp {
 export async function startApp(config: Config, extras: { onStarted?: (app: RunningApp) => Promise<void> } = {}): Promise<RunningApp> {
   const log = createLogger(config.log.level);
   const fleet = createFleetRegistry(config.fleet);
+  // Read before anything starts: an invalid catalogue stops the service, listing every problem.
+  const catalogue = readFactorCatalogue();
   const metricsRegistry = new Registry();
   collectDefaultMetrics({ register: metricsRegistry, prefix: 'tanhe_' });
   const metrics = createPrometheusIngestMetrics(metricsRegistry);
@@ -97,7 +101,12 @@ export async function startApp(config: Config, extras: { onStarted?: (app: Runni
     const spoolState = { backlogBytes: spool.backlogBytes(), backlogRecords: spool.backlogRecords(), full: spool.isFull() };
     return { ready: connected && reachable && writing && !spoolState.full, broker: { connected }, store: { reachable, writing }, spool: spoolState };
   };
-  const http = createHttpServer({ store, fleet, metrics: metricsRegistry, readiness, nowMs: systemClock.nowMs }, log);
+  const fleetView = createFleetView(config.fleet);
+  const accounting = {
+    consumption: createMeterConsumption({ store, fleet: fleetView }),
+    carbonReport: createCarbonReportQuery({ store, fleet: fleetView, catalogue, methodologyVersion: METHODOLOGY_VERSION, nowMs: systemClock.nowMs }),
+  };
+  const http = createHttpServer({ store, fleet, metrics: metricsRegistry, readiness, nowMs: systemClock.nowMs, accounting }, log);
   await http.listen({ host: config.http.host, port: config.http.port });
   const address = http.server.address();
   const httpUrl = typeof address === 'object' && address ? `http://${config.http.host}:${address.port}` : `http://${config.http.host}:${config.http.port}`;

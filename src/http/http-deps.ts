@@ -1,4 +1,5 @@
 import type { Registry } from 'prom-client';
+import type { CarbonReportQuery, CarbonReportRun, ConsumptionQuery, ConsumptionSeries } from '../../accounting/index.js';
 import type { FleetRegistry } from '../../config/index.js';
 import type { ReadingStore } from '../platform/store/reading-store.js';
 
@@ -16,4 +17,11 @@ export interface HttpDeps {
   readonly metrics: Registry;
   readonly readiness: () => Promise<Readiness>;
   readonly nowMs: () => number;
+  /** Consumption series and carbon reports; their routes exist only when given. */
+  readonly accounting?: AccountingUseCases;
+}
+
+export interface AccountingUseCases {
+  readonly consumption: (query: ConsumptionQuery) => Promise<ConsumptionSeries>;
+  readonly carbonReport: (query: CarbonReportQuery) => Promise<CarbonReportRun>;
 }

@@ -1,0 +1,114 @@
+import { computeConsumption, type ConsumptionResult, type MeterSpec, type RegisterReading } from './core/index.js';
+import { assembleReadings, segmentsNeedingRaw, SPILL_READINGS, type SegmentSummary } from './core/register-segments.js';
+import type { AccountingStore, SegmentBucket, StoreSegment } from './ports.js';
+
+/**
+ * Consumption of many meters over a range, with the heavy lifting in the store
+ * (DESIGN.md §5): the store reduces readings to register segments per bucket;
+ * only segments the reduction cannot represent faithfully (a decrease, a rate
+ * above the rating, a replacement) are read raw, with the few readings after
+ * them (core/register-segments.ts explains why that gives the raw result).
+ *
+ * Coarse segments (a month per meter for a report) keep the answer small; a
+ * meter whose coarse segment is anomalous is asked again per day, so that only
+ * the anomalous days are read raw.
+ */
+
+/** How far before and after a range to look for the readings that close its edge intervals. */
+export const EDGE_WINDOW_MS = 31 * 86_400_000;
+
+/** Raw reads run this many at a time. */
+const RAW_CONCURRENCY = 8;
+
+const RAW_LIMIT = 1_000_000;
+
+export interface ConsumptionRequest {
+  readonly meters: readonly MeterSpec[];
+  /** [fromMs, toMs): whole buckets of `segmentBucket` in `timeZone`. */
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly timeZone: string;
+  /** Buckets of the answer (boundaries as from core/calendar's bucketBoundaries); each a union of segment buckets. */
+  readonly boundaries: readonly number[];
+  readonly segmentBucket: SegmentBucket;
+  /** A finer bucket to re-ask anomalous coarse segments in (e.g. day under month). */
+  readonly refineBucket?: SegmentBucket;
+}
+
+export interface ConsumptionRun {
+  readonly results: ReadonlyMap<string, ConsumptionResult>;
+  /** What the store was asked, for benchmarks and logs. */
+  readonly stats: { segments: number; refinedMeters: number; rawSegments: number; rawReadings: number };
+}
+
+export async function storeConsumption(store: AccountingStore, request: ConsumptionRequest): Promise<ConsumptionRun> {
+  const { meters, fromMs, toMs, timeZone } = request;
+  const meterIds = meters.map((m) => m.id);
+  const stats = { segments: 0, refinedMeters: 0, rawSegments: 0, rawReadings: 0 };
+  const [coarse, edges] = await Promise.all([
+    store.registerSegments({ meterIds, fromMs, toMs, bucket: request.segmentBucket, timeZone }),
+    store.edgeReadings({ meterIds, beforeMs: fromMs, afterMs: toMs, windowMs: EDGE_WINDOW_MS }),
+  ]);
+  stats.segments += coarse.length;
+  const byMeter = groupByMeter(coarse);
+  const specs = new Map(meters.map((m) => [m.id, m]));
+
+  // Refine: meters with an anomalous coarse segment get their fine segments instead.
+  if (request.refineBucket !== undefined && request.refineBucket !== request.segmentBucket) {
+    const toRefine = meters.filter((m) => segmentsNeedingRaw(m, byMeter.get(m.id) ?? [], edges.before.get(m.id)).length > 0).map((m) => m.id);
+    stats.refinedMeters = toRefine.length;
+    if (toRefine.length > 0) {
+      const fine = await store.registerSegments({ meterIds: toRefine, fromMs, toMs, bucket: request.refineBucket, timeZone });
+      stats.segments += fine.length;
+      const fineByMeter = groupByMeter(fine);
+      for (const id of toRefine) byMeter.set(id, fineByMeter.get(id) ?? []);
+    }
+  }
+
+  const results = new Map<string, ConsumptionResult>();
+  const jobs = meters.map((meter) => async () => {
+    const segments = byMeter.get(meter.id) ?? [];
+    const before = edges.before.get(meter.id);
+    const after = edges.after.get(meter.id);
+    const raw = new Set(segmentsNeedingRaw(meter, segments, before));
+    const known: RegisterReading[] = [];
+    for (const index of raw) {
+      const s = segments[index] as SegmentSummary;
+      const inside = await store.readings({ meterId: meter.id, fromMs: s.firstTsMs, toMs: s.lastTsMs + 1, limit: RAW_LIMIT });
+      const spill = await store.readings({ meterId: meter.id, fromMs: s.lastTsMs + 1, toMs, limit: SPILL_READINGS });
+      known.push(...inside, ...spill);
+      stats.rawSegments++;
+      stats.rawReadings += inside.length + spill.length;
+    }
+    const readings = [...(before ? [before] : []), ...assembleReadings(segments, known.map(plain), raw), ...(after ? [after] : [])].map(plain);
+    results.set(meter.id, computeConsumption(specs.get(meter.id) ?? meter, readings, request.boundaries));
+  });
+  await runPool(jobs, RAW_CONCURRENCY);
+  return { results, stats };
+}
+
+function plain(r: RegisterReading): RegisterReading {
+  return r.sampledReadings === undefined ? { tsMs: r.tsMs, value: r.value } : { tsMs: r.tsMs, value: r.value, sampledReadings: r.sampledReadings };
+}
+
+function groupByMeter(segments: readonly StoreSegment[]): Map<string, StoreSegment[]> {
+  const byMeter = new Map<string, StoreSegment[]>();
+  for (const s of segments) {
+    const list = byMeter.get(s.meterId);
+    if (list) list.push(s);
+    else byMeter.set(s.meterId, [s]);
+  }
+  for (const list of byMeter.values()) list.sort((a, b) => a.bucketStartMs - b.bucketStartMs);
+  return byMeter;
+}
+
+async function runPool(jobs: readonly (() => Promise<void>)[], concurrency: number): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const job = jobs[next++];
+      if (job) await job();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
+}
