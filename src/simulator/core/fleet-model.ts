@@ -48,6 +48,8 @@ export interface ModelMeter {
   readonly institution: Institution | undefined;
   readonly timeZone: string;
   readonly children: readonly number[];
+  /** On-site generation meters (PV) feeding in behind this meter: it reads net import. */
+  readonly generatorsBehind: readonly number[];
   /** The profile of a leaf; undefined for a parent (sum of children plus losses). */
   readonly kind: ProfileKind | undefined;
   readonly pattern: OccupancyPattern;
@@ -85,9 +87,12 @@ export function createFleetModel(fleet: Fleet, seed: number, options: FleetModel
   const buildings = new Map(fleet.buildings.map((b) => [b.id, b]));
   const institutions = new Map(fleet.institutions.map((inst) => [inst.id, inst]));
   const childrenOf: number[][] = fleet.meters.map(() => []);
+  const generatorsBehind: number[][] = fleet.meters.map(() => []);
   fleet.meters.forEach((m, i) => {
     const p = m.parent === undefined ? undefined : indexById.get(m.parent);
     if (p !== undefined) childrenOf[p]?.push(i);
+    const b = m.behindMeter === undefined ? undefined : indexById.get(m.behindMeter);
+    if (b !== undefined) generatorsBehind[b]?.push(i);
   });
 
   const meters: ModelMeter[] = fleet.meters.map((meter, index) => {
@@ -103,6 +108,7 @@ export function createFleetModel(fleet: Fleet, seed: number, options: FleetModel
       institution,
       timeZone: institution?.timezone ?? 'Asia/Shanghai',
       children,
+      generatorsBehind: generatorsBehind[index] ?? [],
       kind,
       pattern: occupancyPatternFor(institution?.type ?? 'government_office'),
       peakPerHour: rated * (kind === undefined ? DEFAULT_PEAK_SHARE : (PEAK_SHARE[kind] ?? DEFAULT_PEAK_SHARE)),
@@ -156,7 +162,19 @@ export function createFleetModel(fleet: Fleet, seed: number, options: FleetModel
     const fraction = Math.min(kind === 'pv' ? 1 : 1.1, Math.max(0, noisy));
     return m.peakPerHour * fraction * slotHours;
   };
-  const withLosses = (m: ModelMeter, childSum: number, slot: number) => childSum * (1 + m.lossShare * (1 + 0.3 * signedHash(m.key, slot, 3)));
+  /**
+   * A parent reads its children plus losses, minus on-site generation behind it
+   * (the meter sees net import). Generation above the load is exported, which no
+   * meter here records: the import then reads 0.
+   */
+  const withLosses = (m: ModelMeter, childSum: number, slot: number) => {
+    let generated = 0;
+    for (const g of m.generatorsBehind) {
+      const generator = meters[g];
+      if (generator?.kind !== undefined) generated += leafEnergy(generator, generator.kind, slot);
+    }
+    return Math.max(0, childSum * (1 + m.lossShare * (1 + 0.3 * signedHash(m.key, slot, 3))) - generated);
+  };
 
   /** Every meter's energy in a slot, children before parents. */
   const computeSlot = (slot: number): Float64Array => {
