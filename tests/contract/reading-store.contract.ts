@@ -223,6 +223,30 @@ export function readingStoreContract(name: string, makeStore: () => Promise<Stor
         expect(await store.registerSegments({ meterIds: ['m1'], fromMs: DAY2 + 9 * HOUR, toMs: DAY2 + 10 * HOUR, ...day })).toEqual([]);
       });
 
+      it('answers whole local days and months the same way, and sees late data and rewrites after a first answer', async () => {
+        // Whole local days: QuestDB answers these from its day roll-up, which must give the direct answer.
+        const range = { meterIds: ['m1', 'm2'], fromMs: DAY2 - 86_400 * SECOND, toMs: DAY2 + 2 * 86_400 * SECOND, ...day };
+        const expected = [
+          { meterId: 'm1', bucketStartMs: DAY2 - 86_400 * SECOND, firstTsMs: m1[0]?.tsMs, firstValue: 100, lastTsMs: m1[1]?.tsMs, lastValue: 103, readings: 2, decreases: 0, maxRatePerHour: 6 },
+          { meterId: 'm1', bucketStartMs: DAY2, firstTsMs: DAY2, firstValue: 104, lastTsMs: m1[5]?.tsMs, lastValue: 111, readings: 4, decreases: 1, maxRatePerHour: 32 },
+          { meterId: 'm2', bucketStartMs: DAY2, firstTsMs: DAY2 + HOUR, firstValue: 7, lastTsMs: DAY2 + 2 * HOUR, lastValue: 7, readings: 2, decreases: 0, maxRatePerHour: 0 },
+        ];
+        expect(await store.registerSegments(range)).toEqual(expected);
+        const month = { meterIds: ['m1'], fromMs: Date.parse('2026-10-01T00:00:00+08:00'), toMs: Date.parse('2026-11-01T00:00:00+08:00'), bucket: 'month' as const, timeZone: 'Asia/Shanghai' };
+        expect(await store.registerSegments(month)).toEqual([
+          { meterId: 'm1', bucketStartMs: month.fromMs, firstTsMs: m1[0]?.tsMs, firstValue: 100, lastTsMs: m1[5]?.tsMs, lastValue: 111, readings: 6, decreases: 1, maxRatePerHour: 32 },
+        ]);
+        // A late reading on day 1 (a drop onto day 2's first reading becomes visible), then a rewrite of an existing key.
+        await writeAndSync([reading('m1', DAY2 - 5 * 60 * SECOND, 105)]);
+        const late = await store.registerSegments(range);
+        expect(late[0]).toMatchObject({ lastTsMs: DAY2 - 5 * 60 * SECOND, lastValue: 105, readings: 3, decreases: 0, maxRatePerHour: 12 });
+        expect(late[1]).toMatchObject({ readings: 4, decreases: 2 });
+        await writeAndSync([reading('m1', DAY2 + 8 * HOUR, 90, { receivedAtMs: m1[5]?.receivedAtMs ?? 0 })]);
+        const rewritten = await store.registerSegments(range);
+        expect(rewritten[1]).toMatchObject({ lastValue: 90, readings: 4, decreases: 3 });
+        expect((await store.registerSegments(month))[0]).toMatchObject({ readings: 7, decreases: 3, lastValue: 90 });
+      });
+
       it('finds the last reading before and the first at or after a time, within the window', async () => {
         const edges = await store.edgeReadings({ meterIds: ['m1', 'm2', 'nope'], beforeMs: DAY2, afterMs: DAY2 + 30 * 60 * SECOND, windowMs: 3 * HOUR });
         expect(Object.fromEntries(edges.before)).toEqual({ m1: m1[1] });

@@ -1,4 +1,6 @@
+import { TZDate } from '@date-fns/tz';
 import { Sender } from '@questdb/nodejs-client';
+import { addDays, startOfDay } from 'date-fns';
 import { AppError, type QuarantineRecord, type Reading, type RejectionReason } from '../../kernel/index.js';
 import type { EdgeQuery, EdgeReadings, MeterSummary, QuarantineQuery, ReadingQuery, ReadingStore, RegisterSegment, SegmentBucket, SegmentQuery } from './reading-store.js';
 
@@ -51,6 +53,8 @@ export function createQuestDbStore(options: QuestDbStoreOptions): ReadingStore {
   if (!/^[A-Za-z0-9_]*$/.test(prefix)) throw new Error(`tablePrefix must match [A-Za-z0-9_]*: ${prefix}`);
   const readingsTable = `${prefix}readings`;
   const quarantineTable = `${prefix}quarantine`;
+  const segmentsTable = `${prefix}segments_day`;
+  const segmentStateTable = `${prefix}segments_day_state`;
   const syncTimeoutMs = options.syncTimeoutMs ?? 30_000;
   const headers: Record<string, string> = options.token === undefined ? {} : { authorization: `Bearer ${options.token}` };
 
@@ -58,6 +62,8 @@ export function createQuestDbStore(options: QuestDbStoreOptions): ReadingStore {
   // One ILP flush in flight at a time: the spool writer's checkpoint logic relies on
   // batches being confirmed in the order they were written.
   let writeTail: Promise<unknown> = Promise.resolve();
+  // One roll-up refresh at a time (two reports asking for the same stale days would compute them twice).
+  let refreshTail: Promise<unknown> = Promise.resolve();
 
   async function exec(sql: string): Promise<ExecResult> {
     const url = new URL('/exec', base);
@@ -192,23 +198,59 @@ export function createQuestDbStore(options: QuestDbStoreOptions): ReadingStore {
   }
 
   /**
-   * Register segments (see ReadingStore.registerSegments): a window `lag` over
-   * each meter's readings in the range, then SAMPLE BY the bucket aligned to the
+   * Register segments straight from the readings: a window `lag` over each
+   * meter's readings in the range, then SAMPLE BY the bucket aligned to the
    * calendar of the time zone (a Shanghai day starts at 16:00Z). The window
    * keeps the designated timestamp's order, which SAMPLE BY and first()/last()
-   * rely on.
+   * rely on. Measured: ~8 s for 28.8 M rows on 2 cores (the window is
+   * single-threaded), hence the day roll-up below for whole days.
    */
+  function directSegmentsSql(query: SegmentQuery): string {
+    return (
+      `SELECT ts, meter_id, first(ts), first(value), last(ts), last(value), count(),` +
+      ` sum(CASE WHEN value < prev_value THEN 1 ELSE 0 END), max((value - prev_value) / ((ts - prev_ts) / 3600000000.0))` +
+      ` FROM (SELECT meter_id, ts, value, lag(value) OVER (PARTITION BY meter_id ORDER BY ts) prev_value,` +
+      ` lag(ts) OVER (PARTITION BY meter_id ORDER BY ts) prev_ts FROM ${readingsTable}` +
+      ` WHERE ts >= ${ts(query.fromMs)} AND ts < ${ts(query.toMs)}${meterFilter(query.meterIds)})` +
+      ` SAMPLE BY ${SAMPLE_BY[query.bucket]} ALIGN TO CALENDAR TIME ZONE ${timeZone(query.timeZone)}`
+    );
+  }
+
+  /**
+   * The same answer from the day roll-up: each local day's segment was reduced
+   * once (with its decreases and rates counted inside the day); the comparison of
+   * a day's first reading with the previous day's last is added here with a
+   * `lag` over the day segments, and months are SAMPLE BY over days. Only the
+   * first day of the range has no previous day, as in the direct query.
+   */
+  function rollupSegmentsSql(query: SegmentQuery): string {
+    const crossRate = '(first_value - prev_last) / ((first_ts - prev_last_ts) / 3600000000.0)';
+    const days =
+      `SELECT ts, meter_id, first_ts, first_value, last_ts, last_value, n,` +
+      ` decreases + CASE WHEN first_value < prev_last THEN 1 ELSE 0 END decreases,` +
+      ` CASE WHEN prev_last_ts IS NULL THEN max_rate WHEN max_rate IS NULL OR ${crossRate} > max_rate THEN ${crossRate} ELSE max_rate END max_rate` +
+      ` FROM (SELECT ts, meter_id, first_ts, first_value, last_ts, last_value, n, decreases, max_rate,` +
+      ` lag(last_value) OVER (PARTITION BY meter_id ORDER BY ts) prev_last, lag(last_ts) OVER (PARTITION BY meter_id ORDER BY ts) prev_last_ts` +
+      ` FROM ${segmentsTable} WHERE tz = ${timeZone(query.timeZone)} AND ts >= ${ts(query.fromMs)} AND ts < ${ts(query.toMs)}${meterFilter(query.meterIds)})`;
+    if (query.bucket === 'day') return days;
+    return (
+      `SELECT ts, meter_id, first(first_ts), first(first_value), last(last_ts), last(last_value), sum(n), sum(decreases), max(max_rate)` +
+      ` FROM (${days}) SAMPLE BY 1M ALIGN TO CALENDAR TIME ZONE ${timeZone(query.timeZone)}`
+    );
+  }
+
   async function registerSegments(query: SegmentQuery): Promise<RegisterSegment[]> {
     if (query.meterIds.length === 0 || query.fromMs >= query.toMs) return [];
+    const days = query.bucket === 'hour' ? undefined : localDays(query.fromMs, query.toMs, query.timeZone);
+    let sql: string;
+    if (days === undefined) {
+      sql = directSegmentsSql(query);
+    } else {
+      await refreshDays(days, query.timeZone);
+      sql = rollupSegmentsSql(query);
+    }
+    const result = await exec(sql);
     const wanted = new Set(query.meterIds);
-    const result = await exec(
-      `SELECT ts, meter_id, first(ts), first(value), last(ts), last(value), count(),` +
-        ` sum(CASE WHEN value < prev_value THEN 1 ELSE 0 END), max((value - prev_value) / ((ts - prev_ts) / 3600000000.0))` +
-        ` FROM (SELECT meter_id, ts, value, lag(value) OVER (PARTITION BY meter_id ORDER BY ts) prev_value,` +
-        ` lag(ts) OVER (PARTITION BY meter_id ORDER BY ts) prev_ts FROM ${readingsTable}` +
-        ` WHERE ts >= ${ts(query.fromMs)} AND ts < ${ts(query.toMs)}${meterFilter(query.meterIds)})` +
-        ` SAMPLE BY ${SAMPLE_BY[query.bucket]} ALIGN TO CALENDAR TIME ZONE ${timeZone(query.timeZone)}`,
-    );
     const segments: RegisterSegment[] = [];
     for (const row of result.dataset) {
       const meterId = String(row[1]);
@@ -226,6 +268,59 @@ export function createQuestDbStore(options: QuestDbStoreOptions): ReadingStore {
       });
     }
     return segments.sort((a, b) => (a.meterId < b.meterId ? -1 : a.meterId > b.meterId ? 1 : a.bucketStartMs - b.bucketStartMs));
+  }
+
+  /**
+   * Brings the day roll-up up to date for these local days. A day's fingerprint
+   * (row count, latest arrival, Σ value over all meters: cheap vectorised
+   * aggregates over one day) is compared with the one recorded when its
+   * segments were computed; a day whose fingerprint changed (late data, a
+   * rewrite) or was never computed is reduced again from the readings. The state
+   * row is written only after the segments are applied, so a crash in between
+   * means one more recomputation, never a stale answer. One refresh at a time.
+   */
+  function refreshDays(days: readonly LocalDay[], zone: string): Promise<void> {
+    const result = refreshTail.then(() => doRefreshDays(days, zone));
+    refreshTail = result.catch(() => undefined);
+    return result;
+  }
+
+  async function doRefreshDays(days: readonly LocalDay[], zone: string): Promise<void> {
+    const first = days[0];
+    const last = days.at(-1);
+    if (first === undefined || last === undefined) return;
+    const [fingerprints, state] = await Promise.all([
+      Promise.all(days.map((d) => exec(`SELECT count(), max(received_at), sum(value) FROM ${readingsTable} WHERE ts >= ${ts(d.startMs)} AND ts < ${ts(d.endMs)}`))),
+      exec(`SELECT ts, n, max_received, sum_value FROM ${segmentStateTable} WHERE tz = ${timeZone(zone)} AND ts >= ${ts(first.startMs)} AND ts < ${ts(last.endMs)}`),
+    ]);
+    const recorded = new Map(state.dataset.map((row) => [parseTimestamp(row[0]), { n: Number(row[1]), maxReceived: row[2] === null ? null : String(row[2]), sum: Number(row[3]) }]));
+    const stale: { day: LocalDay; n: number; maxReceived: unknown; sum: number }[] = [];
+    days.forEach((day, index) => {
+      const row = fingerprints[index]?.dataset[0] ?? [0, null, 0];
+      const n = Number(row[0] ?? 0);
+      if (n === 0) return;
+      const sum = Number(row[2] ?? 0);
+      const before = recorded.get(day.startMs);
+      const same = before !== undefined && before.n === n && before.maxReceived === String(row[1]) && Math.abs(before.sum - sum) <= 1e-12 * Math.max(1, Math.abs(sum));
+      if (!same) stale.push({ day, n, maxReceived: row[1], sum });
+    });
+    if (stale.length === 0) return;
+    for (const { day } of stale) {
+      await exec(
+        `INSERT INTO ${segmentsTable} SELECT ts, meter_id, ${timeZone(zone)}, first(ts), first(value), last(ts), last(value), count(),` +
+          ` sum(CASE WHEN value < prev_value THEN 1 ELSE 0 END), max((value - prev_value) / ((ts - prev_ts) / 3600000000.0))` +
+          ` FROM (SELECT meter_id, ts, value, lag(value) OVER (PARTITION BY meter_id ORDER BY ts) prev_value,` +
+          ` lag(ts) OVER (PARTITION BY meter_id ORDER BY ts) prev_ts FROM ${readingsTable} WHERE ts >= ${ts(day.startMs)} AND ts < ${ts(day.endMs)})` +
+          ` SAMPLE BY 1d ALIGN TO CALENDAR TIME ZONE ${timeZone(zone)}`,
+      );
+    }
+    await waitForWal([segmentsTable]);
+    const values = stale.map(({ day, n, maxReceived, sum }) => {
+      const received = typeof maxReceived === 'string' ? ts(parseTimestamp(maxReceived)) : 'null';
+      return `(${ts(day.startMs)}, ${timeZone(zone)}, ${n}, ${received}, ${Number.isFinite(sum) ? sum : 'null'}, now())`;
+    });
+    await exec(`INSERT INTO ${segmentStateTable} (ts, tz, n, max_received, sum_value, computed_at) VALUES ${values.join(', ')}`);
+    await waitForWal([segmentStateTable]);
   }
 
   function toReading(row: readonly unknown[]): Reading {
@@ -285,13 +380,13 @@ export function createQuestDbStore(options: QuestDbStoreOptions): ReadingStore {
    * later. Waits until each table's writer has caught up with the sequencer txn seen
    * at the start. A suspended table never catches up, so it is reported at once.
    */
-  async function sync(): Promise<void> {
+  async function waitForWal(tables: readonly string[]): Promise<void> {
     const deadline = Date.now() + syncTimeoutMs;
     let targets: Map<string, number> | undefined;
     for (;;) {
       const result = await exec(
         `SELECT name, suspended, writerTxn, sequencerTxn, errorTag, errorMessage FROM wal_tables()` +
-          ` WHERE name IN (${str(readingsTable)}, ${str(quarantineTable)})`,
+          ` WHERE name IN (${tables.map(str).join(', ')})`,
       );
       for (const row of result.dataset) {
         if (row[1] === true) {
@@ -310,6 +405,8 @@ export function createQuestDbStore(options: QuestDbStoreOptions): ReadingStore {
     }
   }
 
+  const sync = () => waitForWal([readingsTable, quarantineTable]);
+
   return {
     async init() {
       await exec(
@@ -321,6 +418,16 @@ export function createQuestDbStore(options: QuestDbStoreOptions): ReadingStore {
       await exec(
         `CREATE TABLE IF NOT EXISTS ${quarantineTable} (id VARCHAR, received_at TIMESTAMP, topic VARCHAR, meter_id VARCHAR,` +
           ` reason SYMBOL, detail VARCHAR, payload VARCHAR) TIMESTAMP(received_at) PARTITION BY DAY WAL DEDUP UPSERT KEYS(received_at, id)`,
+      );
+      // The day roll-up of register segments (see refreshDays), one row per (local day, meter, zone).
+      await exec(
+        `CREATE TABLE IF NOT EXISTS ${segmentsTable} (ts TIMESTAMP, meter_id SYMBOL CAPACITY 16384 CACHE, tz SYMBOL, first_ts TIMESTAMP,` +
+          ` first_value DOUBLE, last_ts TIMESTAMP, last_value DOUBLE, n LONG, decreases LONG, max_rate DOUBLE)` +
+          ` TIMESTAMP(ts) PARTITION BY MONTH WAL DEDUP UPSERT KEYS(ts, meter_id, tz)`,
+      );
+      await exec(
+        `CREATE TABLE IF NOT EXISTS ${segmentStateTable} (ts TIMESTAMP, tz SYMBOL, n LONG, max_received TIMESTAMP, sum_value DOUBLE, computed_at TIMESTAMP)` +
+          ` TIMESTAMP(ts) PARTITION BY YEAR WAL DEDUP UPSERT KEYS(ts, tz)`,
       );
     },
     write(readings, quarantined) {
@@ -363,6 +470,23 @@ function ts(ms: number): string {
 
 function str(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
+}
+
+interface LocalDay {
+  readonly startMs: number;
+  readonly endMs: number;
+}
+
+/** The local days of the zone that make up [fromMs, toMs), or undefined when the range does not start and end at local midnight. */
+function localDays(fromMs: number, toMs: number, zone: string): LocalDay[] | undefined {
+  if (startOfDay(new TZDate(fromMs, zone)).getTime() !== fromMs || startOfDay(new TZDate(toMs, zone)).getTime() !== toMs) return undefined;
+  const days: LocalDay[] = [];
+  for (let start = fromMs; start < toMs; ) {
+    const end = startOfDay(addDays(new TZDate(start, zone), 1)).getTime();
+    days.push({ startMs: start, endMs: end });
+    start = end;
+  }
+  return days;
 }
 
 /** An IANA zone name as a SQL literal; anything else is refused before it reaches SQL. */
