@@ -42,6 +42,10 @@ const SAMPLE_BY: Record<SegmentBucket, string> = { hour: '1h', day: '1d', month:
  * 10 000 ids would not fit in QuestDB's request header buffer.
  */
 const MAX_IN_LIST_IDS = 500;
+/** QuestDB refuses a URL query string much over ~32 KiB ("URL query string is too long"). */
+const MAX_IN_LIST_CHARS = 12_000;
+
+const STATE_ROWS_PER_INSERT = 40;
 
 /** Up to this many days, the roll-up's freshness check asks day by day (see dayFingerprints). */
 const PER_DAY_FINGERPRINT_MAX_DAYS = 62;
@@ -210,7 +214,9 @@ export function createQuestDbStore(options: QuestDbStoreOptions): ReadingStore {
   }
 
   function meterFilter(meterIds: readonly string[]): string {
-    return meterIds.length <= MAX_IN_LIST_IDS ? ` AND meter_id IN (${meterIds.map(str).join(', ')})` : '';
+    if (meterIds.length > MAX_IN_LIST_IDS) return '';
+    const list = meterIds.map(str).join(', ');
+    return list.length <= MAX_IN_LIST_CHARS ? ` AND meter_id IN (${list})` : '';
   }
 
   /**
@@ -366,7 +372,10 @@ export function createQuestDbStore(options: QuestDbStoreOptions): ReadingStore {
       const received = typeof maxReceived === 'string' ? ts(parseTimestamp(maxReceived)) : 'null';
       return `(${ts(day.startMs)}, ${timeZone(zone)}, ${n}, ${received}, ${Number.isFinite(sum) ? sum : 'null'}, now())`;
     });
-    await exec(`INSERT INTO ${segmentStateTable} (ts, tz, n, max_received, sum_value, computed_at) VALUES ${values.join(', ')}`);
+    // In chunks: the SQL travels in the URL, whose length QuestDB bounds (a year's 365 rows did not fit).
+    for (let i = 0; i < values.length; i += STATE_ROWS_PER_INSERT) {
+      await exec(`INSERT INTO ${segmentStateTable} (ts, tz, n, max_received, sum_value, computed_at) VALUES ${values.slice(i, i + STATE_ROWS_PER_INSERT).join(', ')}`);
+    }
     await waitForWal([segmentStateTable]);
   }
 
