@@ -84,17 +84,8 @@ export function createQuestDbStore(options: QuestDbStoreOptions): ReadingStore {
     let body: string;
     try {
       ({ response, body } = await fetchOnce(url));
-    } catch (first) {
-      // A pooled keep-alive connection that QuestDB closed while idle fails with "other side
-      // closed" before the request reached it; one retry on a fresh connection is safe because
-      // every statement this store sends is idempotent (SELECT, CREATE IF NOT EXISTS, INSERT
-      // into a DEDUP table). A refused connection or a timeout is not retried.
-      if (!isClosedSocket(first)) throw new AppError('STORE_UNAVAILABLE', `QuestDB at ${base.origin} did not answer`, { retryable: true, cause: first });
-      try {
-        ({ response, body } = await fetchOnce(url));
-      } catch (cause) {
-        throw new AppError('STORE_UNAVAILABLE', `QuestDB at ${base.origin} did not answer`, { retryable: true, cause });
-      }
+    } catch (cause) {
+      throw new AppError('STORE_UNAVAILABLE', `QuestDB at ${base.origin} did not answer`, { retryable: true, cause });
     }
     const json = parseJson(body);
     const serverError = typeof json?.error === 'string' ? json.error : undefined;
@@ -570,13 +561,6 @@ function parseJson(text: string): any {
   } catch {
     return undefined;
   }
-}
-
-/** undici's "other side closed" / a reset on a reused socket (not a refused connection, not a timeout). */
-function isClosedSocket(error: unknown): boolean {
-  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
-  const code = typeof cause?.code === 'string' ? cause.code : '';
-  return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET';
 }
 
 function errorMessage(error: unknown): string {
