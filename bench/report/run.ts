@@ -360,14 +360,14 @@ async function main() {
 function writeResults(result: Record<string, unknown>): void {
   mkdirSync(dirname(flags.out), { recursive: true });
   let merged = result;
-  if (ONLY !== undefined && existsSync(flags.out)) {
-    const previous = JSON.parse(readFileSync(flags.out, 'utf8')) as Record<string, Record<string, unknown> | undefined>;
+  if (ONLY !== undefined) {
+    const previous = (existsSync(flags.out) ? JSON.parse(readFileSync(flags.out, 'utf8')) : {}) as Record<string, Record<string, unknown> | undefined>;
     const key = ONLY === 'monthly' ? 'monthly' : 'annual';
     merged = {
       ...previous,
       machine: result.machine,
       reports: { ...previous.reports, ...(result.reports as Record<string, unknown>) },
-      sizes: { ...previous.sizes, ...(result.sizes as Record<string, unknown>) },
+      sizes: { ...previous.sizes, [key]: result.sizes },
       load: { ...previous.load, [key]: result.load },
       peakRss: { ...previous.peakRss, [key]: result.peakRss },
     };
