@@ -44,10 +44,6 @@ export interface CarbonReportDeps {
   readonly nowMs: () => number;
 }
 
-/** Optional report inputs a fleet may configure per institution and meter (passed through when present). */
-type InstitutionExtras = Partial<Pick<ReportInstitution, 'baseline' | 'targets' | 'greenInstruments' | 'factorVariants'>>;
-type MeterExtras = { readonly behindMeter?: string | undefined };
-
 export interface CarbonReportRun {
   readonly report: CarbonReport;
   readonly input: CarbonReportInput;
@@ -132,7 +128,7 @@ export async function meterPeriodFigures(
   return { figures, stats: run.stats };
 }
 
-function reportInstitution(i: InstitutionConfig & InstitutionExtras): ReportInstitution {
+function reportInstitution(i: InstitutionConfig): ReportInstitution {
   return {
     id: i.id,
     name: i.name,
@@ -149,7 +145,7 @@ function reportInstitution(i: InstitutionConfig & InstitutionExtras): ReportInst
   };
 }
 
-function reportMeter(m: MeterConfig & MeterExtras, fleet: FleetView): ReportMeter {
+function reportMeter(m: MeterConfig, fleet: FleetView): ReportMeter {
   return {
     id: m.id,
     ...(m.name === undefined ? {} : { name: m.name }),

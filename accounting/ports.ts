@@ -1,3 +1,5 @@
+import type { ReportInstitution } from './core/index.js';
+
 /**
  * What accounting needs from the outside. The ReadingStore of src/platform/store
  * and the validated fleet of config/ satisfy these structurally; nothing here
@@ -55,11 +57,7 @@ export interface OrgConfig {
   readonly parent?: string | undefined;
 }
 
-/**
- * An institution as configured. The optional report inputs (baseline, targets,
- * green instruments, factor variants) are passed to the report as they are
- * when the fleet schema has them.
- */
+/** An institution as configured, with the optional report inputs (baseline, targets, green instruments, factor variants). */
 export interface InstitutionConfig {
   readonly id: string;
   readonly name: string;
@@ -69,6 +67,10 @@ export interface InstitutionConfig {
   readonly gridRegion?: string | undefined;
   readonly floorAreaM2: readonly DatedValueConfig[];
   readonly occupants: readonly DatedValueConfig[];
+  readonly baseline?: ReportInstitution['baseline'] | undefined;
+  readonly targets?: ReportInstitution['targets'] | undefined;
+  readonly greenInstruments?: ReportInstitution['greenInstruments'] | undefined;
+  readonly factorVariants?: ReportInstitution['factorVariants'] | undefined;
 }
 
 export interface BuildingConfig {
@@ -90,6 +92,8 @@ export interface MeterConfig {
   readonly expectedIntervalMinutes: number;
   readonly parent?: string | undefined;
   readonly endUse?: string | undefined;
+  /** pv_generation meters: the meter the PV feeds in behind (see ReportMeter.behindMeterId). */
+  readonly behindMeter?: string | undefined;
   readonly replacements: readonly { readonly at: string; readonly oldFinal: number; readonly newInitial: number }[];
 }
 
