@@ -56,8 +56,32 @@ export function carriesVariant(catalogue: FactorCatalogue, kind: FactorQuery['ki
   return catalogue.entries.some((e) => e.kind === kind && e.carrier === carrier && e.variant !== undefined);
 }
 
+/**
+ * selectFactor is a pure function of the catalogue and the query, and a report
+ * asks the same few queries for every institution: the selections are memoised
+ * per catalogue object (a catalogue is immutable data; a new one is a new key).
+ */
+const selections = new WeakMap<FactorCatalogue, Map<string, ReturnType<typeof selectFactor>>>();
+const queryKey = (q: FactorQuery): string => JSON.stringify([q.kind, q.carrier, q.region, q.basis, q.variant, q.series, q.year, q.atMs, q.timeZone]);
+
+function selectMemoised(catalogue: FactorCatalogue, query: FactorQuery): ReturnType<typeof selectFactor> {
+  let cache = selections.get(catalogue);
+  if (cache === undefined) {
+    cache = new Map();
+    selections.set(catalogue, cache);
+  }
+  const key = queryKey(query);
+  let selection = cache.get(key);
+  if (selection === undefined) {
+    selection = selectFactor(catalogue, query);
+    if (cache.size >= 1_000) cache.clear();
+    cache.set(key, selection);
+  }
+  return selection;
+}
+
 export function lookupFactor(catalogue: FactorCatalogue, institutionId: string, query: FactorQuery): Checked<FactorRef> {
-  const selection = selectFactor(catalogue, query);
+  const selection = selectMemoised(catalogue, query);
   if ('error' in selection) {
     return { error: { code: selection.error.code, message: `${lookupContext(institutionId, query)}: ${selection.error.message}` } };
   }
