@@ -2,7 +2,7 @@ import { convertQuantity } from './apply-factor.js';
 import { periodRange } from './calendar.js';
 import { completenessOf, sortLines } from './emissions.js';
 import { sortEndUses } from './sub-metering.js';
-import type { DatedValue, Denominators, EndUseRow, ReadingCounts, ReportIntensity, ReportLine, ReportTotals } from './carbon-report-types.js';
+import type { DatedValue, Denominators, EndUseRow, InstrumentUse, ReadingCounts, ReportIntensity, ReportLine, ReportTotals } from './carbon-report-types.js';
 
 /**
  * Roll-ups: a parent's figures are the sums of its children's (institution →
@@ -105,35 +105,91 @@ const lineKey = (l: ReportLine) => [l.carrier, l.unit, l.scope, l.method, l.endU
 
 const plusNullable = (a: number | null, b: number | null): number | null => (a === null && b === null ? null : (a ?? 0) + (b ?? 0));
 
+interface MergedLine {
+  readonly first: ReportLine;
+  count: number;
+  consumption: number;
+  massKg: number | null;
+  kgce: number | null;
+  co2eKg: number | null;
+  received: number;
+  expected: number;
+  estimatedAmount: number;
+  quarantinedAmount: number;
+  readonly meterIds: string[];
+  coveredKwh: number | null;
+  instruments: InstrumentUse[] | null;
+}
+
+const append = <T>(target: T[], items: readonly T[]) => {
+  for (const item of items) target.push(item);
+};
+
+/**
+ * Lines with the same key become one, their amounts added in input order (the
+ * same fold, so the same sums, as adding them pairwise); accumulated in place,
+ * so merging a region's lines costs one pass, not one copy per child.
+ */
 export function mergeLines(lines: readonly ReportLine[]): ReportLine[] {
-  const merged = new Map<string, ReportLine>();
+  const merged = new Map<string, MergedLine>();
   for (const line of lines) {
     const key = lineKey(line);
-    const before = merged.get(key);
-    if (before === undefined) {
-      merged.set(key, line);
+    const m = merged.get(key);
+    if (m === undefined) {
+      merged.set(key, {
+        first: line,
+        count: 1,
+        consumption: line.consumption,
+        massKg: line.massKg,
+        kgce: line.kgce,
+        co2eKg: line.co2eKg,
+        received: line.readings.received,
+        expected: line.readings.expected,
+        estimatedAmount: line.estimatedAmount,
+        quarantinedAmount: line.quarantinedAmount,
+        meterIds: [...line.meterIds],
+        coveredKwh: line.coveredKwh,
+        instruments: line.instruments === null ? null : [...line.instruments],
+      });
       continue;
     }
-    const consumption = before.consumption + line.consumption;
-    const estimatedAmount = before.estimatedAmount + line.estimatedAmount;
-    const readings = { received: before.readings.received + line.readings.received, expected: before.readings.expected + line.readings.expected };
-    merged.set(key, {
-      ...before,
-      consumption,
-      massKg: plusNullable(before.massKg, line.massKg),
-      kgce: plusNullable(before.kgce, line.kgce),
-      co2eKg: plusNullable(before.co2eKg, line.co2eKg),
+    m.count += 1;
+    m.consumption += line.consumption;
+    m.estimatedAmount += line.estimatedAmount;
+    m.received += line.readings.received;
+    m.expected += line.readings.expected;
+    m.massKg = plusNullable(m.massKg, line.massKg);
+    m.kgce = plusNullable(m.kgce, line.kgce);
+    m.co2eKg = plusNullable(m.co2eKg, line.co2eKg);
+    m.quarantinedAmount += line.quarantinedAmount;
+    append(m.meterIds, line.meterIds);
+    m.coveredKwh = plusNullable(m.coveredKwh, line.coveredKwh);
+    if (line.instruments !== null) append((m.instruments ??= []), line.instruments);
+  }
+  const out: ReportLine[] = [];
+  for (const m of merged.values()) {
+    if (m.count === 1) {
+      out.push(m.first);
+      continue;
+    }
+    const readings = { received: m.received, expected: m.expected };
+    out.push({
+      ...m.first,
+      consumption: m.consumption,
+      massKg: m.massKg,
+      kgce: m.kgce,
+      co2eKg: m.co2eKg,
       readings,
       completeness: completenessOf(readings),
-      estimatedAmount,
-      estimatedShare: consumption > 0 ? estimatedAmount / consumption : 0,
-      quarantinedAmount: before.quarantinedAmount + line.quarantinedAmount,
-      meterIds: [...before.meterIds, ...line.meterIds],
-      coveredKwh: plusNullable(before.coveredKwh, line.coveredKwh),
-      instruments: before.instruments === null && line.instruments === null ? null : [...(before.instruments ?? []), ...(line.instruments ?? [])],
+      estimatedAmount: m.estimatedAmount,
+      estimatedShare: m.consumption > 0 ? m.estimatedAmount / m.consumption : 0,
+      quarantinedAmount: m.quarantinedAmount,
+      meterIds: m.meterIds,
+      coveredKwh: m.coveredKwh,
+      instruments: m.instruments,
     });
   }
-  return sortLines([...merged.values()]);
+  return sortLines(out);
 }
 
 function mergeEndUses(rows: readonly EndUseRow[]): EndUseRow[] {
@@ -150,11 +206,16 @@ const addNullable = (a: number | null, b: number | null): number | null => (a ==
 
 /** A parent's figures: Σ children (empty list: an empty unit, all zeros). */
 export function sumFigures(children: readonly Figures[]): Figures {
-  return children.reduce<Figures>((acc, child) => {
+  // Lines and end uses are merged once over all children, in child order: the
+  // same sums and order as merging child by child, without re-merging and
+  // re-sorting the accumulated lines at every child.
+  const lines = mergeLines(children.flatMap((c) => c.lines));
+  const endUses = mergeEndUses(children.flatMap((c) => c.endUses));
+  const summed = children.reduce<Figures>((acc, child) => {
     const kgce = acc.totals.kgce + child.totals.kgce;
     return {
       institutionCount: acc.institutionCount + child.institutionCount,
-      lines: mergeLines([...acc.lines, ...child.lines]),
+      lines: acc.lines,
       totals: {
         kgce,
         tce: kgceToTce(kgce),
@@ -169,8 +230,9 @@ export function sumFigures(children: readonly Figures[]): Figures {
         occupants: addNullable(acc.denominators.occupants, child.denominators.occupants),
       },
       readings: { received: acc.readings.received + child.readings.received, expected: acc.readings.expected + child.readings.expected },
-      endUses: mergeEndUses([...acc.endUses, ...child.endUses]),
+      endUses: acc.endUses,
       reviews: acc.reviews + child.reviews,
     };
   }, EMPTY_FIGURES);
+  return { ...summed, lines, endUses };
 }
