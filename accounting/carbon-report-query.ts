@@ -10,6 +10,7 @@ import {
   type MeterSpec,
   type ReportInstitution,
   type ReportMeter,
+  virtualMeterRows,
 } from './core/index.js';
 import { meterSpec, timeZoneOf, type FleetView } from './fleet-view.js';
 import type { AccountingStore, InstitutionConfig, MeterConfig } from './ports.js';
@@ -63,6 +64,7 @@ export function createCarbonReportQuery(deps: CarbonReportDeps): (query: CarbonR
     const previousRange = periodRange(previousLabel, timeZone);
 
     const meters = deps.fleet.metersOf(institutions.map((i) => i.id));
+    const virtualMeters = deps.fleet.virtualMetersOf(institutions.map((i) => i.id));
     const specs = meters.map(meterSpec);
     const [current, previous, summaries] = await Promise.all([
       meterPeriodFigures(deps.store, specs, range.fromMs, range.toMs, timeZone),
@@ -94,7 +96,13 @@ export function createCarbonReportQuery(deps: CarbonReportDeps): (query: CarbonR
       const code: ErrorCode = result.error.code in ERROR_CODES ? (result.error.code as ErrorCode) : 'INTERNAL';
       throw new AppError(code, result.error.message);
     }
-    return { report: result.ok, input, stats: { current: current.stats, previousYear: previous?.stats ?? null } };
+    // Virtual meters are evaluated from the same figures and listed beside the lines, never in them.
+    const virtualRows = virtualMeterRows(virtualMeters, new Set(institutions.map((i) => i.id)), current.figures);
+    const virtualNotes = virtualRows
+      .filter((v) => v.negative)
+      .map((v) => `virtual meter ${v.id} (${v.expression}) is negative: ${v.consumption} ${v.unit}; the subtracted meters read more than the others: check the meters`);
+    const report: CarbonReport = { ...result.ok, virtualMeters: virtualRows, notes: [...result.ok.notes, ...virtualNotes] };
+    return { report, input, stats: { current: current.stats, previousYear: previous?.stats ?? null } };
   };
 }
 

@@ -1,4 +1,4 @@
-import { DEFAULT_TIME_ZONE, type MeterSpec } from './core/index.js';
+import { DEFAULT_TIME_ZONE, resolveVirtualMeters, type MeterSpec, type ResolvedVirtualMeter } from './core/index.js';
 import type { FleetConfig, InstitutionConfig, MeterConfig } from './ports.js';
 
 /**
@@ -12,9 +12,24 @@ export interface FleetView {
   metersOf(institutionIds: readonly string[]): readonly MeterConfig[];
   institutionOfMeter(meterId: string): InstitutionConfig | undefined;
   meter(meterId: string): MeterConfig | undefined;
+  /** A virtual meter, expanded into real meters (coefficients include the unit conversion). */
+  virtualMeter(meterId: string): ResolvedVirtualMeter | undefined;
+  virtualMetersOf(institutionIds: readonly string[]): readonly ResolvedVirtualMeter[];
 }
 
-export function createFleetView(fleet: FleetConfig): FleetView {
+/** A virtual meter as configured (config/fleet-schema.ts's VirtualMeter satisfies it). */
+export interface VirtualMeterConfig {
+  readonly id: string;
+  readonly name?: string | undefined;
+  readonly institution: string;
+  readonly carrier: string;
+  readonly unit: string;
+  readonly expression: string;
+  readonly endUse?: string | undefined;
+}
+
+/** The fleet's virtual meters are optional here: a fleet without them has none. */
+export function createFleetView(fleet: FleetConfig & { readonly virtualMeters?: readonly VirtualMeterConfig[] }): FleetView {
   const childrenOf = new Map<string, string[]>();
   for (const org of fleet.orgs) {
     if (org.parent === undefined) continue;
@@ -24,6 +39,12 @@ export function createFleetView(fleet: FleetConfig): FleetView {
   const institutions = new Map(fleet.institutions.map((i) => [i.id, i]));
   const institutionOfBuilding = new Map(fleet.buildings.map((b) => [b.id, b.institution]));
   const meters = new Map(fleet.meters.map((m) => [m.id, m]));
+  // Resolved once: the fleet is validated and frozen, so a failure here is a bug.
+  const resolved = resolveVirtualMeters(
+    (fleet.virtualMeters ?? []).map((v) => ({ ...v, institutionId: v.institution })),
+    fleet.meters,
+  );
+  const virtualMeters = new Map(resolved.map((v) => [v.id, v]));
 
   const orgsUnder = (orgId: string): Set<string> => {
     const found = new Set<string>();
@@ -55,6 +76,11 @@ export function createFleetView(fleet: FleetConfig): FleetView {
       return meter === undefined ? undefined : institutions.get(institutionOfBuilding.get(meter.building) ?? '');
     },
     meter: (meterId) => meters.get(meterId),
+    virtualMeter: (meterId) => virtualMeters.get(meterId),
+    virtualMetersOf(institutionIds) {
+      const wanted = new Set(institutionIds);
+      return resolved.filter((v) => wanted.has(v.institutionId));
+    },
   };
 }
 

@@ -1,5 +1,5 @@
 import { AppError, baseUnitOf, CARRIERS, DAY_MS, toBaseUnit, type Carrier, type Unit } from '../src/kernel/index.js';
-import { bucketBoundaries, bucketLabel, type BucketQuality, type ConsumptionBucket } from './core/index.js';
+import { bucketBoundaries, bucketLabel, evaluateVirtualMeter, type BucketQuality, type ConsumptionBucket, type ResolvedVirtualMeter } from './core/index.js';
 import { meterSpec, timeZoneOf, type FleetView } from './fleet-view.js';
 import type { AccountingStore, MeterConfig, SegmentBucket } from './ports.js';
 import { storeConsumption } from './store-consumption.js';
@@ -14,6 +14,10 @@ import { storeConsumption } from './store-consumption.js';
  * (kWh/MWh, GJ/MJ); a unit without an exact conversion (litres of diesel) keeps
  * its own series. Only root meters (without a parent meter) are summed: a
  * sub-meter's energy is already in its parent's register.
+ *
+ * A virtual meter (meter=<virtual id>) is evaluated per bucket from the buckets
+ * of the real meters its expression expands to (accounting/core/virtual-meters.ts):
+ * a negative bucket is kept, its completeness is the lowest of its meters'.
  */
 
 export const SERIES_BUCKETS = ['hour', 'day', 'month'] as const;
@@ -65,7 +69,7 @@ export interface CarrierSeries {
 }
 
 export interface ConsumptionSeries {
-  readonly target: { readonly kind: 'meter' | 'org'; readonly id: string };
+  readonly target: { readonly kind: 'meter' | 'virtual_meter' | 'org'; readonly id: string };
   readonly timeZone: string;
   readonly bucket: SeriesBucket;
   readonly fromMs: number;
@@ -86,6 +90,8 @@ const SEGMENT_BUCKET: Record<SeriesBucket, { segment: SegmentBucket; refine?: Se
 
 export function createMeterConsumption(deps: MeterConsumptionDeps): (query: ConsumptionQuery) => Promise<ConsumptionSeries> {
   return async (query) => {
+    const virtual = 'meterId' in query.target ? deps.fleet.virtualMeter(query.target.meterId) : undefined;
+    if (virtual !== undefined) return virtualMeterSeries(deps, virtual, query);
     const { meters, timeZone, kind, id } = resolveTarget(deps.fleet, query.target);
     if (query.toMs - query.fromMs > MAX_RANGE_DAYS[query.bucket] * DAY_MS) {
       throw new AppError('BAD_TIME_RANGE', `a ${query.bucket} series covers at most ${MAX_RANGE_DAYS[query.bucket]} days`);
@@ -114,6 +120,91 @@ export function createMeterConsumption(deps: MeterConsumptionDeps): (query: Cons
     }
     const series = [...groups.values()].map((g) => carrierSeries(g.carrier, g.unit, g.parts, boundaries, query.bucket, timeZone));
     return { target: { kind, id }, timeZone, bucket: query.bucket, fromMs, toMs, series };
+  };
+}
+
+async function virtualMeterSeries(deps: MeterConsumptionDeps, virtual: ResolvedVirtualMeter, query: ConsumptionQuery): Promise<ConsumptionSeries> {
+  if (query.toMs - query.fromMs > MAX_RANGE_DAYS[query.bucket] * DAY_MS) {
+    throw new AppError('BAD_TIME_RANGE', `a ${query.bucket} series covers at most ${MAX_RANGE_DAYS[query.bucket]} days`);
+  }
+  const institutions = deps.fleet.institutionsUnder(virtual.institutionId) ?? [];
+  const timeZone = timeZoneOf(institutions);
+  const meters = virtual.terms.flatMap((t) => {
+    const meter = deps.fleet.meter(t.meterId);
+    return meter === undefined ? [] : [meter];
+  });
+  const boundaries = bucketBoundaries(query.fromMs, query.toMs, query.bucket, timeZone);
+  const fromMs = boundaries[0] as number;
+  const toMs = boundaries.at(-1) as number;
+  const { segment, refine } = SEGMENT_BUCKET[query.bucket];
+  const run = await storeConsumption(deps.store, {
+    meters: meters.map(meterSpec),
+    fromMs,
+    toMs,
+    timeZone,
+    boundaries,
+    segmentBucket: segment,
+    ...(refine === undefined ? {} : { refineBucket: refine }),
+  });
+  const bucketOf = (meterId: string, k: number) => run.results.get(meterId)?.buckets[k];
+  const buckets = boundaries.slice(0, -1).map((startMs, k): SeriesBucketFigures => {
+    const value = evaluateVirtualMeter(virtual, (meterId) => bucketOf(meterId, k));
+    const own = virtual.terms.flatMap((t) => {
+      const b = bucketOf(t.meterId, k);
+      return b === undefined ? [] : [b];
+    });
+    return {
+      startMs,
+      endMs: boundaries[k + 1] as number,
+      label: bucketLabel(startMs, query.bucket, timeZone),
+      consumption: value.consumption,
+      estimatedAmount: value.estimatedAmount,
+      estimatedShare: value.estimatedShare,
+      quarantinedAmount: value.quarantinedAmount,
+      receivedReadings: own.reduce((s, b) => s + b.receivedReadings, 0),
+      expectedReadings: own.reduce((s, b) => s + b.expectedReadings, 0),
+      completeness: value.completeness,
+      quality: own.length < virtual.terms.length ? 'no_data' : combinedQuality(own.map((b) => b.quality)),
+    };
+  });
+  // Totals: the expression is linear, so the total is the sum of the buckets; completeness over the whole range, the lowest of the meters'.
+  const total = evaluateVirtualMeter(virtual, (meterId) => {
+    const all = run.results.get(meterId)?.buckets;
+    if (all === undefined) return undefined;
+    const sum = (pick: (b: ConsumptionBucket) => number) => all.reduce((s, b) => s + pick(b), 0);
+    return {
+      consumption: sum((b) => b.consumption),
+      estimatedAmount: sum((b) => b.estimatedAmount),
+      quarantinedAmount: sum((b) => b.quarantinedAmount),
+      receivedReadings: sum((b) => b.receivedReadings),
+      expectedReadings: sum((b) => b.expectedReadings),
+    };
+  });
+  const receivedReadings = buckets.reduce((s, b) => s + b.receivedReadings, 0);
+  const expectedReadings = buckets.reduce((s, b) => s + b.expectedReadings, 0);
+  return {
+    target: { kind: 'virtual_meter', id: virtual.id },
+    timeZone,
+    bucket: query.bucket,
+    fromMs,
+    toMs,
+    series: [
+      {
+        carrier: virtual.carrier,
+        unit: virtual.unit,
+        meterIds: virtual.terms.map((t) => t.meterId),
+        buckets,
+        totals: {
+          consumption: total.consumption,
+          estimatedAmount: total.estimatedAmount,
+          estimatedShare: total.estimatedShare,
+          quarantinedAmount: total.quarantinedAmount,
+          receivedReadings,
+          expectedReadings,
+          completeness: total.completeness,
+        },
+      },
+    ],
   };
 }
 

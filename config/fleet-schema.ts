@@ -126,17 +126,36 @@ export const meterSchema = z.strictObject({
   replacements: z.array(replacementSchema).default([]),
 });
 
+/**
+ * A meter computed from others by a linear expression (issue 3 §5), e.g. the
+ * unmetered remainder 'gov-a-e-main - gov-a-e-light - gov-a-e-hvac'. Grammar in
+ * accounting/core/virtual-meters.ts: meter ids (real or virtual), +, -, a number
+ * times a term (0.5 * m1), parentheses; a subtraction needs a space before '-'
+ * since ids contain '-'. References, cycles, carriers and units: validate-fleet.ts.
+ */
+export const virtualMeterSchema = z.strictObject({
+  id,
+  name: z.string().min(1).optional(),
+  institution: id,
+  carrier: z.enum(CARRIERS),
+  unit: z.enum(UNITS),
+  expression: z.string().min(1),
+  endUse: z.string().regex(END_USE_CODE, 'expected a 分项 code such as 01A00, 01B, 02000, 03A00').optional(),
+});
+
 export const fleetSchema = z.strictObject({
   orgs: z.array(orgUnitSchema).min(1),
   institutions: z.array(institutionSchema).default([]),
   buildings: z.array(buildingSchema).default([]),
   meters: z.array(meterSchema).default([]),
+  virtualMeters: z.array(virtualMeterSchema).default([]),
 });
 
 export type OrgUnit = z.infer<typeof orgUnitSchema>;
 export type Institution = z.infer<typeof institutionSchema>;
 export type Building = z.infer<typeof buildingSchema>;
 export type Meter = z.infer<typeof meterSchema>;
+export type VirtualMeter = z.infer<typeof virtualMeterSchema>;
 export type MeterCodec = z.infer<typeof codecSchema>;
 export type Fleet = z.infer<typeof fleetSchema>;
 export type InstitutionBaseline = z.infer<typeof baselineSchema>;

@@ -1,4 +1,5 @@
 import type { ElectricityBasis, FactorCatalogue, FactorFallback } from './factor-lookup.js';
+import type { VirtualMeterRow } from './virtual-meters.js';
 
 /**
  * The carbon report's input and output shapes. The input is structural (the
@@ -377,6 +378,14 @@ export interface CarbonReport extends CarbonSummary {
   readonly children: readonly CarbonSummary[];
   /** Fallbacks used, allocations and assumptions, in words. */
   readonly notes: readonly string[];
+  /**
+   * Virtual meters (defined by expression in the fleet) of the node's
+   * institutions, evaluated over the period: listed, never added to a line or a
+   * total (their energy is in the real meters they are computed from). Set by
+   * the use case (accounting/carbon-report-query.ts, [] when none is defined);
+   * absent in a report built by buildCarbonReport alone.
+   */
+  readonly virtualMeters?: readonly VirtualMeterRow[];
 }
 
 export type CarbonReportErrorCode = 'ORG_NOT_FOUND' | 'FACTOR_MISSING' | 'FACTOR_AMBIGUOUS' | 'FACTOR_UNIT_MISMATCH';

@@ -14,5 +14,6 @@ export * from './carbon-report.js';
 export * from './report-csv.js';
 export { DEFAULT_GRID_FACTOR_SERIES } from './emissions.js';
 export { endUseItem } from './sub-metering.js';
+export * from './virtual-meters.js';
 export { timeWeightedValue } from './roll-up.js';
 export { requiredChange } from './comparisons.js';

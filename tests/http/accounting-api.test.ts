@@ -40,6 +40,12 @@ const fleetData = fleetSchema.parse({
     { id: 'silent', building: 'b2', carrier: 'electricity', unit: 'kWh' },
     { id: 'e4', building: 'b3', carrier: 'electricity', unit: 'kWh' },
   ],
+  virtualMeters: [
+    { id: 'e1-rest', name: '未计量（损耗等）', institution: 'inst1', carrier: 'electricity', unit: 'kWh', expression: 'e1 - e1a' },
+    // e2 is metered in MWh: converted into the virtual meter's kWh.
+    { id: 'e-all', institution: 'inst1', carrier: 'electricity', unit: 'kWh', expression: 'e1 + 0.5 * (e2 + e2)' },
+    { id: 'e1-upside-down', institution: 'inst1', carrier: 'electricity', unit: 'kWh', expression: 'e1a - e1' },
+  ],
 });
 
 /** Quarter-hourly readings from local 1 October 00:00 for `count` steps, skipping steps in `skip`. */
@@ -280,5 +286,72 @@ describe('GET /api/v1/reports/carbon', () => {
     const yearly = await get('/api/v1/reports/carbon?org=nx-b&period=2026');
     expect(yearly.status).toBe(200);
     expect((yearly.body.period as { label: string }).label).toBe('2026');
+  });
+});
+
+describe('virtual meters', () => {
+  interface VirtualBody {
+    id: string;
+    name: string | null;
+    expression: string;
+    consumption: number;
+    unit: string;
+    completeness: number | null;
+    estimatedAmount: number;
+    negative: boolean;
+  }
+
+  it('lists the institution\'s virtual meters with their values, outside every line and total', async () => {
+    const { status, body } = await get('/api/v1/reports/carbon?org=inst1&period=2026-10');
+    expect(status).toBe(200);
+    const virtual = body.virtualMeters as VirtualBody[];
+    expect(virtual.map((v) => [v.id, v.name, v.expression, v.unit, v.negative])).toEqual([
+      ['e1-rest', '未计量（损耗等）', 'e1 - e1a', 'kWh', false],
+      ['e-all', null, 'e1 + 0.5 * (e2 + e2)', 'kWh', false],
+      ['e1-upside-down', null, 'e1a - e1', 'kWh', true],
+    ]);
+    const e1 = 3 * 96 * 2.5;
+    const e1a = 3 * 96 * 0.5;
+    const e2Kwh = 1000 * 3 * 96 * 0.001 * 2;
+    expect(virtual[0]?.consumption).toBeCloseTo(e1 - e1a, 6);
+    expect(virtual[1]?.consumption).toBeCloseTo(e1 + e2Kwh, 6);
+    // e2's gap lies inside the month: over the month it is measured (its register difference), not estimated.
+    expect(virtual[1]?.estimatedAmount).toBe(0);
+    expect(virtual[2]?.consumption).toBeCloseTo(e1a - e1, 6);
+    // The month so far: 3 of 31 days received.
+    expect(virtual[0]?.completeness).toBeCloseTo((3 * 96) / (31 * 96), 6);
+    expect((body.notes as string[]).some((n) => n.includes('e1-upside-down'))).toBe(true);
+    // No double counting: the electricity line is still e1 + e2 alone.
+    const lines = body.lines as { carrier: string; consumption: number }[];
+    expect(lines.find((l) => l.carrier === 'electricity')?.consumption).toBeCloseTo(e1 + e2Kwh, 6);
+    // A city's report lists the virtual meters of its institutions.
+    const city = await get('/api/v1/reports/carbon?org=nx-a&period=2026-10');
+    expect((city.body.virtualMeters as VirtualBody[]).map((v) => v.id)).toEqual(['e1-rest', 'e-all', 'e1-upside-down']);
+    const other = await get('/api/v1/reports/carbon?org=nx-b&period=2026-10');
+    expect(other.body.virtualMeters).toEqual([]);
+  });
+
+  it('serves a virtual meter as a series, evaluated per bucket', async () => {
+    const { status, body } = await get(`/api/v1/consumption?meter=e1-rest&${DAYS}`);
+    expect(status).toBe(200);
+    expect(body.target).toEqual({ kind: 'virtual_meter', id: 'e1-rest' });
+    const [rest] = (body as unknown as { series: SeriesBody[] }).series;
+    expect(rest?.meters).toEqual(['e1', 'e1a']);
+    expect(rest?.buckets.map((b) => [b.label, b.quality, b.completeness])).toEqual([
+      ['2026-10-01', 'measured', 1],
+      ['2026-10-02', 'measured', 1],
+      ['2026-10-03', 'measured', 1],
+    ]);
+    rest?.buckets.forEach((b) => expect(b.consumption).toBeCloseTo(96 * 2.5 - 96 * 0.5, 9));
+    expect(rest?.totals.consumption).toBeCloseTo(3 * 96 * 2, 9);
+
+    const mixed = (await consumption(`meter=e-all&${DAYS}`)).series[0];
+    const e1 = (await consumption(`meter=e1&${DAYS}`)).series[0]?.buckets ?? [];
+    const e2 = (await consumption(`meter=e2&${DAYS}`)).series[0]?.buckets ?? [];
+    mixed?.buckets.forEach((b, k) => expect(b.consumption).toBeCloseTo((e1[k]?.consumption ?? NaN) + 1000 * (e2[k]?.consumption ?? NaN), 9));
+    expect(mixed?.buckets.map((b) => b.quality)).toEqual(['measured', 'estimated', 'estimated']);
+
+    const negative = (await consumption(`meter=e1-upside-down&${DAYS}`)).series[0];
+    expect(negative?.buckets.every((b) => b.consumption < 0)).toBe(true);
   });
 });
