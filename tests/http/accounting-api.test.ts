@@ -314,6 +314,9 @@ describe('virtual meters', () => {
     const e1a = 3 * 96 * 0.5;
     const e2Kwh = 1000 * 3 * 96 * 0.001 * 2;
     expect(virtual[0]?.consumption).toBeCloseTo(e1 - e1a, 6);
+    // The same remainder as e1's sub-metering balance (no PV behind e1).
+    const balance = (body.subMetering as { meterId: string; unmetered: number }[]).find((b) => b.meterId === 'e1');
+    expect(virtual[0]?.consumption).toBeCloseTo(balance?.unmetered ?? NaN, 9);
     expect(virtual[1]?.consumption).toBeCloseTo(e1 + e2Kwh, 6);
     // e2's gap lies inside the month: over the month it is measured (its register difference), not estimated.
     expect(virtual[1]?.estimatedAmount).toBe(0);
