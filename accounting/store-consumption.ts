@@ -54,19 +54,24 @@ export async function storeConsumption(store: AccountingStore, request: Consumpt
   const specs = new Map(meters.map((m) => [m.id, m]));
 
   // Refine: meters with an anomalous coarse segment get their fine segments instead.
+  // The fine query runs while the other meters are computed (they do not need it).
+  let refined = new Set<string>();
+  let fineDone: Promise<void> = Promise.resolve();
   if (request.refineBucket !== undefined && request.refineBucket !== request.segmentBucket) {
     const toRefine = meters.filter((m) => segmentsNeedingRaw(m, byMeter.get(m.id) ?? [], edges.before.get(m.id)).length > 0).map((m) => m.id);
     stats.refinedMeters = toRefine.length;
+    refined = new Set(toRefine);
     if (toRefine.length > 0) {
-      const fine = await store.registerSegments({ meterIds: toRefine, fromMs, toMs, bucket: request.refineBucket, timeZone });
-      stats.segments += fine.length;
-      const fineByMeter = groupByMeter(fine);
-      for (const id of toRefine) byMeter.set(id, fineByMeter.get(id) ?? []);
+      fineDone = store.registerSegments({ meterIds: toRefine, fromMs, toMs, bucket: request.refineBucket, timeZone }).then((fine) => {
+        stats.segments += fine.length;
+        const fineByMeter = groupByMeter(fine);
+        for (const id of toRefine) byMeter.set(id, fineByMeter.get(id) ?? []);
+      });
     }
   }
 
-  const results = new Map<string, ConsumptionResult>();
-  const jobs = meters.map((meter) => async () => {
+  const computed = new Map<string, ConsumptionResult>();
+  const job = (meter: MeterSpec) => async () => {
     const segments = byMeter.get(meter.id) ?? [];
     const before = edges.before.get(meter.id);
     const after = edges.after.get(meter.id);
@@ -74,16 +79,26 @@ export async function storeConsumption(store: AccountingStore, request: Consumpt
     const known: RegisterReading[] = [];
     for (const index of raw) {
       const s = segments[index] as SegmentSummary;
-      const inside = await store.readings({ meterId: meter.id, fromMs: s.firstTsMs, toMs: s.lastTsMs + 1, limit: RAW_LIMIT });
-      const spill = await store.readings({ meterId: meter.id, fromMs: s.lastTsMs + 1, toMs, limit: SPILL_READINGS });
+      const [inside, spill] = await Promise.all([
+        store.readings({ meterId: meter.id, fromMs: s.firstTsMs, toMs: s.lastTsMs + 1, limit: RAW_LIMIT }),
+        store.readings({ meterId: meter.id, fromMs: s.lastTsMs + 1, toMs, limit: SPILL_READINGS }),
+      ]);
       known.push(...inside, ...spill);
       stats.rawSegments++;
       stats.rawReadings += inside.length + spill.length;
     }
     const readings = [...(before ? [before] : []), ...assembleReadings(segments, known.map(plain), raw), ...(after ? [after] : [])].map(plain);
-    results.set(meter.id, computeConsumption(specs.get(meter.id) ?? meter, readings, request.boundaries));
-  });
-  await runPool(jobs, RAW_CONCURRENCY);
+    computed.set(meter.id, computeConsumption(specs.get(meter.id) ?? meter, readings, request.boundaries));
+  };
+  const settled = meters.filter((m) => !refined.has(m.id));
+  await Promise.all([runPool(settled.map(job), RAW_CONCURRENCY), fineDone]);
+  await runPool(meters.filter((m) => refined.has(m.id)).map(job), RAW_CONCURRENCY);
+  // In the meters' order, whatever order the jobs finished in.
+  const results = new Map<string, ConsumptionResult>();
+  for (const meter of meters) {
+    const result = computed.get(meter.id);
+    if (result !== undefined) results.set(meter.id, result);
+  }
   return { results, stats };
 }
 
@@ -102,12 +117,17 @@ function groupByMeter(segments: readonly StoreSegment[]): Map<string, StoreSegme
   return byMeter;
 }
 
+/** Jobs without I/O finish in microtasks; every YIELD_EVERY jobs a worker yields to the event loop so that queries in flight (the refinement) progress meanwhile. */
+const YIELD_EVERY = 250;
+
 async function runPool(jobs: readonly (() => Promise<void>)[], concurrency: number): Promise<void> {
   let next = 0;
   const worker = async () => {
+    let done = 0;
     while (next < jobs.length) {
       const job = jobs[next++];
       if (job) await job();
+      if (++done % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));

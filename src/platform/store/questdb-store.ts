@@ -71,6 +71,14 @@ export function createQuestDbStore(options: QuestDbStoreOptions): ReadingStore {
   let writeTail: Promise<unknown> = Promise.resolve();
   // One roll-up refresh at a time (two reports asking for the same stale days would compute them twice).
   let refreshTail: Promise<unknown> = Promise.resolve();
+  /**
+   * Local days (per zone) whose roll-up was found current when the readings
+   * table's applied txn was `txn` (read before their fingerprints). While that
+   * txn has not moved, no reading was added or rewritten, so the fingerprints
+   * cannot have changed: a report asking the same days again (the refinement
+   * of anomalous months, a warm report) skips them.
+   */
+  let verified: { readonly txn: string; readonly days: Map<string, Set<number>> } | undefined;
 
   async function fetchOnce(url: URL): Promise<{ response: Response; body: string }> {
     const response = await fetch(url, { headers, signal: AbortSignal.timeout(options.requestTimeoutMs) });
@@ -329,7 +337,33 @@ export function createQuestDbStore(options: QuestDbStoreOptions): ReadingStore {
     return fingerprints;
   }
 
+  /** The readings table's applied and sequenced txn, as one key; undefined if not known. */
+  async function readingsTxn(): Promise<string | undefined> {
+    const result = await exec(`SELECT writerTxn, sequencerTxn FROM wal_tables() WHERE name = ${str(readingsTable)}`);
+    const row = result.dataset[0];
+    return row === undefined || row[0] === null || row[0] === undefined ? undefined : `${String(row[0])}/${String(row[1])}`;
+  }
+
+  function recordVerified(txn: string | undefined, days: readonly LocalDay[], zone: string): void {
+    if (txn === undefined) return;
+    if (verified?.txn !== txn) verified = { txn, days: new Map() };
+    let set = verified.days.get(zone);
+    if (set === undefined) verified.days.set(zone, (set = new Set()));
+    for (const day of days) set.add(day.startMs);
+  }
+
   async function doRefreshDays(days: readonly LocalDay[], zone: string): Promise<void> {
+    const first = days[0];
+    const last = days.at(-1);
+    if (first === undefined || last === undefined) return;
+    const txn = await readingsTxn();
+    const known = verified !== undefined && verified.txn === txn ? verified.days.get(zone) : undefined;
+    if (known !== undefined && days.every((day) => known.has(day.startMs))) return;
+    await refreshStaleDays(days, zone);
+    recordVerified(txn, days, zone);
+  }
+
+  async function refreshStaleDays(days: readonly LocalDay[], zone: string): Promise<void> {
     const first = days[0];
     const last = days.at(-1);
     if (first === undefined || last === undefined) return;
