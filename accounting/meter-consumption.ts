@@ -93,22 +93,7 @@ export function createMeterConsumption(deps: MeterConsumptionDeps): (query: Cons
     const virtual = 'meterId' in query.target ? deps.fleet.virtualMeter(query.target.meterId) : undefined;
     if (virtual !== undefined) return virtualMeterSeries(deps, virtual, query);
     const { meters, timeZone, kind, id } = resolveTarget(deps.fleet, query.target);
-    if (query.toMs - query.fromMs > MAX_RANGE_DAYS[query.bucket] * DAY_MS) {
-      throw new AppError('BAD_TIME_RANGE', `a ${query.bucket} series covers at most ${MAX_RANGE_DAYS[query.bucket]} days`);
-    }
-    const boundaries = bucketBoundaries(query.fromMs, query.toMs, query.bucket, timeZone);
-    const fromMs = boundaries[0] as number;
-    const toMs = boundaries.at(-1) as number;
-    const { segment, refine } = SEGMENT_BUCKET[query.bucket];
-    const run = await storeConsumption(deps.store, {
-      meters: meters.map(meterSpec),
-      fromMs,
-      toMs,
-      timeZone,
-      boundaries,
-      segmentBucket: segment,
-      ...(refine === undefined ? {} : { refineBucket: refine }),
-    });
+    const { boundaries, fromMs, toMs, run } = await consumptionInBuckets(deps, meters, query, timeZone);
     const groups = new Map<string, { carrier: string; unit: string; parts: { meterId: string; factor: number; buckets: readonly ConsumptionBucket[] }[] }>();
     for (const meter of meters) {
       const result = run.results.get(meter.id);
@@ -123,16 +108,11 @@ export function createMeterConsumption(deps: MeterConsumptionDeps): (query: Cons
   };
 }
 
-async function virtualMeterSeries(deps: MeterConsumptionDeps, virtual: ResolvedVirtualMeter, query: ConsumptionQuery): Promise<ConsumptionSeries> {
+/** Checks the range for the bucket, cuts it in the zone, and computes the meters' buckets in the store. */
+async function consumptionInBuckets(deps: MeterConsumptionDeps, meters: readonly MeterConfig[], query: ConsumptionQuery, timeZone: string) {
   if (query.toMs - query.fromMs > MAX_RANGE_DAYS[query.bucket] * DAY_MS) {
     throw new AppError('BAD_TIME_RANGE', `a ${query.bucket} series covers at most ${MAX_RANGE_DAYS[query.bucket]} days`);
   }
-  const institutions = deps.fleet.institutionsUnder(virtual.institutionId) ?? [];
-  const timeZone = timeZoneOf(institutions);
-  const meters = virtual.terms.flatMap((t) => {
-    const meter = deps.fleet.meter(t.meterId);
-    return meter === undefined ? [] : [meter];
-  });
   const boundaries = bucketBoundaries(query.fromMs, query.toMs, query.bucket, timeZone);
   const fromMs = boundaries[0] as number;
   const toMs = boundaries.at(-1) as number;
@@ -146,6 +126,17 @@ async function virtualMeterSeries(deps: MeterConsumptionDeps, virtual: ResolvedV
     segmentBucket: segment,
     ...(refine === undefined ? {} : { refineBucket: refine }),
   });
+  return { boundaries, fromMs, toMs, run };
+}
+
+async function virtualMeterSeries(deps: MeterConsumptionDeps, virtual: ResolvedVirtualMeter, query: ConsumptionQuery): Promise<ConsumptionSeries> {
+  const institutions = deps.fleet.institutionsUnder(virtual.institutionId) ?? [];
+  const timeZone = timeZoneOf(institutions);
+  const meters = virtual.terms.flatMap((t) => {
+    const meter = deps.fleet.meter(t.meterId);
+    return meter === undefined ? [] : [meter];
+  });
+  const { boundaries, fromMs, toMs, run } = await consumptionInBuckets(deps, meters, query, timeZone);
   const bucketOf = (meterId: string, k: number) => run.results.get(meterId)?.buckets[k];
   const buckets = boundaries.slice(0, -1).map((startMs, k): SeriesBucketFigures => {
     const value = evaluateVirtualMeter(virtual, (meterId) => bucketOf(meterId, k));

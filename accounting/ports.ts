@@ -1,4 +1,5 @@
 import type { ReportInstitution } from './core/index.js';
+import type { SegmentSummary } from './core/register-segments.js';
 
 /**
  * What accounting needs from the outside. The ReadingStore of src/platform/store
@@ -8,17 +9,9 @@ import type { ReportInstitution } from './core/index.js';
 
 export type SegmentBucket = 'hour' | 'day' | 'month';
 
-/** A register segment as the store returns it (see ReadingStore.registerSegments). */
-export interface StoreSegment {
+/** A register segment as the store returns it (see ReadingStore.registerSegments): the core's summary, per meter. */
+export interface StoreSegment extends SegmentSummary {
   readonly meterId: string;
-  readonly bucketStartMs: number;
-  readonly firstTsMs: number;
-  readonly firstValue: number;
-  readonly lastTsMs: number;
-  readonly lastValue: number;
-  readonly readings: number;
-  readonly decreases: number;
-  readonly maxRatePerHour: number | null;
 }
 
 export interface StoreReading {
