@@ -1,6 +1,7 @@
 import { AppError, ERROR_CODES, type ErrorCode } from '../src/kernel/index.js';
 import {
   buildCarbonReport,
+  periodFigures,
   periodRange,
   type CarbonReport,
   type CarbonReportInput,
@@ -123,15 +124,7 @@ export async function meterPeriodFigures(
     const result = run.results.get(meter.id);
     const bucket = result?.buckets[0];
     if (result === undefined || bucket === undefined) continue;
-    figures.set(meter.id, {
-      meterId: meter.id,
-      consumption: bucket.consumption,
-      estimatedAmount: bucket.estimatedAmount,
-      quarantinedAmount: bucket.quarantinedAmount,
-      receivedReadings: bucket.receivedReadings,
-      expectedReadings: bucket.expectedReadings,
-      reviews: new Set(bucket.reviewIndexes).size,
-    });
+    figures.set(meter.id, periodFigures(meter.id, bucket));
   }
   return { figures, stats: run.stats };
 }

@@ -57,15 +57,8 @@ export interface CarrierSeries {
   readonly unit: string;
   readonly meterIds: readonly string[];
   readonly buckets: readonly SeriesBucketFigures[];
-  readonly totals: {
-    readonly consumption: number;
-    readonly estimatedAmount: number;
-    readonly estimatedShare: number;
-    readonly quarantinedAmount: number;
-    readonly receivedReadings: number;
-    readonly expectedReadings: number;
-    readonly completeness: number | null;
-  };
+  /** The bucket figures summed over the range (without bucket times, label and quality). */
+  readonly totals: Omit<SeriesBucketFigures, 'startMs' | 'endMs' | 'label' | 'quality'>;
 }
 
 export interface ConsumptionSeries {

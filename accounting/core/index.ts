@@ -17,3 +17,4 @@ export { endUseItem } from './sub-metering.js';
 export * from './virtual-meters.js';
 export { timeWeightedValue } from './roll-up.js';
 export { requiredChange } from './comparisons.js';
+export { periodFigures } from './period-figures.js';

@@ -36,6 +36,7 @@ import {
   EDGE_WINDOW_MS,
   meterSpec,
   METHODOLOGY_VERSION,
+  periodFigures,
   periodRange,
   type CarbonReportInput,
   type FleetConfig,
@@ -205,15 +206,7 @@ async function naiveReport(store: ReadingStore, input: CarbonReportInput, specs:
       const readings = [...(before ? [before] : []), ...raw, ...(after ? [after] : [])].map((r) => ({ tsMs: r.tsMs, value: r.value }));
       const bucket = computeConsumption(spec, readings, [fromMs, toMs]).buckets[0];
       if (bucket === undefined) continue;
-      figures.set(spec.id, {
-        meterId: spec.id,
-        consumption: bucket.consumption,
-        estimatedAmount: bucket.estimatedAmount,
-        quarantinedAmount: bucket.quarantinedAmount,
-        receivedReadings: bucket.receivedReadings,
-        expectedReadings: bucket.expectedReadings,
-        reviews: new Set(bucket.reviewIndexes).size,
-      });
+      figures.set(spec.id, periodFigures(spec.id, bucket));
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));

@@ -155,14 +155,7 @@ export function createDuckDbStore(options: DuckDbStoreOptions): ReadingStore {
           [q.meterId, micros(q.fromMs), micros(q.toMs), q.afterTsMs === undefined ? null : micros(q.afterTsMs), BigInt(limit(q.limit))],
           [VARCHAR, BIGINT, BIGINT, BIGINT, BIGINT],
         );
-        return rows.map((row) => ({
-          meterId: String(row.meter_id),
-          tsMs: Number(row.ts_ms),
-          value: Number(row.value),
-          seq: row.seq === null ? null : Number(row.seq),
-          receivedAtMs: Number(row.received_ms),
-          quality: String(row.quality) as Reading['quality'],
-        }));
+        return rows.map(rowToReading);
       }),
     quarantine: (q: QuarantineQuery) =>
       serial(async (connection) => {
@@ -230,19 +223,7 @@ export function createDuckDbStore(options: DuckDbStoreOptions): ReadingStore {
         const before = await query(connection, edgeSql('before'), [ids, micros(q.beforeMs - q.windowMs), micros(q.beforeMs)], types);
         const after = await query(connection, edgeSql('after'), [ids, micros(q.afterMs), micros(q.afterMs + q.windowMs)], types);
         const toMap = (rows: Record<string, unknown>[]) =>
-          new Map<string, Reading>(
-            rows.map((row) => [
-              String(row.meter_id),
-              {
-                meterId: String(row.meter_id),
-                tsMs: Number(row.ts_ms),
-                value: Number(row.value),
-                seq: row.seq === null ? null : Number(row.seq),
-                receivedAtMs: Number(row.received_ms),
-                quality: String(row.quality) as Reading['quality'],
-              },
-            ]),
-          );
+          new Map<string, Reading>(rows.map((row) => [String(row.meter_id), rowToReading(row)]));
         return { before: toMap(before), after: toMap(after) };
       }),
     counts: () =>
@@ -328,4 +309,16 @@ function toAppError(cause: unknown): unknown {
   const message = cause instanceof Error ? cause.message : String(cause);
   if (/^IO Error/i.test(message)) return new AppError('STORE_UNAVAILABLE', `DuckDB I/O failed: ${message}`, { retryable: true, cause });
   return new AppError('STORE_QUERY_FAILED', `DuckDB failed: ${message}`, { cause });
+}
+
+/** A row of `SELECT meter_id, epoch_ms(ts) AS ts_ms, value, seq, epoch_ms(received_at) AS received_ms, quality`. */
+function rowToReading(row: Record<string, unknown>): Reading {
+  return {
+    meterId: String(row.meter_id),
+    tsMs: Number(row.ts_ms),
+    value: Number(row.value),
+    seq: row.seq === null ? null : Number(row.seq),
+    receivedAtMs: Number(row.received_ms),
+    quality: String(row.quality) as Reading['quality'],
+  };
 }

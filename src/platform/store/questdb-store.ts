@@ -166,14 +166,7 @@ export function createQuestDbStore(options: QuestDbStoreOptions): ReadingStore {
         ` WHERE meter_id = ${str(query.meterId)} AND ts >= ${ts(query.fromMs)} AND ts < ${ts(query.toMs)}${after}` +
         ` ORDER BY ts LIMIT ${limit(query.limit)}`,
     );
-    return result.dataset.map((row) => ({
-      meterId: String(row[0]),
-      tsMs: parseTimestamp(row[1]),
-      value: Number(row[2]),
-      seq: row[3] === null ? null : Number(row[3]),
-      receivedAtMs: parseTimestamp(row[4]),
-      quality: String(row[5]) as Reading['quality'],
-    }));
+    return result.dataset.map(toReading);
   }
 
   async function quarantinePage(query: QuarantineQuery): Promise<QuarantineRecord[]> {
