@@ -1,18 +1,5 @@
-import { AppError, ERROR_CODES, type ErrorCode } from '../src/kernel/index.js';
-import {
-  buildCarbonReport,
-  periodFigures,
-  periodRange,
-  type CarbonReport,
-  type CarbonReportInput,
-  type ElectricityBasis,
-  type FactorCatalogue,
-  type MeterPeriodFigures,
-  type MeterSpec,
-  type ReportInstitution,
-  type ReportMeter,
-  virtualMeterRows,
-} from './core/index.js';
+import { AppError, ERROR_CODES, type ErrorCode, periodRange } from '../src/kernel/index.js';
+import { buildCarbonReport, periodFigures, type CarbonReport, type CarbonReportInput, type ElectricityBasis, type FactorCatalogue, type MeterPeriodFigures, type MeterSpec, type ReportInstitution, type ReportMeter, virtualMeterRows } from './core/index.js';
 import { meterSpec, timeZoneOf, type FleetView } from './fleet-view.js';
 import type { AccountingStore, InstitutionConfig, MeterConfig } from './ports.js';
 import { storeConsumption, type ConsumptionRun } from './store-consumption.js';

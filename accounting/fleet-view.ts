@@ -1,4 +1,5 @@
-import { DEFAULT_TIME_ZONE, resolveVirtualMeters, type MeterSpec, type ResolvedVirtualMeter } from './core/index.js';
+import { resolveVirtualMeters, type MeterSpec, type ResolvedVirtualMeter } from './core/index.js';
+import { DEFAULT_TIME_ZONE } from '../src/kernel/index.js';
 import type { FleetConfig, InstitutionConfig, MeterConfig } from './ports.js';
 
 /**

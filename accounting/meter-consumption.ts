@@ -1,5 +1,5 @@
-import { AppError, baseUnitOf, CARRIERS, DAY_MS, toBaseUnit, type Carrier, type Unit } from '../src/kernel/index.js';
-import { bucketBoundaries, bucketLabel, evaluateVirtualMeter, type BucketQuality, type ConsumptionBucket, type ResolvedVirtualMeter } from './core/index.js';
+import { AppError, baseUnitOf, bucketBoundaries, bucketLabel, type Carrier, CARRIERS, DAY_MS, toBaseUnit, type Unit } from '../src/kernel/index.js';
+import { evaluateVirtualMeter, type BucketQuality, type ConsumptionBucket, type ResolvedVirtualMeter } from './core/index.js';
 import { meterSpec, timeZoneOf, type FleetView } from './fleet-view.js';
 import type { AccountingStore, MeterConfig, SegmentBucket } from './ports.js';
 import { storeConsumption } from './store-consumption.js';

@@ -1,20 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFactorCatalogue } from '../../config/factor-catalogue-schema.js';
 import { DEMO_CONFIG_FILE, loadConfig } from '../../config/index.js';
-import {
-  buildCarbonReport,
-  endUseItem,
-  periodRange,
-  requiredChange,
-  timeWeightedValue,
-  type CarbonReport,
-  type CarbonReportInput,
-  type FactorCatalogue,
-  type FactorEntry,
-  type MeterPeriodFigures,
-  type ReportInstitution,
-  type ReportMeter,
-} from './index.js';
+import { buildCarbonReport, endUseItem, requiredChange, timeWeightedValue, type CarbonReport, type CarbonReportInput, type FactorCatalogue, type FactorEntry, type MeterPeriodFigures, type ReportInstitution, type ReportMeter } from './index.js';
+import { periodRange } from '../../src/kernel/index.js';
 
 const TZ = 'Asia/Shanghai';
 const catalogue = readFactorCatalogue() as FactorCatalogue;

@@ -1,4 +1,4 @@
-import { localDate, periodRange } from './calendar.js';
+import { localDate, periodRange } from '../../src/kernel/index.js';
 import { compare, institutionBaseline, sumBaselines, type BaselineParts } from './comparisons.js';
 import { completenessOf, DEFAULT_GRID_FACTOR_SERIES, institutionLines, type LineContext, type PeriodContext } from './emissions.js';
 import type { Checked } from './report-factor.js';

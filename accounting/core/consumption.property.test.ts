@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bucketBoundaries } from './calendar.js';
+import { bucketBoundaries } from '../../src/kernel/index.js';
 import { affectedBuckets, computeConsumption, normalizeReadings, type ConsumptionResult, type MeterReplacement, type MeterSpec, type RegisterReading } from './consumption.js';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bucketBoundaries } from './calendar.js';
+import { bucketBoundaries } from '../../src/kernel/index.js';
 import { affectedBuckets, computeConsumption, normalizeReadings, type MeterSpec, type RegisterReading } from './consumption.js';
 
 // 2026-10-01 00:00 in Shanghai; readings are placed by minutes after it.

@@ -1,4 +1,4 @@
-import { localDate, DEFAULT_TIME_ZONE } from './calendar.js';
+import { localDate, DEFAULT_TIME_ZONE } from '../../src/kernel/index.js';
 
 /**
  * The factor catalogue as the core sees it, and the one way to pick an entry.

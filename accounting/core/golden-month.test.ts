@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFactorCatalogue } from '../../config/factor-catalogue-schema.js';
-import { applyFactor, affectedBuckets, bucketBoundaries, bucketLabel, computeConsumption, periodRange, selectFactor, type FactorCatalogue, type FactorQuery, type MeterSpec, type RegisterReading } from './index.js';
+import { applyFactor, affectedBuckets, computeConsumption, selectFactor, type FactorCatalogue, type FactorQuery, type MeterSpec, type RegisterReading } from './index.js';
+import { bucketBoundaries, bucketLabel, periodRange } from '../../src/kernel/index.js';
 
 /** tests/fixtures/golden-month.md, reproduced by the core: every figure of the document. */
 

@@ -1,19 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFactorCatalogue } from '../../config/factor-catalogue-schema.js';
-import {
-  buildCarbonReport,
-  carbonReportCsv,
-  computeConsumption,
-  periodRange,
-  type CarbonReport,
-  type CarbonReportInput,
-  type MeterPeriodFigures,
-  type MeterSpec,
-  type RegisterReading,
-  type ReportInstitution,
-  type ReportLine,
-  type ReportMeter,
-} from './index.js';
+import { buildCarbonReport, carbonReportCsv, computeConsumption, type CarbonReport, type CarbonReportInput, type MeterPeriodFigures, type MeterSpec, type RegisterReading, type ReportInstitution, type ReportLine, type ReportMeter } from './index.js';
+import { periodRange } from '../../src/kernel/index.js';
 
 /**
  * tests/fixtures/golden-report.md, reproduced by the engine: every figure of the

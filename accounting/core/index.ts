@@ -1,11 +1,10 @@
 /**
- * The pure accounting core: consumption from registers, calendar cuts in the
- * institution's time zone, factor selection and unit-typed factor arithmetic,
+ * The pure accounting core: consumption from registers (cut with the kernel calendar in the
+ * institution's time zone), factor selection and unit-typed factor arithmetic,
  * and the carbon report (lines, scopes, roll-ups, 分项, comparisons, CSV).
  * No I/O, no clock, no environment, no logger: every function is a function of
  * its arguments, so a report can be recomputed and audited.
  */
-export * from './calendar.js';
 export * from './consumption.js';
 export * from './factor-lookup.js';
 export * from './apply-factor.js';

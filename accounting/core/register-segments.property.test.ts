@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bucketBoundaries, bucketStart, type Bucket } from './calendar.js';
+import { bucketBoundaries, bucketStart, type Bucket } from '../../src/kernel/index.js';
 import { computeConsumption, normalizeReadings, type ConsumptionResult, type MeterReplacement, type MeterSpec, type RegisterReading } from './consumption.js';
 import { assembleReadings, reduceToSegments, segmentsNeedingRaw, SPILL_READINGS } from './register-segments.js';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFactorCatalogue } from '../../config/factor-catalogue-schema.js';
-import { buildCarbonReport, carbonReportCsv, periodRange, type CarbonReport, type FactorCatalogue, type MeterPeriodFigures } from './index.js';
+import { buildCarbonReport, carbonReportCsv, type CarbonReport, type FactorCatalogue, type MeterPeriodFigures } from './index.js';
+import { periodRange } from '../../src/kernel/index.js';
 
 const TZ = 'Asia/Shanghai';
 const october = periodRange('2026-10', TZ)!;

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readFactorCatalogue } from '../../config/factor-catalogue-schema.js';
-import { buildCarbonReport, periodRange, type CarbonReport, type CarbonReportInput, type FactorCatalogue, type MeterPeriodFigures, type ReportInstitution, type ReportMeter, type ReportOrg } from './index.js';
+import { buildCarbonReport, type CarbonReport, type CarbonReportInput, type FactorCatalogue, type MeterPeriodFigures, type ReportInstitution, type ReportMeter, type ReportOrg } from './index.js';
+import { periodRange } from '../../src/kernel/index.js';
 
 /**
  * The roll-up law over random trees and figures: a parent's figures are the sum

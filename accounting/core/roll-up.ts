@@ -1,5 +1,5 @@
 import { convertQuantity } from './apply-factor.js';
-import { periodRange } from './calendar.js';
+import { periodRange } from '../../src/kernel/index.js';
 import { completenessOf, sortLines } from './emissions.js';
 import { sortEndUses } from './sub-metering.js';
 import type { DatedValue, Denominators, EndUseRow, InstrumentUse, ReadingCounts, ReportIntensity, ReportLine, ReportTotals } from './carbon-report-types.js';

@@ -8,7 +8,8 @@
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/report/engine-profile.ts
  */
 import { parseArgs } from 'node:util';
-import { buildCarbonReport, METHODOLOGY_VERSION, periodRange, type CarbonReportInput, type MeterPeriodFigures, type ReportInstitution, type ReportMeter, type ReportOrg } from '../../accounting/index.js';
+import { buildCarbonReport, METHODOLOGY_VERSION, type CarbonReportInput, type MeterPeriodFigures, type ReportInstitution, type ReportMeter, type ReportOrg } from '../../accounting/index.js';
+import { periodRange } from '../../src/kernel/index.js';
 import { readFactorCatalogue } from '../../config/factor-catalogue-schema.js';
 
 const { values: flags } = parseArgs({

@@ -28,21 +28,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Sender } from '@questdb/nodejs-client';
-import {
-  buildCarbonReport,
-  computeConsumption,
-  createCarbonReportQuery,
-  createFleetView,
-  EDGE_WINDOW_MS,
-  meterSpec,
-  METHODOLOGY_VERSION,
-  periodFigures,
-  periodRange,
-  type CarbonReportInput,
-  type FleetConfig,
-  type MeterPeriodFigures,
-  type MeterSpec,
-} from '../../accounting/index.js';
+import { buildCarbonReport, computeConsumption, createCarbonReportQuery, createFleetView, EDGE_WINDOW_MS, meterSpec, METHODOLOGY_VERSION, periodFigures, type CarbonReportInput, type FleetConfig, type MeterPeriodFigures, type MeterSpec } from '../../accounting/index.js';
+import { periodRange } from '../../src/kernel/index.js';
 import { readFactorCatalogue } from '../../config/factor-catalogue-schema.js';
 import { createQuestDbStore, type ReadingStore } from '../../src/platform/store/index.js';
 import { startQuestDb, type QuestDbHandle } from '../../tests/support/questdb.js';

@@ -1,5 +1,4 @@
-import { TZDate } from '@date-fns/tz';
-import { parseIsoInstant } from '../../src/kernel/index.js';
+import { localWallTimeMs, parseIsoInstant } from '../../src/kernel/index.js';
 import type { AcceptedItem, IngestLimits, RawItem, Rejection } from './ingest-types.js';
 
 /** Before this instant a number is not epoch milliseconds (most likely seconds). */
@@ -73,9 +72,9 @@ function parseDeviceTime(ts: unknown, localTimeZone: string | undefined): number
   if (localTimeZone !== undefined) {
     const local = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/.exec(ts);
     if (local) {
-      const [y, mo, d, h, mi, s] = local.slice(1).map(Number) as [number, number, number, number, number, number];
-      const ms = new TZDate(y, mo - 1, d, h, mi, s, localTimeZone).getTime();
-      if (Number.isFinite(ms)) return ms;
+      const [year, month, day, hour, minute, second] = local.slice(1).map(Number) as [number, number, number, number, number, number];
+      const ms = localWallTimeMs({ year, month, day, hour, minute, second }, localTimeZone);
+      if (ms !== undefined) return ms;
     }
   }
   return `ts "${ts.slice(0, 40)}" is not an ISO-8601 instant with an offset`;

@@ -4,3 +4,4 @@ export * from './rejection-reasons.js';
 export * from './units.js';
 export * from './reading.js';
 export * from './time.js';
+export * from './calendar.js';

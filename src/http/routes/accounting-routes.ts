@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { ELECTRICITY_BASES, SERIES_BUCKETS, carbonReportCsv, localDate, type ConsumptionSeries, type ElectricityBasis, type SeriesBucket } from '../../../accounting/index.js';
-import { AppError, DAY_MS } from '../../kernel/index.js';
+import { ELECTRICITY_BASES, SERIES_BUCKETS, carbonReportCsv, type ConsumptionSeries, type ElectricityBasis, type SeriesBucket } from '../../../accounting/index.js';
+import { AppError, DAY_MS, localDate } from '../../kernel/index.js';
 import type { HttpDeps } from '../http-deps.js';
 import { required, single, timeRange, type Query } from '../query-params.js';
 

@@ -1,7 +1,5 @@
-import { TZDate } from '@date-fns/tz';
 import { Sender } from '@questdb/nodejs-client';
-import { addDays, startOfDay } from 'date-fns';
-import { AppError, type QuarantineRecord, type Reading, type RejectionReason } from '../../kernel/index.js';
+import { AppError, localDays, type LocalDay, type QuarantineRecord, type Reading, type RejectionReason } from '../../kernel/index.js';
 import type { EdgeQuery, EdgeReadings, MeterSummary, QuarantineQuery, ReadingQuery, ReadingStore, RegisterSegment, SegmentBucket, SegmentQuery } from './reading-store.js';
 
 /**
@@ -544,23 +542,6 @@ function ts(ms: number): string {
 
 function str(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
-}
-
-interface LocalDay {
-  readonly startMs: number;
-  readonly endMs: number;
-}
-
-/** The local days of the zone that make up [fromMs, toMs), or undefined when the range does not start and end at local midnight. */
-function localDays(fromMs: number, toMs: number, zone: string): LocalDay[] | undefined {
-  if (startOfDay(new TZDate(fromMs, zone)).getTime() !== fromMs || startOfDay(new TZDate(toMs, zone)).getTime() !== toMs) return undefined;
-  const days: LocalDay[] = [];
-  for (let start = fromMs; start < toMs; ) {
-    const end = startOfDay(addDays(new TZDate(start, zone), 1)).getTime();
-    days.push({ startMs: start, endMs: end });
-    start = end;
-  }
-  return days;
 }
 
 /** An IANA zone name as a SQL literal; anything else is refused before it reaches SQL. */

@@ -1,7 +1,7 @@
 import type { Fleet, Meter } from '../../../config/fleet-schema.js';
 import { UNITS, isUnitAllowed } from '../../kernel/index.js';
 import type { MalformedVariant } from './faults.js';
-import { formatLocalIso } from './local-time.js';
+import { formatLocalIso } from '../../kernel/index.js';
 import { hashString } from './prng.js';
 import type { SimMalformed, SimReading } from './simulation.js';
 

@@ -1,7 +1,7 @@
 import type { Fleet, Institution, Meter } from '../../../config/fleet-schema.js';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../kernel/index.js';
 import { cnDayKind, isWorkingDay } from './cn-holidays.js';
-import { localParts } from './local-time.js';
+import { localParts } from '../../kernel/index.js';
 import { hashString, signedHash, unitHash } from './prng.js';
 import {
   DEFAULT_PEAK_SHARE,

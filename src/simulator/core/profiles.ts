@@ -1,6 +1,6 @@
 import type { Meter } from '../../../config/fleet-schema.js';
 import { isWorkingDay, type DayKind } from './cn-holidays.js';
-import type { LocalParts } from './local-time.js';
+import type { LocalParts } from '../../kernel/index.js';
 
 /**
  * Load shapes. Each leaf meter gets a profile kind from its carrier and 分项 code

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../config/index.js';
 import { DAY_MS, HOUR_MS } from '../../kernel/index.js';
 import { faultsFor, type FaultConfig, type FaultKind } from './faults.js';
-import { localParts } from './local-time.js';
+import { localParts } from '../../kernel/index.js';
 import { createSimulation, generateReadings, type GenerateOptions, type SimEvent, type SimReading } from './simulation.js';
 
 const fleet = loadConfig('config/demo.yaml', {}).fleet;

@@ -2,7 +2,7 @@ import type { Fleet } from '../../../config/fleet-schema.js';
 import { DAY_MS, HOUR_MS, MINUTE_MS, parseIsoInstant } from '../../kernel/index.js';
 import { createFleetModel, type FleetModel } from './fleet-model.js';
 import { FAULT_KINDS, MALFORMED_VARIANTS, type FaultConfig, type FaultKind, type MalformedVariant } from './faults.js';
-import { localParts } from './local-time.js';
+import { localParts } from '../../kernel/index.js';
 import { hash3, mulberry32, unitHash } from './prng.js';
 import type { ProfileKind } from './profiles.js';
 import type { Site } from './weather.js';

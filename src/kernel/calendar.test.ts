@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bucketBoundaries, bucketLabel, bucketStart, localDate, periodRange } from './calendar.js';
+import { bucketBoundaries, bucketLabel, bucketStart, formatLocalIso, localDate, localDays, localParts, localWallTimeMs, periodRange } from './calendar.js';
 
 const iso = (text: string) => Date.parse(text);
 const isoList = (values: number[]) => values.map((ms) => new Date(ms).toISOString());
@@ -59,5 +59,47 @@ describe('calendar cuts in the institution time zone', () => {
 describe('hour cuts in a zone with a half-hour offset', () => {
   it('starts Kolkata (UTC+5:30) hours at :30 UTC', () => {
     expect(new Date(bucketStart(Date.parse('2026-10-01T00:10:00Z'), 'hour', 'Asia/Kolkata')).toISOString()).toBe('2026-09-30T23:30:00.000Z');
+  });
+});
+
+describe('local time in the institution zone', () => {
+  it('cuts the day at local midnight, not UTC', () => {
+    // 2026-10-01T16:30Z is 00:30 on 2 October in Shanghai.
+    const p = localParts(Date.parse('2026-10-01T16:30:00Z'), 'Asia/Shanghai');
+    expect(p.dateKey).toBe('2026-10-02');
+    expect(p.hour).toBe(0.5);
+    expect(p.weekday).toBe(5);
+    expect(p.midnightMs).toBe(Date.parse('2026-10-01T16:00:00Z'));
+    expect(p.dayOfYear).toBe(275);
+  });
+
+  it('formats with and without the offset, milliseconds only when present', () => {
+    const ts = Date.parse('2026-10-01T00:15:00Z');
+    expect(formatLocalIso(ts, 'Asia/Shanghai', true)).toBe('2026-10-01T08:15:00+08:00');
+    expect(formatLocalIso(ts, 'Asia/Shanghai', false)).toBe('2026-10-01T08:15:00');
+    expect(formatLocalIso(ts + 5, 'Asia/Shanghai', true)).toBe('2026-10-01T08:15:00.005+08:00');
+    expect(formatLocalIso(ts, 'America/New_York', true)).toBe('2026-09-30T20:15:00-04:00');
+    expect(Date.parse(formatLocalIso(ts, 'Asia/Shanghai', true))).toBe(ts);
+  });
+});
+
+describe('local days and wall times', () => {
+  it('splits a Berlin range across the autumn DST change into a 25-hour day', () => {
+    const days = localDays(Date.parse('2026-10-24T22:00:00Z'), Date.parse('2026-10-26T23:00:00Z'), 'Europe/Berlin');
+    expect(days?.map((d) => (d.endMs - d.startMs) / 3_600_000)).toEqual([25, 24]);
+  });
+
+  it('refuses a range that does not start and end at local midnight', () => {
+    expect(localDays(Date.parse('2026-10-01T00:00:00Z'), Date.parse('2026-10-02T16:00:00Z'), 'Asia/Shanghai')).toBeUndefined();
+  });
+
+  it('turns a local wall time into its instant and refuses impossible or skipped ones', () => {
+    const at = (year: number, month: number, day: number, hour: number, zone: string) =>
+      localWallTimeMs({ year, month, day, hour, minute: 0, second: 0 }, zone);
+    expect(at(2026, 10, 1, 8, 'Asia/Shanghai')).toBe(Date.parse('2026-10-01T00:00:00Z'));
+    expect(at(2026, 2, 30, 8, 'Asia/Shanghai')).toBeUndefined();
+    expect(at(2026, 10, 1, 24, 'Asia/Shanghai')).toBeUndefined();
+    // 02:30 does not exist in Berlin on 29 March 2026 (clocks jump from 02:00 to 03:00).
+    expect(localWallTimeMs({ year: 2026, month: 3, day: 29, hour: 2, minute: 30, second: 0 }, 'Europe/Berlin')).toBeUndefined();
   });
 });
