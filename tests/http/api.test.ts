@@ -1,5 +1,7 @@
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCarbonReportQuery, createFleetView, createMeterConsumption, METHODOLOGY_VERSION } from '../../accounting/index.js';
+import { readFactorCatalogue } from '../../config/factor-catalogue-schema.js';
 import { createFleetRegistry, fleetSchema } from '../../config/index.js';
 import { createHttpServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/platform/logger.js';
@@ -22,9 +24,22 @@ beforeAll(async () => {
       { id: 'q2', receivedAtMs: T0 + 2, topic: 'meters/x/readings', meterId: 'x', reason: 'unknown_meter', detail: 'no meter', payload: '{}' },
     ],
   );
-  const fleet = createFleetRegistry(fleetSchema.parse(testFleet(2)));
+  const fleetData = fleetSchema.parse(testFleet(2));
+  const fleet = createFleetRegistry(fleetData);
+  const view = createFleetView(fleetData);
+  const accounting = {
+    consumption: createMeterConsumption({ store, fleet: view }),
+    carbonReport: createCarbonReportQuery({
+      store,
+      fleet: view,
+      catalogue: readFactorCatalogue(),
+      methodologyVersion: METHODOLOGY_VERSION,
+      nowMs: () => NOW,
+    }),
+  };
   const readiness = async () => ({ ready: true, broker: { connected: true }, store: { reachable: true, writing: true }, spool: { backlogBytes: 0, backlogRecords: 0, full: false } });
-  app = createHttpServer({ store, fleet, metrics: new Registry(), readiness, nowMs: () => NOW }, createLogger('silent'));
+  const deps = { store, fleet, metrics: new Registry(), readiness, nowMs: () => NOW, accounting };
+  app = createHttpServer(deps, createLogger('silent'));
 });
 afterAll(async () => {
   await app.close();
