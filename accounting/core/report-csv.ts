@@ -117,7 +117,7 @@ function summaryRow(s: CarbonSummary): Cell[] {
   ];
 }
 
-/** The language of the CSV's labels and notes; only Chinese is written so far, so `lang` is accepted and not yet read. */
+/** The language of the CSV's labels and notes; only Chinese is written so far: `lang` is accepted, not yet read. */
 export interface CarbonReportCsvOptions {
   readonly lang?: 'zh' | 'en';
 }

@@ -33,10 +33,11 @@ export const errorBodySchema = z
       .describe('every wrong parameter, in the order of the route schema'),
   })
   .meta({ id: 'Error' });
+type ErrorBodySchema = typeof errorBodySchema;
 
-/** The error answers a route can give, for its response schema (all share one body). */
-export function errorResponses<S extends 400 | 404 | 422 | 500 | 503>(...statuses: S[]): Record<S, typeof errorBodySchema> {
-  return Object.fromEntries([...statuses, 500].map((s) => [s, errorBodySchema])) as Record<S, typeof errorBodySchema>;
+/** The error answers a route can give, for its response schema (all share one body; 500 is always possible). */
+export function errorResponses<S extends 400 | 404 | 422 | 503>(...statuses: S[]): Record<S | 500, ErrorBodySchema> {
+  return Object.fromEntries([...statuses, 500].map((s) => [s, errorBodySchema])) as Record<S | 500, ErrorBodySchema>;
 }
 
 /**
@@ -57,23 +58,29 @@ export function sendError(error: unknown, request: FastifyRequest, reply: Fastif
     const problems = error.validation.map(problemOf);
     const [first] = problems;
     if (first !== undefined) {
-      const message = problems.length === 1 ? first.message : problems.map((p) => `${p.param}: ${p.message}`).join('; ');
+      const message =
+        problems.length === 1 ? first.message : problems.map((p) => `${p.param}: ${p.message}`).join('; ');
       return reply.status(400).send({ code: first.code, message, problems } satisfies ErrorBody);
     }
   }
   const fastifyError = error as FastifyError;
   if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
-    return reply.status(fastifyError.statusCode).send({ code: 'BAD_REQUEST', message: fastifyError.message } satisfies ErrorBody);
+    const body: ErrorBody = { code: 'BAD_REQUEST', message: fastifyError.message };
+    return reply.status(fastifyError.statusCode).send(body);
   }
   request.log.error({ err: error }, 'unexpected error');
-  return reply.status(500).send({ code: 'INTERNAL', message: 'internal error; see the service log' } satisfies ErrorBody);
+  const body: ErrorBody = { code: 'INTERNAL', message: 'internal error; see the service log' };
+  return reply.status(500).send(body);
 }
 
 /** A schema issue as a problem: the code named by the check, else the parameter's code, else BAD_REQUEST. */
 function problemOf(issue: { instancePath: string; message?: string; params: Record<string, unknown> }): Problem {
   const param = issue.instancePath.split('/')[1] ?? '';
   const named = (issue.params.params as { code?: unknown } | undefined)?.code;
-  const code = typeof named === 'string' && named in ERROR_CODES ? (named as ErrorCode) : (PARAM_ERROR_CODES[param] ?? 'BAD_REQUEST');
+  const code =
+    typeof named === 'string' && named in ERROR_CODES
+      ? (named as ErrorCode)
+      : (PARAM_ERROR_CODES[param] ?? 'BAD_REQUEST');
   return { param, code, message: issue.message ?? `parameter ${param} is not valid` };
 }
 

@@ -1,5 +1,10 @@
 import type { Registry } from 'prom-client';
-import type { CarbonReportQuery, CarbonReportRun, ConsumptionQuery, ConsumptionSeries } from '../../accounting/index.js';
+import type {
+  CarbonReportQuery,
+  CarbonReportRun,
+  ConsumptionQuery,
+  ConsumptionSeries,
+} from '../../accounting/index.js';
 import type { FleetRegistry } from '../../config/index.js';
 import type { ReadingStore } from '../platform/store/reading-store.js';
 

@@ -27,7 +27,8 @@ export const PARAM_ERROR_CODES: Readonly<Record<string, ErrorCode>> = {
 export function queryParam<T extends z.ZodType>(schema: T) {
   return z.preprocess((value, ctx) => {
     if (Array.isArray(value)) {
-      ctx.addIssue({ code: 'custom', message: 'the parameter is given more than once', params: { code: 'BAD_REQUEST' } });
+      const message = 'the parameter is given more than once';
+      ctx.addIssue({ code: 'custom', message, params: { code: 'BAD_REQUEST' } });
       return z.NEVER;
     }
     return value === '' ? undefined : value;
@@ -61,7 +62,10 @@ export function instantParam(name: 'from' | 'to', description: string) {
 /** An optional page size, a whole number from 1 to `max`. */
 export function limitParam(defaultLimit: number, max: number) {
   const message = `limit must be a whole number from 1 to ${max}`;
-  const digits = z.string().regex(/^\d+$/, { error: message }).describe(`page size, 1 to ${max}; ${defaultLimit} if absent`);
+  const digits = z
+    .string()
+    .regex(/^\d+$/, { error: message })
+    .describe(`page size, 1 to ${max}; ${defaultLimit} if absent`);
   const limit = digits.transform((text, ctx) => {
     const value = Number(text);
     if (value >= 1 && value <= max) return value;
@@ -84,7 +88,8 @@ export function cursorParam<T>(decode: (parts: readonly unknown[]) => T | undefi
       const parts = decodeCursor(text);
       const value = parts === undefined ? undefined : decode(parts);
       if (value !== undefined) return value;
-      ctx.addIssue({ code: 'custom', message: 'cursor is not one this service issued', params: { code: 'BAD_CURSOR' } });
+      const message = 'cursor is not one this service issued';
+      ctx.addIssue({ code: 'custom', message, params: { code: 'BAD_CURSOR' } });
       return z.NEVER;
     });
   return queryParam(cursor.optional());

@@ -26,7 +26,8 @@ import { orgsPlugin } from './plugins/orgs-plugin.js';
  * and one `register` line below; its routes are documented by their schemas.
  */
 export function createHttpServer(deps: HttpDeps, logger: Logger): FastifyInstance {
-  const app = Fastify({ loggerInstance: logger.child({ module: 'http' }) as FastifyBaseLogger }).withTypeProvider<ZodTypeProvider>();
+  const loggerInstance = logger.child({ module: 'http' }) as FastifyBaseLogger;
+  const app = Fastify({ loggerInstance }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler((error, request, reply) => sendError(error, request, reply));

@@ -23,7 +23,7 @@ const DEFAULT_SPAN_MS: Record<SeriesBucket, number> = { hour: DAY_MS, day: 31 * 
 const consumptionQuery = z
   .object({
     meter: queryParam(z.string().optional().describe('a meter or virtual meter id; or give org')),
-    org: queryParam(z.string().optional().describe('an org unit or institution id (a series per carrier); or give meter')),
+    org: queryParam(z.string().optional().describe('an org unit or institution id (a series per carrier); or meter')),
     from: instantParam('from', 'start of the range, widened to a whole bucket; one default span before now if absent'),
     to: instantParam('to', 'end of the range, widened to a whole bucket; now if absent'),
     bucket: queryParam(
@@ -32,7 +32,8 @@ const consumptionQuery = z
   })
   .superRefine((query, ctx) => {
     if ((query.meter === undefined) === (query.org === undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['meter'], message: 'give exactly one of meter= and org=', params: { code: 'BAD_REQUEST' } });
+      const message = 'give exactly one of meter= and org=';
+      ctx.addIssue({ code: 'custom', path: ['meter'], message, params: { code: 'BAD_REQUEST' } });
     }
   });
 
@@ -83,7 +84,10 @@ const carbonReportQuery = z.object({
       .describe('electricity to standard coal: equivalent (当量值) or equal (等价值)'),
   ),
   lang: queryParam(
-    z.enum(REPORT_LANGS, { error: 'lang must be zh or en' }).default('zh').describe('language of the CSV labels and notes'),
+    z
+      .enum(REPORT_LANGS, { error: 'lang must be zh or en' })
+      .default('zh')
+      .describe('language of the CSV labels and notes'),
   ),
 });
 
@@ -150,7 +154,7 @@ export const accountingPlugin: FastifyPluginAsyncZod<AccountingPluginOptions> = 
     },
   );
 
-  /** The carbon report of an org unit or institution for a month or a year, as JSON or CSV (UTF-8 with BOM, for Excel). */
+  /** The carbon report of an org unit or institution for a month or a year, as JSON or CSV (UTF-8, BOM, for Excel). */
   app.get(
     '/api/v1/reports/carbon',
     {

@@ -19,7 +19,13 @@ const readinessSchema = z.object({
 export const healthPlugin: FastifyPluginAsyncZod<HealthPluginOptions> = async (app, options) => {
   app.get(
     '/healthz',
-    { schema: { tags: ['health'], summary: 'the process is up', response: { 200: z.object({ status: z.literal('ok') }) } } },
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'the process is up',
+        response: { 200: z.object({ status: z.literal('ok') }) },
+      },
+    },
     async () => ({ status: 'ok' as const }),
   );
 

@@ -5,7 +5,16 @@ import type { FleetRegistry } from '../../../config/index.js';
 import { AppError, DAY_MS, MINUTE_MS, REJECTION_REASONS } from '../../kernel/index.js';
 import { errorResponses } from '../error-mapper.js';
 import type { MeterReads } from '../http-deps.js';
-import { cursorParam, encodeCursor, instantParam, isoInstant, limitParam, queryParam, requiredText, timeRange } from '../query-schemas.js';
+import {
+  cursorParam,
+  encodeCursor,
+  instantParam,
+  isoInstant,
+  limitParam,
+  queryParam,
+  requiredText,
+  timeRange,
+} from '../query-schemas.js';
 
 export interface MetersPluginOptions {
   readonly store: MeterReads;
@@ -47,7 +56,13 @@ const readingsResponse = z.object({
   to: z.string(),
   count: z.number(),
   items: z.array(
-    z.object({ ts: z.string(), value: z.number(), seq: z.number().nullable(), receivedAt: z.string(), quality: z.string() }),
+    z.object({
+      ts: z.string(),
+      value: z.number(),
+      seq: z.number().nullable(),
+      receivedAt: z.string(),
+      quality: z.string(),
+    }),
   ),
   nextCursor: z.string().nullable(),
 });
