@@ -115,8 +115,9 @@ const carbonSummaryShape = {
 };
 
 const carbonReportResponse = z
+  // In the order the engine writes the fields: the serialiser writes them in the schema's order.
   .looseObject({
-    ...carbonSummaryShape,
+    org: carbonSummaryShape.org,
     period: z.object({ label: z.string(), from: z.string(), to: z.string() }),
     timezone: z.string(),
     basis: z.enum(ELECTRICITY_BASES),
@@ -125,6 +126,7 @@ const carbonReportResponse = z
     dataCutoff: z.string(),
     methodologyVersion: z.string(),
     factorCatalogueVersion: z.string(),
+    ...carbonSummaryShape,
     subMetering: parts('sub-metering balances: parent meter, sub-meters, unmetered remainder'),
     children: parts("each child's summary (the fields above without period and notes), one level"),
     notes: z.array(z.string()).readonly(),
