@@ -114,10 +114,12 @@ const carbonSummaryShape = {
   comparisons: part('against the same period last year, the baseline and the targets'),
 };
 
+const { org: reportOrg, ...summaryAfterOrg } = carbonSummaryShape;
+
 const carbonReportResponse = z
   // In the order the engine writes the fields: the serialiser writes them in the schema's order.
   .looseObject({
-    org: carbonSummaryShape.org,
+    org: reportOrg,
     period: z.object({ label: z.string(), from: z.string(), to: z.string() }),
     timezone: z.string(),
     basis: z.enum(ELECTRICITY_BASES),
@@ -126,7 +128,7 @@ const carbonReportResponse = z
     dataCutoff: z.string(),
     methodologyVersion: z.string(),
     factorCatalogueVersion: z.string(),
-    ...carbonSummaryShape,
+    ...summaryAfterOrg,
     subMetering: parts('sub-metering balances: parent meter, sub-meters, unmetered remainder'),
     children: parts("each child's summary (the fields above without period and notes), one level"),
     notes: z.array(z.string()).readonly(),
