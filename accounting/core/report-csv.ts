@@ -117,7 +117,12 @@ function summaryRow(s: CarbonSummary): Cell[] {
   ];
 }
 
-export function carbonReportCsv(report: CarbonReport): string {
+/** The language of the CSV's labels and notes; only Chinese is written so far: `lang` is accepted, not yet read. */
+export interface CarbonReportCsvOptions {
+  readonly lang?: 'zh' | 'en';
+}
+
+export function carbonReportCsv(report: CarbonReport, _options: CarbonReportCsvOptions = {}): string {
   const rows: Cell[][] = [];
   const blank = () => rows.push([]);
   rows.push(['碳核 公共机构能耗与碳排放报告']);

@@ -1,5 +1,10 @@
 import type { Registry } from 'prom-client';
-import type { CarbonReportQuery, CarbonReportRun, ConsumptionQuery, ConsumptionSeries } from '../../accounting/index.js';
+import type {
+  CarbonReportQuery,
+  CarbonReportRun,
+  ConsumptionQuery,
+  ConsumptionSeries,
+} from '../../accounting/index.js';
 import type { FleetRegistry } from '../../config/index.js';
 import type { ReadingStore } from '../platform/store/reading-store.js';
 
@@ -10,15 +15,20 @@ export interface Readiness {
   readonly spool: { readonly backlogBytes: number; readonly backlogRecords: number; readonly full: boolean };
 }
 
-/** What the HTTP layer needs from the running service. */
+/** What the meters plugin reads: raw readings, quarantined payloads and per-meter summaries. */
+export type MeterReads = Pick<ReadingStore, 'readings' | 'quarantine' | 'meterSummaries'>;
+
+/**
+ * What the HTTP layer needs from the running service. Every member is required:
+ * each plugin gets its part, so no route exists only sometimes.
+ */
 export interface HttpDeps {
-  readonly store: ReadingStore;
+  readonly store: MeterReads;
   readonly fleet: FleetRegistry;
   readonly metrics: Registry;
   readonly readiness: () => Promise<Readiness>;
   readonly nowMs: () => number;
-  /** Consumption series and carbon reports; their routes exist only when given. */
-  readonly accounting?: AccountingUseCases;
+  readonly accounting: AccountingUseCases;
 }
 
 export interface AccountingUseCases {

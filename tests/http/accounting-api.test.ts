@@ -289,6 +289,42 @@ describe('GET /api/v1/reports/carbon', () => {
   });
 });
 
+describe('strict input (issue 6 §8)', () => {
+  const problemsOf = (body: Record<string, unknown>) =>
+    (body.problems as { param: string; code: string }[]).map((p) => [p.param, p.code]);
+
+  it('lists every wrong parameter of a report request, the first one giving the code', async () => {
+    const { status, body } = await get('/api/v1/reports/carbon?org=nx-a&format=xml&basis=market&lang=fr');
+    expect(status).toBe(400);
+    expect(body.code).toBe('BAD_PERIOD');
+    expect(problemsOf(body)).toEqual([
+      ['period', 'BAD_PERIOD'],
+      ['format', 'BAD_FORMAT'],
+      ['basis', 'BAD_REQUEST'],
+      ['lang', 'BAD_REQUEST'],
+    ]);
+  });
+
+  it('refuses an impossible series bound and lists it with a wrong bucket', async () => {
+    const to = enc('2026-02-29T00:00:00+08:00');
+    const { status, body } = await get(`/api/v1/consumption?meter=e1&bucket=week&to=${to}`);
+    expect(status).toBe(400);
+    expect(body.code).toBe('BAD_TIME_RANGE');
+    expect(problemsOf(body)).toEqual([
+      ['to', 'BAD_TIME_RANGE'],
+      ['bucket', 'BAD_BUCKET'],
+    ]);
+  });
+
+  it('takes lang=zh|en for the CSV', async () => {
+    for (const lang of ['zh', 'en']) {
+      const response = await get(`/api/v1/reports/carbon?org=inst1&period=2026-10&format=csv&lang=${lang}`);
+      expect(response.status, response.text).toBe(200);
+      expect(response.text.startsWith('\uFEFF')).toBe(true);
+    }
+  });
+});
+
 describe('virtual meters', () => {
   interface VirtualBody {
     id: string;

@@ -1,5 +1,7 @@
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCarbonReportQuery, createFleetView, createMeterConsumption, METHODOLOGY_VERSION } from '../../accounting/index.js';
+import { readFactorCatalogue } from '../../config/factor-catalogue-schema.js';
 import { createFleetRegistry, fleetSchema } from '../../config/index.js';
 import { createHttpServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/platform/logger.js';
@@ -22,9 +24,22 @@ beforeAll(async () => {
       { id: 'q2', receivedAtMs: T0 + 2, topic: 'meters/x/readings', meterId: 'x', reason: 'unknown_meter', detail: 'no meter', payload: '{}' },
     ],
   );
-  const fleet = createFleetRegistry(fleetSchema.parse(testFleet(2)));
+  const fleetData = fleetSchema.parse(testFleet(2));
+  const fleet = createFleetRegistry(fleetData);
+  const view = createFleetView(fleetData);
+  const accounting = {
+    consumption: createMeterConsumption({ store, fleet: view }),
+    carbonReport: createCarbonReportQuery({
+      store,
+      fleet: view,
+      catalogue: readFactorCatalogue(),
+      methodologyVersion: METHODOLOGY_VERSION,
+      nowMs: () => NOW,
+    }),
+  };
   const readiness = async () => ({ ready: true, broker: { connected: true }, store: { reachable: true, writing: true }, spool: { backlogBytes: 0, backlogRecords: 0, full: false } });
-  app = createHttpServer({ store, fleet, metrics: new Registry(), readiness, nowMs: () => NOW }, createLogger('silent'));
+  const deps = { store, fleet, metrics: new Registry(), readiness, nowMs: () => NOW, accounting };
+  app = createHttpServer(deps, createLogger('silent'));
 });
 afterAll(async () => {
   await app.close();
@@ -105,5 +120,58 @@ describe('health', () => {
   it('answers /healthz and /readyz', async () => {
     expect((await get('/healthz')).body).toEqual({ status: 'ok' });
     expect((await get('/readyz')).status).toBe(200);
+  });
+});
+
+describe('strict input (issue 6 §8)', () => {
+  const problemsOf = (body: Record<string, unknown>) =>
+    (body.problems as { param: string; code: string }[]).map((p) => [p.param, p.code]);
+
+  it.each([
+    ['30 February', '2026-02-30T00:00:00%2B08:00'],
+    ['hour 24', '2026-10-01T24:00:00%2B08:00'],
+    ['hour 24 without seconds', '2026-10-01T24:00Z'],
+    ['minute 60', '2026-10-01T10:60:00Z'],
+  ])('refuses an impossible instant (%s) instead of rolling it over', async (_what, from) => {
+    const { status, body } = await get(`/api/v1/readings?meter=m000&from=${from}`);
+    expect(status).toBe(400);
+    expect(body.code).toBe('BAD_TIME_RANGE');
+    expect(problemsOf(body)).toEqual([['from', 'BAD_TIME_RANGE']]);
+  });
+
+  it('lists every wrong parameter, the first one giving the code', async () => {
+    const url = '/api/v1/readings?meter=m000&from=2026-02-30T00:00:00Z&to=2026-10-01T24:00:00Z&limit=0&cursor=!!';
+    const { status, body } = await get(url);
+    expect(status).toBe(400);
+    expect(body.code).toBe('BAD_TIME_RANGE');
+    expect(typeof body.message).toBe('string');
+    expect(problemsOf(body)).toEqual([
+      ['from', 'BAD_TIME_RANGE'],
+      ['to', 'BAD_TIME_RANGE'],
+      ['limit', 'BAD_LIMIT'],
+      ['cursor', 'BAD_CURSOR'],
+    ]);
+    const quarantine = await get('/api/v1/quarantine?reason=bogus&limit=99999&from=2026-10-01T00:00:00');
+    expect(quarantine.body.code).toBe('BAD_TIME_RANGE');
+    expect(problemsOf(quarantine.body)).toEqual([
+      ['from', 'BAD_TIME_RANGE'],
+      ['reason', 'BAD_REASON'],
+      ['limit', 'BAD_LIMIT'],
+    ]);
+  });
+
+  it('names a missing or repeated parameter', async () => {
+    expect(problemsOf((await get('/api/v1/readings?limit=abc')).body)).toEqual([
+      ['meter', 'BAD_REQUEST'],
+      ['limit', 'BAD_LIMIT'],
+    ]);
+    const repeated = await get('/api/v1/readings?meter=m000&from=2026-10-01T00:00:00Z&from=2026-10-01T01:00:00Z');
+    expect(problemsOf(repeated.body)).toEqual([['from', 'BAD_REQUEST']]);
+  });
+
+  it('still takes an empty parameter as absent', async () => {
+    const { status, body } = await get('/api/v1/readings?meter=m000&from=&to=&limit=&cursor=');
+    expect(status).toBe(200);
+    expect(body.from).toBe('2026-10-01T00:00:00.000Z');
   });
 });
