@@ -1,7 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { CarbonReportQuery, CarbonReportRun, ConsumptionQuery, ConsumptionSeries } from '../../accounting/index.js';
 import type { FleetRegistry } from '../../config/index.js';
-import type { ReadingStore } from '../platform/store/reading-store.js';
+import type { StoredReadings } from '../../ingest/index.js';
 
 export interface Readiness {
   readonly ready: boolean;
@@ -12,7 +12,7 @@ export interface Readiness {
 
 /** What the HTTP layer needs from the running service. */
 export interface HttpDeps {
-  readonly store: ReadingStore;
+  readonly store: StoredReadings;
   readonly fleet: FleetRegistry;
   readonly metrics: Registry;
   readonly readiness: () => Promise<Readiness>;
