@@ -115,8 +115,13 @@ export function createDuckDbAccountingStore(client: DuckDbClient): AccountingSto
       }),
     meterSummaries: () =>
       client.run(async (connection) => {
-        const rows = await queryRows(connection, `SELECT meter_id, epoch_ms(max(ts)) AS last_ts FROM readings GROUP BY meter_id`);
-        return new Map<string, LastReading>(rows.map((row) => [String(row.meter_id), { lastTsMs: Number(row.last_ts) }]));
+        const rows = await queryRows(
+          connection,
+          `SELECT meter_id, epoch_ms(max(ts)) AS last_ts FROM readings GROUP BY meter_id`,
+        );
+        return new Map<string, LastReading>(
+          rows.map((row) => [String(row.meter_id), { lastTsMs: Number(row.last_ts) }]),
+        );
       }),
   };
 }

@@ -101,7 +101,8 @@ export function createQuestDbAccountingStore(
 
   async function registerSegments(query: SegmentQuery): Promise<RegisterSegment[]> {
     if (query.meterIds.length === 0 || query.fromMs >= query.toMs) return [];
-    // Whole local days (and months) come from the roll-up; hours and ranges cut inside a day, straight from the readings.
+    // Whole local days (and months) come from the roll-up; hours, and ranges cut inside a day,
+    // straight from the readings.
     const days = query.bucket === 'hour' ? undefined : localDays(query.fromMs, query.toMs, query.timeZone);
     let sql: string;
     if (days === undefined) {
@@ -188,7 +189,9 @@ export function createQuestDbAccountingStore(
 
   /** Only the latest device timestamps: the per-meter row counts ingest's summaries add are not needed here. */
   async function meterSummaries(): Promise<Map<string, LastReading>> {
-    const latest = await exec(`SELECT meter_id, ts, received_at FROM ${readingsTable} LATEST ON ts PARTITION BY meter_id`);
+    const latest = await exec(
+      `SELECT meter_id, ts, received_at FROM ${readingsTable} LATEST ON ts PARTITION BY meter_id`,
+    );
     return new Map(latest.dataset.map((row) => [String(row[0]), { lastTsMs: parseTimestamp(row[1]) }]));
   }
 

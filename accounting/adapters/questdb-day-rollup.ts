@@ -78,7 +78,8 @@ export function createDayRollup(client: QuestDbClient, tables: DayRollupTables):
   async function readingsTxn(): Promise<string | undefined> {
     const result = await exec(`SELECT writerTxn, sequencerTxn FROM wal_tables() WHERE name = ${str(tables.readings)}`);
     const row = result.dataset[0];
-    return row === undefined || row[0] === null || row[0] === undefined ? undefined : `${String(row[0])}/${String(row[1])}`;
+    if (row === undefined || row[0] === null || row[0] === undefined) return undefined;
+    return `${String(row[0])}/${String(row[1])}`;
   }
 
   function recordVerified(txn: string | undefined, days: readonly LocalDay[], zone: string): void {
@@ -136,7 +137,8 @@ export function createDayRollup(client: QuestDbClient, tables: DayRollupTables):
       await exec(
         `INSERT INTO ${tables.segments} SELECT ts, meter_id, ${timeZone(zone)}, first(ts), first(value), last(ts),` +
           ` last(value), count(),` +
-          ` sum(CASE WHEN value < prev_value THEN 1 ELSE 0 END), max((value - prev_value) / ((ts - prev_ts) / 3600000000.0))` +
+          ` sum(CASE WHEN value < prev_value THEN 1 ELSE 0 END),` +
+          ` max((value - prev_value) / ((ts - prev_ts) / 3600000000.0))` +
           ` FROM (SELECT meter_id, ts, value, lag(value) OVER (PARTITION BY meter_id ORDER BY ts) prev_value,` +
           ` lag(ts) OVER (PARTITION BY meter_id ORDER BY ts) prev_ts FROM ${tables.readings}` +
           ` WHERE ts >= ${ts(day.startMs)} AND ts < ${ts(day.endMs)})` +
@@ -146,7 +148,8 @@ export function createDayRollup(client: QuestDbClient, tables: DayRollupTables):
     await client.waitForWal([tables.segments]);
     const values = stale.map(({ day, n, maxReceived, sum }) => {
       const received = typeof maxReceived === 'string' ? ts(parseTimestamp(maxReceived)) : 'null';
-      return `(${ts(day.startMs)}, ${timeZone(zone)}, ${n}, ${received}, ${Number.isFinite(sum) ? sum : 'null'}, now())`;
+      const sumValue = Number.isFinite(sum) ? sum : 'null';
+      return `(${ts(day.startMs)}, ${timeZone(zone)}, ${n}, ${received}, ${sumValue}, now())`;
     });
     // In chunks: the SQL travels in the URL, whose length QuestDB bounds (a year's 365 rows did not fit).
     for (let i = 0; i < values.length; i += STATE_ROWS_PER_INSERT) {
@@ -161,8 +164,8 @@ export function createDayRollup(client: QuestDbClient, tables: DayRollupTables):
   return {
     async init() {
       await exec(
-        `CREATE TABLE IF NOT EXISTS ${tables.segments} (ts TIMESTAMP, meter_id SYMBOL CAPACITY 16384 CACHE, tz SYMBOL,` +
-          ` first_ts TIMESTAMP, first_value DOUBLE, last_ts TIMESTAMP, last_value DOUBLE, n LONG, decreases LONG,` +
+        `CREATE TABLE IF NOT EXISTS ${tables.segments} (ts TIMESTAMP, meter_id SYMBOL CAPACITY 16384 CACHE,` +
+          ` tz SYMBOL, first_ts TIMESTAMP, first_value DOUBLE, last_ts TIMESTAMP, last_value DOUBLE, n LONG, decreases LONG,` +
           ` max_rate DOUBLE) TIMESTAMP(ts) PARTITION BY MONTH WAL DEDUP UPSERT KEYS(ts, meter_id, tz)`,
       );
       await exec(

@@ -23,7 +23,10 @@ export interface QuestDbReadingStoreOptions {
   readonly tablePrefix?: string;
 }
 
-export function createQuestDbReadingStore(client: QuestDbClient, options: QuestDbReadingStoreOptions = {}): ReadingStore {
+export function createQuestDbReadingStore(
+  client: QuestDbClient,
+  options: QuestDbReadingStoreOptions = {},
+): ReadingStore {
   const prefix = options.tablePrefix ?? '';
   if (!/^[A-Za-z0-9_]*$/.test(prefix)) throw new Error(`tablePrefix must match [A-Za-z0-9_]*: ${prefix}`);
   const readingsTable = `${prefix}readings`;
@@ -99,8 +102,8 @@ export function createQuestDbReadingStore(client: QuestDbClient, options: QuestD
   return {
     async init() {
       await exec(
-        `CREATE TABLE IF NOT EXISTS ${readingsTable} (meter_id SYMBOL CAPACITY 16384 CACHE, ts TIMESTAMP, value DOUBLE,` +
-          ` seq LONG, received_at TIMESTAMP, quality SYMBOL) TIMESTAMP(ts) PARTITION BY DAY WAL` +
+        `CREATE TABLE IF NOT EXISTS ${readingsTable} (meter_id SYMBOL CAPACITY 16384 CACHE, ts TIMESTAMP,` +
+          ` value DOUBLE, seq LONG, received_at TIMESTAMP, quality SYMBOL) TIMESTAMP(ts) PARTITION BY DAY WAL` +
           ` DEDUP UPSERT KEYS(ts, meter_id)`,
       );
       // id and meter_id are VARCHAR, not SYMBOL: they are unbounded (a quarantined

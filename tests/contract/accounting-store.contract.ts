@@ -62,7 +62,8 @@ export function accountingStoreContract(name: string, makeStores: () => Promise<
 
     describe('register segments and edge readings (accounting queries run in the store)', () => {
       const HOUR = 3_600 * SECOND;
-      // Local (Asia/Shanghai) days start at 16:00Z: 2026-10-01 15:45Z is 23:45 on 1 October, 16:00Z is midnight of 2 October.
+      // Local (Asia/Shanghai) days start at 16:00Z: 2026-10-01 15:45Z is 23:45 on 1 October,
+      // 16:00Z is midnight of 2 October.
       const DAY2 = T0 + 16 * HOUR;
       const m1 = [
         reading('m1', DAY2 - 45 * 60 * SECOND, 100), // 23:15 local, day 1

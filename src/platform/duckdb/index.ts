@@ -1,5 +1,13 @@
 /** The thin DuckDB client: one instance and connection, serialised operations, typed queries, appender fill. */
-export { createDuckDbClient, fillTempTable, limit, micros, queryRows, type DuckDbClient, type DuckDbOptions } from './duckdb-client.js';
+export {
+  createDuckDbClient,
+  fillTempTable,
+  limit,
+  micros,
+  queryRows,
+  type DuckDbClient,
+  type DuckDbOptions,
+} from './duckdb-client.js';
 export {
   BIGINT,
   DuckDBTimestampTZValue,

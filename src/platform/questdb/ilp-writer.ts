@@ -102,10 +102,11 @@ function flushError(cause: unknown): AppError {
   const message = errorMessage(cause);
   const status = /statusCode=(\d{3})/.exec(message)?.[1];
   if (status !== undefined && status.startsWith('4')) {
-    return new AppError('STORE_QUERY_FAILED', `QuestDB rejected the batch (malformed row or schema mismatch): ${message}`, {
-      cause,
-      details: { status: Number(status) },
-    });
+    return new AppError(
+      'STORE_QUERY_FAILED',
+      `QuestDB rejected the batch (malformed row or schema mismatch): ${message}`,
+      { cause, details: { status: Number(status) } },
+    );
   }
   const suspended = /suspend/i.test(message) ? ' (a table is suspended)' : '';
   return new AppError('STORE_UNAVAILABLE', `QuestDB did not confirm the batch${suspended}: ${message}`, {

@@ -3,4 +3,14 @@ export { createQuestDbClient, type ExecResult, type QuestDbClient } from './ques
 export type { QuestDbOptions } from './questdb-connection.js';
 export type { IlpWriter } from './ilp-writer.js';
 export type { Sender as IlpSender } from '@questdb/nodejs-client';
-export { inListFilter, limit, MAX_IN_LIST_CHARS, MAX_IN_LIST_VALUES, msToMicros, parseTimestamp, str, timeZone, ts } from './sql-literals.js';
+export {
+  inListFilter,
+  limit,
+  MAX_IN_LIST_CHARS,
+  MAX_IN_LIST_VALUES,
+  msToMicros,
+  parseTimestamp,
+  str,
+  timeZone,
+  ts,
+} from './sql-literals.js';

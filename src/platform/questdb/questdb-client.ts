@@ -1,6 +1,6 @@
 import { AppError } from '../../kernel/index.js';
 import { createIlpWriter, type IlpWriter } from './ilp-writer.js';
-import { questDbConnection, type QuestDbConnection, type QuestDbOptions } from './questdb-connection.js';
+import { questDbConnection, type QuestDbOptions } from './questdb-connection.js';
 import { str } from './sql-literals.js';
 
 /**

@@ -31,7 +31,9 @@ export function str(value: string): string {
 
 /** An IANA zone name as a SQL literal; anything else is refused before it reaches SQL. */
 export function timeZone(value: string): string {
-  if (!/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(value)) throw new AppError('STORE_QUERY_FAILED', `not a time zone name: ${value}`);
+  if (!/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(value)) {
+    throw new AppError('STORE_QUERY_FAILED', `not a time zone name: ${value}`);
+  }
   return str(value);
 }
 
