@@ -194,37 +194,35 @@ interface Stores {
 
 /** One engine client, and each capability's adapter over it. */
 function createStores(config: Config): Stores {
+  let readings: ReadingStore;
+  let accounting: AccountingStoreAdapter;
+  let closeClient: () => Promise<void>;
   if (config.store.kind === 'questdb') {
     const client = createQuestDbClient({
       url: config.store.questdbUrl,
       requestTimeoutMs: config.store.requestTimeoutMs,
       ...(config.secrets.questdbToken ? { token: config.secrets.questdbToken } : {}),
     });
-    const readings = createQuestDbReadingStore(client);
-    const accounting = createQuestDbAccountingStore(client);
-    return {
-      readings,
-      accounting,
-      init: async () => {
-        await readings.init();
-        await accounting.init();
-      },
-      close: () => readings.close(),
-    };
+    readings = createQuestDbReadingStore(client);
+    accounting = createQuestDbAccountingStore(client);
+    // `/exec` holds no resources; the ILP sender is the reading store's and closes with it.
+    closeClient = async () => undefined;
+  } else {
+    const client = createDuckDbClient({ path: config.store.duckdbPath });
+    readings = createDuckDbReadingStore(client);
+    accounting = createDuckDbAccountingStore(client);
+    closeClient = () => client.close();
   }
-  const client = createDuckDbClient({ path: config.store.duckdbPath });
-  const readings = createDuckDbReadingStore(client);
-  const accounting = createDuckDbAccountingStore(client);
   return {
     readings,
     accounting,
-    init: async () => {
+    async init() {
       await readings.init();
       await accounting.init();
     },
-    close: async () => {
+    async close() {
       await readings.close();
-      await client.close();
+      await closeClient();
     },
   };
 }
