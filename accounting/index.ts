@@ -18,3 +18,8 @@ export {
 export { createCarbonReportQuery, meterPeriodFigures, METHODOLOGY_VERSION, type CarbonReportDeps, type CarbonReportQuery, type CarbonReportRun } from './carbon-report-query.js';
 export { assembleReadings, reduceToSegments, segmentsNeedingRaw, SPILL_READINGS, type SegmentSummary } from './core/register-segments.js';
 export { valueOn } from './core/value-on.js';
+export {
+  createQuestDbAccountingStore,
+  type QuestDbAccountingStoreOptions,
+} from './adapters/questdb-accounting-store.js';
+export { createDuckDbAccountingStore } from './adapters/duckdb-accounting-store.js';

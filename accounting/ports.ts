@@ -1,41 +1,91 @@
+import type { Reading } from '../src/kernel/index.js';
 import type { ReportInstitution } from './core/index.js';
 import type { SegmentSummary } from './core/register-segments.js';
 
 /**
- * What accounting needs from the outside. The ReadingStore of src/platform/store
- * and the validated fleet of config/ satisfy these structurally; nothing here
- * imports them.
+ * What accounting needs from the outside: the store queries below, implemented
+ * per engine in accounting/adapters (held to one contract suite,
+ * tests/contract/accounting-store.contract.ts), and the validated fleet of
+ * config/, which satisfies the *Config types structurally (nothing here imports it).
  */
 
+/** Calendar buckets the store can cut in a time zone (an hour is an hour of the zone's offset). */
 export type SegmentBucket = 'hour' | 'day' | 'month';
 
-/** A register segment as the store returns it (see ReadingStore.registerSegments): the core's summary, per meter. */
-export interface StoreSegment extends SegmentSummary {
+export interface SegmentQuery {
+  readonly meterIds: readonly string[];
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly bucket: SegmentBucket;
+  /** IANA zone whose local hours, days and months cut the buckets, e.g. Asia/Shanghai. */
+  readonly timeZone: string;
+}
+
+/**
+ * One meter's readings in one bucket, reduced (the core's SegmentSummary, per
+ * meter): the register at the first and the last reading, how many readings
+ * there were, and the two checks that decide whether the reduction is faithful
+ * (core/register-segments.ts): how many readings were below the reading before
+ * them, and the highest rate between consecutive readings.
+ */
+export interface RegisterSegment extends SegmentSummary {
   readonly meterId: string;
 }
 
-export interface StoreReading {
+export interface EdgeQuery {
+  readonly meterIds: readonly string[];
+  readonly beforeMs: number;
+  readonly afterMs: number;
+  /** How far to look: [beforeMs − windowMs, beforeMs) and [afterMs, afterMs + windowMs). */
+  readonly windowMs: number;
+}
+
+export interface EdgeReadings {
+  readonly before: ReadonlyMap<string, Reading>;
+  readonly after: ReadonlyMap<string, Reading>;
+}
+
+/** Raw readings of one meter with from <= tsMs < to, ascending, at most `limit` (no paging: fallbacks are bounded). */
+export interface RawReadingQuery {
   readonly meterId: string;
-  readonly tsMs: number;
-  readonly value: number;
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly limit: number;
+}
+
+export interface LastReading {
+  /** The latest device timestamp stored for the meter (UTC ms). */
+  readonly lastTsMs: number;
 }
 
 /** The store queries accounting runs: reductions in the store, raw readings only where a reduction is not faithful. */
 export interface AccountingStore {
-  registerSegments(query: {
-    readonly meterIds: readonly string[];
-    readonly fromMs: number;
-    readonly toMs: number;
-    readonly bucket: SegmentBucket;
-    readonly timeZone: string;
-  }): Promise<readonly StoreSegment[]>;
-  edgeReadings(query: { readonly meterIds: readonly string[]; readonly beforeMs: number; readonly afterMs: number; readonly windowMs: number }): Promise<{
-    readonly before: ReadonlyMap<string, StoreReading>;
-    readonly after: ReadonlyMap<string, StoreReading>;
-  }>;
-  readings(query: { readonly meterId: string; readonly fromMs: number; readonly toMs: number; readonly limit: number; readonly afterTsMs?: number }): Promise<readonly StoreReading[]>;
+  /**
+   * Each meter's readings in [from, to) reduced, in the store, to one register
+   * segment per calendar bucket of `timeZone` (buckets with no reading are
+   * absent), ordered by meterId then bucket: heavy aggregation runs in the
+   * store, not in Node. `decreases` and `maxRatePerHour` compare each reading
+   * with the meter's previous reading *inside the range* (a window `lag`), so the
+   * first reading of the range is compared with nothing; the caller checks the
+   * edge itself.
+   */
+  registerSegments(query: SegmentQuery): Promise<readonly RegisterSegment[]>;
+  /**
+   * Per meter, the last reading before `beforeMs` and the first at or after
+   * `afterMs`, each looked for within `windowMs`: the readings just outside a
+   * range, which fix the energy of the intervals that cross its edges.
+   */
+  edgeReadings(query: EdgeQuery): Promise<EdgeReadings>;
+  /** Raw readings, for the segments a reduction cannot represent faithfully. */
+  readings(query: RawReadingQuery): Promise<readonly Reading[]>;
   /** Per meter, the latest device timestamp stored (the report's data cut-off). */
-  meterSummaries(): Promise<ReadonlyMap<string, { readonly lastTsMs: number }>>;
+  meterSummaries(): Promise<ReadonlyMap<string, LastReading>>;
+}
+
+/** An accounting store as an adapter builds it: the queries, plus creating its own tables. */
+export interface AccountingStoreAdapter extends AccountingStore {
+  /** Creates the tables the adapter owns (QuestDB: the day roll-up) if missing. Safe on every start. */
+  init(): Promise<void>;
 }
 
 export interface DatedValueConfig {

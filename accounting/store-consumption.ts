@@ -1,6 +1,6 @@
 import { computeConsumption, type ConsumptionResult, type MeterSpec, type RegisterReading } from './core/index.js';
 import { assembleReadings, segmentsNeedingRaw, SPILL_READINGS, type SegmentSummary } from './core/register-segments.js';
-import type { AccountingStore, SegmentBucket, StoreSegment } from './ports.js';
+import type { AccountingStore, RegisterSegment, SegmentBucket } from './ports.js';
 
 /**
  * Consumption of many meters over a range, with the heavy lifting in the store
@@ -106,8 +106,8 @@ function plain(r: RegisterReading): RegisterReading {
   return r.sampledReadings === undefined ? { tsMs: r.tsMs, value: r.value } : { tsMs: r.tsMs, value: r.value, sampledReadings: r.sampledReadings };
 }
 
-function groupByMeter(segments: readonly StoreSegment[]): Map<string, StoreSegment[]> {
-  const byMeter = new Map<string, StoreSegment[]>();
+function groupByMeter(segments: readonly RegisterSegment[]): Map<string, RegisterSegment[]> {
+  const byMeter = new Map<string, RegisterSegment[]>();
   for (const s of segments) {
     const list = byMeter.get(s.meterId);
     if (list) list.push(s);

@@ -6,3 +6,5 @@ export { createSpoolDrainer, type DrainDeps, type SpoolDrainer } from './drain-s
 export { FileSpool, type FileSpoolOptions } from './adapters/file-spool.js';
 export { startMqttSubscriber, type MqttSubscriber, type MqttSubscriberOptions } from './adapters/mqtt-subscriber.js';
 export { createPrometheusIngestMetrics } from './adapters/prometheus-ingest-metrics.js';
+export { createQuestDbReadingStore, type QuestDbReadingStoreOptions } from './adapters/questdb-reading-store.js';
+export { createDuckDbReadingStore } from './adapters/duckdb-reading-store.js';

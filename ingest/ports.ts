@@ -1,10 +1,79 @@
-import type { QuarantineRecord, Reading } from '../src/kernel/index.js';
+import type { QuarantineRecord, Reading, RejectionReason } from '../src/kernel/index.js';
 import type { SpoolRecord } from './core/index.js';
 
-/** Where drained readings and quarantine records go: the time-series store. */
+/**
+ * Where drained readings and quarantine records go: the time-series store.
+ *
+ * Writes are idempotent: a reading is keyed by (meterId, tsMs) and a rewrite of
+ * the same key replaces the row (last write wins, as QuestDB's DEDUP UPSERT KEYS
+ * does); a quarantine row is keyed by (receivedAtMs, id). Replaying a spool
+ * segment after a crash therefore never double-counts.
+ */
 export interface ReadingSink {
-  /** Resolves once the store confirmed both lists; idempotent on (meter, ts) and quarantine id. */
+  /**
+   * Resolves only when the store has confirmed both lists (for QuestDB: the HTTP
+   * ILP request returned 2xx, i.e. the rows are in the WAL). Rejects with
+   * AppError('STORE_UNAVAILABLE', retryable) when the store is down.
+   */
   write(readings: readonly Reading[], quarantined: readonly QuarantineRecord[]): Promise<void>;
+}
+
+/**
+ * The readings and quarantine tables as read back: the HTTP meters, readings and
+ * quarantine routes, and tests and reconciliation (`counts`, `sync`).
+ */
+export interface StoredReadings {
+  /**
+   * Raw readings of one meter with from <= tsMs < to, ascending by tsMs,
+   * at most `limit`, starting after `afterTsMs` when given (keyset paging).
+   * Rows written are visible here once `write` resolved and `sync()` resolved.
+   */
+  readings(query: ReadingQuery): Promise<Reading[]>;
+  /** Quarantined records with from <= receivedAtMs < to, ascending, optionally one reason. */
+  quarantine(query: QuarantineQuery): Promise<QuarantineRecord[]>;
+  /** Per meter: the latest device timestamp and its arrival time, and the row count. */
+  meterSummaries(): Promise<Map<string, MeterSummary>>;
+  /** Total rows, for tests and reconciliation. */
+  counts(): Promise<{ readings: number; quarantined: number }>;
+  /** Waits until every confirmed write is visible to queries (QuestDB applies its WAL asynchronously). */
+  sync(): Promise<void>;
+}
+
+/**
+ * Ingest's tables in one engine (ingest/adapters/*-reading-store.ts): the
+ * writer, the read side, table creation, and the reachability check. Both
+ * engines pass one contract suite (tests/contract/ingest-store.contract.ts).
+ */
+export interface ReadingStore extends ReadingSink, StoredReadings {
+  /** Creates the readings and quarantine tables if missing. Safe to call on every start. */
+  init(): Promise<void>;
+  /** Cheap reachability check for /readyz. */
+  ping(): Promise<void>;
+  /** Releases what the store holds itself (QuestDB: its ILP sender); the engine client is closed by its owner. */
+  close(): Promise<void>;
+}
+
+export interface ReadingQuery {
+  readonly meterId: string;
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly limit: number;
+  readonly afterTsMs?: number;
+}
+
+export interface QuarantineQuery {
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly reason?: RejectionReason;
+  readonly limit: number;
+  /** Keyset paging: records strictly after this (receivedAtMs, id). */
+  readonly after?: { readonly receivedAtMs: number; readonly id: string };
+}
+
+export interface MeterSummary {
+  readonly lastTsMs: number;
+  readonly lastReceivedAtMs: number;
+  readonly readings: number;
 }
 
 /** A position in the spool: segment number and byte offset in it. */

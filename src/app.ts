@@ -1,15 +1,33 @@
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { createCarbonReportQuery, createFleetView, createMeterConsumption, METHODOLOGY_VERSION } from '../accounting/index.js';
+import {
+  createCarbonReportQuery,
+  createDuckDbAccountingStore,
+  createFleetView,
+  createMeterConsumption,
+  createQuestDbAccountingStore,
+  METHODOLOGY_VERSION,
+  type AccountingStoreAdapter,
+} from '../accounting/index.js';
 import { readFactorCatalogue } from '../config/factor-catalogue-schema.js';
 import { createFleetRegistry, type Config } from '../config/index.js';
-import { createMessageReceiver, createPrometheusIngestMetrics, createSpoolDrainer, FileSpool, startMqttSubscriber } from '../ingest/index.js';
+import {
+  createDuckDbReadingStore,
+  createMessageReceiver,
+  createPrometheusIngestMetrics,
+  createQuestDbReadingStore,
+  createSpoolDrainer,
+  FileSpool,
+  startMqttSubscriber,
+  type ReadingStore,
+} from '../ingest/index.js';
 import { DAY_MS, isAppError } from './kernel/index.js';
 import { createHttpServer } from './http/server.js';
 import type { Readiness } from './http/http-deps.js';
 import { systemClock } from './platform/clock.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './platform/embedded-broker.js';
 import { createLogger } from './platform/logger.js';
-import { createDuckDbStore, createQuestDbStore, type ReadingStore } from './platform/store/index.js';
+import { createDuckDbClient } from './platform/duckdb/index.js';
+import { createQuestDbClient } from './platform/questdb/index.js';
 import { faultsFor, runSimulator, type SimulatorHandle } from './simulator/index.js';
 
 export interface RunningApp {
@@ -38,9 +56,8 @@ export async function startApp(config: Config, extras: { onStarted?: (app: Runni
   const failed = new Promise<unknown>((_, reject) => (rejectFailed = reject));
   failed.catch(() => undefined);
 
-  const store = config.store.kind === 'questdb'
-    ? createQuestDbStore({ url: config.store.questdbUrl, requestTimeoutMs: config.store.requestTimeoutMs, ...(config.secrets.questdbToken ? { token: config.secrets.questdbToken } : {}) })
-    : createDuckDbStore({ path: config.store.duckdbPath });
+  const stores = createStores(config);
+  const store = stores.readings;
 
   const spool = new FileSpool(config.spool);
   if (spool.recoveredRecords > 0) {
@@ -103,8 +120,8 @@ export async function startApp(config: Config, extras: { onStarted?: (app: Runni
   };
   const fleetView = createFleetView(config.fleet);
   const accounting = {
-    consumption: createMeterConsumption({ store, fleet: fleetView }),
-    carbonReport: createCarbonReportQuery({ store, fleet: fleetView, catalogue, methodologyVersion: METHODOLOGY_VERSION, nowMs: systemClock.nowMs }),
+    consumption: createMeterConsumption({ store: stores.accounting, fleet: fleetView }),
+    carbonReport: createCarbonReportQuery({ store: stores.accounting, fleet: fleetView, catalogue, methodologyVersion: METHODOLOGY_VERSION, nowMs: systemClock.nowMs }),
   };
   const http = createHttpServer({ store, fleet, metrics: metricsRegistry, readiness, nowMs: systemClock.nowMs, accounting }, log);
   await http.listen({ host: config.http.host, port: config.http.port });
@@ -112,7 +129,7 @@ export async function startApp(config: Config, extras: { onStarted?: (app: Runni
   const httpUrl = typeof address === 'object' && address ? `http://${config.http.host}:${address.port}` : `http://${config.http.host}:${config.http.port}`;
   log.info({ url: httpUrl }, 'HTTP listening');
 
-  await initStoreWithRetry(store, log);
+  await initStoreWithRetry(stores, log);
   storeReady = true;
   drainer.run().catch((error: unknown) => {
     log.fatal({ err: error }, 'the spool drainer stopped');
@@ -158,7 +175,7 @@ export async function startApp(config: Config, extras: { onStarted?: (app: Runni
         spool.close();
         log.info({ backlogRecords: spool.backlogRecords() }, 'spool drained');
         await http.close();
-        await store.close();
+        await stores.close();
         await broker?.close();
       })()),
   };
@@ -166,8 +183,52 @@ export async function startApp(config: Config, extras: { onStarted?: (app: Runni
   return app;
 }
 
+interface Stores {
+  /** Ingest's tables: the spool drainer's sink, the HTTP read side, /readyz. */
+  readonly readings: ReadingStore;
+  readonly accounting: AccountingStoreAdapter;
+  /** Creates both capabilities' tables. */
+  init(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** One engine client, and each capability's adapter over it. */
+function createStores(config: Config): Stores {
+  let readings: ReadingStore;
+  let accounting: AccountingStoreAdapter;
+  let closeClient: () => Promise<void>;
+  if (config.store.kind === 'questdb') {
+    const client = createQuestDbClient({
+      url: config.store.questdbUrl,
+      requestTimeoutMs: config.store.requestTimeoutMs,
+      ...(config.secrets.questdbToken ? { token: config.secrets.questdbToken } : {}),
+    });
+    readings = createQuestDbReadingStore(client);
+    accounting = createQuestDbAccountingStore(client);
+    // `/exec` holds no resources; the ILP sender is the reading store's and closes with it.
+    closeClient = async () => undefined;
+  } else {
+    const client = createDuckDbClient({ path: config.store.duckdbPath });
+    readings = createDuckDbReadingStore(client);
+    accounting = createDuckDbAccountingStore(client);
+    closeClient = () => client.close();
+  }
+  return {
+    readings,
+    accounting,
+    async init() {
+      await readings.init();
+      await accounting.init();
+    },
+    async close() {
+      await readings.close();
+      await closeClient();
+    },
+  };
+}
+
 /** The store may start after the service (compose, reboots): wait for it, logging, while the spool accepts readings. */
-async function initStoreWithRetry(store: ReadingStore, log: { warn(o: object, m: string): void; info(o: object, m: string): void }) {
+async function initStoreWithRetry(store: { init(): Promise<void> }, log: { warn(o: object, m: string): void; info(o: object, m: string): void }) {
   for (let attempt = 1, delayMs = 500; ; attempt++, delayMs = Math.min(delayMs * 2, 10_000)) {
     try {
       await store.init();

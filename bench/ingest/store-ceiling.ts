@@ -1,12 +1,13 @@
 /**
- * The store side alone: the service's own QuestDB store (createQuestDbStore, the
+ * The store side alone: the service's own QuestDB store (createQuestDbReadingStore, the
  * code the drainer calls) writing the benchmark's readings in batches, in one
  * otherwise idle process, against a fresh QuestDB. Shows what the store path can
  * take when nothing else competes for the event loop.
  *   npx tsx bench/ingest/store-ceiling.ts [--messages 200000] [--meters 1000] [--batch-size 5000]
  */
 import { parseArgs } from 'node:util';
-import { createQuestDbStore } from '../../src/platform/store/index.js';
+import { createQuestDbReadingStore } from '../../ingest/index.js';
+import { createQuestDbClient } from '../../src/platform/questdb/index.js';
 import type { Reading } from '../../src/kernel/index.js';
 import { startQuestDb } from '../../tests/support/questdb.js';
 import { meterId, readingTsMs, readingValue } from '../../tests/support/test-fleet.js';
@@ -26,7 +27,7 @@ const perMeter = Math.ceil(Number(flags.messages) / meters);
 const batchSize = Number(flags['batch-size']);
 
 const questdb = await startQuestDb();
-const store = createQuestDbStore({ url: questdb.url, requestTimeoutMs: 30_000 });
+const store = createQuestDbReadingStore(createQuestDbClient({ url: questdb.url, requestTimeoutMs: 30_000 }));
 try {
   await store.init();
   const questdbPid = findPid(questdb.dataDir);

@@ -28,10 +28,11 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Sender } from '@questdb/nodejs-client';
-import { buildCarbonReport, computeConsumption, createCarbonReportQuery, createFleetView, EDGE_WINDOW_MS, meterSpec, METHODOLOGY_VERSION, periodFigures, type CarbonReportInput, type FleetConfig, type MeterPeriodFigures, type MeterSpec } from '../../accounting/index.js';
+import { buildCarbonReport, computeConsumption, createCarbonReportQuery, createFleetView, createQuestDbAccountingStore, type AccountingStore, EDGE_WINDOW_MS, meterSpec, METHODOLOGY_VERSION, periodFigures, type CarbonReportInput, type FleetConfig, type MeterPeriodFigures, type MeterSpec } from '../../accounting/index.js';
 import { periodRange } from '../../src/kernel/index.js';
 import { readFactorCatalogue } from '../../config/factor-catalogue-schema.js';
-import { createQuestDbStore, type ReadingStore } from '../../src/platform/store/index.js';
+import { createQuestDbReadingStore } from '../../ingest/index.js';
+import { createQuestDbClient } from '../../src/platform/questdb/index.js';
 import { startQuestDb, type QuestDbHandle } from '../../tests/support/questdb.js';
 import { findPid, memoryBytes } from '../ingest/proc-stats.js';
 
@@ -176,7 +177,7 @@ async function timeReport(query: ReturnType<typeof createCarbonReportQuery>, org
 }
 
 /** Every raw reading of the period into Node, computeConsumption per meter, then the same engine. */
-async function naiveReport(store: ReadingStore, input: CarbonReportInput, specs: readonly MeterSpec[], concurrency: number): Promise<{ timing: Timing; figures: Map<string, MeterPeriodFigures>; rows: number; kgce: number }> {
+async function naiveReport(store: AccountingStore, input: CarbonReportInput, specs: readonly MeterSpec[], concurrency: number): Promise<{ timing: Timing; figures: Map<string, MeterPeriodFigures>; rows: number; kgce: number }> {
   const { fromMs, toMs } = input.period;
   const started = performance.now();
   const figures = new Map<string, MeterPeriodFigures>();
@@ -235,7 +236,10 @@ async function main() {
     sizes: { monthMeters: MONTH_METERS, monthDays: MONTH_DAYS, yearMeters: YEAR_METERS, yearDays: YEAR_DAYS, stepMinutes: 15 },
   };
   try {
-    const store = createQuestDbStore({ url: qdb.url, requestTimeoutMs: 600_000 });
+    const client = createQuestDbClient({ url: qdb.url, requestTimeoutMs: 600_000 });
+    const writer = createQuestDbReadingStore(client);
+    const store = createQuestDbAccountingStore(client);
+    await writer.init();
     await store.init();
     const month = periodRange(MONTH_PERIOD, TZ);
     const year = periodRange(YEAR_PERIOD, TZ);
@@ -253,7 +257,7 @@ async function main() {
       log(`year set: ${yearLoad.rows.toLocaleString('en')} rows in ${yearLoad.seconds.toFixed(1)} s`);
     }
     const syncStarted = performance.now();
-    await store.sync();
+    await writer.sync();
     const walApplySeconds = (performance.now() - syncStarted) / 1000;
     result.load = { monthRows: monthLoad.rows, monthSeconds: round(monthLoad.seconds), yearRows: yearLoad.rows, yearSeconds: round(yearLoad.seconds), walApplySecondsAfterLoad: round(walApplySeconds) };
     log(`loaded; WAL applied ${walApplySeconds.toFixed(1)} s after the last flush`);
@@ -323,7 +327,7 @@ async function main() {
       questdbMiB: javaPid === undefined ? null : round(memoryBytes(javaPid).peakRss / 2 ** 20),
       note: 'QuestDB peak since its last restart (the cold run of the last case); Node peak over the whole run, loading included',
     };
-    await store.close();
+    await writer.close();
   } finally {
     await qdb.dispose();
   }

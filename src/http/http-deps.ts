@@ -6,7 +6,7 @@ import type {
   ConsumptionSeries,
 } from '../../accounting/index.js';
 import type { FleetRegistry } from '../../config/index.js';
-import type { ReadingStore } from '../platform/store/reading-store.js';
+import type { StoredReadings } from '../../ingest/index.js';
 
 export interface Readiness {
   readonly ready: boolean;
@@ -16,7 +16,7 @@ export interface Readiness {
 }
 
 /** What the meters plugin reads: raw readings, quarantined payloads and per-meter summaries. */
-export type MeterReads = Pick<ReadingStore, 'readings' | 'quarantine' | 'meterSummaries'>;
+export type MeterReads = Pick<StoredReadings, 'readings' | 'quarantine' | 'meterSummaries'>;
 
 /**
  * What the HTTP layer needs from the running service. Every member is required:

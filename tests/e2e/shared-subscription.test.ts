@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createQuestDbStore, type ReadingStore } from '../../src/platform/store/index.js';
+import { createQuestDbReadingStore, type ReadingStore } from '../../ingest/index.js';
+import { createQuestDbClient } from '../../src/platform/questdb/index.js';
 import { startMosquitto, type MosquittoHandle } from '../support/mosquitto.js';
 import { makeTempDir, removeTempDir } from '../support/processes.js';
 import { closePublisher, connectPublisher, publishAll } from '../support/publisher.js';
@@ -29,7 +30,7 @@ beforeAll(async () => {
     ),
   );
   for (const worker of workers) await worker.start();
-  store = createQuestDbStore({ url: questdb.url, requestTimeoutMs: 30_000 });
+  store = createQuestDbReadingStore(createQuestDbClient({ url: questdb.url, requestTimeoutMs: 30_000 }));
 });
 afterAll(async () => {
   for (const worker of workers ?? []) await worker.stop().catch(() => undefined);

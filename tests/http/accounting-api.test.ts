@@ -1,12 +1,19 @@
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCarbonReportQuery, createFleetView, createMeterConsumption, METHODOLOGY_VERSION } from '../../accounting/index.js';
+import {
+  createCarbonReportQuery,
+  createDuckDbAccountingStore,
+  createFleetView,
+  createMeterConsumption,
+  METHODOLOGY_VERSION,
+} from '../../accounting/index.js';
 import { readFactorCatalogue } from '../../config/factor-catalogue-schema.js';
 import { createFleetRegistry, fleetSchema } from '../../config/index.js';
 import type { Reading } from '../../src/kernel/index.js';
 import { createHttpServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/platform/logger.js';
-import { createDuckDbStore, type ReadingStore } from '../../src/platform/store/index.js';
+import { createDuckDbReadingStore, type ReadingStore } from '../../ingest/index.js';
+import { createDuckDbClient, type DuckDbClient } from '../../src/platform/duckdb/index.js';
 
 // The accounting API over a real (in-memory) DuckDB store holding readings written here.
 const MINUTE = 60_000;
@@ -62,11 +69,14 @@ const gapEnd = (Date.parse('2026-10-02T18:00:00Z') - LOCAL_OCT_1) / (15 * MINUTE
 // e3 jumps by 1000 kWh in 15 minutes at step 100 (4000 kW against a 50 kW rating): quarantined.
 const e3Value = (i: number) => 300 + i * 2 + (i >= 100 ? 1000 : 0);
 
+let client: DuckDbClient;
 let store: ReadingStore;
 let app: ReturnType<typeof createHttpServer>;
 
 beforeAll(async () => {
-  store = createDuckDbStore({ path: ':memory:' });
+  client = createDuckDbClient({ path: ':memory:' });
+  store = createDuckDbReadingStore(client);
+  const accountingStore = createDuckDbAccountingStore(client);
   await store.init();
   await store.write(
     [
@@ -82,8 +92,8 @@ beforeAll(async () => {
   const fleet = createFleetRegistry(fleetData);
   const view = createFleetView(fleetData);
   const accounting = {
-    consumption: createMeterConsumption({ store, fleet: view }),
-    carbonReport: createCarbonReportQuery({ store, fleet: view, catalogue: readFactorCatalogue(), methodologyVersion: METHODOLOGY_VERSION, nowMs: () => NOW }),
+    consumption: createMeterConsumption({ store: accountingStore, fleet: view }),
+    carbonReport: createCarbonReportQuery({ store: accountingStore, fleet: view, catalogue: readFactorCatalogue(), methodologyVersion: METHODOLOGY_VERSION, nowMs: () => NOW }),
   };
   const readiness = async () => ({ ready: true, broker: { connected: true }, store: { reachable: true, writing: true }, spool: { backlogBytes: 0, backlogRecords: 0, full: false } });
   app = createHttpServer({ store, fleet, metrics: new Registry(), readiness, nowMs: () => NOW, accounting }, createLogger('silent'));
@@ -91,6 +101,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app.close();
   await store.close();
+  await client.close();
 });
 
 const get = async (url: string) => {

@@ -1,21 +1,24 @@
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCarbonReportQuery, createFleetView, createMeterConsumption, METHODOLOGY_VERSION } from '../../accounting/index.js';
+import { createCarbonReportQuery, createDuckDbAccountingStore, createFleetView, createMeterConsumption, METHODOLOGY_VERSION } from '../../accounting/index.js';
 import { readFactorCatalogue } from '../../config/factor-catalogue-schema.js';
 import { createFleetRegistry, fleetSchema } from '../../config/index.js';
 import { createHttpServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/platform/logger.js';
-import { createDuckDbStore, type ReadingStore } from '../../src/platform/store/index.js';
+import { createDuckDbReadingStore, type ReadingStore } from '../../ingest/index.js';
+import { createDuckDbClient, type DuckDbClient } from '../../src/platform/duckdb/index.js';
 import { testFleet } from '../support/test-fleet.js';
 
 // The HTTP API over a real (in-memory) DuckDB store, driven with fastify's inject.
 const NOW = Date.parse('2026-10-02T00:00:00Z');
 const T0 = Date.parse('2026-10-01T00:00:00Z');
+let client: DuckDbClient;
 let store: ReadingStore;
 let app: ReturnType<typeof createHttpServer>;
 
 beforeAll(async () => {
-  store = createDuckDbStore({ path: ':memory:' });
+  client = createDuckDbClient({ path: ':memory:' });
+  store = createDuckDbReadingStore(client);
   await store.init();
   await store.write(
     Array.from({ length: 10 }, (_, i) => ({ meterId: 'm000', tsMs: T0 + i * 900_000, value: 100 + i, seq: i, receivedAtMs: T0 + i * 900_000 + 500, quality: 'ok' as const })),
@@ -27,10 +30,11 @@ beforeAll(async () => {
   const fleetData = fleetSchema.parse(testFleet(2));
   const fleet = createFleetRegistry(fleetData);
   const view = createFleetView(fleetData);
+  const accountingStore = createDuckDbAccountingStore(client);
   const accounting = {
-    consumption: createMeterConsumption({ store, fleet: view }),
+    consumption: createMeterConsumption({ store: accountingStore, fleet: view }),
     carbonReport: createCarbonReportQuery({
-      store,
+      store: accountingStore,
       fleet: view,
       catalogue: readFactorCatalogue(),
       methodologyVersion: METHODOLOGY_VERSION,
@@ -44,6 +48,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app.close();
   await store.close();
+  await client.close();
 });
 
 const get = async (url: string) => {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ZodObject } from 'zod';
 import {
   createCarbonReportQuery,
+  createDuckDbAccountingStore,
   createFleetView,
   createMeterConsumption,
   METHODOLOGY_VERSION,
@@ -11,7 +12,8 @@ import { readFactorCatalogue } from '../../config/factor-catalogue-schema.js';
 import { createFleetRegistry, fleetSchema } from '../../config/index.js';
 import { createHttpServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/platform/logger.js';
-import { createDuckDbStore, type ReadingStore } from '../../src/platform/store/index.js';
+import { createDuckDbReadingStore, type ReadingStore } from '../../ingest/index.js';
+import { createDuckDbClient, type DuckDbClient } from '../../src/platform/duckdb/index.js';
 import { testFleet } from '../support/test-fleet.js';
 
 // Every route the server registers is in the OpenAPI document at /docs/json, with its query
@@ -35,6 +37,7 @@ interface Operation {
 }
 
 const NOW = Date.parse('2026-10-02T00:00:00Z');
+let client: DuckDbClient;
 let store: ReadingStore;
 let app: ReturnType<typeof createHttpServer>;
 const routes: CollectedRoute[] = [];
@@ -46,14 +49,16 @@ interface Spec {
 let spec: Spec;
 
 beforeAll(async () => {
-  store = createDuckDbStore({ path: ':memory:' });
+  client = createDuckDbClient({ path: ':memory:' });
+  store = createDuckDbReadingStore(client);
+  const accountingStore = createDuckDbAccountingStore(client);
   await store.init();
   const fleetData = fleetSchema.parse(testFleet(1));
   const view = createFleetView(fleetData);
   const accounting = {
-    consumption: createMeterConsumption({ store, fleet: view }),
+    consumption: createMeterConsumption({ store: accountingStore, fleet: view }),
     carbonReport: createCarbonReportQuery({
-      store,
+      store: accountingStore,
       fleet: view,
       catalogue: readFactorCatalogue(),
       methodologyVersion: METHODOLOGY_VERSION,
@@ -87,6 +92,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app.close();
   await store.close();
+  await client.close();
 });
 
 describe('the OpenAPI document at /docs/json', () => {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { createQuestDbStore, type ReadingStore } from '../../src/platform/store/index.js';
+import { createQuestDbReadingStore, type ReadingStore } from '../../ingest/index.js';
+import { createQuestDbClient } from '../../src/platform/questdb/index.js';
 import { startMosquitto, type MosquittoHandle } from './mosquitto.js';
 import { eventually } from './eventually.js';
 import { makeTempDir, removeTempDir } from './processes.js';
@@ -31,7 +32,7 @@ export async function startStack(options: { meters: number; spool?: Record<strin
     ...(options.spool ? { spool: options.spool } : {}),
   });
   await service.start();
-  const store = createQuestDbStore({ url: questdb.url, requestTimeoutMs: 30_000 });
+  const store = createQuestDbReadingStore(createQuestDbClient({ url: questdb.url, requestTimeoutMs: 30_000 }));
   return {
     dir,
     mosquitto,

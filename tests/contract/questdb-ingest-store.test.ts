@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createQuestDbReadingStore, type ReadingStore } from '../../ingest/index.js';
 import type { Reading } from '../../src/kernel/index.js';
-import { createQuestDbStore, type ReadingStore } from '../../src/platform/store/index.js';
+import { createQuestDbClient } from '../../src/platform/questdb/index.js';
 import { startQuestDb, type QuestDbHandle } from '../support/questdb.js';
-import { readingStoreContract } from './reading-store.contract.js';
+import { ingestStoreContract } from './ingest-store.contract.js';
 
 // One QuestDB for the whole file; each test gets its own pair of tables (a prefix),
 // dropped afterwards, so tests cannot see each other's rows.
@@ -27,12 +28,14 @@ async function sql(query: string): Promise<unknown> {
 async function freshStore(requestTimeoutMs = 5_000): Promise<{ store: ReadingStore; prefix: string }> {
   tableSet += 1;
   const prefix = `t${tableSet}_`;
-  const store = createQuestDbStore({ url: qdb.url, requestTimeoutMs, tablePrefix: prefix });
+  const store = createQuestDbReadingStore(createQuestDbClient({ url: qdb.url, requestTimeoutMs }), {
+    tablePrefix: prefix,
+  });
   await store.init();
   return { store, prefix };
 }
 
-readingStoreContract('QuestDB', async () => {
+ingestStoreContract('QuestDB', async () => {
   const { store, prefix } = await freshStore();
   return {
     store,
@@ -45,7 +48,14 @@ readingStoreContract('QuestDB', async () => {
 });
 
 describe('QuestDB store failures', () => {
-  const row: Reading = { meterId: 'm1', tsMs: Date.UTC(2026, 9, 1), value: 7.5, seq: 1, receivedAtMs: Date.UTC(2026, 9, 1, 0, 0, 1), quality: 'ok' };
+  const row: Reading = {
+    meterId: 'm1',
+    tsMs: Date.UTC(2026, 9, 1),
+    value: 7.5,
+    seq: 1,
+    receivedAtMs: Date.UTC(2026, 9, 1, 0, 0, 1),
+    quality: 'ok',
+  };
 
   it('rejects a write while QuestDB is down as STORE_UNAVAILABLE (retryable), and the same write succeeds after restart', async () => {
     const { store } = await freshStore(1_500);
@@ -77,7 +87,10 @@ describe('QuestDB store failures', () => {
     const { store, prefix } = await freshStore();
     // A column type clash QuestDB cannot cast (it casts many, e.g. LONG into SYMBOL).
     await sql(`DROP TABLE ${prefix}readings`);
-    await sql(`CREATE TABLE ${prefix}readings (meter_id SYMBOL, ts TIMESTAMP, value DOUBLE, seq BOOLEAN, received_at TIMESTAMP, quality SYMBOL) TIMESTAMP(ts) PARTITION BY DAY WAL`);
+    await sql(
+      `CREATE TABLE ${prefix}readings (meter_id SYMBOL, ts TIMESTAMP, value DOUBLE, seq BOOLEAN,` +
+        ` received_at TIMESTAMP, quality SYMBOL) TIMESTAMP(ts) PARTITION BY DAY WAL`,
+    );
     await expect(store.write([row], [])).rejects.toMatchObject({ code: 'STORE_QUERY_FAILED', retryable: false });
     await expect(store.readings({ meterId: "it's", fromMs: 0, toMs: 1, limit: 1 })).resolves.toEqual([]);
     await store.close();

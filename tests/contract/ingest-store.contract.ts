@@ -1,30 +1,20 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ReadingStore } from '../../ingest/index.js';
 import type { QuarantineRecord, Reading } from '../../src/kernel/index.js';
-import type { ReadingStore } from '../../src/platform/store/index.js';
+import { ALL, quarantined, reading, SECOND, T0 } from './contract-fixtures.js';
 
 /**
- * One contract for every ReadingStore (DESIGN.md §5): same inputs, same answers.
- * Every test gets a fresh, initialised, empty store from `makeStore`.
+ * One contract for ingest's store in every engine (ingest/ports.ts ReadingStore):
+ * same inputs, same answers. Every test gets a fresh, initialised, empty store
+ * from `makeStore`.
  */
-export interface StoreUnderTest {
+export interface ReadingStoreUnderTest {
   readonly store: ReadingStore;
   readonly cleanup: () => Promise<void>;
 }
 
-const T0 = Date.UTC(2026, 9, 1); // 2026-10-01T00:00:00Z
-const SECOND = 1_000;
-const ALL = { fromMs: 0, toMs: Date.UTC(2100, 0, 1) };
-
-function reading(meterId: string, tsMs: number, value: number, extra: Partial<Reading> = {}): Reading {
-  return { meterId, tsMs, value, seq: null, receivedAtMs: tsMs + 250, quality: 'ok', ...extra };
-}
-
-function quarantined(id: string, receivedAtMs: number, extra: Partial<QuarantineRecord> = {}): QuarantineRecord {
-  return { id, receivedAtMs, topic: 'meters/m1/reading', meterId: 'm1', reason: 'schema_violation', detail: 'value missing', payload: '{"v":1}', ...extra };
-}
-
-export function readingStoreContract(name: string, makeStore: () => Promise<StoreUnderTest>): void {
-  describe(`ReadingStore contract: ${name}`, () => {
+export function ingestStoreContract(name: string, makeStore: () => Promise<ReadingStoreUnderTest>): void {
+  describe(`ingest ReadingStore contract: ${name}`, () => {
     let store: ReadingStore;
     let cleanup: () => Promise<void>;
 
@@ -166,96 +156,6 @@ export function readingStoreContract(name: string, makeStore: () => Promise<Stor
       expect(await store.counts()).toEqual({ readings: 10_000, quarantined: 0 });
       expect(await allOf('m42')).toEqual(rows.filter((r) => r.meterId === 'm42'));
       expect((await store.meterSummaries()).size).toBe(100);
-    });
-
-    describe('register segments and edge readings (accounting queries run in the store)', () => {
-      const HOUR = 3_600 * SECOND;
-      // Local (Asia/Shanghai) days start at 16:00Z: 2026-10-01 15:45Z is 23:45 on 1 October, 16:00Z is midnight of 2 October.
-      const DAY2 = T0 + 16 * HOUR;
-      const m1 = [
-        reading('m1', DAY2 - 45 * 60 * SECOND, 100), // 23:15 local, day 1
-        reading('m1', DAY2 - 15 * 60 * SECOND, 103), // 23:45, day 1: 3 in 30 min = 6 per hour
-        reading('m1', DAY2, 104), // 00:00 day 2: 1 in 15 min = 4 per hour
-        reading('m1', DAY2 + 15 * 60 * SECOND, 102), // a decrease
-        reading('m1', DAY2 + 30 * 60 * SECOND, 110), // 8 in 15 min = 32 per hour
-        reading('m1', DAY2 + 8 * HOUR, 111),
-      ];
-      const m2 = [reading('m2', DAY2 + HOUR, 7), reading('m2', DAY2 + 2 * HOUR, 7)];
-      const day = { bucket: 'day' as const, timeZone: 'Asia/Shanghai' };
-
-      beforeEach(async () => {
-        // Out of order and across two batches: the store orders by device time.
-        await writeAndSync([m1[4], m1[0], m2[1]] as Reading[]);
-        await writeAndSync([m1[2], m1[5], m1[1], m1[3], m2[0], reading('m3', DAY2, 1)] as Reading[]);
-      });
-
-      it('cuts local days at 16:00Z and reduces each to first, last, count, decreases and the highest rate', async () => {
-        const segments = await store.registerSegments({ meterIds: ['m1', 'm2'], fromMs: T0, toMs: T0 + 3 * 86_400 * SECOND, ...day });
-        expect(segments).toEqual([
-          { meterId: 'm1', bucketStartMs: DAY2 - 86_400 * SECOND, firstTsMs: m1[0]?.tsMs, firstValue: 100, lastTsMs: m1[1]?.tsMs, lastValue: 103, readings: 2, decreases: 0, maxRatePerHour: 6 },
-          { meterId: 'm1', bucketStartMs: DAY2, firstTsMs: DAY2, firstValue: 104, lastTsMs: m1[5]?.tsMs, lastValue: 111, readings: 4, decreases: 1, maxRatePerHour: 32 },
-          { meterId: 'm2', bucketStartMs: DAY2, firstTsMs: DAY2 + HOUR, firstValue: 7, lastTsMs: DAY2 + 2 * HOUR, lastValue: 7, readings: 2, decreases: 0, maxRatePerHour: 0 },
-        ]);
-      });
-
-      it('compares only readings inside the range: the first reading of the range has no previous one', async () => {
-        const segments = await store.registerSegments({ meterIds: ['m1'], fromMs: DAY2, toMs: DAY2 + 86_400 * SECOND, ...day });
-        expect(segments).toEqual([{ meterId: 'm1', bucketStartMs: DAY2, firstTsMs: DAY2, firstValue: 104, lastTsMs: m1[5]?.tsMs, lastValue: 111, readings: 4, decreases: 1, maxRatePerHour: 32 }]);
-        const single = await store.registerSegments({ meterIds: ['m1'], fromMs: DAY2 + 8 * HOUR, toMs: DAY2 + 9 * HOUR, ...day });
-        expect(single).toEqual([{ meterId: 'm1', bucketStartMs: DAY2, firstTsMs: DAY2 + 8 * HOUR, firstValue: 111, lastTsMs: DAY2 + 8 * HOUR, lastValue: 111, readings: 1, decreases: 0, maxRatePerHour: null }]);
-      });
-
-      it('cuts hours and months in the time zone too, and answers only for the asked meters', async () => {
-        const hours = await store.registerSegments({ meterIds: ['m1'], fromMs: T0, toMs: DAY2 + HOUR, bucket: 'hour', timeZone: 'Asia/Shanghai' });
-        expect(hours.map((s) => [s.bucketStartMs, s.readings, s.decreases])).toEqual([
-          [DAY2 - HOUR, 2, 0],
-          [DAY2, 3, 1],
-        ]);
-        // Kathmandu is UTC+05:45: its hours start at a quarter past the UTC hour.
-        const kathmandu = await store.registerSegments({ meterIds: ['m1'], fromMs: T0, toMs: DAY2 + HOUR, bucket: 'hour', timeZone: 'Asia/Kathmandu' });
-        expect(kathmandu.map((s) => [s.bucketStartMs, s.readings])).toEqual([
-          [DAY2 - 45 * 60 * SECOND, 3],
-          [DAY2 + 15 * 60 * SECOND, 2],
-        ]);
-        const months = await store.registerSegments({ meterIds: ['m2', 'nope'], fromMs: T0, toMs: T0 + 40 * 86_400 * SECOND, bucket: 'month', timeZone: 'Asia/Shanghai' });
-        expect(months.map((s) => [s.meterId, s.bucketStartMs, s.readings])).toEqual([['m2', Date.parse('2026-10-01T00:00:00+08:00'), 2]]);
-        expect(await store.registerSegments({ meterIds: [], fromMs: T0, toMs: DAY2, ...day })).toEqual([]);
-        expect(await store.registerSegments({ meterIds: ['m1'], fromMs: DAY2 + 9 * HOUR, toMs: DAY2 + 10 * HOUR, ...day })).toEqual([]);
-      });
-
-      it('answers whole local days and months the same way, and sees late data and rewrites after a first answer', async () => {
-        // Whole local days: QuestDB answers these from its day roll-up, which must give the direct answer.
-        const range = { meterIds: ['m1', 'm2'], fromMs: DAY2 - 86_400 * SECOND, toMs: DAY2 + 2 * 86_400 * SECOND, ...day };
-        const expected = [
-          { meterId: 'm1', bucketStartMs: DAY2 - 86_400 * SECOND, firstTsMs: m1[0]?.tsMs, firstValue: 100, lastTsMs: m1[1]?.tsMs, lastValue: 103, readings: 2, decreases: 0, maxRatePerHour: 6 },
-          { meterId: 'm1', bucketStartMs: DAY2, firstTsMs: DAY2, firstValue: 104, lastTsMs: m1[5]?.tsMs, lastValue: 111, readings: 4, decreases: 1, maxRatePerHour: 32 },
-          { meterId: 'm2', bucketStartMs: DAY2, firstTsMs: DAY2 + HOUR, firstValue: 7, lastTsMs: DAY2 + 2 * HOUR, lastValue: 7, readings: 2, decreases: 0, maxRatePerHour: 0 },
-        ];
-        expect(await store.registerSegments(range)).toEqual(expected);
-        const month = { meterIds: ['m1'], fromMs: Date.parse('2026-10-01T00:00:00+08:00'), toMs: Date.parse('2026-11-01T00:00:00+08:00'), bucket: 'month' as const, timeZone: 'Asia/Shanghai' };
-        expect(await store.registerSegments(month)).toEqual([
-          { meterId: 'm1', bucketStartMs: month.fromMs, firstTsMs: m1[0]?.tsMs, firstValue: 100, lastTsMs: m1[5]?.tsMs, lastValue: 111, readings: 6, decreases: 1, maxRatePerHour: 32 },
-        ]);
-        // A late reading on day 1 (a drop onto day 2's first reading becomes visible), then a rewrite of an existing key.
-        await writeAndSync([reading('m1', DAY2 - 5 * 60 * SECOND, 105)]);
-        const late = await store.registerSegments(range);
-        expect(late[0]).toMatchObject({ lastTsMs: DAY2 - 5 * 60 * SECOND, lastValue: 105, readings: 3, decreases: 0, maxRatePerHour: 12 });
-        expect(late[1]).toMatchObject({ readings: 4, decreases: 2 });
-        await writeAndSync([reading('m1', DAY2 + 8 * HOUR, 90, { receivedAtMs: m1[5]?.receivedAtMs ?? 0 })]);
-        const rewritten = await store.registerSegments(range);
-        expect(rewritten[1]).toMatchObject({ lastValue: 90, readings: 4, decreases: 3 });
-        expect((await store.registerSegments(month))[0]).toMatchObject({ readings: 7, decreases: 3, lastValue: 90 });
-      });
-
-      it('finds the last reading before and the first at or after a time, within the window', async () => {
-        const edges = await store.edgeReadings({ meterIds: ['m1', 'm2', 'nope'], beforeMs: DAY2, afterMs: DAY2 + 30 * 60 * SECOND, windowMs: 3 * HOUR });
-        expect(Object.fromEntries(edges.before)).toEqual({ m1: m1[1] });
-        expect(Object.fromEntries(edges.after)).toEqual({ m1: m1[4], m2: m2[0] });
-        const far = await store.edgeReadings({ meterIds: ['m1'], beforeMs: DAY2 + 5 * 86_400 * SECOND, afterMs: T0 - 2 * 86_400 * SECOND, windowMs: 2 * 86_400 * SECOND });
-        expect(far.before.size + far.after.size).toBe(0);
-        const wide = await store.edgeReadings({ meterIds: ['m1'], beforeMs: DAY2 + 5 * 86_400 * SECOND, afterMs: T0 - 2 * 86_400 * SECOND, windowMs: 10 * 86_400 * SECOND });
-        expect([wide.before.get('m1'), wide.after.get('m1')]).toEqual([m1[5], m1[0]]);
-      });
     });
 
     it('does not depend on the process time zone: everything is UTC ms', async () => {

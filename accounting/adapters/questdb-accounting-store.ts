@@ -1,0 +1,211 @@
+import { localDays, type Reading } from '../../src/kernel/index.js';
+import {
+  inListFilter,
+  limit,
+  parseTimestamp,
+  str,
+  timeZone,
+  ts,
+  type QuestDbClient,
+} from '../../src/platform/questdb/index.js';
+import type {
+  AccountingStoreAdapter,
+  EdgeQuery,
+  EdgeReadings,
+  LastReading,
+  RawReadingQuery,
+  RegisterSegment,
+  SegmentBucket,
+  SegmentQuery,
+} from '../ports.js';
+import { createDayRollup } from './questdb-day-rollup.js';
+
+/**
+ * Accounting's queries in QuestDB, over ingest's `readings` table (its columns:
+ * meter_id, ts, value, seq, received_at, quality) and accounting's own day
+ * roll-up (questdb-day-rollup.ts). Heavy aggregation runs in QuestDB SQL
+ * (SAMPLE BY, window functions), not in Node.
+ */
+export interface QuestDbAccountingStoreOptions {
+  /** Prepended to every table name, the readings table's included; the ingest store must use the same. */
+  readonly tablePrefix?: string;
+}
+
+const SAMPLE_BY: Record<SegmentBucket, string> = { hour: '1h', day: '1d', month: '1M' };
+
+/** Edge readings are looked for in a short window first, then in the whole window for the meters still missing. */
+const EDGE_FIRST_WINDOW_MS = 86_400_000;
+
+export function createQuestDbAccountingStore(
+  client: QuestDbClient,
+  options: QuestDbAccountingStoreOptions = {},
+): AccountingStoreAdapter {
+  const prefix = options.tablePrefix ?? '';
+  if (!/^[A-Za-z0-9_]*$/.test(prefix)) throw new Error(`tablePrefix must match [A-Za-z0-9_]*: ${prefix}`);
+  const readingsTable = `${prefix}readings`;
+  const segmentsTable = `${prefix}segments_day`;
+  const rollup = createDayRollup(client, {
+    readings: readingsTable,
+    segments: segmentsTable,
+    state: `${prefix}segments_day_state`,
+  });
+  const exec = (sql: string) => client.exec(sql);
+  const meterFilter = (meterIds: readonly string[]) => inListFilter('meter_id', meterIds);
+
+  /**
+   * Register segments straight from the readings: a window `lag` over each
+   * meter's readings in the range, then SAMPLE BY the bucket aligned to the
+   * calendar of the time zone (a Shanghai day starts at 16:00Z). The window
+   * keeps the designated timestamp's order, which SAMPLE BY and first()/last()
+   * rely on. Measured: ~8 s for 28.8 M rows on 2 cores (the window is
+   * single-threaded), hence the day roll-up for whole days.
+   */
+  function directSegmentsSql(query: SegmentQuery): string {
+    return (
+      `SELECT ts, meter_id, first(ts), first(value), last(ts), last(value), count(),` +
+      ` sum(CASE WHEN value < prev_value THEN 1 ELSE 0 END),` +
+      ` max((value - prev_value) / ((ts - prev_ts) / 3600000000.0))` +
+      ` FROM (SELECT meter_id, ts, value, lag(value) OVER (PARTITION BY meter_id ORDER BY ts) prev_value,` +
+      ` lag(ts) OVER (PARTITION BY meter_id ORDER BY ts) prev_ts FROM ${readingsTable}` +
+      ` WHERE ts >= ${ts(query.fromMs)} AND ts < ${ts(query.toMs)}${meterFilter(query.meterIds)})` +
+      ` SAMPLE BY ${SAMPLE_BY[query.bucket]} ALIGN TO CALENDAR TIME ZONE ${timeZone(query.timeZone)}`
+    );
+  }
+
+  /**
+   * The same answer from the day roll-up: each local day's segment was reduced
+   * once (with its decreases and rates counted inside the day); the comparison of
+   * a day's first reading with the previous day's last is added here with a
+   * `lag` over the day segments, and months are SAMPLE BY over days. Only the
+   * first day of the range has no previous day, as in the direct query.
+   */
+  function rollupSegmentsSql(query: SegmentQuery): string {
+    const crossRate = '(first_value - prev_last) / ((first_ts - prev_last_ts) / 3600000000.0)';
+    const days =
+      `SELECT ts, meter_id, first_ts, first_value, last_ts, last_value, n,` +
+      ` decreases + CASE WHEN first_value < prev_last THEN 1 ELSE 0 END decreases,` +
+      ` CASE WHEN prev_last_ts IS NULL THEN max_rate WHEN max_rate IS NULL OR ${crossRate} > max_rate` +
+      ` THEN ${crossRate} ELSE max_rate END max_rate` +
+      ` FROM (SELECT ts, meter_id, first_ts, first_value, last_ts, last_value, n, decreases, max_rate,` +
+      ` lag(last_value) OVER (PARTITION BY meter_id ORDER BY ts) prev_last,` +
+      ` lag(last_ts) OVER (PARTITION BY meter_id ORDER BY ts) prev_last_ts` +
+      ` FROM ${segmentsTable} WHERE tz = ${timeZone(query.timeZone)}` +
+      ` AND ts >= ${ts(query.fromMs)} AND ts < ${ts(query.toMs)}${meterFilter(query.meterIds)})`;
+    if (query.bucket === 'day') return days;
+    return (
+      `SELECT ts, meter_id, first(first_ts), first(first_value), last(last_ts), last(last_value), sum(n),` +
+      ` sum(decreases), max(max_rate)` +
+      ` FROM (${days}) SAMPLE BY 1M ALIGN TO CALENDAR TIME ZONE ${timeZone(query.timeZone)}`
+    );
+  }
+
+  async function registerSegments(query: SegmentQuery): Promise<RegisterSegment[]> {
+    if (query.meterIds.length === 0 || query.fromMs >= query.toMs) return [];
+    // Whole local days (and months) come from the roll-up; hours, and ranges cut inside a day,
+    // straight from the readings.
+    const days = query.bucket === 'hour' ? undefined : localDays(query.fromMs, query.toMs, query.timeZone);
+    let sql: string;
+    if (days === undefined) {
+      sql = directSegmentsSql(query);
+    } else {
+      await rollup.refresh(days, query.timeZone);
+      sql = rollupSegmentsSql(query);
+    }
+    const result = await exec(sql);
+    const wanted = new Set(query.meterIds);
+    const segments: RegisterSegment[] = [];
+    for (const row of result.dataset) {
+      const meterId = String(row[1]);
+      if (!wanted.has(meterId)) continue;
+      segments.push({
+        meterId,
+        bucketStartMs: parseTimestamp(row[0]),
+        firstTsMs: parseTimestamp(row[2]),
+        firstValue: Number(row[3]),
+        lastTsMs: parseTimestamp(row[4]),
+        lastValue: Number(row[5]),
+        readings: Number(row[6]),
+        decreases: Number(row[7] ?? 0),
+        maxRatePerHour: row[8] === null || row[8] === undefined ? null : Number(row[8]),
+      });
+    }
+    return segments.sort((a, b) =>
+      a.meterId < b.meterId ? -1 : a.meterId > b.meterId ? 1 : a.bucketStartMs - b.bucketStartMs,
+    );
+  }
+
+  /**
+   * The last reading before a time per meter is LATEST ON (QuestDB walks back
+   * from the end of the range); the first at or after a time is first() over an
+   * ascending scan. Each looks in one day first and over the whole window only
+   * for the meters not found, so a month-long window costs a day's scan.
+   */
+  async function edgeReadings(query: EdgeQuery): Promise<EdgeReadings> {
+    const before = new Map<string, Reading>();
+    const after = new Map<string, Reading>();
+    if (query.meterIds.length === 0) return { before, after };
+    const wanted = new Set(query.meterIds);
+    const collect = (target: Map<string, Reading>, rows: readonly (readonly unknown[])[]) => {
+      for (const row of rows) {
+        const meterId = String(row[0]);
+        if (wanted.has(meterId) && !target.has(meterId)) target.set(meterId, toReading(row));
+      }
+    };
+    const missing = (found: Map<string, Reading>) => query.meterIds.filter((id) => !found.has(id));
+    const beforeSql = (fromMs: number, ids: readonly string[]) =>
+      `SELECT meter_id, ts, value, seq, received_at, quality FROM ${readingsTable}` +
+      ` WHERE ts >= ${ts(fromMs)} AND ts < ${ts(query.beforeMs)}${meterFilter(ids)} LATEST ON ts PARTITION BY meter_id`;
+    const afterSql = (toMs: number, ids: readonly string[]) =>
+      `SELECT meter_id, first(ts), first(value), first(seq), first(received_at), first(quality) FROM ${readingsTable}` +
+      ` WHERE ts >= ${ts(query.afterMs)} AND ts < ${ts(toMs)}${meterFilter(ids)}`;
+    const shortWindow = Math.min(query.windowMs, EDGE_FIRST_WINDOW_MS);
+    const [b1, a1] = await Promise.all([
+      exec(beforeSql(query.beforeMs - shortWindow, query.meterIds)),
+      exec(afterSql(query.afterMs + shortWindow, query.meterIds)),
+    ]);
+    collect(before, b1.dataset);
+    collect(after, a1.dataset);
+    if (shortWindow < query.windowMs) {
+      const missingBefore = missing(before);
+      const missingAfter = missing(after);
+      const [b2, a2] = await Promise.all([
+        missingBefore.length === 0 ? undefined : exec(beforeSql(query.beforeMs - query.windowMs, missingBefore)),
+        missingAfter.length === 0 ? undefined : exec(afterSql(query.afterMs + query.windowMs, missingAfter)),
+      ]);
+      if (b2) collect(before, b2.dataset);
+      if (a2) collect(after, a2.dataset);
+    }
+    return { before, after };
+  }
+
+  async function readings(query: RawReadingQuery): Promise<Reading[]> {
+    const result = await exec(
+      `SELECT meter_id, ts, value, seq, received_at, quality FROM ${readingsTable}` +
+        ` WHERE meter_id = ${str(query.meterId)} AND ts >= ${ts(query.fromMs)} AND ts < ${ts(query.toMs)}` +
+        ` ORDER BY ts LIMIT ${limit(query.limit)}`,
+    );
+    return result.dataset.map(toReading);
+  }
+
+  /** Only the latest device timestamps: the per-meter row counts ingest's summaries add are not needed here. */
+  async function meterSummaries(): Promise<Map<string, LastReading>> {
+    const latest = await exec(
+      `SELECT meter_id, ts, received_at FROM ${readingsTable} LATEST ON ts PARTITION BY meter_id`,
+    );
+    return new Map(latest.dataset.map((row) => [String(row[0]), { lastTsMs: parseTimestamp(row[1]) }]));
+  }
+
+  return { init: () => rollup.init(), registerSegments, edgeReadings, readings, meterSummaries };
+}
+
+/** A row of `SELECT meter_id, ts, value, seq, received_at, quality` (or their first()). */
+function toReading(row: readonly unknown[]): Reading {
+  return {
+    meterId: String(row[0]),
+    tsMs: parseTimestamp(row[1]),
+    value: Number(row[2]),
+    seq: row[3] === null ? null : Number(row[3]),
+    receivedAtMs: parseTimestamp(row[4]),
+    quality: String(row[5]) as Reading['quality'],
+  };
+}

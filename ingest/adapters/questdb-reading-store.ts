@@ -1,0 +1,147 @@
+import {
+  limit,
+  msToMicros,
+  parseTimestamp,
+  str,
+  ts,
+  type IlpSender,
+  type QuestDbClient,
+} from '../../src/platform/questdb/index.js';
+import type { QuarantineRecord, Reading, RejectionReason } from '../../src/kernel/index.js';
+import type { MeterSummary, QuarantineQuery, ReadingQuery, ReadingStore } from '../ports.js';
+
+/**
+ * Ingest's tables in QuestDB, the production store: `readings` (one narrow
+ * table, SYMBOL meter id, designated timestamp, WAL, DEDUP UPSERT KEYS) and
+ * `quarantine`. Writes go through an ILP writer of the engine client (one
+ * request per `write()`, one flush in flight); reads and DDL through `/exec`.
+ * Accounting reads the readings table too (accounting/adapters), so its
+ * columns are a contract between the two.
+ */
+export interface QuestDbReadingStoreOptions {
+  /** Prepended to the table names; lets tests (or two environments) share one server. */
+  readonly tablePrefix?: string;
+}
+
+export function createQuestDbReadingStore(
+  client: QuestDbClient,
+  options: QuestDbReadingStoreOptions = {},
+): ReadingStore {
+  const prefix = options.tablePrefix ?? '';
+  if (!/^[A-Za-z0-9_]*$/.test(prefix)) throw new Error(`tablePrefix must match [A-Za-z0-9_]*: ${prefix}`);
+  const readingsTable = `${prefix}readings`;
+  const quarantineTable = `${prefix}quarantine`;
+  const ilp = client.createIlpWriter();
+  const exec = (sql: string) => client.exec(sql);
+
+  async function encode(s: IlpSender, readings: readonly Reading[], quarantined: readonly QuarantineRecord[]) {
+    for (const r of readings) {
+      s.table(readingsTable).symbol('meter_id', r.meterId).symbol('quality', r.quality).floatColumn('value', r.value);
+      if (r.seq !== null) s.intColumn('seq', r.seq);
+      s.timestampColumn('received_at', msToMicros(r.receivedAtMs), 'us');
+      await s.at(msToMicros(r.tsMs), 'us');
+    }
+    for (const q of quarantined) {
+      s.table(quarantineTable).symbol('reason', q.reason).stringColumn('id', q.id).stringColumn('topic', q.topic);
+      if (q.meterId !== null) s.stringColumn('meter_id', q.meterId);
+      s.stringColumn('detail', q.detail).stringColumn('payload', q.payload);
+      await s.at(msToMicros(q.receivedAtMs), 'us');
+    }
+  }
+
+  async function readingsPage(query: ReadingQuery): Promise<Reading[]> {
+    const after = query.afterTsMs === undefined ? '' : ` AND ts > ${ts(query.afterTsMs)}`;
+    const result = await exec(
+      `SELECT meter_id, ts, value, seq, received_at, quality FROM ${readingsTable}` +
+        ` WHERE meter_id = ${str(query.meterId)} AND ts >= ${ts(query.fromMs)} AND ts < ${ts(query.toMs)}${after}` +
+        ` ORDER BY ts LIMIT ${limit(query.limit)}`,
+    );
+    return result.dataset.map(toReading);
+  }
+
+  async function quarantinePage(query: QuarantineQuery): Promise<QuarantineRecord[]> {
+    const conditions = [`received_at >= ${ts(query.fromMs)}`, `received_at < ${ts(query.toMs)}`];
+    if (query.reason !== undefined) conditions.push(`reason = ${str(query.reason)}`);
+    if (query.after !== undefined) {
+      const at = ts(query.after.receivedAtMs);
+      conditions.push(`(received_at > ${at} OR (received_at = ${at} AND id > ${str(query.after.id)}))`);
+    }
+    const result = await exec(
+      `SELECT id, received_at, topic, meter_id, reason, detail, payload FROM ${quarantineTable}` +
+        ` WHERE ${conditions.join(' AND ')} ORDER BY received_at, id LIMIT ${limit(query.limit)}`,
+    );
+    return result.dataset.map((row) => ({
+      id: String(row[0]),
+      receivedAtMs: parseTimestamp(row[1]),
+      topic: String(row[2]),
+      meterId: row[3] === null ? null : String(row[3]),
+      reason: String(row[4]) as RejectionReason,
+      detail: String(row[5] ?? ''),
+      payload: String(row[6] ?? ''),
+    }));
+  }
+
+  async function meterSummaries(): Promise<Map<string, MeterSummary>> {
+    const [latest, counts] = await Promise.all([
+      exec(`SELECT meter_id, ts, received_at FROM ${readingsTable} LATEST ON ts PARTITION BY meter_id`),
+      exec(`SELECT meter_id, count() FROM ${readingsTable}`),
+    ]);
+    const countByMeter = new Map(counts.dataset.map((row) => [String(row[0]), Number(row[1])]));
+    const summaries = new Map<string, MeterSummary>();
+    for (const row of latest.dataset) {
+      const meterId = String(row[0]);
+      summaries.set(meterId, {
+        lastTsMs: parseTimestamp(row[1]),
+        lastReceivedAtMs: parseTimestamp(row[2]),
+        readings: countByMeter.get(meterId) ?? 0,
+      });
+    }
+    return summaries;
+  }
+
+  return {
+    async init() {
+      await exec(
+        `CREATE TABLE IF NOT EXISTS ${readingsTable} (meter_id SYMBOL CAPACITY 16384 CACHE, ts TIMESTAMP,` +
+          ` value DOUBLE, seq LONG, received_at TIMESTAMP, quality SYMBOL) TIMESTAMP(ts) PARTITION BY DAY WAL` +
+          ` DEDUP UPSERT KEYS(ts, meter_id)`,
+      );
+      // id and meter_id are VARCHAR, not SYMBOL: they are unbounded (a quarantined
+      // meter id may be garbage), and every distinct symbol lives in memory forever.
+      await exec(
+        `CREATE TABLE IF NOT EXISTS ${quarantineTable} (id VARCHAR, received_at TIMESTAMP, topic VARCHAR,` +
+          ` meter_id VARCHAR, reason SYMBOL, detail VARCHAR, payload VARCHAR) TIMESTAMP(received_at)` +
+          ` PARTITION BY DAY WAL DEDUP UPSERT KEYS(received_at, id)`,
+      );
+    },
+    write(readings, quarantined) {
+      if (readings.length === 0 && quarantined.length === 0) return Promise.resolve();
+      return ilp.write((sender) => encode(sender, readings, quarantined));
+    },
+    readings: readingsPage,
+    quarantine: quarantinePage,
+    meterSummaries,
+    async counts() {
+      const [r, q] = await Promise.all([
+        exec(`SELECT count() FROM ${readingsTable}`),
+        exec(`SELECT count() FROM ${quarantineTable}`),
+      ]);
+      return { readings: Number(r.dataset[0]?.[0] ?? 0), quarantined: Number(q.dataset[0]?.[0] ?? 0) };
+    },
+    sync: () => client.waitForWal([readingsTable, quarantineTable]),
+    ping: () => client.ping(),
+    close: () => ilp.close(),
+  };
+}
+
+/** A row of `SELECT meter_id, ts, value, seq, received_at, quality`. */
+function toReading(row: readonly unknown[]): Reading {
+  return {
+    meterId: String(row[0]),
+    tsMs: parseTimestamp(row[1]),
+    value: Number(row[2]),
+    seq: row[3] === null ? null : Number(row[3]),
+    receivedAtMs: parseTimestamp(row[4]),
+    quality: String(row[5]) as Reading['quality'],
+  };
+}

@@ -1,0 +1,19 @@
+/** The thin DuckDB client: one instance and connection, serialised operations, typed queries, appender fill. */
+export {
+  createDuckDbClient,
+  fillTempTable,
+  limit,
+  micros,
+  queryRows,
+  type DuckDbClient,
+  type DuckDbOptions,
+} from './duckdb-client.js';
+export {
+  BIGINT,
+  DuckDBTimestampTZValue,
+  LIST,
+  listValue,
+  VARCHAR,
+  type DuckDBAppender,
+  type DuckDBConnection,
+} from '@duckdb/node-api';
