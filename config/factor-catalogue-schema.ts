@@ -32,7 +32,9 @@ const UNIT_BY_KIND = {
 } as const;
 
 /** An issue date as precise as the document is known: YYYY, YYYY-MM or YYYY-MM-DD. */
-const issueDate = z.string().regex(/^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$/, 'expected YYYY, YYYY-MM or YYYY-MM-DD');
+const issueDate = z
+  .string()
+  .regex(/^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$/, 'expected YYYY, YYYY-MM or YYYY-MM-DD');
 
 /**
  * The official document a figure comes from, not the page it was read on: who
@@ -54,12 +56,16 @@ export const factorSourceSchema = z
     note: z.string().min(1).optional(),
   })
   .superRefine((s, ctx) => {
-    const unread = [s.number === null ? 'number' : undefined, s.date === null ? 'date' : undefined].filter((k) => k !== undefined);
+    const unread = [s.number === null ? 'number' : '', s.date === null ? 'date' : ''].filter((k) => k !== '');
     if (unread.length > 0 && s.note === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['note'], message: `${unread.join(' and ')} not given: say in a note why (e.g. not read)` });
+      const message = `${unread.join(' and ')} not given: say in a note why (e.g. not read)`;
+      ctx.addIssue({ code: 'custom', path: ['note'], message });
     }
   })
-  .transform((s) => ({ ...s, publisher: s.issuer, document: [`《${s.title}》`, s.number, s.date].filter((t) => t !== null).join(' ') }));
+  .transform((s) => {
+    const document = [`《${s.title}》`, s.number, s.date].filter((t) => t !== null).join(' ');
+    return { ...s, publisher: s.issuer, document };
+  });
 
 export const factorEntrySchema = z
   .strictObject({
@@ -116,7 +122,10 @@ function clash(a: FactorEntryConfig, b: FactorEntryConfig): boolean {
 export const factorCatalogueSchema = z
   .strictObject({
     /** Site catalogues: a short name, printed in the merged version (default: the file name). */
-    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'names are 1-64 letters, digits, "_", "." or "-"').optional(),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'names are 1-64 letters, digits, "_", "." or "-"')
+      .optional(),
     version: z.string().min(1).describe('bumped on every change; reports record it'),
     entries: z.array(factorEntrySchema).min(1),
   })
@@ -148,11 +157,18 @@ export interface CatalogueProblem {
   readonly path: string;
 }
 
-const problemAt = (file: string, at: string, message: string): CatalogueProblem => ({ file, at, message, path: `${file}: ${at}` });
+const problemAt = (file: string, at: string, message: string): CatalogueProblem => ({
+  file,
+  at,
+  message,
+  path: `${file}: ${at}`,
+});
 
 export type CatalogueParse = { readonly ok: FactorCatalogueConfig } | { readonly problems: readonly string[] };
 
-function parseIn(file: string, text: string): { readonly ok: FactorCatalogueConfig } | { readonly problems: readonly CatalogueProblem[] } {
+type Parsed = { readonly ok: FactorCatalogueConfig } | { readonly problems: readonly CatalogueProblem[] };
+
+function parseIn(file: string, text: string): Parsed {
   let data: unknown;
   try {
     data = parseYaml(text, { merge: true });
@@ -161,7 +177,8 @@ function parseIn(file: string, text: string): { readonly ok: FactorCatalogueConf
   }
   const result = factorCatalogueSchema.safeParse(data);
   if (result.success) return { ok: result.data };
-  return { problems: result.error.issues.map((issue) => problemAt(file, issue.path.join('.') || '(root)', issue.message)) };
+  const at = (path: readonly PropertyKey[]) => path.map(String).join('.') || '(root)';
+  return { problems: result.error.issues.map((issue) => problemAt(file, at(issue.path), issue.message)) };
 }
 
 /** Parses and validates catalogue YAML (merge keys `<<:` allowed), listing every problem with its path. */
@@ -183,7 +200,9 @@ export interface MergedFactorCatalogue extends FactorCatalogueConfig {
   readonly superseded: readonly { readonly id: string; readonly by: string; readonly file: string }[];
 }
 
-export type CatalogueMerge = { readonly ok: MergedFactorCatalogue } | { readonly problems: readonly CatalogueProblem[] };
+export type CatalogueMerge =
+  | { readonly ok: MergedFactorCatalogue }
+  | { readonly problems: readonly CatalogueProblem[] };
 
 const fileLabel = (file: string) => basename(file).replace(/\.ya?ml$/, '');
 
@@ -197,12 +216,13 @@ const fileLabel = (file: string) => basename(file).replace(/\.ya?ml$/, '');
  */
 export function mergeFactorCatalogues(parts: readonly CataloguePart[]): CatalogueMerge {
   const problems: CatalogueProblem[] = [];
-  const parsed: { file: string; catalogue: FactorCatalogueConfig }[] = [];
-  for (const part of parts) {
-    const result = parseIn(part.file, part.text);
-    if ('ok' in result) parsed.push({ file: part.file, catalogue: result.ok });
+  // `part` is the position among the given parts (0: shipped), also when an earlier part failed to parse.
+  const parsed: { file: string; catalogue: FactorCatalogueConfig; part: number }[] = [];
+  parts.forEach(({ file, text }, part) => {
+    const result = parseIn(file, text);
+    if ('ok' in result) parsed.push({ file, catalogue: result.ok, part });
     else problems.push(...result.problems);
-  }
+  });
   if (parts.length === 0) return { problems: [problemAt('(none)', '(file)', 'no factor catalogue given')] };
 
   interface Placed {
@@ -214,16 +234,17 @@ export function mergeFactorCatalogues(parts: readonly CataloguePart[]): Catalogu
   const placed: Placed[] = [];
   const superseded: { id: string; by: string; file: string }[] = [];
   const where = (p: Placed) => `${p.file} entries.${p.index}`;
-  parsed.forEach(({ file, catalogue }, part) => {
+  parsed.forEach(({ file, catalogue, part }) => {
     catalogue.entries.forEach((entry, index) => {
       const target = entry.supersedes;
       if (target !== undefined) {
         const at = `entries.${index}.supersedes`;
         const earlier = placed.find((p) => p.entry.id === target && p.part < part);
         const already = superseded.find((s) => s.id === target);
-        if (part === 0) problems.push(problemAt(file, at, 'only a site catalogue (factors.extraCatalogues) can supersede an entry'));
-        else if (already !== undefined) problems.push(problemAt(file, at, `'${target}' is already superseded by '${already.by}' (${already.file})`));
-        else if (earlier === undefined) problems.push(problemAt(file, at, `no entry '${target}' in the shipped catalogue or an earlier site catalogue`));
+        const problem = (message: string) => problems.push(problemAt(file, at, message));
+        if (part === 0) problem('only a site catalogue (factors.extraCatalogues) can supersede an entry');
+        else if (already !== undefined) problem(`'${target}' is already superseded by ${already.by} (${already.file})`);
+        else if (earlier === undefined) problem(`no entry '${target}' in the shipped or an earlier site catalogue`);
         else superseded.push({ id: target, by: entry.id, file });
       }
       placed.push({ entry, file, part, index });
@@ -240,17 +261,21 @@ export function mergeFactorCatalogues(parts: readonly CataloguePart[]): Catalogu
     for (const b of merged.slice(0, i)) {
       if (b.part === a.part) continue; // within one file the schema has already checked
       const hint = `; to replace it, give the site entry supersedes: ${b.entry.id}`;
-      if (b.entry.id === a.entry.id) problems.push(problemAt(a.file, `${at}.id`, `id '${a.entry.id}' is already used by ${where(b)}${hint}`));
-      else if (clash(a.entry, b.entry)) {
-        problems.push(problemAt(a.file, at, `'${a.entry.id}' clashes with '${b.entry.id}' (${where(b)}): same kind, carrier, basis, variant, region and series, overlapping in time${hint}`));
+      if (b.entry.id === a.entry.id) {
+        problems.push(problemAt(a.file, `${at}.id`, `id '${a.entry.id}' is already used by ${where(b)}${hint}`));
+      } else if (clash(a.entry, b.entry)) {
+        const same = 'same kind, carrier, basis, variant, region and series, overlapping in time';
+        const message = `'${a.entry.id}' clashes with '${b.entry.id}' (${where(b)}): ${same}${hint}`;
+        problems.push(problemAt(a.file, at, message));
       }
     }
   });
   if (problems.length > 0) return { problems };
 
-  const described = parsed.map(({ file, catalogue }) => ({ file, name: catalogue.name ?? null, version: catalogue.version }));
+  const described = parsed.map(({ file, catalogue: { name, version } }) => ({ file, name: name ?? null, version }));
   const [shipped, ...sites] = described;
-  const version = [shipped?.version ?? '', ...sites.map((s) => `${s.name ?? fileLabel(s.file)}@${s.version}`)].join('+');
+  const siteVersions = sites.map((s) => `${s.name ?? fileLabel(s.file)}@${s.version}`);
+  const version = [shipped?.version ?? '', ...siteVersions].join('+');
   return { ok: { version, entries: merged.map((p) => p.entry), parts: described, superseded } };
 }
 

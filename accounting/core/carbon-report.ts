@@ -94,7 +94,13 @@ function completenessToDate(readings: ReadingCounts, elapsedShare: number): numb
   return expected > 0 ? Math.min(1, readings.received / expected) : null;
 }
 
-function summaryOf(result: NodeResult, year: number, annual: boolean, previousLabel: string, elapsedShare: number): CarbonSummary {
+function summaryOf(
+  result: NodeResult,
+  year: number,
+  annual: boolean,
+  previousLabel: string,
+  elapsedShare: number,
+): CarbonSummary {
   const { figures } = result;
   const previous = 'reason' in result.previous ? result.previous : { period: previousLabel, figures: result.previous.figures, missingMeterIds: result.previous.missingMeterIds };
   return {
@@ -106,7 +112,8 @@ function summaryOf(result: NodeResult, year: number, annual: boolean, previousLa
     denominators: figures.denominators,
     intensity: intensityOf(figures.totals, figures.waterM3, figures.denominators),
     completeness: completenessOf(figures.readings),
-    completenessToDate: elapsedShare >= 1 ? completenessOf(figures.readings) : completenessToDate(figures.readings, elapsedShare),
+    completenessToDate:
+      elapsedShare >= 1 ? completenessOf(figures.readings) : completenessToDate(figures.readings, elapsedShare),
     readings: figures.readings,
     endUses: figures.endUses,
     reviews: figures.reviews,
@@ -182,7 +189,8 @@ export function buildCarbonReport(input: CarbonReportInput): CarbonReportResult 
           const reason = `same period last year (${previousLabel}): ${before.error.code}: ${before.error.message}`;
           previous = { reason, code: 'last_year_failed' };
         } else if (before.ok.figures.readings.received === 0) {
-          previous = { reason: `institution ${id}: no readings in ${previousLabel}: nothing to compare with`, code: 'no_readings_last_year' };
+          const reason = `institution ${id}: no readings in ${previousLabel}: nothing to compare with`;
+          previous = { reason, code: 'no_readings_last_year' };
         } else previous = { figures: before.ok.figures, missingMeterIds: before.ok.missingMeterIds };
       }
       const baseline = institutionBaseline(id, institution.baseline, institution.targets, now.ok.figures.denominators);
@@ -223,7 +231,9 @@ export function buildCarbonReport(input: CarbonReportInput): CarbonReportResult 
   const result = root.ok;
   const summary = summaryOf(result, current.year, annual, previousLabel, elapsedShare);
   const childIds = institutions.has(input.orgId) ? [] : childIdsOf(input.orgId);
-  const children = childIds.map((id) => summaryOf((memo.get(id) as { ok: NodeResult }).ok, current.year, annual, previousLabel, elapsedShare));
+  const children = childIds.map((id) =>
+    summaryOf((memo.get(id) as { ok: NodeResult }).ok, current.year, annual, previousLabel, elapsedShare),
+  );
 
   const notes = [...result.notes];
   for (const balance of result.subMetering) {

@@ -1,5 +1,18 @@
 import { intensityOf, type Figures } from './roll-up.js';
-import { INDICATORS, type Baseline, type ComparisonGap, type BaselineComparison, type ChangePercents, type Comparisons, type Denominators, type Indicator, type PreviousYearComparison, type ReportIntensity, type Target, type TargetStatus } from './carbon-report-types.js';
+import {
+  INDICATORS,
+  type Baseline,
+  type ComparisonGap,
+  type BaselineComparison,
+  type ChangePercents,
+  type Comparisons,
+  type Denominators,
+  type Indicator,
+  type PreviousYearComparison,
+  type ReportIntensity,
+  type Target,
+  type TargetStatus,
+} from './carbon-report-types.js';
 
 /**
  * Comparisons of a node's figures: against the same period a year earlier
@@ -43,7 +56,8 @@ const WEIGHT_OF: Record<Indicator, keyof Denominators> = {
 export function institutionBaseline(institutionId: string, baseline: Baseline | undefined, targets: readonly Target[] | undefined, denominators: Denominators): BaselineParts {
   if (baseline === undefined) {
     const reason = `institution ${institutionId} has no baseline`;
-    return { institutionCount: 1, year: null, reason, reasonCode: 'no_baseline', indicators: {}, targets: targets ?? [] };
+    const reasonCode = 'no_baseline';
+    return { institutionCount: 1, year: null, reason, reasonCode, indicators: {}, targets: targets ?? [] };
   }
   const indicators: Partial<Record<Indicator, { weighted: number; weight: number }>> = {};
   for (const indicator of INDICATORS) {
@@ -51,7 +65,8 @@ export function institutionBaseline(institutionId: string, baseline: Baseline | 
     const weight = denominators[WEIGHT_OF[indicator]];
     if (value !== undefined && weight !== null) indicators[indicator] = { weighted: value * weight, weight };
   }
-  return { institutionCount: 1, year: baseline.year, reason: null, reasonCode: null, indicators, targets: targets ?? [] };
+  const year = baseline.year;
+  return { institutionCount: 1, year, reason: null, reasonCode: null, indicators, targets: targets ?? [] };
 }
 
 const targetKey = (t: Target) => `${t.indicator}|${t.changePercent}|${t.byYear}`;
@@ -60,7 +75,8 @@ export function sumBaselines(children: readonly BaselineParts[]): BaselineParts 
   const present = children.filter((c) => c.institutionCount > 0);
   const [first, ...rest] = present;
   if (first === undefined) {
-    return { institutionCount: 0, year: null, reason: 'no institutions', reasonCode: 'no_institutions', indicators: {}, targets: [] };
+    const reasonCode = 'no_institutions';
+    return { institutionCount: 0, year: null, reason: 'no institutions', reasonCode, indicators: {}, targets: [] };
   }
   return rest.reduce<BaselineParts>((acc, child) => {
     const institutionCount = acc.institutionCount + child.institutionCount;
@@ -123,9 +139,9 @@ export function compare(input: ComparisonInput): Comparisons {
   let previousYear: PreviousYearComparison | null = null;
   let previousYearReason: string | null = null;
   let previousYearReasonCode: ComparisonGap | null = null;
-  if ('reason' in input.previous) [previousYearReason, previousYearReasonCode] = [input.previous.reason, input.previous.code];
-  else if (noReadingsNow) [previousYearReason, previousYearReasonCode] = [nowGap.reason, nowGap.code];
-  else {
+  const previousGap = 'reason' in input.previous ? input.previous : noReadingsNow ? nowGap : undefined;
+  if (previousGap !== undefined) [previousYearReason, previousYearReasonCode] = [previousGap.reason, previousGap.code];
+  else if (!('reason' in input.previous)) {
     const previous = input.previous.figures;
     const previousIntensity = intensityOf(previous.totals, previous.waterM3, previous.denominators);
     previousYear = {
@@ -144,9 +160,13 @@ export function compare(input: ComparisonInput): Comparisons {
   let baselineReason: string | null = null;
   let baselineReasonCode: ComparisonGap | null = null;
   if (!input.annual) {
-    baselineReason = 'baseline and target indicators are annual (per m²·a, per person·a): they are compared in annual reports (period YYYY) only';
+    baselineReason =
+      'baseline and target indicators are annual (per m²·a, per person·a): ' +
+      'they are compared in annual reports (period YYYY) only';
     baselineReasonCode = 'annual_only';
-  } else if (parts.year === null) [baselineReason, baselineReasonCode] = [parts.reason ?? 'no baseline', parts.reasonCode ?? 'no_baseline'];
+  } else if (parts.year === null) {
+    [baselineReason, baselineReasonCode] = [parts.reason ?? 'no baseline', parts.reasonCode ?? 'no_baseline'];
+  }
   else if (noReadingsNow) [baselineReason, baselineReasonCode] = [nowGap.reason, nowGap.code];
   else {
     baseline = {
@@ -165,14 +185,26 @@ export function compare(input: ComparisonInput): Comparisons {
     const base = { indicator: target.indicator, changePercent: target.changePercent, byYear: target.byYear, baselineYear: parts.year ?? 0 };
     const achieved = baseline?.indicators.find((i) => i.indicator === target.indicator)?.changePercent ?? null;
     if (baseline === null || parts.year === null) {
-      return { ...base, requiredChangePercent: target.changePercent, achievedChangePercent: null, onTrack: null, reason: baselineReason, reasonCode: baselineReasonCode };
+      const reasons = { reason: baselineReason, reasonCode: baselineReasonCode };
+      const missing = { achievedChangePercent: null, onTrack: null, ...reasons };
+      return { ...base, requiredChangePercent: target.changePercent, ...missing };
     }
     const requiredChangePercent = requiredChange(target, parts.year, input.year);
     if (achieved === null) {
       const reason = `no ${target.indicator} for the baseline or the period`;
-      return { ...base, requiredChangePercent, achievedChangePercent: null, onTrack: null, reason, reasonCode: 'no_indicator' };
+      const reasonCode = 'no_indicator';
+      return { ...base, requiredChangePercent, achievedChangePercent: null, onTrack: null, reason, reasonCode };
     }
-    return { ...base, requiredChangePercent, achievedChangePercent: achieved, onTrack: achieved <= requiredChangePercent, reason: null, reasonCode: null };
+    const onTrack = achieved <= requiredChangePercent;
+    return { ...base, requiredChangePercent, achievedChangePercent: achieved, onTrack, reason: null, reasonCode: null };
   });
-  return { previousYear, previousYearReason, previousYearReasonCode, baseline, baselineReason, baselineReasonCode, targets };
+  return {
+    previousYear,
+    previousYearReason,
+    previousYearReasonCode,
+    baseline,
+    baselineReason,
+    baselineReasonCode,
+    targets,
+  };
 }

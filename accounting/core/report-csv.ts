@@ -378,7 +378,9 @@ const INSTRUMENT_ZH: Readonly<Record<string, string>> = {
 };
 /** The engine glosses its English terms in Chinese; an English CSV drops the gloss. */
 const plainEn = (text: string): string =>
-  text.replace(/(green certificate|green-power contract) (绿证|绿电交易)/g, '$1').replace('in 综合能耗', 'counted in total energy');
+  text
+    .replace(/(green certificate|green-power contract) (绿证|绿电交易)/g, '$1')
+    .replace('in 综合能耗', 'counted in total energy');
 
 const N = '(-?\\d+(?:\\.\\d+)?(?:e-?\\d+)?)';
 const KIND = '(green certificate 绿证|green-power contract 绿电交易)';
@@ -427,7 +429,7 @@ const NOTE_FORMS: ReadonlyArray<{
       `${INSTRUMENT_ZH[kind ?? ''] ?? kind} ${id}：以外购电量为上限，分摊量中 ${readable(kwh ?? '')} kWh 未在 ${label} 使用`,
   },
   {
-    form: new RegExp(`^institution (\\S+): no PV export is metered, so all ${N} kWh generated count as consumed on site`),
+    form: new RegExp(`^institution (\\S+): no PV export is metered, so all ${N} kWh generated count as consumed`),
     zh: ([, id, kwh]) =>
       `机构 ${id}：未计量光伏上网电量，所发 ${readable(kwh ?? '')} kWh 全部视为自发自用（零排放，按电力折标系数计入综合能耗）`,
   },
@@ -551,14 +553,16 @@ function comparisonRows(report: CarbonReport, lang: CsvLang, l: Labels): Cell[][
   const gap = (code: ComparisonGap | null, reason: string | null): Cell =>
     lang === 'zh' && code !== null ? GAPS_ZH[code] : reason;
   const previous = comparisons.previousYear;
-  rows.push([l.previousYear, previous === null ? gap(comparisons.previousYearReasonCode, comparisons.previousYearReason) : previous.period]);
+  const previousGap = gap(comparisons.previousYearReasonCode, comparisons.previousYearReason);
+  rows.push([l.previousYear, previous === null ? previousGap : previous.period]);
   if (previous !== null) {
     const c = previous.changePercent;
     const values = [c.kgce, c.co2eKg, c.waterM3, c.kgcePerM2, c.kgcePerPerson, c.waterM3PerPerson, c.co2eKgPerM2];
     rows.push(l.changes.flatMap((label, i) => [label, signedPercent(values[i])]));
   }
   const baseline = comparisons.baseline;
-  rows.push([l.baselineYear, baseline === null ? gap(comparisons.baselineReasonCode, comparisons.baselineReason) : baseline.year]);
+  const baselineGap = gap(comparisons.baselineReasonCode, comparisons.baselineReason);
+  rows.push([l.baselineYear, baseline === null ? baselineGap : baseline.year]);
   for (const i of baseline?.indicators ?? []) {
     rows.push([l.indicators[i.indicator], intensity(i.baseline), intensity(i.current), signedPercent(i.changePercent)]);
   }
@@ -615,8 +619,10 @@ export function carbonReportCsv(report: CarbonReport, options: CsvOptions = {}):
     rows.push([l.endUses]);
     rows.push([...l.endUseHeader]);
     for (const e of report.endUses) {
-      const label = lang === 'zh' ? e.label : e.kind === 'item' || e.kind === 'sub-item' ? endUseEn(e.endUse) : l.endUseKinds[e.kind];
-      rows.push([l.carriers[e.carrier] ?? e.carrier, e.endUse, label, l.endUseKinds[e.kind], qty(e.consumption), e.unit]);
+      const itemized = e.kind === 'item' || e.kind === 'sub-item';
+      const label = lang === 'zh' ? e.label : itemized ? endUseEn(e.endUse) : l.endUseKinds[e.kind];
+      const carrier = l.carriers[e.carrier] ?? e.carrier;
+      rows.push([carrier, e.endUse, label, l.endUseKinds[e.kind], qty(e.consumption), e.unit]);
     }
   }
   if (report.subMetering.length > 0) {
