@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { selectFactor, type FactorCatalogue, type FactorEntry } from '../accounting/core/index.js';
 import { AppError } from '../src/kernel/index.js';
-import { FACTOR_CATALOGUE_FILE, mergeFactorCatalogues, parseFactorCatalogue, readFactorCatalogue, type CatalogueProblem } from './factor-catalogue-schema.js';
+import {
+  FACTOR_CATALOGUE_FILE,
+  mergeFactorCatalogues,
+  parseFactorCatalogue,
+  readFactorCatalogue,
+  type CatalogueProblem,
+} from './factor-catalogue-schema.js';
 import { settingsSchema } from './settings-schema.js';
 
 const shipped = readFactorCatalogue();
@@ -62,7 +68,7 @@ describe('the shipped factor catalogue (config/factors.yaml)', () => {
     }
   });
 
-  it('cites the official document of every entry: issuer, title, number and date, or a note saying what was not read', () => {
+  it('cites the official document of every entry: issuer, title, number and date, or a note on what was not read', () => {
     for (const e of shipped.entries) {
       const { issuer, title, number, date, note } = e.source;
       expect([issuer.length > 0, title.length > 0], e.id).toEqual([true, true]);
@@ -71,7 +77,8 @@ describe('the shipped factor catalogue (config/factors.yaml)', () => {
     }
     expect(find('mee-grid-2021-ningxia')?.source).toMatchObject({ number: '公告2024年第12号', date: '2024-04-12' });
     expect(find('gbt2589-diesel')?.source).toMatchObject({ number: 'GB/T 2589-2020', date: '2020-09-29' });
-    expect(find('enterprise-reporting-2023-2025-national')?.source).toMatchObject({ number: '环办气候函〔2023〕43号', date: '2023-02-07' });
+    const enterprise = find('enterprise-reporting-2023-2025-national')?.source;
+    expect(enterprise).toMatchObject({ number: '环办气候函〔2023〕43号', date: '2023-02-07' });
   });
 
   it('gives water no factor and enters no guessed equal-value figure', () => {
@@ -93,7 +100,8 @@ describe('the shipped factor catalogue (config/factors.yaml)', () => {
   });
 
   it('is the file the loader reads by default', () => {
-    expect(parseFactorCatalogue(readFileSync(FACTOR_CATALOGUE_FILE, 'utf8'))).toEqual({ ok: { version: shipped.version, entries: shipped.entries } });
+    const parsed = parseFactorCatalogue(readFileSync(FACTOR_CATALOGUE_FILE, 'utf8'));
+    expect(parsed).toEqual({ ok: { version: shipped.version, entries: shipped.entries } });
   });
 });
 
@@ -168,8 +176,10 @@ entries:
     confidence: P
     source: ${citation}
 ${extra}`;
-  const merge = (...sites: string[]) => mergeFactorCatalogues([{ file: SHIPPED, text: shippedText }, ...sites.map((text, i) => ({ file: `site-${i}.yaml`, text }))]);
-  const problemsOf = (result: ReturnType<typeof merge>): readonly CatalogueProblem[] => ('problems' in result ? result.problems : []);
+  const merge = (...sites: string[]) =>
+    mergeFactorCatalogues([{ file: SHIPPED, text: shippedText }, ...sites.map((text, i) => ({ file: `site-${i}.yaml`, text }))]);
+  const problemsOf = (result: ReturnType<typeof merge>): readonly CatalogueProblem[] =>
+    'problems' in result ? result.problems : [];
   const where = (result: ReturnType<typeof merge>) => problemsOf(result).map((p) => `${p.file} ${p.at}`);
 
   it('adds site entries to the shipped ones; the version names every part', () => {
@@ -180,7 +190,8 @@ ${extra}`;
     expect(result.ok.entries).toHaveLength(shipped.entries.length + 1);
     expect(result.ok.parts.map((p) => p.file)).toEqual([SHIPPED, 'site-0.yaml']);
     const core: FactorCatalogue = result.ok;
-    const ningxia = selectFactor(core, { kind: 'emission', carrier: 'electricity', region: 'ningxia', series: 'mee-grid-average', year: 2024 });
+    const query = { kind: 'emission', carrier: 'electricity', region: 'ningxia', series: 'mee-grid-average' } as const;
+    const ningxia = selectFactor(core, { ...query, year: 2024 });
     expect('ok' in ningxia && [ningxia.ok.entry.id, ningxia.ok.fallback]).toEqual(['nx-grid-2024-ningxia', undefined]);
   });
 
@@ -203,13 +214,15 @@ ${extra}`;
     expect(problemsOf(result)).toEqual([]);
     if (!('ok' in result)) return;
     expect(result.ok.entries.map((e) => e.id)).not.toContain('mee-grid-2022-ningxia');
-    expect(result.ok.superseded).toEqual([{ id: 'mee-grid-2022-ningxia', by: 'nx-grid-2024-ningxia', file: 'site-0.yaml' }]);
-    const pick = selectFactor(result.ok, { kind: 'emission', carrier: 'electricity', region: 'ningxia', series: 'mee-grid-average', year: 2022 });
+    const replaced = { id: 'mee-grid-2022-ningxia', by: 'nx-grid-2024-ningxia', file: 'site-0.yaml' };
+    expect(result.ok.superseded).toEqual([replaced]);
+    const pick = selectFactor(result.ok, { kind: 'emission', carrier: 'electricity', region: 'ningxia', year: 2022 });
     expect('ok' in pick && pick.ok.entry.value).toBe(0.61);
   });
 
   it('refuses a supersedes that names no earlier entry, or an entry already superseded', () => {
-    expect(where(merge(provincial('').replace('year: 2024', 'year: 2024\n    supersedes: no-such-entry')))).toEqual(['site-0.yaml entries.0.supersedes']);
+    const nowhere = provincial().replace('year: 2024', 'year: 2024\n    supersedes: no-such-entry');
+    expect(where(merge(nowhere))).toEqual(['site-0.yaml entries.0.supersedes']);
     const twice = provincial().replace('year: 2024', 'year: 2022\n    supersedes: mee-grid-2022-ningxia');
     const again = twice.replace('nx-grid-2024-ningxia', 'nx-other').replace("version: '3'", "version: '4'");
     expect(where(merge(twice, again))).toEqual(['site-1.yaml entries.0.supersedes', 'site-1.yaml entries.0']);
@@ -221,7 +234,8 @@ ${extra}`;
     const noIssuer = merge(provincial().replace('issuer: 宁夏回族自治区发展和改革委员会, ', ''));
     expect(where(noIssuer)).toEqual(['site-0.yaml entries.0.source.issuer']);
     const urlOnly = merge(provincial().replace(citation, '{ url: https://example.org/news/1 }'));
-    expect(where(urlOnly)).toEqual(['issuer', 'title', 'number', 'date'].map((k) => `site-0.yaml entries.0.source.${k}`));
+    const keys = ['issuer', 'title', 'number', 'date'];
+    expect(where(urlOnly)).toEqual(keys.map((k) => `site-0.yaml entries.0.source.${k}`));
     const unread = merge(provincial().replace('number: 宁发改〔2026〕1号', 'number: null'));
     expect(where(unread)).toEqual(['site-0.yaml entries.0.source.note']);
     expect(problemsOf(merge(provincial().replace('number: 宁发改〔2026〕1号', 'number: null, note: not read')))).toEqual([]);
@@ -233,7 +247,8 @@ ${extra}`;
   });
 
   it('refuses supersedes in the shipped catalogue', () => {
-    const result = mergeFactorCatalogues([{ file: SHIPPED, text: provincial().replace('year: 2024', 'year: 2024\n    supersedes: x') }]);
+    const text = provincial().replace('year: 2024', 'year: 2024\n    supersedes: x');
+    const result = mergeFactorCatalogues([{ file: SHIPPED, text }]);
     expect(where(result)).toEqual([`${SHIPPED} entries.0.supersedes`]);
   });
 });
@@ -280,7 +295,10 @@ entries:
   });
 
   it('refuses a site file that copies the shipped one: one clash per entry, each in that file', () => {
-    const file = write('site.yaml', readFileSync(FACTOR_CATALOGUE_FILE, 'utf8').replace(/^version: .*$/m, "version: 's1'").replace(/- (&\w+\s+)?id: /g, (m) => `${m}site-`).replace(/supersedes: \S+/g, ''));
+    const copy = readFileSync(FACTOR_CATALOGUE_FILE, 'utf8')
+      .replace(/^version: .*$/m, "version: 's1'")
+      .replace(/- (&\w+\s+)?id: /g, (m) => `${m}site-`);
+    const file = write('site.yaml', copy);
     const error = failure(() => readFactorCatalogue(settings([file])));
     // Every entry of a copy clashes with the entry it copies: one problem per entry, each with its path.
     expect(error.code).toBe('CONFIG_INVALID');

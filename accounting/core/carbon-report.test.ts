@@ -177,7 +177,8 @@ describe('buildCarbonReport: rules', () => {
 describe('reports read right: completeness to date, comparisons without data', () => {
   const DAY = 86_400_000;
   const QUARTERS = 96;
-  const month = (receivedDays: number) => fig('e', 100, { receivedReadings: receivedDays * QUARTERS, expectedReadings: 31 * QUARTERS });
+  const month = (receivedDays: number) =>
+    fig('e', 100, { receivedReadings: receivedDays * QUARTERS, expectedReadings: 31 * QUARTERS });
 
   it('a month in progress gives completeness for the whole month and to date', () => {
     // Generated on 11 October 00:00 local: 10 days elapsed, 9 of them received.
@@ -222,12 +223,15 @@ describe('reports read right: completeness to date, comparisons without data', (
 
   it('no readings in this period: no year-on-year, baseline or target comparison, never −100 %', () => {
     const annual = { label: '2026', fromMs: year2026.fromMs, toMs: year2026.toMs, timeZone: TZ };
-    const institutions = [inst('i1', { baseline: { year: 2020, kgcePerM2: 2.6 }, targets: [{ indicator: 'kgcePerM2', changePercent: -5, byYear: 2025 }] })];
+    const targets = [{ indicator: 'kgcePerM2', changePercent: -5, byYear: 2025 }] as const;
+    const institutions = [inst('i1', { baseline: { year: 2020, kgcePerM2: 2.6 }, targets })];
     const silent = fig('e', 0, { receivedReadings: 0 });
-    const r = ok(input([meter('e', 'electricity', 'kWh')], [silent], { period: annual, institutions, previousYear: new Map([['e', fig('e', 90)]]) }));
+    const previousYear = new Map([['e', fig('e', 90)]]);
+    const r = ok(input([meter('e', 'electricity', 'kWh')], [silent], { period: annual, institutions, previousYear }));
     const c = r.comparisons;
-    expect([c.previousYear, c.previousYearReasonCode, c.baseline, c.baselineReasonCode]).toEqual([null, 'no_readings_this_period', null, 'no_readings_this_period']);
-    expect(c.targets.map((t) => [t.onTrack, t.achievedChangePercent, t.reasonCode])).toEqual([[null, null, 'no_readings_this_period']]);
+    const gap = 'no_readings_this_period';
+    expect([c.previousYear, c.previousYearReasonCode, c.baseline, c.baselineReasonCode]).toEqual([null, gap, null, gap]);
+    expect(c.targets.map((t) => [t.onTrack, t.achievedChangePercent, t.reasonCode])).toEqual([[null, null, gap]]);
   });
 });
 

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { readFactorCatalogue } from '../../config/factor-catalogue-schema.js';
-import { buildCarbonReport, carbonReportCsv, type CarbonReport, type CarbonReportInput, type FactorCatalogue, type MeterPeriodFigures } from './index.js';
+import {
+  buildCarbonReport,
+  carbonReportCsv,
+  type CarbonReport,
+  type CarbonReportInput,
+  type FactorCatalogue,
+  type MeterPeriodFigures,
+} from './index.js';
 import { periodRange } from '../../src/kernel/index.js';
 
 const TZ = 'Asia/Shanghai';
@@ -114,7 +121,9 @@ describe('carbonReportCsv in one language', () => {
   const en = carbonReportCsv(r, { lang: 'en' });
   /** What may stay in Latin letters in a Chinese CSV: identifiers, units, versions, time stamps, cited documents. */
   const identifiers = (report: CarbonReport) => [
-    ...report.lines.flatMap((l) => [l.factor, l.coalFactor, l.densityFactor].flatMap((f) => (f === null ? [] : [f.id, f.source, f.unit]))),
+    ...report.lines
+      .flatMap((l) => [l.factor, l.coalFactor, l.densityFactor])
+      .flatMap((f) => (f === null ? [] : [f.id, f.source, f.unit])),
     ...report.lines.flatMap((l) => [...l.meterIds, l.unit]),
     report.org.id,
     ...report.children.map((c) => c.org.id),
@@ -126,7 +135,10 @@ describe('carbonReportCsv in one language', () => {
     report.methodologyVersion,
   ];
   const latinLeft = (csv: string, report: CarbonReport) =>
-    [...identifiers(report)].sort((a, b) => b.length - a.length).reduce((text, known) => text.replaceAll(known, ''), csv).match(/[A-Za-z]{2,}/g) ?? [];
+    [...identifiers(report)]
+      .sort((a, b) => b.length - a.length)
+      .reduce((text, known) => text.replaceAll(known, ''), csv)
+      .match(/[A-Za-z]{2,}/g) ?? [];
 
   it('is Chinese by default, with no English label, level, reason or note', () => {
     expect(carbonReportCsv(r)).toBe(zh);
@@ -144,11 +156,14 @@ describe('carbonReportCsv in one language', () => {
     const header = rows.find((row) => row[0] === 'Carrier' && row[1] === 'End use')!;
     expect(header.slice(0, 6)).toEqual(['Carrier', 'End use', 'Scope', 'Method', 'Consumption', 'Unit']);
     const gas = rows.find((row) => row[0] === 'natural gas')!;
-    expect([gas[2], gas[3], gas[7], gas[8], gas[13]]).toEqual(['Scope 1', 'fuel combustion', '850.01', '1515.50', '9.68%']);
-    expect(rows.find((row) => row[0] === 'Year on year (same period last year)')?.[1]).toBe(r.comparisons.previousYearReason);
+    const gasCells = [gas[2], gas[3], gas[7], gas[8], gas[13]];
+    expect(gasCells).toEqual(['Scope 1', 'fuel combustion', '850.01', '1515.50', '9.68%']);
+    const yearOnYear = rows.find((row) => row[0] === 'Year on year (same period last year)');
+    expect(yearOnYear?.[1]).toBe(r.comparisons.previousYearReason);
     const left = rows.flat().join('\n').replaceAll(r.org.name, '').replaceAll(r.children[0]?.org.name ?? '—', '');
     const sources = r.lines.flatMap((l) => [l.factor, l.coalFactor].flatMap((f) => (f === null ? [] : [f.source])));
-    expect(sources.reduce((text, known) => text.replaceAll(known, ''), left).match(/[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]/g)).toBeNull();
+    const rest = sources.reduce((text, known) => text.replaceAll(known, ''), left);
+    expect(rest.match(/[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]/g)).toBeNull();
   });
 
   it('a month in progress says so, with completeness to date beside the whole month', () => {
@@ -163,10 +178,14 @@ describe('carbonReportCsv in one language', () => {
   });
 
   it('rounds the figures inside notes for reading; a note of an unknown form is not printed in English', () => {
-    const odd = { ...r, notes: ['meter E1: its child meters read 12.3456789 kWh more than it supplies (imbalance -3.14159 %): check the meters', 'something new 1.23456'] };
+    const imbalance = 'meter E1: its child meters read 12.3456789 kWh more than it supplies (imbalance -3.14159 %): check the meters';
+    const odd = { ...r, notes: [imbalance, 'something new 1.23456'] };
     const zhNotes = parse(carbonReportCsv(odd).slice(1)).slice(-2).map((row) => row[0]);
     expect(zhNotes).toEqual(['计量表 E1：其分表读数合计比总表多 12.35 kWh（不平衡率 -3.14%）：请检查计量表', '第 2 条说明暂无中文文本，请查阅 JSON 格式的报告']);
     const enNotes = parse(carbonReportCsv(odd, { lang: 'en' }).slice(1)).slice(-2).map((row) => row[0]);
-    expect(enNotes).toEqual(['meter E1: its child meters read 12.35 kWh more than it supplies (imbalance -3.14 %): check the meters', 'something new 1.23']);
+    expect(enNotes).toEqual([
+      'meter E1: its child meters read 12.35 kWh more than it supplies (imbalance -3.14 %): check the meters',
+      'something new 1.23',
+    ]);
   });
 });
