@@ -108,12 +108,19 @@ function validity(e: FactorEntryConfig): [string, string] {
   return [e.validFrom ?? '0000-01-01', e.validTo ?? '9999-12-31'];
 }
 
-/** Entries that could answer the same query: same kind, carrier, basis, variant, region and series. */
-const slot = (e: FactorEntryConfig) => [e.kind, e.carrier, e.basis ?? '', e.variant ?? '', e.region ?? '', e.series].join('|');
+/** Entries that could answer the same query: same kind, carrier, basis, variant, region (and series). */
+const slot = (e: FactorEntryConfig, bySeries: boolean) =>
+  [e.kind, e.carrier, e.basis ?? '', e.variant ?? '', e.region ?? '', bySeries ? e.series : ''].join('|');
 
-/** Two entries clash when one query could get either: the same slot, overlapping in time. */
-function clash(a: FactorEntryConfig, b: FactorEntryConfig): boolean {
-  if (slot(a) !== slot(b)) return false;
+/**
+ * Two entries clash when one query could get either: the same slot, overlapping
+ * in time. Within one catalogue a series separates entries (its author keeps
+ * parallel series apart on purpose); across catalogues it does not, since a
+ * report's lookup need not name a series (only grid electricity does): a site
+ * entry for a shipped selection must supersede it, whatever its series.
+ */
+function clash(a: FactorEntryConfig, b: FactorEntryConfig, bySeries = true): boolean {
+  if (slot(a, bySeries) !== slot(b, bySeries)) return false;
   const [aFrom, aTo] = validity(a);
   const [bFrom, bTo] = validity(b);
   return aFrom < bTo && bFrom < aTo;
@@ -209,9 +216,9 @@ const fileLabel = (file: string) => basename(file).replace(/\.ya?ml$/, '');
 /**
  * Merges site catalogues into the shipped one (pure). Every entry keeps its
  * file: a clash with an entry of another file (the same id, or one query that
- * could get either: same kind, carrier, basis, variant, region and series,
- * overlapping in time) is a problem unless the later entry names the earlier
- * one in `supersedes`, which then leaves the merged catalogue. Every problem of
+ * could get either: same kind, carrier, basis, variant and region, overlapping
+ * in time, whatever the series) is a problem unless the later entry names the
+ * earlier one in `supersedes`, which then leaves the merged catalogue. Every problem of
  * every file is listed. The version names each part: `2026.1+ningxia-site@3`.
  */
 export function mergeFactorCatalogues(parts: readonly CataloguePart[]): CatalogueMerge {
@@ -263,8 +270,8 @@ export function mergeFactorCatalogues(parts: readonly CataloguePart[]): Catalogu
       const hint = `; to replace it, give the site entry supersedes: ${b.entry.id}`;
       if (b.entry.id === a.entry.id) {
         problems.push(problemAt(a.file, `${at}.id`, `id '${a.entry.id}' is already used by ${where(b)}${hint}`));
-      } else if (clash(a.entry, b.entry)) {
-        const same = 'same kind, carrier, basis, variant, region and series, overlapping in time';
+      } else if (clash(a.entry, b.entry, false)) {
+        const same = 'same kind, carrier, basis, variant and region, overlapping in time';
         const message = `'${a.entry.id}' clashes with '${b.entry.id}' (${where(b)}): ${same}${hint}`;
         problems.push(problemAt(a.file, at, message));
       }
