@@ -209,7 +209,8 @@ ${extra}`;
     expect(problemsOf(sameSelection)[0]?.message).toMatch(/mee-grid-2022-ningxia/);
     // Another series does not help: a report's lookup need not name one.
     const gas = provincial()
-      .replace('carrier: electricity\n    region: ningxia\n    series: mee-grid-average\n    year: 2024', 'carrier: natural_gas\n    series: supplier')
+      .replace('carrier: electricity\n    region: ningxia\n', 'carrier: natural_gas\n')
+      .replace('series: mee-grid-average\n    year: 2024', 'series: supplier')
       .replace('unit: kgCO2/kWh', 'unit: kgCO2/m3');
     expect(where(merge(gas))).toEqual(['site-0.yaml entries.0']);
     expect(problemsOf(merge(gas))[0]?.message).toMatch(/ndrc-natural-gas/);
@@ -308,7 +309,8 @@ entries:
     const error = failure(() => readFactorCatalogue(settings([file])));
     // Every entry of a copy clashes with the entry it copies (and with entries of other series for its selection).
     expect(error.code).toBe('CONFIG_INVALID');
-    const entriesWithProblems = new Set((error.details as CatalogueProblem[]).map((p) => p.at.split('.').slice(0, 2).join('.')));
+    const entryOf = (p: CatalogueProblem) => p.at.split('.').slice(0, 2).join('.');
+    const entriesWithProblems = new Set((error.details as CatalogueProblem[]).map(entryOf));
     expect(entriesWithProblems.size).toBe(shipped.entries.length);
     expect((error.details as CatalogueProblem[]).every((p) => p.file === file)).toBe(true);
   });
