@@ -76,6 +76,12 @@ export const simulatorSchema = z.strictObject({
   faults: z.array(z.enum(FAULT_KINDS)).default([]),
 });
 
+/** Site factor catalogues, merged with the shipped config/factors.yaml (config/factor-catalogue-schema.ts). */
+export const factorsSchema = z.strictObject({
+  /** Catalogue files (paths relative to the working directory), merged in this order after the shipped one. */
+  extraCatalogues: z.array(z.string().min(1)).default([]),
+});
+
 export const settingsSchema = z.strictObject({
   http: httpSchema.prefault({}),
   mqtt: mqttSchema.prefault({}),
@@ -83,6 +89,7 @@ export const settingsSchema = z.strictObject({
   spool: spoolSchema.prefault({}),
   ingest: ingestSchema.prefault({}),
   simulator: simulatorSchema.prefault({}),
+  factors: factorsSchema.prefault({}),
   log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info') }).prefault({}),
   /** Paths in settings are relative to the working directory, except fleetFile: a path (relative to this file) of the fleet registry YAML, or the fleet inline. */
   fleetFile: z.string().optional(),

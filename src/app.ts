@@ -48,7 +48,7 @@ export async function startApp(config: Config, extras: { onStarted?: (app: Runni
   const log = createLogger(config.log.level);
   const fleet = createFleetRegistry(config.fleet);
   // Read before anything starts: an invalid catalogue stops the service, listing every problem.
-  const catalogue = readFactorCatalogue();
+  const catalogue = readFactorCatalogue(config);
   const metricsRegistry = new Registry();
   collectDefaultMetrics({ register: metricsRegistry, prefix: 'tanhe_' });
   const metrics = createPrometheusIngestMetrics(metricsRegistry);

@@ -314,6 +314,31 @@ export interface BaselineComparison {
   readonly indicators: readonly BaselineIndicator[];
 }
 
+/**
+ * Why a comparison is not given: the report names the reason (code and words),
+ * it never shows zeros for figures it does not have.
+ * - not_supplied: the caller gave no figures for the same period last year;
+ * - no_same_period: the period has no same period a year earlier;
+ * - last_year_failed: last year's report could not be computed (a factor error);
+ * - no_readings_last_year / no_readings_this_period: no meter of the node sent a reading then;
+ * - annual_only: baselines and targets are annual indicators, compared in annual reports only;
+ * - no_baseline / baseline_years_differ / no_institutions: no common baseline for the node;
+ * - no_indicator: the baseline or the period lacks the target's indicator.
+ */
+export const COMPARISON_GAPS = [
+  'not_supplied',
+  'no_same_period',
+  'last_year_failed',
+  'no_readings_last_year',
+  'no_readings_this_period',
+  'annual_only',
+  'no_baseline',
+  'baseline_years_differ',
+  'no_institutions',
+  'no_indicator',
+] as const;
+export type ComparisonGap = (typeof COMPARISON_GAPS)[number];
+
 export interface TargetStatus {
   readonly indicator: Indicator;
   /** The target: change against the baseline year, in %, reached by `byYear`. */
@@ -325,13 +350,16 @@ export interface TargetStatus {
   readonly achievedChangePercent: number | null;
   readonly onTrack: boolean | null;
   readonly reason: string | null;
+  readonly reasonCode: ComparisonGap | null;
 }
 
 export interface Comparisons {
   readonly previousYear: PreviousYearComparison | null;
   readonly previousYearReason: string | null;
+  readonly previousYearReasonCode: ComparisonGap | null;
   readonly baseline: BaselineComparison | null;
   readonly baselineReason: string | null;
+  readonly baselineReasonCode: ComparisonGap | null;
   readonly targets: readonly TargetStatus[];
 }
 
@@ -354,8 +382,15 @@ export interface CarbonSummary {
   readonly waterM3: number;
   readonly denominators: Denominators;
   readonly intensity: ReportIntensity;
-  /** Over the root meters of every line. */
+  /** Over the root meters of every line, for the whole period (a month in progress shows as partial). */
   readonly completeness: number | null;
+  /**
+   * The same readings against those expected from the period's start to the
+   * report's generation (capped at 1): for the month in progress, how complete
+   * the data are so far. Equals `completeness` once the period has ended; null
+   * when no reading was expected yet.
+   */
+  readonly completenessToDate: number | null;
   readonly readings: ReadingCounts;
   readonly endUses: readonly EndUseRow[];
   /** Quarantined intervals (all meters) awaiting review: not booked anywhere in the report. */
@@ -370,6 +405,8 @@ export interface CarbonReport extends CarbonSummary {
   /** 当量值 or 等价值, printed on the report. */
   readonly basisLabel: string;
   readonly generatedAt: string;
+  /** The period had not ended when the report was generated: its figures are to date. */
+  readonly inProgress: boolean;
   readonly dataCutoff: string;
   readonly methodologyVersion: string;
   readonly factorCatalogueVersion: string;

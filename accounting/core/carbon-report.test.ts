@@ -170,6 +170,68 @@ describe('buildCarbonReport: rules', () => {
     const r = ok(input([meter('e', 'electricity', 'kWh')], [fig('e', 10)]));
     expect(r.comparisons.previousYear).toBeNull();
     expect(r.comparisons.previousYearReason).toMatch(/no figures/);
+    expect(r.comparisons.previousYearReasonCode).toBe('not_supplied');
+  });
+});
+
+describe('reports read right: completeness to date, comparisons without data', () => {
+  const DAY = 86_400_000;
+  const QUARTERS = 96;
+  const month = (receivedDays: number) =>
+    fig('e', 100, { receivedReadings: receivedDays * QUARTERS, expectedReadings: 31 * QUARTERS });
+
+  it('a month in progress gives completeness for the whole month and to date', () => {
+    // Generated on 11 October 00:00 local: 10 days elapsed, 9 of them received.
+    const r = ok(input([meter('e', 'electricity', 'kWh')], [month(9)], { generatedAtMs: october.fromMs + 10 * DAY }));
+    expect(r.inProgress).toBe(true);
+    expect(r.completeness).toBeCloseTo(9 / 31, 12);
+    expect(r.completenessToDate).toBeCloseTo(9 / 10, 12);
+  });
+
+  it("once the month has ended, completeness to date is the month's", () => {
+    const r = ok(input([meter('e', 'electricity', 'kWh')], [month(30)]));
+    expect([r.inProgress, r.completenessToDate]).toEqual([false, r.completeness]);
+    const justStarted = ok(input([meter('e', 'electricity', 'kWh')], [month(0)], { generatedAtMs: october.fromMs }));
+    expect([justStarted.inProgress, justStarted.completenessToDate]).toEqual([true, null]);
+  });
+
+  it('to date is capped at 1 and rolls up: Σ received over Σ expected so far', () => {
+    const institutions = [inst('i1'), inst('i2')];
+    const meters = [meter('e', 'electricity', 'kWh'), meter('f', 'electricity', 'kWh', { institutionId: 'i2' })];
+    const figures = [month(10), fig('f', 100, { receivedReadings: 5 * QUARTERS, expectedReadings: 31 * QUARTERS })];
+    const r = ok(input(meters, figures, { institutions, generatedAtMs: october.fromMs + 10 * DAY }));
+    expect(r.completenessToDate).toBeCloseTo(15 / 20, 12);
+    expect(r.children.map((c) => c.completenessToDate)).toEqual([1, 0.5]);
+  });
+
+  it('no readings in the same period last year: no comparison, a reason instead of zeros', () => {
+    const previousYear = new Map([['e', fig('e', 0, { receivedReadings: 0 })]]);
+    const r = ok(input([meter('e', 'electricity', 'kWh')], [fig('e', 100)], { previousYear }));
+    expect(r.comparisons.previousYear).toBeNull();
+    expect(r.comparisons.previousYearReasonCode).toBe('no_readings_last_year');
+    expect(r.comparisons.previousYearReason).toMatch(/2025-10/);
+  });
+
+  it('a parent compares with last year only if every institution has readings then', () => {
+    const institutions = [inst('i1'), inst('i2')];
+    const meters = [meter('e', 'electricity', 'kWh'), meter('f', 'electricity', 'kWh', { institutionId: 'i2' })];
+    const previousYear = new Map([['e', fig('e', 90)], ['f', fig('f', 0, { receivedReadings: 0 })]]);
+    const r = ok(input(meters, [fig('e', 100), fig('f', 100)], { institutions, previousYear }));
+    expect([r.comparisons.previousYear, r.comparisons.previousYearReasonCode]).toEqual([null, 'no_readings_last_year']);
+    expect(r.children[0]!.comparisons.previousYear!.changePercent.kgce).toBeCloseTo((100 / 90 - 1) * 100, 9);
+  });
+
+  it('no readings in this period: no year-on-year, baseline or target comparison, never −100 %', () => {
+    const annual = { label: '2026', fromMs: year2026.fromMs, toMs: year2026.toMs, timeZone: TZ };
+    const targets = [{ indicator: 'kgcePerM2', changePercent: -5, byYear: 2025 }] as const;
+    const institutions = [inst('i1', { baseline: { year: 2020, kgcePerM2: 2.6 }, targets })];
+    const silent = fig('e', 0, { receivedReadings: 0 });
+    const previousYear = new Map([['e', fig('e', 90)]]);
+    const r = ok(input([meter('e', 'electricity', 'kWh')], [silent], { period: annual, institutions, previousYear }));
+    const c = r.comparisons;
+    const gap = 'no_readings_this_period';
+    expect([c.previousYear, c.previousYearReasonCode, c.baseline, c.baselineReasonCode]).toEqual([null, gap, null, gap]);
+    expect(c.targets.map((t) => [t.onTrack, t.achievedChangePercent, t.reasonCode])).toEqual([[null, null, gap]]);
   });
 });
 

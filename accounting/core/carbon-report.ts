@@ -2,6 +2,7 @@ import { localDate, periodRange } from '../../src/kernel/index.js';
 import { compare, institutionBaseline, sumBaselines, type BaselineParts } from './comparisons.js';
 import { completenessOf, DEFAULT_GRID_FACTOR_SERIES, institutionLines, type LineContext, type PeriodContext } from './emissions.js';
 import type { Checked } from './report-factor.js';
+import type { ComparisonGap, ReadingCounts } from './carbon-report-types.js';
 import { intensityOf, sumFigures, timeWeightedValue, totalsOfLines, type Figures } from './roll-up.js';
 import { institutionSubMetering } from './sub-metering.js';
 import type {
@@ -28,7 +29,11 @@ import type {
  *   intensities are Σ numerators / Σ denominators.
  * - Denominators (floor area, occupants): time-weighted over the period from
  *   the effective-dated values (the value in force, for a month without change).
- * - Comparisons: comparisons.ts.
+ * - Comparisons: comparisons.ts. An institution without a reading in the same
+ *   period last year has no year-on-year comparison (a reason says so), and a
+ *   parent compares only if every child can.
+ * - Completeness: received / expected readings for the whole period, and, for a
+ *   period still in progress at generation, to date as well.
  * - children[]: one level, each child's own summary (with its lines, 分项 and
  *   comparisons) but without grandchildren: a client asks for the child's report
  *   to go deeper, which keeps a regional report's size linear in its children.
@@ -37,10 +42,15 @@ import type {
 
 export const BASIS_LABELS = { equivalent: '当量值', equal: '等价值' } as const;
 
+interface Gap {
+  readonly reason: string;
+  readonly code: ComparisonGap;
+}
+
 interface NodeResult {
   readonly node: ReportNode;
   readonly figures: Figures;
-  readonly previous: { readonly figures: Figures; readonly missingMeterIds: readonly string[] } | { readonly reason: string };
+  readonly previous: { readonly figures: Figures; readonly missingMeterIds: readonly string[] } | Gap;
   readonly baseline: BaselineParts;
   readonly subMetering: readonly SubMeteringBalance[];
   readonly notes: readonly string[];
@@ -78,7 +88,19 @@ function institutionFigures(institution: ReportInstitution, own: readonly Report
   return { ok: { figures, subMetering: sub.balances, notes, missingMeterIds } };
 }
 
-function summaryOf(result: NodeResult, year: number, annual: boolean, previousLabel: string): CarbonSummary {
+/** Received readings against those expected up to the share of the period elapsed, capped at 1. */
+function completenessToDate(readings: ReadingCounts, elapsedShare: number): number | null {
+  const expected = readings.expected * elapsedShare;
+  return expected > 0 ? Math.min(1, readings.received / expected) : null;
+}
+
+function summaryOf(
+  result: NodeResult,
+  year: number,
+  annual: boolean,
+  previousLabel: string,
+  elapsedShare: number,
+): CarbonSummary {
   const { figures } = result;
   const previous = 'reason' in result.previous ? result.previous : { period: previousLabel, figures: result.previous.figures, missingMeterIds: result.previous.missingMeterIds };
   return {
@@ -90,6 +112,8 @@ function summaryOf(result: NodeResult, year: number, annual: boolean, previousLa
     denominators: figures.denominators,
     intensity: intensityOf(figures.totals, figures.waterM3, figures.denominators),
     completeness: completenessOf(figures.readings),
+    completenessToDate:
+      elapsedShare >= 1 ? completenessOf(figures.readings) : completenessToDate(figures.readings, elapsedShare),
     readings: figures.readings,
     endUses: figures.endUses,
     reviews: figures.reviews,
@@ -133,8 +157,14 @@ export function buildCarbonReport(input: CarbonReportInput): CarbonReportResult 
       ? undefined
       : context(input.previousYear, periodContext(previousLabel, previousRange.fromMs, previousRange.toMs, period.timeZone));
 
-  const previousUnavailable =
-    input.previousYear === undefined ? 'no figures for the same period last year were supplied' : previousRange === undefined ? `period ${period.label} has no same period last year` : undefined;
+  const previousUnavailable: Gap | undefined =
+    input.previousYear === undefined
+      ? { reason: 'no figures for the same period last year were supplied', code: 'not_supplied' }
+      : previousRange === undefined
+        ? { reason: `period ${period.label} has no same period last year`, code: 'no_same_period' }
+        : undefined;
+  // Expected readings grow linearly through the period: the share elapsed at generation scales them to date.
+  const elapsedShare = Math.min(1, Math.max(0, (input.generatedAtMs - period.fromMs) / (period.toMs - period.fromMs)));
 
   const memo = new Map<string, Checked<NodeResult>>();
   const visit = (id: string, path: readonly string[]): Checked<NodeResult> => {
@@ -152,10 +182,16 @@ export function buildCarbonReport(input: CarbonReportInput): CarbonReportResult 
       const own = metersOf.get(id) ?? [];
       const now = institutionFigures(institution, own, currentCtx);
       if ('error' in now) return now;
-      let previous: NodeResult['previous'] = { reason: previousUnavailable ?? '' };
+      let previous: NodeResult['previous'] = previousUnavailable ?? { reason: '', code: 'not_supplied' };
       if (previousCtx !== undefined) {
         const before = institutionFigures(institution, own, previousCtx);
-        previous = 'error' in before ? { reason: `same period last year (${previousLabel}): ${before.error.code}: ${before.error.message}` } : { figures: before.ok.figures, missingMeterIds: before.ok.missingMeterIds };
+        if ('error' in before) {
+          const reason = `same period last year (${previousLabel}): ${before.error.code}: ${before.error.message}`;
+          previous = { reason, code: 'last_year_failed' };
+        } else if (before.ok.figures.readings.received === 0) {
+          const reason = `institution ${id}: no readings in ${previousLabel}: nothing to compare with`;
+          previous = { reason, code: 'no_readings_last_year' };
+        } else previous = { figures: before.ok.figures, missingMeterIds: before.ok.missingMeterIds };
       }
       const baseline = institutionBaseline(id, institution.baseline, institution.targets, now.ok.figures.denominators);
       return { ok: { node, figures: now.ok.figures, previous, baseline, subMetering: now.ok.subMetering, notes: now.ok.notes } };
@@ -170,10 +206,10 @@ export function buildCarbonReport(input: CarbonReportInput): CarbonReportResult 
       children.push(child.ok);
     }
     // A parent compares with last year only if every child can.
-    const reason = previousUnavailable ?? children.flatMap((c) => ('reason' in c.previous ? [c.previous.reason] : []))[0];
+    const gap = previousUnavailable ?? children.flatMap((c) => ('reason' in c.previous ? [c.previous] : []))[0];
     const previous: NodeResult['previous'] =
-      reason !== undefined
-        ? { reason }
+      gap !== undefined
+        ? gap
         : {
             figures: sumFigures(children.map((c) => ('figures' in c.previous ? c.previous.figures : sumFigures([])))),
             missingMeterIds: children.flatMap((c) => ('figures' in c.previous ? c.previous.missingMeterIds : [])),
@@ -193,9 +229,11 @@ export function buildCarbonReport(input: CarbonReportInput): CarbonReportResult 
   const root = visit(input.orgId, []);
   if ('error' in root) return root;
   const result = root.ok;
-  const summary = summaryOf(result, current.year, annual, previousLabel);
+  const summary = summaryOf(result, current.year, annual, previousLabel, elapsedShare);
   const childIds = institutions.has(input.orgId) ? [] : childIdsOf(input.orgId);
-  const children = childIds.map((id) => summaryOf((memo.get(id) as { ok: NodeResult }).ok, current.year, annual, previousLabel));
+  const children = childIds.map((id) =>
+    summaryOf((memo.get(id) as { ok: NodeResult }).ok, current.year, annual, previousLabel, elapsedShare),
+  );
 
   const notes = [...result.notes];
   for (const balance of result.subMetering) {
@@ -211,6 +249,7 @@ export function buildCarbonReport(input: CarbonReportInput): CarbonReportResult 
     basis: input.basis,
     basisLabel: BASIS_LABELS[input.basis],
     generatedAt: new Date(input.generatedAtMs).toISOString(),
+    inProgress: elapsedShare < 1,
     dataCutoff: new Date(input.dataCutoffMs).toISOString(),
     methodologyVersion: input.methodologyVersion,
     factorCatalogueVersion: input.catalogue.version,

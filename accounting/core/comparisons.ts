@@ -1,5 +1,18 @@
 import { intensityOf, type Figures } from './roll-up.js';
-import { INDICATORS, type Baseline, type BaselineComparison, type ChangePercents, type Comparisons, type Denominators, type Indicator, type PreviousYearComparison, type ReportIntensity, type Target, type TargetStatus } from './carbon-report-types.js';
+import {
+  INDICATORS,
+  type Baseline,
+  type ComparisonGap,
+  type BaselineComparison,
+  type ChangePercents,
+  type Comparisons,
+  type Denominators,
+  type Indicator,
+  type PreviousYearComparison,
+  type ReportIntensity,
+  type Target,
+  type TargetStatus,
+} from './carbon-report-types.js';
 
 /**
  * Comparisons of a node's figures: against the same period a year earlier
@@ -12,6 +25,10 @@ import { INDICATORS, type Baseline, type BaselineComparison, type ChangePercents
  * institutions weighted by their current denominators (Σ bᵢ·areaᵢ / Σ areaᵢ:
  * the intensity the unit would show if every institution were at its baseline),
  * available only if every institution has that indicator for the same year.
+ *
+ * A comparison without data is not given: no readings a year earlier, or none
+ * in this period, make it null with a reason (a code and words), never a row of
+ * zeros or a −100 % change.
  */
 
 export const changePercent = (current: number | null, reference: number | null): number | null =>
@@ -23,6 +40,7 @@ export interface BaselineParts {
   /** null: some institution has no baseline, or the years differ (see reason). */
   readonly year: number | null;
   readonly reason: string | null;
+  readonly reasonCode: ComparisonGap | null;
   readonly indicators: Readonly<Partial<Record<Indicator, { readonly weighted: number; readonly weight: number }>>>;
   /** Targets every institution of the node shares. */
   readonly targets: readonly Target[];
@@ -37,7 +55,9 @@ const WEIGHT_OF: Record<Indicator, keyof Denominators> = {
 
 export function institutionBaseline(institutionId: string, baseline: Baseline | undefined, targets: readonly Target[] | undefined, denominators: Denominators): BaselineParts {
   if (baseline === undefined) {
-    return { institutionCount: 1, year: null, reason: `institution ${institutionId} has no baseline`, indicators: {}, targets: targets ?? [] };
+    const reason = `institution ${institutionId} has no baseline`;
+    const reasonCode = 'no_baseline';
+    return { institutionCount: 1, year: null, reason, reasonCode, indicators: {}, targets: targets ?? [] };
   }
   const indicators: Partial<Record<Indicator, { weighted: number; weight: number }>> = {};
   for (const indicator of INDICATORS) {
@@ -45,7 +65,8 @@ export function institutionBaseline(institutionId: string, baseline: Baseline | 
     const weight = denominators[WEIGHT_OF[indicator]];
     if (value !== undefined && weight !== null) indicators[indicator] = { weighted: value * weight, weight };
   }
-  return { institutionCount: 1, year: baseline.year, reason: null, indicators, targets: targets ?? [] };
+  const year = baseline.year;
+  return { institutionCount: 1, year, reason: null, reasonCode: null, indicators, targets: targets ?? [] };
 }
 
 const targetKey = (t: Target) => `${t.indicator}|${t.changePercent}|${t.byYear}`;
@@ -53,14 +74,19 @@ const targetKey = (t: Target) => `${t.indicator}|${t.changePercent}|${t.byYear}`
 export function sumBaselines(children: readonly BaselineParts[]): BaselineParts {
   const present = children.filter((c) => c.institutionCount > 0);
   const [first, ...rest] = present;
-  if (first === undefined) return { institutionCount: 0, year: null, reason: 'no institutions', indicators: {}, targets: [] };
+  if (first === undefined) {
+    const reasonCode = 'no_institutions';
+    return { institutionCount: 0, year: null, reason: 'no institutions', reasonCode, indicators: {}, targets: [] };
+  }
   return rest.reduce<BaselineParts>((acc, child) => {
     const institutionCount = acc.institutionCount + child.institutionCount;
     const childKeys = new Set(child.targets.map(targetKey));
     const targets = acc.targets.filter((t) => childKeys.has(targetKey(t)));
     if (acc.year === null || child.year === null || acc.year !== child.year) {
-      const reason = acc.reason ?? child.reason ?? `baseline years differ (${acc.year} and ${child.year})`;
-      return { institutionCount, year: null, reason, indicators: {}, targets };
+      const inherited = acc.reason !== null ? acc : child.reason !== null ? child : undefined;
+      const reason = inherited?.reason ?? `baseline years differ (${acc.year} and ${child.year})`;
+      const reasonCode = inherited?.reasonCode ?? 'baseline_years_differ';
+      return { institutionCount, year: null, reason, reasonCode, indicators: {}, targets };
     }
     const indicators: Partial<Record<Indicator, { weighted: number; weight: number }>> = {};
     for (const indicator of INDICATORS) {
@@ -68,7 +94,7 @@ export function sumBaselines(children: readonly BaselineParts[]): BaselineParts 
       const b = child.indicators[indicator];
       if (a !== undefined && b !== undefined) indicators[indicator] = { weighted: a.weighted + b.weighted, weight: a.weight + b.weight };
     }
-    return { institutionCount, year: acc.year, reason: null, indicators, targets };
+    return { institutionCount, year: acc.year, reason: null, reasonCode: null, indicators, targets };
   }, first);
 }
 
@@ -90,7 +116,9 @@ function changes(current: Figures, currentIntensity: ReportIntensity, previous: 
 export interface ComparisonInput {
   readonly current: Figures;
   /** The same node a year earlier, or why not. */
-  readonly previous: { readonly period: string; readonly figures: Figures; readonly missingMeterIds: readonly string[] } | { readonly reason: string };
+  readonly previous:
+    | { readonly period: string; readonly figures: Figures; readonly missingMeterIds: readonly string[] }
+    | { readonly reason: string; readonly code: ComparisonGap };
   readonly baseline: BaselineParts;
   /** The report's period: its year, and whether it is a whole year. */
   readonly year: number;
@@ -106,10 +134,14 @@ export function requiredChange(target: Target, baselineYear: number, year: numbe
 
 export function compare(input: ComparisonInput): Comparisons {
   const currentIntensity = intensityOf(input.current.totals, input.current.waterM3, input.current.denominators);
+  const noReadingsNow = input.current.readings.received === 0;
+  const nowGap = { reason: 'no readings in this period: nothing to compare', code: 'no_readings_this_period' } as const;
   let previousYear: PreviousYearComparison | null = null;
   let previousYearReason: string | null = null;
-  if ('reason' in input.previous) previousYearReason = input.previous.reason;
-  else {
+  let previousYearReasonCode: ComparisonGap | null = null;
+  const previousGap = 'reason' in input.previous ? input.previous : noReadingsNow ? nowGap : undefined;
+  if (previousGap !== undefined) [previousYearReason, previousYearReasonCode] = [previousGap.reason, previousGap.code];
+  else if (!('reason' in input.previous)) {
     const previous = input.previous.figures;
     const previousIntensity = intensityOf(previous.totals, previous.waterM3, previous.denominators);
     previousYear = {
@@ -126,8 +158,16 @@ export function compare(input: ComparisonInput): Comparisons {
   const parts = input.baseline;
   let baseline: BaselineComparison | null = null;
   let baselineReason: string | null = null;
-  if (!input.annual) baselineReason = 'baseline and target indicators are annual (per m²·a, per person·a): they are compared in annual reports (period YYYY) only';
-  else if (parts.year === null) baselineReason = parts.reason ?? 'no baseline';
+  let baselineReasonCode: ComparisonGap | null = null;
+  if (!input.annual) {
+    baselineReason =
+      'baseline and target indicators are annual (per m²·a, per person·a): ' +
+      'they are compared in annual reports (period YYYY) only';
+    baselineReasonCode = 'annual_only';
+  } else if (parts.year === null) {
+    [baselineReason, baselineReasonCode] = [parts.reason ?? 'no baseline', parts.reasonCode ?? 'no_baseline'];
+  }
+  else if (noReadingsNow) [baselineReason, baselineReasonCode] = [nowGap.reason, nowGap.code];
   else {
     baseline = {
       year: parts.year,
@@ -144,10 +184,27 @@ export function compare(input: ComparisonInput): Comparisons {
   const targets: TargetStatus[] = parts.targets.map((target) => {
     const base = { indicator: target.indicator, changePercent: target.changePercent, byYear: target.byYear, baselineYear: parts.year ?? 0 };
     const achieved = baseline?.indicators.find((i) => i.indicator === target.indicator)?.changePercent ?? null;
-    if (baseline === null || parts.year === null) return { ...base, requiredChangePercent: target.changePercent, achievedChangePercent: null, onTrack: null, reason: baselineReason };
+    if (baseline === null || parts.year === null) {
+      const reasons = { reason: baselineReason, reasonCode: baselineReasonCode };
+      const missing = { achievedChangePercent: null, onTrack: null, ...reasons };
+      return { ...base, requiredChangePercent: target.changePercent, ...missing };
+    }
     const requiredChangePercent = requiredChange(target, parts.year, input.year);
-    if (achieved === null) return { ...base, requiredChangePercent, achievedChangePercent: null, onTrack: null, reason: `no ${target.indicator} for the baseline or the period` };
-    return { ...base, requiredChangePercent, achievedChangePercent: achieved, onTrack: achieved <= requiredChangePercent, reason: null };
+    if (achieved === null) {
+      const reason = `no ${target.indicator} for the baseline or the period`;
+      const reasonCode = 'no_indicator';
+      return { ...base, requiredChangePercent, achievedChangePercent: null, onTrack: null, reason, reasonCode };
+    }
+    const onTrack = achieved <= requiredChangePercent;
+    return { ...base, requiredChangePercent, achievedChangePercent: achieved, onTrack, reason: null, reasonCode: null };
   });
-  return { previousYear, previousYearReason, baseline, baselineReason, targets };
+  return {
+    previousYear,
+    previousYearReason,
+    previousYearReasonCode,
+    baseline,
+    baselineReason,
+    baselineReasonCode,
+    targets,
+  };
 }

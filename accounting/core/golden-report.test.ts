@@ -332,7 +332,10 @@ describe('golden report, October 2026 (tests/fixtures/golden-report.md)', () => 
     expect(school.comparisons.baseline).toBeNull();
     expect(school.comparisons.baselineReason).toMatch(/annual/);
     expect(school.comparisons.targets).toEqual([
-      { indicator: 'kgcePerM2', changePercent: -5, byYear: 2025, baselineYear: 2020, requiredChangePercent: -5, achievedChangePercent: null, onTrack: null, reason: school.comparisons.baselineReason },
+      {
+        indicator: 'kgcePerM2', changePercent: -5, byYear: 2025, baselineYear: 2020, requiredChangePercent: -5,
+        achievedChangePercent: null, onTrack: null, reason: school.comparisons.baselineReason, reasonCode: 'annual_only',
+      },
     ]);
     // The hospital has no baseline, so the city has none either.
     expect(city.comparisons.targets).toEqual([]);
@@ -354,6 +357,33 @@ describe('golden report, October 2026 (tests/fixtures/golden-report.md)', () => 
     expect(csv.startsWith('\uFEFF"碳核')).toBe(true);
     expect(csv).toContain('"电力","01000","范围二","基于位置","70700.000","kWh","","8689.03","39189.01"');
     expect(csv).toContain('"柴油","","范围一","化石燃料燃烧","500.000","L","420.000","611.98","1300.28"');
-    expect(csv).toContain('"金城市 (g-city)","city","22876.66","22.87666","81604.79","2815.78","78789.01","75352.35","2147.000","50000.00","2560.00","0.4575","8.9362","0.8387","1.6321","98.22%","1"');
+    // The period had ended when the report was generated: completeness to date equals the month's.
+    expect(csv).toContain(
+      '"金城市 (g-city)","市级","22876.66","22.87666","81604.79","2815.78","78789.01","75352.35","2147.000",' +
+        '"50000.00","2560.00","0.4575","8.9362","0.8387","1.6321","98.22%","98.22%","1"',
+    );
+    // Notes in Chinese, their figures rounded for reading (the JSON keeps 0.0849315… and 6200.000…).
+    expect(csv).toContain('"绿证 GC-2026：2026年 73000 kWh，按时间占全年的 8.49% 分摊 6200 kWh 至 2026-10"');
+    expect(csv).toContain('"1 个区间待复核：其数量未计入本报告的任何数字"');
+  });
+
+  it('§9 CSV in English: the same figures, English labels and notes', () => {
+    const csv = carbonReportCsv(city, { lang: 'en' });
+    expect(csv).toContain('"electricity","01000","Scope 2","location-based","70700.000","kWh","","8689.03","39189.01"');
+    expect(csv).toContain('"金城市 (g-city)","city","22876.66","22.87666",');
+    expect(csv).toContain(
+      '"green certificate GC-2026: 73000 kWh for 2026, its time share 8.49% of the year (6200 kWh) allocated to 2026-10"',
+    );
+    expect(csv).toContain(
+      '"green-power contract GPC-2026 (institution g-hospital, vintage 2026) is not retired: not counted in market-based scope 2"',
+    );
+    expect(csv).toContain('consumed on site (zero emission, counted in total energy at the electricity coefficient)"');
+    // Left in Chinese: the names of units and meters, and the cited documents' own issuers and titles.
+    const names = [city.org.name, ...city.children.map((c) => c.org.name), ...city.subMetering.map((b) => b.name ?? '')]
+      .filter((n) => n !== '');
+    const factors = city.lines.flatMap((l) => [l.factor, l.coalFactor, l.densityFactor]);
+    const sources = factors.flatMap((f) => (f === null ? [] : [f.source]));
+    const rest = [...names, ...sources].reduce((text, known) => text.replaceAll(known, ''), csv);
+    expect(rest.match(/[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+/g)).toBeNull();
   });
 });

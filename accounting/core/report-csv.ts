@@ -1,104 +1,533 @@
-import type { CarbonReport, CarbonSummary, EndUseKind, FactorRef, ReportLine } from './carbon-report-types.js';
+import { stringify } from 'csv-stringify/sync';
+import type {
+  CarbonReport,
+  CarbonSummary,
+  ComparisonGap,
+  EndUseKind,
+  FactorRef,
+  Indicator,
+  ReportLine,
+} from './carbon-report-types.js';
 
 /**
- * The carbon report as CSV for Excel: UTF-8 with a BOM (without it Excel reads
- * UTF-8 as the local code page and garbles Chinese), CRLF line ends, every field
- * quoted, Chinese column labels. Sections follow one another, separated by an
- * empty row: report header, lines, totals and intensities, children, 分项,
- * sub-metering balance, notes.
+ * The carbon report as CSV for Excel, in Chinese (the default) or English:
+ * UTF-8 with a BOM (without it Excel reads UTF-8 as the local code page and
+ * garbles Chinese), CRLF line ends, every field quoted, written by csv-stringify.
+ * Sections follow one another, separated by an empty row: report header, lines,
+ * totals and intensities, comparisons, children, 分项, sub-metering balance, notes.
  *
- * Rounding is for display only and happens here: consumption to 3 decimals
+ * One language per file: a Chinese CSV has Chinese labels, levels, methods,
+ * reasons and notes (the engine's notes are English sentences of known forms,
+ * rendered here in Chinese); identifiers (org, meter, factor ids), units and the
+ * cited documents' own titles stay as they are.
+ *
+ * Rounding is for reading only and happens here: consumption to 3 decimals
  * (litres of water), kgce and kgCO2e to 2, tce to 5, intensities to 4,
- * completeness and shares as percentages to 2. Factor values are printed as
- * the catalogue has them. The JSON report keeps full precision.
+ * completeness and shares as percentages to 2, figures inside notes to 2
+ * decimals. Factor values are printed as the catalogue has them. The JSON
+ * report keeps full precision.
  */
+
+export const CSV_LANGS = ['zh', 'en'] as const;
+export type CsvLang = (typeof CSV_LANGS)[number];
+
+export interface CsvOptions {
+  /** zh (default): Chinese throughout; en: English throughout. */
+  readonly lang?: CsvLang;
+}
 
 type Cell = string | number | null;
 
-const BOM = '\uFEFF';
-const CRLF = '\r\n';
-
 const NUMBER = /^-?\d+(\.\d+)?%?$/;
 
-/** Text cells that Excel would read as a formula get a leading apostrophe (numbers stay numbers). */
-function quote(cell: Cell): string {
-  if (cell === null) return '""';
-  const text = typeof cell === 'number' || NUMBER.test(cell) || !/^[=+\-@\t\r]/.test(cell) ? String(cell) : `'${cell}`;
-  return `"${text.replaceAll('"', '""')}"`;
+/** Text cells that Excel would run as a formula get a leading apostrophe; numbers (even negative) stay numbers. */
+function defuse(cell: Cell): Cell {
+  if (cell === null || typeof cell === 'number' || NUMBER.test(cell) || !/^[=+\-@\t\r]/.test(cell)) return cell;
+  return `'${cell}`;
 }
 
 /** Fixed decimals; a value that rounds to zero prints as 0, never -0.00. */
-const fixed = (digits: number) => (value: number | null | undefined): Cell => {
-  if (value === null || value === undefined) return null;
-  const text = value.toFixed(digits);
-  return Number(text) === 0 ? (0).toFixed(digits) : text;
-};
+const fixed =
+  (digits: number) =>
+  (value: number | null | undefined): string | null => {
+    if (value === null || value === undefined) return null;
+    const text = value.toFixed(digits);
+    return Number(text) === 0 ? (0).toFixed(digits) : text;
+  };
 const qty = fixed(3);
 const kg = fixed(2);
 const tce = fixed(5);
 const intensity = fixed(4);
-const percent = (share: number | null | undefined): Cell => (share === null || share === undefined ? null : `${(share * 100).toFixed(2)}%`);
-const signedPercent = (value: number | null | undefined): Cell => (value === null || value === undefined ? null : `${fixed(2)(value)}%`);
+const percent = (share: number | null | undefined): Cell =>
+  share === null || share === undefined ? null : `${(share * 100).toFixed(2)}%`;
+const signedPercent = (value: number | null | undefined): Cell =>
+  value === null || value === undefined ? null : `${fixed(2)(value)}%`;
 
-const CARRIER_LABELS: Record<string, string> = {
-  electricity: '电力',
-  pv_generation: '光伏自发自用电量',
-  water: '水',
-  natural_gas: '天然气',
-  district_heat: '集中供热',
-  diesel: '柴油',
-  gasoline: '汽油',
-  lpg: '液化石油气',
-  coal: '原煤',
-};
-const METHOD_LABELS: Record<string, string> = {
-  location: '基于位置',
-  market: '基于市场',
-  'market (no instruments: equals location)': '基于市场（无绿证/绿电，等于基于位置）',
-  combustion: '化石燃料燃烧',
-  'on-site renewable': '可再生能源（零排放）',
-  resource: '资源（不计入综合能耗）',
-};
-const SCOPE_LABELS = { 1: '范围一', 2: '范围二' } as const;
-const END_USE_KIND_LABELS: Record<EndUseKind, string> = { item: '分项', 'sub-item': '一级子项', unclassified: '未分项', unmetered: '未计量' };
-
-const factorText = (f: FactorRef | null): Cell => (f === null ? null : `${f.id} ${f.value} ${f.unit}${f.year === null ? '' : ` (${f.year}${f.fallback ? `，用于${f.fallback.requestedYear}` : ''})`}${f.region === null ? '' : ` [${f.region}]`}`);
-const sourceText = (...factors: Array<FactorRef | null>): Cell => {
-  const sources = [...new Set(factors.flatMap((f) => (f === null ? [] : [`${f.source} [${f.confidence}]`])))];
-  return sources.length === 0 ? null : sources.join('；');
+/** A figure inside a sentence: integers as they are, anything else to 2 decimals. */
+const readable = (text: string): string => {
+  const value = Number(text);
+  return Number.isInteger(value) ? String(value) : (fixed(2)(value) ?? text);
 };
 
-const LINE_HEADER = ['能源品种', '分项', '范围', '核算方法', '消费量', '单位', '折算质量(kg)', '标准煤(kgce)', '二氧化碳排放(kgCO2e)', '排放因子', '折标系数', '密度', '因子来源', '数据完整率', '估算占比', '待复核量', '绿证/绿电抵扣(kWh)', '计量表'];
+interface Labels {
+  readonly title: string;
+  readonly header: {
+    readonly org: string;
+    readonly period: string;
+    readonly fromTo: string;
+    readonly timezone: string;
+    readonly basis: string;
+    readonly generated: string;
+    readonly status: string;
+    readonly cutoff: string;
+    readonly methodology: string;
+    readonly catalogue: string;
+  };
+  readonly status: { readonly inProgress: string; readonly ended: string };
+  readonly lines: string;
+  readonly lineHeader: readonly string[];
+  readonly summary: string;
+  readonly summaryHeader: readonly string[];
+  readonly previousYear: string;
+  readonly changes: readonly [string, string, string, string, string, string, string];
+  readonly baselineYear: string;
+  readonly target: string;
+  readonly required: string;
+  readonly achieved: string;
+  readonly onTrack: { readonly yes: string; readonly no: string };
+  readonly children: string;
+  readonly endUses: string;
+  readonly endUseHeader: readonly string[];
+  readonly subMetering: string;
+  readonly subMeteringHeader: readonly string[];
+  readonly notes: string;
+  readonly carriers: Readonly<Record<string, string>>;
+  readonly methods: Readonly<Record<string, string>>;
+  readonly scopes: { readonly 1: string; readonly 2: string };
+  readonly endUseKinds: Readonly<Record<EndUseKind, string>>;
+  readonly levels: Readonly<Record<string, string>>;
+  readonly regions: Readonly<Record<string, string>>;
+  readonly indicators: Readonly<Record<Indicator, string>>;
+  readonly bases: Readonly<Record<string, string>>;
+  readonly confidence: Readonly<Record<FactorRef['confidence'], string>>;
+  readonly separator: string;
+  /** `usedYear` applied for `requestedYear`. */
+  readonly fallback: (usedYear: number, requestedYear: number) => string;
+}
 
-function lineRow(l: ReportLine): Cell[] {
+const ZH: Labels = {
+  title: '碳核 公共机构能耗与碳排放报告',
+  header: {
+    org: '报告对象',
+    period: '报告期',
+    fromTo: '起止时间(UTC)',
+    timezone: '时区',
+    basis: '电力折标方法',
+    generated: '生成时间',
+    status: '报告期状态',
+    cutoff: '数据截止时间',
+    methodology: '方法学版本',
+    catalogue: '因子库版本',
+  },
+  status: { inProgress: '进行中（数字截至生成时间）', ended: '已结束' },
+  lines: '明细',
+  lineHeader: [
+    '能源品种',
+    '分项',
+    '范围',
+    '核算方法',
+    '消费量',
+    '单位',
+    '折算质量(kg)',
+    '标准煤(kgce)',
+    '二氧化碳排放(kgCO2e)',
+    '排放因子',
+    '折标系数',
+    '密度',
+    '因子来源',
+    '数据完整率',
+    '估算占比',
+    '待复核量',
+    '绿证/绿电抵扣(kWh)',
+    '计量表',
+  ],
+  summary: '合计与强度',
+  summaryHeader: [
+    '单位',
+    '层级',
+    '综合能耗(kgce)',
+    '综合能耗(tce)',
+    '二氧化碳排放(kgCO2e)',
+    '范围一(kgCO2e)',
+    '范围二 基于位置(kgCO2e)',
+    '范围二 基于市场(kgCO2e)',
+    '用水量(m3)',
+    '建筑面积(m2)',
+    '用能人数',
+    '单位面积能耗(kgce/m2)',
+    '人均能耗(kgce/人)',
+    '人均用水(m3/人)',
+    '单位面积碳排放(kgCO2e/m2)',
+    '数据完整率',
+    '数据完整率（截至目前）',
+    '待复核区间',
+  ],
+  previousYear: '同比（上年同期）',
+  changes: ['综合能耗', '二氧化碳排放', '用水量', '单位面积能耗', '人均能耗', '人均用水', '单位面积碳排放'],
+  baselineYear: '对比基准年',
+  target: '目标',
+  required: '应达',
+  achieved: '实际',
+  onTrack: { yes: '达标', no: '未达标' },
+  children: '下级单位',
+  endUses: '分项能耗',
+  endUseHeader: ['能源品种', '分项代码', '分项名称', '类别', '消费量', '单位'],
+  subMetering: '分表平衡',
+  subMeteringHeader: ['总表', '名称', '机构', '能源品种', '总表读数', '表后光伏', '分表合计', '未计量', '不平衡率', '单位'],
+  notes: '说明',
+  carriers: {
+    electricity: '电力',
+    pv_generation: '光伏自发自用电量',
+    water: '水',
+    natural_gas: '天然气',
+    district_heat: '集中供热',
+    diesel: '柴油',
+    gasoline: '汽油',
+    lpg: '液化石油气',
+    coal: '原煤',
+    steam: '蒸汽',
+    fuel_oil: '燃料油',
+  },
+  methods: {
+    location: '基于位置',
+    market: '基于市场',
+    'market (no instruments: equals location)': '基于市场（无绿证/绿电，等于基于位置）',
+    combustion: '化石燃料燃烧',
+    'on-site renewable': '可再生能源（零排放）',
+    resource: '资源（不计入综合能耗）',
+  },
+  scopes: { 1: '范围一', 2: '范围二' },
+  endUseKinds: { item: '分项', 'sub-item': '一级子项', unclassified: '未分项', unmetered: '未计量' },
+  levels: { region: '省级', city: '市级', county: '县级', district: '区级', group: '单位组', institution: '机构' },
+  regions: {
+    national: '全国',
+    north: '华北',
+    northeast: '东北',
+    east: '华东',
+    central: '华中',
+    northwest: '西北',
+    south: '南方',
+    southwest: '西南',
+    ningxia: '宁夏',
+  },
+  indicators: {
+    kgcePerM2: '单位面积能耗',
+    kgcePerPerson: '人均能耗',
+    waterM3PerPerson: '人均用水',
+    co2eKgPerM2: '单位面积碳排放',
+  },
+  bases: { equivalent: '当量值', equal: '等价值' },
+  confidence: { P: '原始来源', S: '转引', U: '未核实' },
+  separator: '；',
+  fallback: (used, requested) => `${used}年，用于${requested}年`,
+};
+
+const EN: Labels = {
+  title: 'tanhe carbon report for public institutions: energy and emissions',
+  header: {
+    org: 'Reporting unit',
+    period: 'Period',
+    fromTo: 'From — to (UTC)',
+    timezone: 'Time zone',
+    basis: 'Electricity to standard coal',
+    generated: 'Generated at',
+    status: 'Period status',
+    cutoff: 'Data cut-off',
+    methodology: 'Methodology version',
+    catalogue: 'Factor catalogue version',
+  },
+  status: { inProgress: 'in progress (figures to the generation time)', ended: 'ended' },
+  lines: 'Lines',
+  lineHeader: [
+    'Carrier',
+    'End use',
+    'Scope',
+    'Method',
+    'Consumption',
+    'Unit',
+    'Mass (kg)',
+    'Standard coal (kgce)',
+    'CO2 emissions (kgCO2e)',
+    'Emission factor',
+    'Standard-coal coefficient',
+    'Density',
+    'Factor source',
+    'Completeness',
+    'Estimated share',
+    'Held for review',
+    'Green certificates / contracts applied (kWh)',
+    'Meters',
+  ],
+  summary: 'Totals and intensities',
+  summaryHeader: [
+    'Unit',
+    'Level',
+    'Total energy (kgce)',
+    'Total energy (tce)',
+    'CO2 emissions (kgCO2e)',
+    'Scope 1 (kgCO2e)',
+    'Scope 2 location-based (kgCO2e)',
+    'Scope 2 market-based (kgCO2e)',
+    'Water (m3)',
+    'Floor area (m2)',
+    'Occupants',
+    'Energy per area (kgce/m2)',
+    'Energy per person (kgce/person)',
+    'Water per person (m3/person)',
+    'CO2e per area (kgCO2e/m2)',
+    'Completeness',
+    'Completeness to date',
+    'Intervals held for review',
+  ],
+  previousYear: 'Year on year (same period last year)',
+  changes: [
+    'Total energy',
+    'CO2 emissions',
+    'Water',
+    'Energy per area',
+    'Energy per person',
+    'Water per person',
+    'CO2e per area',
+  ],
+  baselineYear: 'Baseline year',
+  target: 'Target',
+  required: 'required',
+  achieved: 'achieved',
+  onTrack: { yes: 'on track', no: 'off track' },
+  children: 'Subordinate units',
+  endUses: 'Energy by end use',
+  endUseHeader: ['Carrier', 'End-use code', 'End use', 'Kind', 'Consumption', 'Unit'],
+  subMetering: 'Sub-metering balance',
+  subMeteringHeader: [
+    'Parent meter',
+    'Name',
+    'Institution',
+    'Carrier',
+    'Parent reading',
+    'PV behind',
+    'Sub-meters',
+    'Unmetered',
+    'Imbalance',
+    'Unit',
+  ],
+  notes: 'Notes',
+  carriers: {
+    electricity: 'electricity',
+    pv_generation: 'PV consumed on site',
+    water: 'water',
+    natural_gas: 'natural gas',
+    district_heat: 'district heat',
+    diesel: 'diesel',
+    gasoline: 'gasoline',
+    lpg: 'LPG',
+    coal: 'raw coal',
+    steam: 'steam',
+    fuel_oil: 'fuel oil',
+  },
+  methods: {
+    location: 'location-based',
+    market: 'market-based',
+    'market (no instruments: equals location)': 'market-based (no instruments: equals location-based)',
+    combustion: 'fuel combustion',
+    'on-site renewable': 'on-site renewable (zero emission)',
+    resource: 'resource (outside total energy)',
+  },
+  scopes: { 1: 'Scope 1', 2: 'Scope 2' },
+  endUseKinds: { item: 'item', 'sub-item': 'sub-item', unclassified: 'unclassified', unmetered: 'unmetered' },
+  levels: {},
+  regions: {},
+  indicators: {
+    kgcePerM2: 'energy per area',
+    kgcePerPerson: 'energy per person',
+    waterM3PerPerson: 'water per person',
+    co2eKgPerM2: 'CO2e per area',
+  },
+  bases: { equivalent: 'equivalent value', equal: 'equal value' },
+  confidence: { P: 'P', S: 'S', U: 'U' },
+  separator: '; ',
+  fallback: (used, requested) => `${used}, used for ${requested}`,
+};
+
+/** Why a comparison is missing, in Chinese (the English CSV prints the report's own reason). */
+const GAPS_ZH: Readonly<Record<ComparisonGap, string>> = {
+  not_supplied: '未提供上年同期数据，无法比较',
+  no_same_period: '本报告期没有上年同期',
+  last_year_failed: '上年同期报告无法计算（因子错误），无法比较',
+  no_readings_last_year: '上年同期没有读数，无法比较',
+  no_readings_this_period: '本期没有读数，无法比较',
+  annual_only: '基准与目标是年度指标（每平方米·年、每人·年），仅在年度报告中比较',
+  no_baseline: '有机构未设基准年',
+  baseline_years_differ: '各机构的基准年不同',
+  no_institutions: '没有机构',
+  no_indicator: '基准年或本期缺少该指标',
+};
+
+const INSTRUMENT_ZH: Readonly<Record<string, string>> = {
+  'green certificate 绿证': '绿证',
+  'green-power contract 绿电交易': '绿电交易合同',
+};
+/** The engine glosses its English terms in Chinese; an English CSV drops the gloss. */
+const plainEn = (text: string): string =>
+  text
+    .replace(/(green certificate|green-power contract) (绿证|绿电交易)/g, '$1')
+    .replace('in 综合能耗', 'counted in total energy');
+
+const N = '(-?\\d+(?:\\.\\d+)?(?:e-?\\d+)?)';
+const KIND = '(green certificate 绿证|green-power contract 绿电交易)';
+
+/**
+ * The engine's notes by form: each form renders in both languages with its
+ * figures rounded for reading. A note of an unknown form is printed as it is in
+ * English (figures rounded) and, in Chinese, as a pointer to the JSON report.
+ */
+const NOTE_FORMS: ReadonlyArray<{
+  readonly form: RegExp;
+  readonly zh: (m: readonly string[], l: Labels) => string;
+  readonly en?: (m: readonly string[]) => string;
+}> = [
+  {
+    form: /^factor (\S+) \((\d{4})\) used for (\d{4}) \((\S+)\): .*$/,
+    zh: ([, id, used, requested, carrier], l) =>
+      `因子 ${id}（${used}年）用于${requested}年（${l.carriers[carrier ?? ''] ?? carrier}）：` +
+      `${requested}年因子尚未发布，沿用${used}年因子直至更新`,
+  },
+  {
+    form: new RegExp(`^${KIND} (\\S+) \\(institution (\\S+), vintage (\\d{4})\\) is not retired: .*$`),
+    zh: ([, kind, id, institution, vintage]) =>
+      `${INSTRUMENT_ZH[kind ?? ''] ?? kind} ${id}（机构 ${institution}，${vintage}年度）未注销：不计入基于市场的范围二`,
+  },
+  {
+    form: new RegExp(`^${KIND} (\\S+) \\(institution (\\S+), vintage (\\d{4})\\) is not of the (\\d{4}) vintage: ` +
+      'not counted for (\\S+)$'),
+    zh: ([, kind, id, institution, vintage, year, label]) =>
+      `${INSTRUMENT_ZH[kind ?? ''] ?? kind} ${id}（机构 ${institution}，${vintage}年度）不是${year}年度的：不计入${label}`,
+  },
+  {
+    form: new RegExp(`^${KIND} (\\S+): ${N} kWh for (\\d{4}), its time share ${N} of the year \\(${N} kWh\\) ` +
+      'allocated to (\\S+)$'),
+    zh: ([, kind, id, kwh, year, share, allocated, label]) =>
+      `${INSTRUMENT_ZH[kind ?? ''] ?? kind} ${id}：${year}年 ${readable(kwh ?? '')} kWh，按时间占全年的 ` +
+      `${percent(Number(share))} 分摊 ${readable(allocated ?? '')} kWh 至 ${label}`,
+    en: ([, kind, id, kwh, year, share, allocated, label]) =>
+      `${kind} ${id}: ${readable(kwh ?? '')} kWh for ${year}, its time share ${percent(Number(share))} of the year ` +
+      `(${readable(allocated ?? '')} kWh) allocated to ${label}`,
+  },
+  {
+    form: new RegExp(`^${KIND} (\\S+): capped at the purchased electricity, ${N} kWh of its allocation not used ` +
+      'in (\\S+)$'),
+    zh: ([, kind, id, kwh, label]) =>
+      `${INSTRUMENT_ZH[kind ?? ''] ?? kind} ${id}：以外购电量为上限，分摊量中 ${readable(kwh ?? '')} kWh 未在 ${label} 使用`,
+  },
+  {
+    form: new RegExp(`^institution (\\S+): no PV export is metered, so all ${N} kWh generated count as consumed`),
+    zh: ([, id, kwh]) =>
+      `机构 ${id}：未计量光伏上网电量，所发 ${readable(kwh ?? '')} kWh 全部视为自发自用（零排放，按电力折标系数计入综合能耗）`,
+  },
+  {
+    form: /^institution (\S+): no figures for meters (.+) in (\S+): counted as 0, no readings expected$/,
+    zh: ([, id, meters, label]) => `机构 ${id}：计量表 ${meters} 在 ${label} 没有数据：按 0 计，不计应收读数`,
+  },
+  {
+    form: new RegExp(`^meter (\\S+): its child meters read ${N} (\\S+) more than it supplies \\(imbalance ${N} %\\)`),
+    zh: ([, id, amount, unit, imbalance]) =>
+      `计量表 ${id}：其分表读数合计比总表多 ${readable(amount ?? '')} ${unit}（不平衡率 ${readable(imbalance ?? '')}%）：请检查计量表`,
+  },
+  {
+    form: /^(\d+) quarantined interval\(s\) await review: /,
+    zh: ([, count]) => `${count} 个区间待复核：其数量未计入本报告的任何数字`,
+  },
+  {
+    form: new RegExp(`^virtual meter (\\S+) \\((.+)\\) is negative: ${N} (\\S+); `),
+    zh: ([, id, expression, amount, unit]) =>
+      `虚拟表 ${id}（${expression}）为负：${readable(amount ?? '')} ${unit}；被减的计量表读数大于其余计量表：请检查计量表`,
+  },
+];
+
+/** The 分项 items and sub-items in English (the Chinese labels come with the report). */
+const END_USES_EN: Readonly<Record<string, string>> = {
+  '01A00': 'lighting and sockets',
+  '01A10': 'indoor lighting and sockets',
+  '01A20': 'corridor and emergency lighting',
+  '01A30': 'outdoor and landscape lighting',
+  '01B00': 'HVAC',
+  '01B10': 'chiller and heat plant',
+  '01B20': 'HVAC terminals',
+  '01C00': 'power',
+  '01C10': 'lifts',
+  '01C20': 'water pumps',
+  '01C30': 'fans',
+  '01D00': 'special',
+  '01D10': 'IT centre',
+  '01D20': 'laundry',
+  '01D30': 'kitchen and canteen',
+  '01D40': 'swimming pool',
+  '01D50': 'gym',
+  '01D60': 'other special',
+};
+const endUseEn = (code: string | null): string | null => (code === null ? null : (END_USES_EN[code] ?? code));
+
+const LONG_DECIMAL = /-?\d+\.\d{3,}(?:e-?\d+)?/g;
+
+function noteText(note: string, index: number, lang: CsvLang, l: Labels): string {
+  for (const { form, zh, en } of NOTE_FORMS) {
+    const m = form.exec(note);
+    if (m === null) continue;
+    if (lang === 'zh') return zh(m, l);
+    return plainEn(en === undefined ? note.replace(LONG_DECIMAL, readable) : en(m));
+  }
+  return lang === 'zh' ? `第 ${index + 1} 条说明暂无中文文本，请查阅 JSON 格式的报告` : plainEn(note.replace(LONG_DECIMAL, readable));
+}
+
+function factorText(f: FactorRef | null, l: Labels): Cell {
+  if (f === null) return null;
+  const year = f.year === null ? '' : ` (${f.fallback ? l.fallback(f.year, f.fallback.requestedYear) : f.year})`;
+  const region = f.region === null ? '' : ` [${l.regions[f.region] ?? f.region}]`;
+  return `${f.id} ${f.value} ${f.unit}${year}${region}`;
+}
+
+function sourceText(l: Labels, ...factors: Array<FactorRef | null>): Cell {
+  const cited = factors.flatMap((f) => (f === null ? [] : [`${f.source} [${l.confidence[f.confidence]}]`]));
+  const sources = [...new Set(cited)];
+  return sources.length === 0 ? null : sources.join(l.separator);
+}
+
+function lineRow(line: ReportLine, l: Labels): Cell[] {
   return [
-    CARRIER_LABELS[l.carrier] ?? l.carrier,
-    l.endUse,
-    l.scope === null ? '—' : SCOPE_LABELS[l.scope],
-    METHOD_LABELS[l.method] ?? l.method,
-    qty(l.consumption),
-    l.unit,
-    qty(l.massKg),
-    kg(l.kgce),
-    kg(l.co2eKg),
-    factorText(l.factor),
-    factorText(l.coalFactor),
-    factorText(l.densityFactor),
-    sourceText(l.factor, l.coalFactor, l.densityFactor),
-    percent(l.completeness),
-    percent(l.estimatedShare),
-    qty(l.quarantinedAmount),
-    qty(l.coveredKwh),
-    l.meterIds.join(' '),
+    l.carriers[line.carrier] ?? line.carrier,
+    line.endUse,
+    line.scope === null ? '—' : l.scopes[line.scope],
+    l.methods[line.method] ?? line.method,
+    qty(line.consumption),
+    line.unit,
+    qty(line.massKg),
+    kg(line.kgce),
+    kg(line.co2eKg),
+    factorText(line.factor, l),
+    factorText(line.coalFactor, l),
+    factorText(line.densityFactor, l),
+    sourceText(l, line.factor, line.coalFactor, line.densityFactor),
+    percent(line.completeness),
+    percent(line.estimatedShare),
+    qty(line.quarantinedAmount),
+    qty(line.coveredKwh),
+    line.meterIds.join(' '),
   ];
 }
 
-const SUMMARY_HEADER = ['单位', '层级', '综合能耗(kgce)', '综合能耗(tce)', '二氧化碳排放(kgCO2e)', '范围一(kgCO2e)', '范围二 基于位置(kgCO2e)', '范围二 基于市场(kgCO2e)', '用水量(m3)', '建筑面积(m2)', '用能人数', '单位面积能耗(kgce/m2)', '人均能耗(kgce/人)', '人均用水(m3/人)', '单位面积碳排放(kgCO2e/m2)', '数据完整率', '待复核区间'];
-
-function summaryRow(s: CarbonSummary): Cell[] {
+function summaryRow(s: CarbonSummary, l: Labels): Cell[] {
   return [
     `${s.org.name} (${s.org.id})`,
-    s.org.level,
+    l.levels[s.org.level] ?? s.org.level,
     kg(s.totals.kgce),
     tce(s.totals.tce),
     kg(s.totals.co2eKg),
@@ -113,69 +542,114 @@ function summaryRow(s: CarbonSummary): Cell[] {
     intensity(s.intensity.waterM3PerPerson),
     intensity(s.intensity.co2eKgPerM2),
     percent(s.completeness),
+    percent(s.completenessToDate),
     s.reviews,
   ];
 }
 
-/** The language of the CSV's labels and notes; only Chinese is written so far: `lang` is accepted, not yet read. */
-export interface CarbonReportCsvOptions {
-  readonly lang?: 'zh' | 'en';
-}
-
-export function carbonReportCsv(report: CarbonReport, _options: CarbonReportCsvOptions = {}): string {
+function comparisonRows(report: CarbonReport, lang: CsvLang, l: Labels): Cell[][] {
   const rows: Cell[][] = [];
-  const blank = () => rows.push([]);
-  rows.push(['碳核 公共机构能耗与碳排放报告']);
-  rows.push(['报告对象', `${report.org.name} (${report.org.id})`]);
-  rows.push(['报告期', report.period.label]);
-  rows.push(['起止时间(UTC)', `${report.period.from} — ${report.period.to}`]);
-  rows.push(['时区', report.timezone]);
-  rows.push(['电力折标方法', `${report.basisLabel} (${report.basis})`]);
-  rows.push(['生成时间', report.generatedAt]);
-  rows.push(['数据截止时间', report.dataCutoff]);
-  rows.push(['方法学版本', report.methodologyVersion]);
-  rows.push(['因子库版本', report.factorCatalogueVersion]);
-  blank();
-  rows.push(['明细']);
-  rows.push(LINE_HEADER);
-  report.lines.forEach((l) => rows.push(lineRow(l)));
-  blank();
-  rows.push(['合计与强度']);
-  rows.push(SUMMARY_HEADER);
-  rows.push(summaryRow(report));
-  const previous = report.comparisons.previousYear;
-  rows.push(['同比（上年同期）', previous === null ? report.comparisons.previousYearReason : previous.period]);
+  const { comparisons } = report;
+  const gap = (code: ComparisonGap | null, reason: string | null): Cell =>
+    lang === 'zh' && code !== null ? GAPS_ZH[code] : reason;
+  const previous = comparisons.previousYear;
+  const previousGap = gap(comparisons.previousYearReasonCode, comparisons.previousYearReason);
+  rows.push([l.previousYear, previous === null ? previousGap : previous.period]);
   if (previous !== null) {
     const c = previous.changePercent;
-    rows.push(['综合能耗', signedPercent(c.kgce), '二氧化碳排放', signedPercent(c.co2eKg), '用水量', signedPercent(c.waterM3), '单位面积能耗', signedPercent(c.kgcePerM2), '人均能耗', signedPercent(c.kgcePerPerson), '人均用水', signedPercent(c.waterM3PerPerson), '单位面积碳排放', signedPercent(c.co2eKgPerM2)]);
+    const values = [c.kgce, c.co2eKg, c.waterM3, c.kgcePerM2, c.kgcePerPerson, c.waterM3PerPerson, c.co2eKgPerM2];
+    rows.push(l.changes.flatMap((label, i) => [label, signedPercent(values[i])]));
   }
-  rows.push(['对比基准年', report.comparisons.baseline === null ? report.comparisons.baselineReason : report.comparisons.baseline.year]);
-  for (const i of report.comparisons.baseline?.indicators ?? []) rows.push([i.indicator, intensity(i.baseline), intensity(i.current), signedPercent(i.changePercent)]);
-  for (const t of report.comparisons.targets) {
-    rows.push(['目标', t.indicator, `${t.changePercent}% (${t.byYear})`, '应达', signedPercent(t.requiredChangePercent), '实际', signedPercent(t.achievedChangePercent), t.onTrack === null ? t.reason : t.onTrack ? '达标' : '未达标']);
+  const baseline = comparisons.baseline;
+  const baselineGap = gap(comparisons.baselineReasonCode, comparisons.baselineReason);
+  rows.push([l.baselineYear, baseline === null ? baselineGap : baseline.year]);
+  for (const i of baseline?.indicators ?? []) {
+    rows.push([l.indicators[i.indicator], intensity(i.baseline), intensity(i.current), signedPercent(i.changePercent)]);
   }
+  for (const t of comparisons.targets) {
+    const status = t.onTrack === null ? gap(t.reasonCode, t.reason) : t.onTrack ? l.onTrack.yes : l.onTrack.no;
+    rows.push([
+      l.target,
+      l.indicators[t.indicator],
+      `${t.changePercent}% (${t.byYear})`,
+      l.required,
+      signedPercent(t.requiredChangePercent),
+      l.achieved,
+      signedPercent(t.achievedChangePercent),
+      status,
+    ]);
+  }
+  return rows;
+}
+
+export function carbonReportCsv(report: CarbonReport, options: CsvOptions = {}): string {
+  const lang = options.lang ?? 'zh';
+  const l = lang === 'zh' ? ZH : EN;
+  const rows: Cell[][] = [];
+  const blank = () => rows.push([]);
+  const { org, period, fromTo, timezone, basis, generated, status, cutoff, methodology, catalogue } = l.header;
+  rows.push([l.title]);
+  rows.push([org, `${report.org.name} (${report.org.id})`]);
+  rows.push([period, report.period.label]);
+  rows.push([fromTo, `${report.period.from} — ${report.period.to}`]);
+  rows.push([timezone, report.timezone]);
+  rows.push([basis, l.bases[report.basis] ?? report.basisLabel]);
+  rows.push([generated, report.generatedAt]);
+  rows.push([status, report.inProgress ? l.status.inProgress : l.status.ended]);
+  rows.push([cutoff, report.dataCutoff]);
+  rows.push([methodology, report.methodologyVersion]);
+  rows.push([catalogue, report.factorCatalogueVersion]);
+  blank();
+  rows.push([l.lines]);
+  rows.push([...l.lineHeader]);
+  report.lines.forEach((line) => rows.push(lineRow(line, l)));
+  blank();
+  rows.push([l.summary]);
+  rows.push([...l.summaryHeader]);
+  rows.push(summaryRow(report, l));
+  rows.push(...comparisonRows(report, lang, l));
   if (report.children.length > 0) {
     blank();
-    rows.push(['下级单位']);
-    rows.push(SUMMARY_HEADER);
-    report.children.forEach((c) => rows.push(summaryRow(c)));
+    rows.push([l.children]);
+    rows.push([...l.summaryHeader]);
+    report.children.forEach((c) => rows.push(summaryRow(c, l)));
   }
   if (report.endUses.length > 0) {
     blank();
-    rows.push(['分项能耗']);
-    rows.push(['能源品种', '分项代码', '分项名称', '类别', '消费量', '单位']);
-    report.endUses.forEach((e) => rows.push([CARRIER_LABELS[e.carrier] ?? e.carrier, e.endUse, e.label, END_USE_KIND_LABELS[e.kind], qty(e.consumption), e.unit]));
+    rows.push([l.endUses]);
+    rows.push([...l.endUseHeader]);
+    for (const e of report.endUses) {
+      const itemized = e.kind === 'item' || e.kind === 'sub-item';
+      const label = lang === 'zh' ? e.label : itemized ? endUseEn(e.endUse) : l.endUseKinds[e.kind];
+      const carrier = l.carriers[e.carrier] ?? e.carrier;
+      rows.push([carrier, e.endUse, label, l.endUseKinds[e.kind], qty(e.consumption), e.unit]);
+    }
   }
   if (report.subMetering.length > 0) {
     blank();
-    rows.push(['分表平衡']);
-    rows.push(['总表', '名称', '机构', '能源品种', '总表读数', '表后光伏', '分表合计', '未计量', '不平衡率', '单位']);
-    report.subMetering.forEach((b) => rows.push([b.meterId, b.name, b.institutionId, CARRIER_LABELS[b.carrier] ?? b.carrier, qty(b.parentConsumption), qty(b.pvBehind), qty(b.childrenConsumption), qty(b.unmetered), signedPercent(b.imbalancePercent), b.unit]));
+    rows.push([l.subMetering]);
+    rows.push([...l.subMeteringHeader]);
+    for (const b of report.subMetering) {
+      rows.push([
+        b.meterId,
+        b.name,
+        b.institutionId,
+        l.carriers[b.carrier] ?? b.carrier,
+        qty(b.parentConsumption),
+        qty(b.pvBehind),
+        qty(b.childrenConsumption),
+        qty(b.unmetered),
+        signedPercent(b.imbalancePercent),
+        b.unit,
+      ]);
+    }
   }
   if (report.notes.length > 0) {
     blank();
-    rows.push(['说明']);
-    report.notes.forEach((n) => rows.push([n]));
+    rows.push([l.notes]);
+    report.notes.forEach((note, i) => rows.push([noteText(note, i, lang, l)]));
   }
-  return BOM + rows.map((row) => row.map(quote).join(',')).join(CRLF) + CRLF;
+  const cells = rows.map((row) => row.map(defuse));
+  // bom: Excel needs it for UTF-8; quoted + quoted_empty: every field quoted, empty ones too.
+  return stringify(cells, { bom: true, quoted: true, quoted_empty: true, record_delimiter: '\r\n' });
 }

@@ -71,6 +71,7 @@ const e3Value = (i: number) => 300 + i * 2 + (i >= 100 ? 1000 : 0);
 
 let client: DuckDbClient;
 let store: ReadingStore;
+let accounting: { carbonReport: ReturnType<typeof createCarbonReportQuery>; consumption: ReturnType<typeof createMeterConsumption> };
 let app: ReturnType<typeof createHttpServer>;
 
 beforeAll(async () => {
@@ -91,7 +92,7 @@ beforeAll(async () => {
   );
   const fleet = createFleetRegistry(fleetData);
   const view = createFleetView(fleetData);
-  const accounting = {
+  accounting = {
     consumption: createMeterConsumption({ store: accountingStore, fleet: view }),
     carbonReport: createCarbonReportQuery({ store: accountingStore, fleet: view, catalogue: readFactorCatalogue(), methodologyVersion: METHODOLOGY_VERSION, nowMs: () => NOW }),
   };
@@ -403,5 +404,14 @@ describe('virtual meters', () => {
 
     const negative = (await consumption(`meter=e1-upside-down&${DAYS}`)).series[0];
     expect(negative?.buckets.every((b) => b.consumption < 0)).toBe(true);
+  });
+});
+
+describe('the JSON report over HTTP', () => {
+  it('is the engine\'s report byte for byte: the response schema drops, adds and reorders nothing', async () => {
+    const { report } = await accounting.carbonReport({ orgId: 'nx-a', period: '2026-10', basis: 'equivalent' });
+    const { status, text } = await get('/api/v1/reports/carbon?org=nx-a&period=2026-10');
+    expect(status).toBe(200);
+    expect(text).toBe(JSON.stringify(report));
   });
 });
