@@ -1,11 +1,10 @@
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { createCarbonReportQuery, createFleetView, createMeterConsumption, METHODOLOGY_VERSION } from '../accounting/index.js';
-import { readFactorCatalogue } from '../config/factor-catalogue-schema.js';
-import { createFleetRegistry, type Config } from '../config/index.js';
+import { createFleetRegistry, readFactorCatalogue } from '../config/index.js';
 import { createMessageReceiver, createPrometheusIngestMetrics, createSpoolDrainer, FileSpool, startMqttSubscriber } from '../ingest/index.js';
 import { DAY_MS, isAppError } from './kernel/index.js';
-import { createHttpServer } from './http/server.js';
-import type { Readiness } from './http/http-deps.js';
+import { createHttpServer, type Readiness } from './http/index.js';
+import type { AppConfig as Config } from './load-app-config.js';
 import { systemClock } from './platform/clock.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './platform/embedded-broker.js';
 import { createLogger } from './platform/logger.js';

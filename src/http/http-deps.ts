@@ -1,7 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { CarbonReportQuery, CarbonReportRun, ConsumptionQuery, ConsumptionSeries } from '../../accounting/index.js';
 import type { FleetRegistry } from '../../config/index.js';
-import type { ReadingStore } from '../platform/store/reading-store.js';
+import type { ReadingStore } from '../platform/store/index.js';
 
 export interface Readiness {
   readonly ready: boolean;
