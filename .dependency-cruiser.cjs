@@ -54,6 +54,24 @@ module.exports = {
       to: { path: '^(src|ingest|accounting|alerts|tests|bench)/', pathNot: '^src/kernel/' },
     },
     {
+      name: 'capabilities-not-on-the-shell',
+      comment:
+        'Dependencies point inward: a capability may use src/kernel and src/platform, never the shell ' +
+        '(src/main.ts, src/app.ts, src/load-app-config.ts), src/http or src/simulator.',
+      severity: 'error',
+      from: { path: '^(ingest|accounting|alerts)/' },
+      to: { path: '^src/', pathNot: '^src/(kernel|platform)/' },
+    },
+    {
+      name: 'platform-imports-only-kernel',
+      comment:
+        'src/platform holds engine clients and infrastructure (logger, clock, MQTT, …) that know no business: ' +
+        'they import src/kernel and each other, not the capabilities, config/ or the rest of src/.',
+      severity: 'error',
+      from: { path: '^src/platform/' },
+      to: { path: '^(src|ingest|accounting|alerts|config|tests|bench)/', pathNot: '^src/(kernel|platform)/' },
+    },
+    {
       name: 'modules-through-index',
       comment: 'A module reaches another module through its index.ts only; inside a module, anything goes.',
       severity: 'error',
