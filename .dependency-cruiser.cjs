@@ -1,5 +1,5 @@
 /**
- * Dependency rules (docs/architecture.md, "Rooms and what each may import"): cores are pure,
+ * The rooms and what each may import (issue 7 §2): cores are pure,
  * config/ stands on src/kernel alone, every module is entered through its index.ts, only
  * src/app.ts wires adapters, and neither files nor folders form cycles.
  */
