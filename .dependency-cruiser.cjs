@@ -1,9 +1,20 @@
 /**
- * Dependency rules of DESIGN.md §2: cores are pure, modules talk through index.ts,
- * only src/app.ts wires adapters together.
+ * The rooms and what each may import (issue 7 §2): cores are pure,
+ * config/ stands on src/kernel alone, every module is entered through its index.ts, only
+ * src/app.ts wires adapters, and neither files nor folders form cycles.
  */
 const IO_MODULES = '^(node:)?(fs|net|http|https|child_process|dgram|dns|tls|worker_threads|cluster|process)(/|$)';
 const IO_PACKAGES = 'node_modules/(mqtt|aedes|@duckdb|@questdb|fastify|pino|prom-client|nodemailer)';
+
+/**
+ * A module is a folder with one public entry, its index.ts: the capabilities, config/, the kernel,
+ * the simulator, the HTTP layer and each folder under src/platform/ (a single file directly in
+ * src/platform/, e.g. logger.ts, is a module of its own). Written as a pattern, not a list of
+ * platform folders, so that a new engine client (src/platform/questdb/, …) is covered as it lands.
+ */
+const MODULE = '(ingest|accounting|alerts|config|src/kernel|src/simulator|src/http|src/platform/[^/]+)';
+const MODULE_FILE = `^${MODULE}/`;
+const MODULE_ENTRY = `^${MODULE}/index\\.ts$`;
 
 module.exports = {
   forbidden: [
@@ -22,23 +33,57 @@ module.exports = {
       comment: 'A core depends on its own core and on src/kernel only.',
       severity: 'error',
       from: { path: '^(ingest|accounting|alerts)/core/' },
-      to: { path: '^(src|ingest|accounting|alerts|config)/', pathNot: ['^src/kernel/', '^$1/core/'] },
+      to: { path: '^(src|ingest|accounting|alerts|config|tests|bench)/', pathNot: ['^src/kernel/', '^$1/core/'] },
     },
     {
       name: 'kernel-is-pure',
       severity: 'error',
       from: { path: '^src/kernel/' },
-      to: { path: [IO_MODULES, IO_PACKAGES, '^(ingest|accounting|alerts|config)/', '^src/(platform|http|app)'] },
+      to: { path: [IO_MODULES, IO_PACKAGES, '^(ingest|accounting|alerts|config|tests|bench)/', '^src/(?!kernel/)'] },
+    },
+    {
+      name: 'config-imports-only-kernel',
+      comment:
+        'config/ holds schemas and loading only: it imports nothing from src/ or the capabilities. ' +
+        'src/kernel is the one exception: it is the pure shared vocabulary (units, carriers, AppError, ' +
+        'calendar), and a copy of the unit vocabulary in config/ would make two truths. Settings or ' +
+        'checks that need another module (the simulator\'s section, accounting\'s virtual-meter checks) ' +
+        'live in that module and are composed by the shell in src/load-app-config.ts.',
+      severity: 'error',
+      from: { path: '^config/' },
+      to: { path: '^(src|ingest|accounting|alerts|tests|bench)/', pathNot: '^src/kernel/' },
+    },
+    {
+      name: 'capabilities-not-on-the-shell',
+      comment:
+        'Dependencies point inward: a capability may use src/kernel and src/platform, never the shell ' +
+        '(src/main.ts, src/app.ts, src/load-app-config.ts), src/http or src/simulator.',
+      severity: 'error',
+      from: { path: '^(ingest|accounting|alerts)/' },
+      to: { path: '^src/', pathNot: '^src/(kernel|platform)/' },
+    },
+    {
+      name: 'platform-imports-only-kernel',
+      comment:
+        'src/platform holds engine clients and infrastructure (logger, clock, MQTT, …) that know no business: ' +
+        'they import src/kernel and each other, not the capabilities, config/ or the rest of src/.',
+      severity: 'error',
+      from: { path: '^src/platform/' },
+      to: { path: '^(src|ingest|accounting|alerts|config|tests|bench)/', pathNot: '^src/(kernel|platform)/' },
     },
     {
       name: 'modules-through-index',
-      comment: 'Another module is entered through its index.ts only.',
+      comment: 'A module reaches another module through its index.ts only; inside a module, anything goes.',
       severity: 'error',
-      from: { path: '^(ingest|accounting|alerts)/' },
-      to: {
-        path: '^(ingest|accounting|alerts)/',
-        pathNot: ['^$1/', '^(ingest|accounting|alerts)/index\\.ts$'],
-      },
+      from: { path: MODULE_FILE },
+      to: { path: MODULE_FILE, pathNot: ['^$1/', MODULE_ENTRY] },
+    },
+    {
+      name: 'shell-through-index',
+      comment: 'The shell (src/main.ts, src/app.ts, …) reaches every module through its index.ts only.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: MODULE_FILE },
+      to: { path: MODULE_FILE, pathNot: MODULE_ENTRY },
     },
     {
       name: 'only-app-wires',
@@ -48,8 +93,26 @@ module.exports = {
       to: { path: '(^|/)adapters/' },
     },
     {
+      name: 'product-not-on-tests',
+      comment: 'Tests and benchmarks may import anything (adapters included); the product imports neither.',
+      severity: 'error',
+      from: { path: '^(src|ingest|accounting|alerts|config)/' },
+      to: { path: '^(tests|bench)/' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'no-folder-cycle',
+      comment:
+        'No loop between folders either (config/ → src/simulator/ → config/ is one even when no file ' +
+        'cycle exists). Each folder counts its sub-folders\' files; its dependencies are the folders ' +
+        'of the files it imports from outside itself.',
+      severity: 'error',
+      scope: 'folder',
       from: {},
       to: { circular: true },
     },

@@ -131,7 +131,8 @@ export const meterSchema = z.strictObject({
  * unmetered remainder 'gov-a-e-main - gov-a-e-light - gov-a-e-hvac'. Grammar in
  * accounting/core/virtual-meters.ts: meter ids (real or virtual), +, -, a number
  * times a term (0.5 * m1), parentheses; a subtraction needs a space before '-'
- * since ids contain '-'. References, cycles, carriers and units: validate-fleet.ts.
+ * since ids contain '-'. References, cycles, carriers and units:
+ * accounting/core/validate-virtual-meters.ts.
  */
 export const virtualMeterSchema = z.strictObject({
   id,

@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { z } from 'zod';
 import { AppError } from '../src/kernel/index.js';
 import { configFileFrom, DEMO_CONFIG_FILE, loadConfig } from './load-config.js';
+import type { Fleet } from './fleet-schema.js';
 import type { ConfigProblem } from './validate-fleet.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tanhe-config-'));
@@ -115,12 +117,57 @@ describe('loadConfig', () => {
   });
 });
 
-describe('shipped configs', () => {
-  it('config/example.yaml and config/demo.yaml load without problems', () => {
-    const here = join(DEMO_CONFIG_FILE, '..');
-    expect(loadConfig(join(here, 'example.yaml'), {}).store.kind).toBe('questdb');
-    const demo = loadConfig(DEMO_CONFIG_FILE, {});
-    expect(demo.simulator.enabled).toBe(true);
-    expect(demo.fleet.meters.length).toBeGreaterThanOrEqual(40);
+describe('loadConfig with an extension', () => {
+  const extension = {
+    sections: { extra: z.strictObject({ level: z.number().int().default(1) }).prefault({}) },
+    envOverrides: { TANHE_TEST_EXTRA_LEVEL: 'extra.level' },
+    fleetChecks: [
+      (fleet: Fleet) => (fleet.meters.some((m) => m.id === 'm2') ? [{ path: 'fleet.meters[1]', message: 'no m2' }] : []),
+    ],
+  };
+
+  it('adds the sections with their defaults and environment overrides', () => {
+    const file = write('ext.yaml', { fleet: validFleet });
+    expect(loadConfig(file, {}, { sections: extension.sections }).extra.level).toBe(1);
+    expect(loadConfig(file, { TANHE_TEST_EXTRA_LEVEL: '3' }, { ...extension, fleetChecks: [] }).extra.level).toBe(3);
+  });
+
+  it('keeps unknown keys errors inside and outside the sections, and lists the fleet checks with the rest', () => {
+    const bad = { extra: { level: 2, colour: 'red' }, other: {}, http: { port: -1 }, fleet: validFleet };
+    const file = write('ext-bad.yaml', bad);
+    // Without the extension, its section is one more unknown key.
+    expect(problemsOf(file, {}).map((p) => p.path).sort()).toEqual(['(root)', 'http.port']);
+    const withExtension = (env: NodeJS.ProcessEnv = {}) => {
+      try {
+        loadConfig(file, env, extension);
+      } catch (error) {
+        if (error instanceof AppError && error.code === 'CONFIG_INVALID') return error.details as ConfigProblem[];
+        throw error;
+      }
+      return [];
+    };
+    const paths = withExtension().map((p) => p.path);
+    expect(paths.sort()).toEqual(['(root)', 'extra', 'fleet.meters[1]', 'http.port'].sort());
+  });
+
+  it('refuses a section that config/ already defines', () => {
+    const file = write('ext-clash.yaml', { fleet: validFleet });
+    expect(() => loadConfig(file, {}, { sections: { http: z.strictObject({}) } })).toThrow(/already defined/);
+  });
+});
+
+describe('factor catalogues in the configuration', () => {
+  it('lists a site catalogue problem beside the other problems of the file', () => {
+    const catalogue = write('site-factors.yaml', { version: 'site@1', entries: [{ id: 'bad-entry' }] });
+    const missing = join(dir, 'no-such-catalogue.yaml');
+    const file = write('with-catalogues.yaml', {
+      http: { port: -1 },
+      factors: { extraCatalogues: [catalogue, missing] },
+      fleet: validFleet,
+    });
+    const paths = problemsOf(file).map((p) => p.path);
+    expect(paths).toContain('http.port');
+    expect(paths).toContain(`${missing}: (file)`);
+    expect(paths.filter((p) => p.startsWith(`${catalogue}: entries.0.`)).length).toBeGreaterThan(0);
   });
 });

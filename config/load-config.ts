@@ -3,18 +3,41 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
-import { AppError } from '../src/kernel/index.js';
+import { AppError, isAppError } from '../src/kernel/index.js';
+import { readFactorCatalogue, type CatalogueProblem, type FactorCatalogueSettings } from './factor-catalogue-schema.js';
 import { fleetSchema, type Fleet } from './fleet-schema.js';
-import { settingsSchema, type Settings } from './settings-schema.js';
+import { factorsSchema, settingsSchema, type Settings } from './settings-schema.js';
 import { validateFleet, type ConfigProblem } from './validate-fleet.js';
 
-/** The configuration the service runs with: settings, the fleet, and secrets from the environment. */
+/** The configuration config/ owns: settings, the fleet, and secrets from the environment. */
 export interface Config extends Omit<Settings, 'fleet' | 'fleetFile'> {
   readonly fleet: Fleet;
   readonly secrets: { readonly mqttPassword?: string; readonly mqttUsername?: string; readonly questdbToken?: string };
   /** Where the settings came from, for the start-up log. */
   readonly source: string;
 }
+
+/** Setting sections owned outside config/, by top-level key; each schema gives its own defaults. */
+export type ConfigSections = Readonly<Record<string, z.ZodType>>;
+
+/** A check of the parsed fleet beyond config's own (validateFleet); returns every problem it finds. */
+export type FleetCheck = (fleet: Fleet) => readonly ConfigProblem[];
+
+/**
+ * What another module adds to the configuration, so that config/ imports none of
+ * them: the shell composes the extensions (src/load-app-config.ts). Sections are
+ * checked in the same strict parse as config's own settings, and the fleet checks
+ * run with validateFleet, so one run still lists every problem of the file.
+ */
+export interface ConfigExtension<S extends ConfigSections = ConfigSections> {
+  readonly sections?: S;
+  /** Environment variables for those sections: name → dotted settings path, as ENV_OVERRIDES. */
+  readonly envOverrides?: Readonly<Record<string, string>>;
+  readonly fleetChecks?: readonly FleetCheck[];
+}
+
+/** A configuration with the sections of an extension, each as its schema's output. */
+export type ConfigWith<S extends ConfigSections> = Config & { readonly [K in keyof S]: z.output<S[K]> };
 
 const CONFIG_DIR = dirname(fileURLToPath(import.meta.url));
 /** With no --config and no TANHE_CONFIG: the first-run demo (embedded broker, DuckDB, demo fleet, simulator). */
@@ -37,8 +60,6 @@ export const ENV_OVERRIDES: Readonly<Record<string, string>> = {
   TANHE_QUESTDB_URL: 'store.questdbUrl',
   TANHE_SPOOL_DIR: 'spool.dir',
   TANHE_SPOOL_FSYNC: 'spool.fsync',
-  TANHE_SIMULATOR: 'simulator.enabled',
-  TANHE_SIMULATOR_BACKFILL_DAYS: 'simulator.backfillDays',
   TANHE_LOG_LEVEL: 'log.level',
 };
 
@@ -55,28 +76,41 @@ export function configFileFrom(argv: readonly string[], env: NodeJS.ProcessEnv):
 }
 
 /**
- * Loads, merges and validates the configuration. Any problem stops start-up with
- * an AppError('CONFIG_INVALID') whose `details` lists every problem with its path.
+ * Loads, merges and validates the configuration, with the sections and checks of
+ * `extension`. Any problem stops start-up with an AppError('CONFIG_INVALID') whose
+ * `details` lists every problem with its path.
  */
-export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig<S extends ConfigSections = Record<never, z.ZodType>>(
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+  extension: ConfigExtension<S> = {},
+): ConfigWith<S> {
   const raw = readYaml(file);
   const problems: ConfigProblem[] = [];
-  applyEnvOverrides(raw, env, problems);
+  applyEnvOverrides(raw, { ...ENV_OVERRIDES, ...extension.envOverrides }, env, problems);
 
-  const parsed = settingsSchema.safeParse(raw);
+  const parsed = schemaWith(extension.sections ?? {}).safeParse(raw);
   if (!parsed.success) problems.push(...zodProblems(parsed.error));
   const settings = parsed.success ? parsed.data : undefined;
+  // The factor catalogues (shipped and site) are part of the configuration: one run lists their problems too,
+  // even when another setting is wrong (the factors section is then read on its own).
+  const factors = settings?.factors ?? factorsSchema.safeParse(raw.factors ?? {}).data;
+  if (factors) problems.push(...catalogueProblems({ factors }));
 
   // The fleet is read and cross-checked even when other settings are wrong, so
   // that one run lists every problem of the file.
   const fleet = readFleet(raw, file, problems);
-  if (fleet) problems.push(...validateFleet(fleet));
+  if (fleet) {
+    problems.push(...validateFleet(fleet));
+    for (const check of extension.fleetChecks ?? []) problems.push(...check(fleet));
+  }
 
   if (problems.length > 0 || !settings || !fleet) {
     throw new AppError('CONFIG_INVALID', formatProblems(file, problems), { details: problems });
   }
   const { fleet: _inline, fleetFile: _file, ...rest } = settings;
-  const config: Config = {
+  // The parse checked the extension's sections against their schemas, hence the cast.
+  const config = {
     ...rest,
     fleet,
     secrets: {
@@ -85,8 +119,27 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
       ...(env.TANHE_QUESTDB_TOKEN ? { questdbToken: env.TANHE_QUESTDB_TOKEN } : {}),
     },
     source: file,
-  };
+  } as ConfigWith<S>;
   return deepFreeze(config);
+}
+
+function catalogueProblems(settings: FactorCatalogueSettings): ConfigProblem[] {
+  try {
+    readFactorCatalogue(settings);
+    return [];
+  } catch (error) {
+    if (!isAppError(error) || !Array.isArray(error.details)) throw error;
+    return (error.details as CatalogueProblem[]).map(({ path, message }) => ({ path, message }));
+  }
+}
+
+/** Config's own settings plus the extension's sections, in one strict object (unknown keys stay errors). */
+function schemaWith(sections: ConfigSections): z.ZodType<Settings & Record<string, unknown>> {
+  for (const key of Object.keys(sections)) {
+    if (key in settingsSchema.shape) throw new Error(`config section "${key}" is already defined by config/`);
+  }
+  // The sections' keys are only known at run time; their outputs are typed by ConfigWith.
+  return settingsSchema.extend(sections) as unknown as z.ZodType<Settings & Record<string, unknown>>;
 }
 
 export function formatProblems(file: string, problems: readonly ConfigProblem[]): string {
@@ -133,8 +186,13 @@ function readYaml(file: string): Record<string, unknown> {
   }
 }
 
-function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv, problems: ConfigProblem[]) {
-  for (const [name, path] of Object.entries(ENV_OVERRIDES)) {
+function applyEnvOverrides(
+  raw: Record<string, unknown>,
+  overrides: Readonly<Record<string, string>>,
+  env: NodeJS.ProcessEnv,
+  problems: ConfigProblem[],
+) {
+  for (const [name, path] of Object.entries(overrides)) {
     const text = env[name];
     if (text === undefined || text === '') continue;
     const keys = path.split('.');

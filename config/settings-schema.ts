@@ -1,12 +1,13 @@
 import { z } from 'zod';
-import { FAULT_KINDS } from '../src/simulator/core/index.js';
 import { fleetSchema } from './fleet-schema.js';
 
 /**
- * Every setting of the service. Defaults describe the first run on a fresh
- * machine: embedded broker, DuckDB under ./data, HTTP on loopback, demo fleet
- * and simulator. Secrets (MQTT password, QuestDB token) never appear here: they
- * come from the environment only (see load-config.ts).
+ * The settings config/ owns. Defaults describe the first run on a fresh
+ * machine: embedded broker, DuckDB under ./data, HTTP on loopback, demo fleet.
+ * Sections whose schema belongs to another module (the simulator's) are added
+ * by the shell through loadConfig's extension (src/load-app-config.ts). Secrets
+ * (MQTT password, QuestDB token) never appear here: they come from the
+ * environment only (see load-config.ts).
  */
 
 const hostPort = { host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535) };
@@ -66,16 +67,6 @@ export const ingestSchema = z.strictObject({
   recentKeysPerMeter: z.number().int().positive().default(4096),
 });
 
-export const simulatorSchema = z.strictObject({
-  enabled: z.boolean().default(false),
-  backfillDays: z.number().int().nonnegative().default(60),
-  /** Live publishing: one reading per meter every intervalMs of wall time. */
-  liveIntervalMs: z.number().int().positive().default(15_000),
-  seed: z.number().int().default(42),
-  /** Fault kinds injected at their default rates (src/simulator/core/faults.ts), e.g. [malformed, duplicate]. */
-  faults: z.array(z.enum(FAULT_KINDS)).default([]),
-});
-
 /** Site factor catalogues, merged with the shipped config/factors.yaml (config/factor-catalogue-schema.ts). */
 export const factorsSchema = z.strictObject({
   /** Catalogue files (paths relative to the working directory), merged in this order after the shipped one. */
@@ -88,7 +79,6 @@ export const settingsSchema = z.strictObject({
   store: storeSchema.prefault({}),
   spool: spoolSchema.prefault({}),
   ingest: ingestSchema.prefault({}),
-  simulator: simulatorSchema.prefault({}),
   factors: factorsSchema.prefault({}),
   log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info') }).prefault({}),
   /** Paths in settings are relative to the working directory, except fleetFile: a path (relative to this file) of the fleet registry YAML, or the fleet inline. */

@@ -88,41 +88,9 @@ describe('virtual meters', () => {
     virtualMeters,
   });
 
-  it('accepts real and virtual references in convertible units', () => {
-    expect(problems(withVirtual([vm('rest', 'e - e-a', { name: '未计量（损耗等）' }), vm('half', '0.5 * rest', { unit: 'MWh' })]))).toEqual([]);
-  });
-
+  // Expressions, references and cycles are accounting's checks: accounting/core/validate-virtual-meters.test.ts.
   it('rejects unknown keys (strict schema)', () => {
     expect(fleetSchema.safeParse(withVirtual([vm('rest', 'e', { formula: 'e' })])).success).toBe(false);
-  });
-
-  it('lists every problem with its path: parse errors with position, unknown ids, clashes, carriers, institutions, cycles', () => {
-    expect(
-      problems(
-        withVirtual([
-          vm('e', 'e-a'),
-          vm('bad', 'e - (e-a'),
-          vm('ghost', 'e - nope'),
-          vm('wet', 'e - w'),
-          vm('far', 'e - e2'),
-          vm('x', 'e - y'),
-          vm('y', '0.5 * x'),
-          vm('self', 'self + e'),
-          vm('water', 'w', { carrier: 'water', unit: 'kWh' }),
-          vm('x', 'e'),
-        ]),
-      ),
-    ).toEqual([
-      'fleet.virtualMeters[9].id: duplicate id "x" (first at virtualMeters[5])',
-      'fleet.virtualMeters[0].id: "e" is already a meter id',
-      'fleet.virtualMeters[1].expression: expected ")" at position 8',
-      'fleet.virtualMeters[2].expression: unknown meter "nope" (position 4)',
-      'fleet.virtualMeters[3].expression: meter "w" (position 4) meters water, this virtual meter electricity',
-      'fleet.virtualMeters[4].expression: meter "e2" (position 4) belongs to institution "i2", not "i1"',
-      'fleet.virtualMeters[8].unit: unit "kWh" is not allowed for water (allowed: m3, t)',
-      'fleet.virtualMeters[5].expression: cycle among virtual meters: x → y → x',
-      'fleet.virtualMeters[7].expression: cycle among virtual meters: self → self',
-    ]);
   });
 
   it('the demo fleet defines the compound A unmetered electricity and validates', () => {

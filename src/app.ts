@@ -8,8 +8,7 @@ import {
   METHODOLOGY_VERSION,
   type AccountingStoreAdapter,
 } from '../accounting/index.js';
-import { readFactorCatalogue } from '../config/factor-catalogue-schema.js';
-import { createFleetRegistry, type Config } from '../config/index.js';
+import { createFleetRegistry, readFactorCatalogue } from '../config/index.js';
 import {
   createDuckDbReadingStore,
   createMessageReceiver,
@@ -21,8 +20,8 @@ import {
   type ReadingStore,
 } from '../ingest/index.js';
 import { DAY_MS, isAppError } from './kernel/index.js';
-import { createHttpServer } from './http/server.js';
-import type { Readiness } from './http/http-deps.js';
+import { createHttpServer, type Readiness } from './http/index.js';
+import type { AppConfig as Config } from './load-app-config.js';
 import { systemClock } from './platform/clock.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './platform/embedded-broker.js';
 import { createLogger } from './platform/logger.js';

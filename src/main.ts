@@ -4,9 +4,10 @@
  * `tanhe check-config [--config FILE]` validates a configuration and lists every problem.
  * Configuration: --config FILE, else TANHE_CONFIG, else the first-run demo (config/demo.yaml).
  */
-import { configFileFrom, loadConfig, type Config } from '../config/index.js';
+import { configFileFrom } from '../config/index.js';
 import { isAppError } from './kernel/index.js';
 import { startApp } from './app.js';
+import { loadAppConfig, type AppConfig } from './load-app-config.js';
 
 const EXIT_CONFIG = 2;
 
@@ -23,8 +24,8 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'simulate': {
-      const { runSimulateCommand } = await import('./simulator/cli.js');
-      await runSimulateCommand(rest);
+      const { runSimulateCommand } = await import('./simulator/index.js');
+      await runSimulateCommand(rest, loadAppConfig);
       return 0;
     }
     default:
@@ -33,9 +34,9 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-function load(argv: string[]): Config | undefined {
+function load(argv: string[]): AppConfig | undefined {
   try {
-    return loadConfig(configFileFrom(argv, process.env), process.env);
+    return loadAppConfig(configFileFrom(argv, process.env), process.env);
   } catch (error) {
     if (isAppError(error) && (error.code === 'CONFIG_INVALID' || error.code === 'CONFIG_UNREADABLE')) {
       console.error(error.message);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFactorCatalogue } from '../../config/factor-catalogue-schema.js';
-import { DEMO_CONFIG_FILE, loadConfig } from '../../config/index.js';
+import { DEMO_CONFIG_FILE } from '../../config/index.js';
+import { loadAppConfig } from '../../src/load-app-config.js';
 import { buildCarbonReport, endUseItem, requiredChange, timeWeightedValue, type CarbonReport, type CarbonReportInput, type FactorCatalogue, type FactorEntry, type MeterPeriodFigures, type ReportInstitution, type ReportMeter } from './index.js';
 import { periodRange } from '../../src/kernel/index.js';
 
@@ -286,7 +287,7 @@ describe('endUseItem', () => {
 
 describe('the demo fleet', () => {
   it('reports for the region, annual and monthly, without a factor error, with its certificate and baseline', () => {
-    const { fleet } = loadConfig(DEMO_CONFIG_FILE, {});
+    const { fleet } = loadAppConfig(DEMO_CONFIG_FILE, {});
     const institutionOfBuilding = new Map(fleet.buildings.map((b) => [b.id, b.institution]));
     const meters: ReportMeter[] = fleet.meters.map((m) => ({
       id: m.id, name: m.name, institutionId: institutionOfBuilding.get(m.building)!, carrier: m.carrier, unit: m.unit, endUse: m.endUse, parentId: m.parent, behindMeterId: m.behindMeter,

@@ -17,3 +17,4 @@ export * from './virtual-meters.js';
 export { timeWeightedValue } from './roll-up.js';
 export { requiredChange } from './comparisons.js';
 export { periodFigures } from './period-figures.js';
+export * from './validate-virtual-meters.js';

@@ -205,7 +205,7 @@ export function unitFactor(carrier: string, unit: string): number | undefined {
 
 /**
  * Expands every virtual meter into real meters. The fleet validation
- * (config/validate-fleet.ts) reports unknown ids, cycles, carrier and unit
+ * (validateVirtualMeters, ./validate-virtual-meters.ts) reports unknown ids, cycles, carrier and unit
  * mismatches with their paths; meeting one here is a bug, so it throws.
  */
 export function resolveVirtualMeters(definitions: readonly VirtualMeterDefinition[], meters: readonly MeterUnitOf[]): ResolvedVirtualMeter[] {

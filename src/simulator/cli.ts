@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
-import { configFileFrom, loadConfig, type Config } from '../../config/index.js';
+import { configFileFrom } from '../../config/index.js';
 import { AppError, DAY_MS, MINUTE_MS, parseIsoInstant } from '../kernel/index.js';
 import { createLogger } from '../platform/logger.js';
 import { FAULT_DESCRIPTIONS, FAULT_KINDS, faultsFor, parseFaultKinds, type FaultKind, type JsonTimestampStyle } from './core/index.js';
 import { runSimulator, type MessageSink, type RunSimulatorOptions, type SimulatorLog } from './publish.js';
+import type { SimulatorConfig } from './simulator-settings.js';
 
 /**
  * `tanhe simulate …` (also `npm run simulate -- …`): publishes the fleet's
@@ -68,7 +69,12 @@ export interface SimulateCommand {
  * Parses the flags against a loaded configuration. Every problem is collected
  * and thrown at once as AppError('CONFIG_INVALID') with the list in `details`.
  */
-export function parseSimulateArgs(argv: readonly string[], config: Config, nowMs: number, pid = 0): SimulateCommand {
+export function parseSimulateArgs(
+  argv: readonly string[],
+  config: SimulatorConfig,
+  nowMs: number,
+  pid = 0,
+): SimulateCommand {
   const problems: string[] = [];
   let values: Partial<Record<keyof typeof OPTIONS, string | boolean>>;
   try {
@@ -136,7 +142,14 @@ export function parseSimulateArgs(argv: readonly string[], config: Config, nowMs
   return { help: values.help === true, dryRun: values['dry-run'] === true, faultKinds, options };
 }
 
-export async function runSimulateCommand(argv: string[]): Promise<void> {
+/**
+ * Loads the whole configuration of a file (strict, every problem at once). Passed in by
+ * the shell (src/load-app-config.ts composes the sections), since the simulator cannot
+ * import the shell that imports it.
+ */
+export type LoadSimulatorConfig = (file: string, env: NodeJS.ProcessEnv) => SimulatorConfig;
+
+export async function runSimulateCommand(argv: string[], loadConfig: LoadSimulatorConfig): Promise<void> {
   if (argv.includes('--help')) {
     process.stdout.write(SIMULATE_USAGE);
     return;

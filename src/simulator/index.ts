@@ -4,4 +4,16 @@
  */
 export * from './core/index.js';
 export { runSimulator, connectMqttSink, type RunSimulatorOptions, type SimulatorHandle, type SimulatorStats, type SimulatorLog, type MessageSink } from './publish.js';
-export { runSimulateCommand, parseSimulateArgs, SIMULATE_USAGE, type SimulateCommand } from './cli.js';
+export {
+  runSimulateCommand,
+  parseSimulateArgs,
+  SIMULATE_USAGE,
+  type SimulateCommand,
+  type LoadSimulatorConfig,
+} from './cli.js';
+export {
+  simulatorSettingsSchema,
+  SIMULATOR_CONFIG,
+  type SimulatorSettings,
+  type SimulatorConfig,
+} from './simulator-settings.js';

@@ -1,5 +1,5 @@
 import { connectAsync, type MqttClient } from 'mqtt';
-import type { Fleet } from '../../config/fleet-schema.js';
+import type { Fleet } from '../../config/index.js';
 import { AppError, MINUTE_MS, type RejectionReason } from '../kernel/index.js';
 import {
   createEncoder,

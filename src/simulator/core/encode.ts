@@ -1,4 +1,4 @@
-import type { Fleet, Meter } from '../../../config/fleet-schema.js';
+import type { Fleet, Meter } from '../../../config/index.js';
 import { UNITS, isUnitAllowed } from '../../kernel/index.js';
 import type { MalformedVariant } from './faults.js';
 import { formatLocalIso } from '../../kernel/index.js';

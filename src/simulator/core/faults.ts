@@ -1,5 +1,5 @@
 import type { RejectionReason } from '../../kernel/index.js';
-import type { MeterCodec } from '../../../config/fleet-schema.js';
+import type { MeterCodec } from '../../../config/index.js';
 
 /**
  * The one list of faults the simulator can inject. Every fault is opt-in and

@@ -1,4 +1,4 @@
-import type { Fleet, Institution, Meter } from '../../../config/fleet-schema.js';
+import type { Fleet, Institution, Meter } from '../../../config/index.js';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../kernel/index.js';
 import { cnDayKind, isWorkingDay } from './cn-holidays.js';
 import { localParts } from '../../kernel/index.js';

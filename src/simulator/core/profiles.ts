@@ -1,4 +1,4 @@
-import type { Meter } from '../../../config/fleet-schema.js';
+import type { Meter } from '../../../config/index.js';
 import { isWorkingDay, type DayKind } from './cn-holidays.js';
 import type { LocalParts } from '../../kernel/index.js';
 

@@ -1,12 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../config/index.js';
+import { SIMULATOR_CONFIG } from '../simulator-settings.js';
 import { DAY_MS, HOUR_MS } from '../../kernel/index.js';
 import { faultsFor, type FaultConfig, type FaultKind } from './faults.js';
 import { localParts } from '../../kernel/index.js';
 import { createSimulation, generateReadings, type GenerateOptions, type SimEvent, type SimReading } from './simulation.js';
 
-const fleet = loadConfig('config/demo.yaml', {}).fleet;
+const fleet = loadConfig('config/demo.yaml', {}, SIMULATOR_CONFIG).fleet;
 const meterOf = (id: string) => {
   const m = fleet.meters.find((x) => x.id === id);
   if (!m) throw new Error(id);

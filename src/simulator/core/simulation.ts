@@ -1,4 +1,4 @@
-import type { Fleet } from '../../../config/fleet-schema.js';
+import type { Fleet } from '../../../config/index.js';
 import { DAY_MS, HOUR_MS, MINUTE_MS, parseIsoInstant } from '../../kernel/index.js';
 import { createFleetModel, type FleetModel } from './fleet-model.js';
 import { FAULT_KINDS, MALFORMED_VARIANTS, type FaultConfig, type FaultKind, type MalformedVariant } from './faults.js';
