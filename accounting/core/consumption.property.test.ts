@@ -17,7 +17,9 @@ const RUNS = { model: 500, arbitrary: 1000 } as const;
 const TIMEOUT_MS = 60_000;
 const BASE_MS = Date.parse('2026-10-01T00:00:00+08:00');
 const MINUTE_MS = 60_000;
-const REGISTER_MAX = 10_000;
+/** The register shows 0 … 9 999 (integer steps): it counts modulo 10 000. */
+const REGISTER_MAX = 9_999;
+const MODULUS = REGISTER_MAX + 1;
 
 function expectClose(actual: number, expected: number): void {
   expect(Math.abs(actual - expected)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(expected)));
@@ -74,12 +76,14 @@ function stepArb(kinds: readonly StepKind[]): fc.Arbitrary<StepPlan> {
 function buildScenario(meter: Omit<MeterSpec, 'replacements'>, start: number, steps: readonly StepPlan[], duplicateEvery: number): Scenario {
   const readings: RegisterReading[] = [{ tsMs: BASE_MS, value: start }];
   const replacements: MeterReplacement[] = [];
-  const max = meter.registerMax;
+  // The modulus: the step after registerMax is 0.
+  const max = meter.registerMax === undefined ? undefined : MODULUS;
   let tsMinutes = 0;
   let value = start;
   let booked = 0;
   let total = 0;
   let stepsSinceDrop = Number.POSITIVE_INFINITY;
+  let swappedAtReading = false;
   for (const step of steps) {
     const nextMinutes = tsMinutes + step.dtMinutes;
     const fitsWithoutWrap = max === undefined || value + step.increment < max;
@@ -89,12 +93,21 @@ function buildScenario(meter: Omit<MeterSpec, 'replacements'>, start: number, st
     // An unrecorded reset followed soon by a jump back above it would look like a dip: keep them apart.
     if (kind === 'drop' && value <= 1000) kind = 'normal';
     if (kind === 'jump' && stepsSinceDrop <= 4) kind = 'normal';
+    // Right after a replacement recorded at a reading, the next interval crosses it: keep that one plain.
+    if (swappedAtReading) kind = 'normal';
     let next: number;
+    /** The register after this step, when it differs from the reading (a replacement recorded at the step's reading). */
+    let registerAfter: number | undefined;
     if (kind === 'replace') {
-      const part1 = Math.floor(step.increment * step.replaceFraction);
-      const offset = 1 + Math.floor(step.replaceOffsetFraction * (step.dtMinutes - 1));
+      // Any instant from the previous reading's to this one's, both included: a replacement is naturally
+      // recorded at the old meter's final reading, which is then a reading at the event's instant.
+      const offset = Math.min(step.dtMinutes, Math.floor(step.replaceOffsetFraction * (step.dtMinutes + 1)));
+      const part1 = offset === 0 ? 0 : offset === step.dtMinutes ? step.increment : Math.floor(step.increment * step.replaceFraction);
       replacements.push({ atMs: BASE_MS + (tsMinutes + offset) * MINUTE_MS, oldFinal: value + part1, newInitial: step.newInitial });
-      next = step.newInitial + step.increment - part1;
+      if (offset === step.dtMinutes) {
+        next = value + part1;
+        registerAfter = step.newInitial;
+      } else next = step.newInitial + step.increment - part1;
       booked += step.increment;
       total += step.increment;
     } else if (kind === 'jump') {
@@ -114,7 +127,8 @@ function buildScenario(meter: Omit<MeterSpec, 'replacements'>, start: number, st
     stepsSinceDrop = kind === 'drop' ? 0 : stepsSinceDrop + 1;
     readings.push({ tsMs: BASE_MS + nextMinutes * MINUTE_MS, value: next });
     tsMinutes = nextMinutes;
-    value = next;
+    value = registerAfter ?? next;
+    swappedAtReading = registerAfter !== undefined;
   }
   const duplicates = duplicateEvery > 0 ? readings.filter((_, k) => k % duplicateEvery === 0) : [];
   const m = meter.multiplier;
@@ -144,7 +158,7 @@ const cleanScenarioArb: fc.Arbitrary<Scenario> = fc
     duplicateEvery: fc.integer({ min: 0, max: 5 }),
   })
   .map((p) => {
-    const start = p.registerMax !== undefined && p.nearTop ? p.registerMax - p.startHighOffset : p.startLow;
+    const start = p.registerMax !== undefined && p.nearTop ? MODULUS - p.startHighOffset : p.startLow;
     return buildScenario(meterBase(p.registerMax, p.rated, p.multiplier), start, p.steps, p.duplicateEvery);
   });
 
@@ -206,12 +220,17 @@ function shuffled<T>(items: readonly T[], keys: readonly number[]): T[] {
 
 /** Register difference from the first to the last reading, undoing wraps and recorded replacements. */
 function adjustedRegisterDifference(meter: MeterSpec, result: ConsumptionResult, readings: readonly RegisterReading[]): number {
-  const series = normalizeReadings(readings).series;
+  // Readings held without an interval (at a replacement's instant, fitting neither register) close no interval.
+  const held = new Set(result.reviews.filter((r) => r.intervalIndex === undefined).map((r) => r.toMs));
+  const series = normalizeReadings(readings).series.filter((r) => !held.has(r.tsMs));
   const first = series[0];
   const last = series[series.length - 1];
   if (!first || !last) return 0;
-  const wraps = result.intervals.filter((i) => i.rule === 'rollover').length * (meter.registerMax ?? 0);
-  const exchanges = meter.replacements.filter((r) => r.atMs > first.tsMs && r.atMs <= last.tsMs).reduce((sum, r) => sum + r.oldFinal - r.newInitial, 0);
+  // At the event's instant a reading is the old register's when it reads the old final.
+  const onOld = (r: RegisterReading, x: MeterReplacement) => r.tsMs < x.atMs || (r.tsMs === x.atMs && r.value === x.oldFinal);
+  const crossed = (x: MeterReplacement) => onOld(first, x) && !onOld(last, x);
+  const wraps = result.intervals.filter((i) => i.rule === 'rollover').length * (meter.registerMax === undefined ? 0 : MODULUS);
+  const exchanges = meter.replacements.filter(crossed).reduce((sum, r) => sum + r.oldFinal - r.newInitial, 0);
   return (last.value - first.value + wraps + exchanges) * meter.multiplier;
 }
 

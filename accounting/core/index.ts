@@ -17,3 +17,5 @@ export * from './virtual-meters.js';
 export { timeWeightedValue } from './roll-up.js';
 export { requiredChange } from './comparisons.js';
 export { periodFigures } from './period-figures.js';
+export * from './plausibility.js';
+export * from './register-range.js';

@@ -19,7 +19,8 @@ const TZ = 'Asia/Shanghai';
 // A local midnight (16:00Z the day before): the range is three local days.
 const FROM_MS = Date.parse('2026-10-01T00:00:00+08:00');
 const TO_MS = Date.parse('2026-10-04T00:00:00+08:00');
-const REGISTER_MAX = 10_000;
+/** The register shows 0 … 9 999: it counts modulo 10 000. */
+const REGISTER_MAX = 9_999;
 
 type Kind = 'normal' | 'gap' | 'dip' | 'drop' | 'jump' | 'replace' | 'burst';
 
@@ -71,7 +72,7 @@ const caseArb: fc.Arbitrary<Case> = fc
     const replacements: MeterReplacement[] = [];
     let ts = FROM_MS + p.startOffsetMinutes * MINUTE_MS;
     let value = p.start;
-    const wrap = (v: number) => (p.registerMax === undefined ? v : v % p.registerMax);
+    const wrap = (v: number) => (p.registerMax === undefined ? v : v % (p.registerMax + 1));
     readings.push({ tsMs: ts, value });
     for (const step of p.steps) {
       let dt = 15;
