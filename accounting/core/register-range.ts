@@ -17,10 +17,18 @@ export function impliedRegisterResolution(registerMax: number): number {
   return dot < 0 ? 1 : 10 ** -(text.length - dot - 1);
 }
 
+/** How many decimals a register step is written with: 0.01 → 2, 0.5 → 1, 1 → 0, 1e-7 → 7. */
+export function registerDecimals(step: number): number {
+  const [mantissa = '', exponent] = String(step).split(/e/i);
+  const dot = mantissa.indexOf('.');
+  const fraction = dot < 0 ? 0 : mantissa.length - dot - 1;
+  return Math.max(0, fraction - Number(exponent ?? 0));
+}
+
 /** The register's modulus: the first value it cannot show (it shows 0 instead). */
 export function registerModulus(registerMax: number, registerResolution?: number): number {
   const step = registerResolution ?? impliedRegisterResolution(registerMax);
-  // Rounded to the step's decimals: 99 999.99 + 0.01 is 100 000, not 100 000.00000000001.
-  const decimals = Math.max(0, Math.round(-Math.log10(step)));
+  // Rounded to the decimals of the step and of the maximum: 99 999.99 + 0.01 is 100 000, not 100 000.00000000001.
+  const decimals = Math.max(registerDecimals(step), registerDecimals(registerMax));
   return Number((registerMax + step).toFixed(Math.min(decimals, 12)));
 }
