@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bucketBoundaries } from '../../src/kernel/index.js';
 import { affectedBuckets, computeConsumption, normalizeReadings, type ConsumptionResult, type MeterReplacement, type MeterSpec, type RegisterReading } from './consumption.js';
+import { plausibleMaxPerHour } from './plausibility.js';
 
 /**
  * The laws of DESIGN.md §6 as properties. Two kinds of input:
@@ -33,7 +34,7 @@ function hourBoundaries(readings: readonly RegisterReading[]): number[] {
 // ---------------------------------------------------------------------------
 // Model scenarios
 
-type StepKind = 'normal' | 'replace' | 'dip' | 'jump' | 'drop';
+type StepKind = 'normal' | 'replace' | 'dip' | 'spike' | 'jump' | 'drop';
 
 interface StepPlan {
   readonly dtMinutes: number;
@@ -43,6 +44,7 @@ interface StepPlan {
   readonly replaceFraction: number;
   readonly replaceOffsetFraction: number;
   readonly newInitial: number;
+  readonly spikeOffsetMinutes: number;
 }
 
 interface Scenario {
@@ -65,6 +67,7 @@ function stepArb(kinds: readonly StepKind[]): fc.Arbitrary<StepPlan> {
     replaceFraction: fc.double({ min: 0, max: 1, noNaN: true }),
     replaceOffsetFraction: fc.double({ min: 0, max: 1, noNaN: true }),
     newInitial: fc.integer({ min: 0, max: 100 }),
+    spikeOffsetMinutes: fc.integer({ min: 0, max: 13 }),
   });
 }
 
@@ -84,11 +87,15 @@ function buildScenario(meter: Omit<MeterSpec, 'replacements'>, start: number, st
   let total = 0;
   let stepsSinceDrop = Number.POSITIVE_INFINITY;
   let swappedAtReading = false;
+  let stepsSinceWrap = Number.POSITIVE_INFINITY;
   for (const step of steps) {
     const nextMinutes = tsMinutes + step.dtMinutes;
     const fitsWithoutWrap = max === undefined || value + step.increment < max;
     let kind = step.kind;
     if (kind === 'dip' && (!fitsWithoutWrap || value === 0 || stepsSinceDrop <= 3)) kind = 'normal';
+    // A spike needs a bound to be far above (a rating, a learned bound or a ceiling) and a next reading below it.
+    // Within MAX_TRANSIENT_READINGS of a wrap, the dip rule would take the spike for the register's recovery.
+    if (kind === 'spike' && (!fitsWithoutWrap || plausibleMaxPerHour(meter) === undefined || stepsSinceDrop <= 3 || stepsSinceWrap <= 3)) kind = 'normal';
     if (kind === 'replace' && (!fitsWithoutWrap || step.newInitial + step.increment >= (max ?? Infinity))) kind = 'normal';
     // An unrecorded reset followed soon by a jump back above it would look like a dip: keep them apart.
     if (kind === 'drop' && value <= 1000) kind = 'normal';
@@ -120,6 +127,8 @@ function buildScenario(meter: Omit<MeterSpec, 'replacements'>, start: number, st
       if (kind === 'dip') {
         step.dipValues.forEach((d, k) => readings.push({ tsMs: BASE_MS + (tsMinutes + 1 + k) * MINUTE_MS, value: Math.max(0, value + d - 1) }));
       }
+      // One reading far above the trend, contradicted by the next (which lies between the previous one and it).
+      if (kind === 'spike') readings.push({ tsMs: BASE_MS + (tsMinutes + 1 + step.spikeOffsetMinutes) * MINUTE_MS, value: value + step.increment + JUMP });
       next = max === undefined ? value + step.increment : (value + step.increment) % max;
       booked += step.increment;
       total += step.increment;
@@ -129,32 +138,45 @@ function buildScenario(meter: Omit<MeterSpec, 'replacements'>, start: number, st
     tsMinutes = nextMinutes;
     value = registerAfter ?? next;
     swappedAtReading = registerAfter !== undefined;
+    stepsSinceWrap = kind === 'normal' && max !== undefined && !fitsWithoutWrap ? 0 : stepsSinceWrap + 1;
   }
   const duplicates = duplicateEvery > 0 ? readings.filter((_, k) => k % duplicateEvery === 0) : [];
   const m = meter.multiplier;
   return { meter: { ...meter, replacements }, readings: [...readings, ...duplicates], expectedBooked: booked * m, expectedTotal: total * m };
 }
 
-const meterBase = (registerMax: number | undefined, rated: boolean, multiplier: number): Omit<MeterSpec, 'replacements'> => ({
-  id: 'prop',
-  register: 'cumulative',
-  multiplier,
-  expectedIntervalMinutes: 15,
-  ...(registerMax === undefined ? {} : { registerMax }),
-  // 50 units per 15 minutes at most in normal use: 200 per hour; a JUMP is far above.
-  ...(rated ? { ratedMaxPerHour: 250 * multiplier } : {}),
-});
+/** Where the plausibility bound comes from: a rating, else a learned bound or the carrier ceiling, or nothing. */
+type BoundKind = 'rating' | 'learned' | 'ceiling' | 'none';
 
-/** Rollovers, replacements, restart dips, duplicates and gaps, but nothing a rule should refuse. */
+const meterBase = (registerMax: number | undefined, bound: BoundKind | boolean, multiplier: number): Omit<MeterSpec, 'replacements'> => {
+  const kind: BoundKind = bound === true ? 'rating' : bound === false ? 'none' : bound;
+  // 50 units per 15 minutes at most in normal use: 200 per hour; a JUMP is far above.
+  const limit = 250 * multiplier;
+  return {
+    id: 'prop',
+    register: 'cumulative',
+    multiplier,
+    expectedIntervalMinutes: 15,
+    ...(registerMax === undefined ? {} : { registerMax }),
+    ...(kind === 'rating' ? { ratedMaxPerHour: limit } : {}),
+    ...(kind === 'learned' ? { learnedMaxPerHour: limit, ceilingPerHour: 1e12 } : {}),
+    ...(kind === 'ceiling' ? { ceilingPerHour: limit } : {}),
+  };
+};
+
+/**
+ * Rollovers under multipliers, replacements at any instant (the readings' own included), restart dips,
+ * transient spikes, duplicates and gaps, but nothing a rule should refuse; with and without a rating.
+ */
 const cleanScenarioArb: fc.Arbitrary<Scenario> = fc
   .record({
     registerMax: fc.option(fc.constant(REGISTER_MAX), { nil: undefined }),
-    rated: fc.boolean(),
+    rated: fc.constantFrom<BoundKind>('rating', 'learned', 'ceiling', 'none'),
     multiplier: fc.constantFrom(1, 2.5, 80),
     nearTop: fc.boolean(),
     startLow: fc.integer({ min: 0, max: 1000 }),
     startHighOffset: fc.integer({ min: 1, max: 200 }),
-    steps: fc.array(stepArb(['replace', 'dip']), { minLength: 1, maxLength: 60 }),
+    steps: fc.array(stepArb(['replace', 'dip', 'spike']), { minLength: 1, maxLength: 60 }),
     duplicateEvery: fc.integer({ min: 0, max: 5 }),
   })
   .map((p) => {
@@ -167,7 +189,7 @@ const anomalousScenarioArb: fc.Arbitrary<Scenario> = fc
   .record({
     multiplier: fc.constantFrom(1, 2.5, 80),
     start: fc.integer({ min: 0, max: 100_000 }),
-    steps: fc.array(stepArb(['replace', 'dip', 'jump', 'drop']), { minLength: 1, maxLength: 60 }),
+    steps: fc.array(stepArb(['replace', 'dip', 'spike', 'jump', 'drop']), { minLength: 1, maxLength: 60 }),
     duplicateEvery: fc.integer({ min: 0, max: 5 }),
   })
   .map((p) => buildScenario(meterBase(undefined, true, p.multiplier), p.start, p.steps, p.duplicateEvery));
@@ -246,7 +268,9 @@ function assertNonNegative(result: ConsumptionResult): void {
 function assertAdditive(s: { meter: MeterSpec; readings: readonly RegisterReading[] }, pick: number): void {
   const boundaries = hourBoundaries(s.readings);
   const whole = computeConsumption(s.meter, s.readings, boundaries);
-  const ignored = new Set(whole.ignoredReadings.map((r) => r.tsMs));
+  // Neither an ignored transient nor a held reading (at a replacement's instant, fitting neither register) is accepted.
+  const held = whole.reviews.filter((r) => r.intervalIndex === undefined).map((r) => r.toMs);
+  const ignored = new Set([...whole.ignoredReadings.map((r) => r.tsMs), ...held]);
   const onBoundary = new Set(boundaries);
   const splits = normalizeReadings(s.readings).series.filter((r) => onBoundary.has(r.tsMs) && !ignored.has(r.tsMs));
   const split = splits[pick % Math.max(1, splits.length)];
@@ -262,7 +286,7 @@ function assertAdditive(s: { meter: MeterSpec; readings: readonly RegisterReadin
 // ---------------------------------------------------------------------------
 
 describe('consumption laws on modelled meters', () => {
-  it('books exactly the true consumption across rollovers, replacements, dips, duplicates and gaps', () => {
+  it('books exactly the true consumption across rollovers, replacements, dips, spikes, duplicates and gaps', () => {
     fc.assert(
       fc.property(cleanScenarioArb, (s) => {
         const r = compute(s);

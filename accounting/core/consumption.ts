@@ -369,6 +369,10 @@ function dropInterval(meter: MeterSpec, prev: RegisterReading, next: RegisterRea
 /**
  * After a drop at `series[i]`, the index of the first later reading back at or
  * above `prev` within MAX_TRANSIENT_READINGS (and before any replacement), if any.
+ * The look-ahead stops at the recovery, so that a split of the range at an
+ * accepted reading gives the same intervals (additivity). A spike within those
+ * readings is then taken for the recovery: both intervals around it are held,
+ * never booked (docs/methodology.md §5, limits).
  */
 function findRecovery(meter: MeterSpec, series: readonly RegisterReading[], i: number, prev: RegisterReading): number | undefined {
   for (let j = i + 1; j < series.length && j <= i + MAX_TRANSIENT_READINGS; j++) {
