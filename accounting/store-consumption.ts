@@ -5,7 +5,7 @@ import type { AccountingStore, SegmentBucket, StoreSegment } from './ports.js';
 
 /**
  * Consumption of many meters over a range, with the heavy lifting in the store
- * (DESIGN.md §5): the store reduces readings to register segments per bucket;
+ * (docs/methodology.md §13): the store reduces readings to register segments per bucket;
  * only segments the reduction cannot represent faithfully (a decrease, a rate
  * above the rating, a replacement) are read raw, with the few readings after
  * them (core/register-segments.ts explains why that gives the raw result).

@@ -5,7 +5,7 @@ import { affectedBuckets, computeConsumption, normalizeReadings, type Consumptio
 import { plausibleMaxPerHour } from './plausibility.js';
 
 /**
- * The laws of DESIGN.md §6 as properties. Two kinds of input:
+ * The laws of docs/methodology.md §2–§7 as properties. Two kinds of input:
  *  - a *model*: true consumption per step, encoded into register readings the way
  *    real meters garble them (rollovers, recorded replacements, restart dips,
  *    duplicates, gaps, and in the anomalous model implausible jumps and
