@@ -1,4 +1,4 @@
-import { resolveVirtualMeters, type MeterSpec, type ResolvedVirtualMeter } from './core/index.js';
+import { defaultCeilingPerHour, resolveVirtualMeters, type MeterSpec, type ResolvedVirtualMeter } from './core/index.js';
 import { DEFAULT_TIME_ZONE } from '../src/kernel/index.js';
 import type { FleetConfig, InstitutionConfig, MeterConfig } from './ports.js';
 
@@ -87,13 +87,16 @@ export function createFleetView(fleet: FleetConfig & { readonly virtualMeters?: 
 
 /** The consumption rules' view of a configured meter. */
 export function meterSpec(meter: MeterConfig): MeterSpec {
+  const ceiling = defaultCeilingPerHour(meter.carrier, meter.unit);
   return {
     id: meter.id,
     register: meter.register,
     multiplier: meter.multiplier,
     expectedIntervalMinutes: meter.expectedIntervalMinutes,
     ...(meter.registerMax === undefined ? {} : { registerMax: meter.registerMax }),
+    ...(meter.registerResolution === undefined ? {} : { registerResolution: meter.registerResolution }),
     ...(meter.ratedMaxPerHour === undefined ? {} : { ratedMaxPerHour: meter.ratedMaxPerHour }),
+    ...(ceiling === undefined ? {} : { ceilingPerHour: ceiling }),
     replacements: meter.replacements.map((r) => ({ atMs: Date.parse(r.at), oldFinal: r.oldFinal, newInitial: r.newInitial })),
   };
 }

@@ -2,7 +2,7 @@
 export * from './core/index.js';
 export type * from './ports.js';
 export { createFleetView, meterSpec, timeZoneOf, type FleetView } from './fleet-view.js';
-export { storeConsumption, EDGE_WINDOW_MS, type ConsumptionRequest, type ConsumptionRun } from './store-consumption.js';
+export { storeConsumption, withLearnedBounds, EDGE_WINDOW_MS, LEARN_WINDOW_DAYS, type ConsumptionRequest, type ConsumptionRun } from './store-consumption.js';
 export {
   createMeterConsumption,
   MAX_RANGE_DAYS,

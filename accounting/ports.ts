@@ -131,6 +131,7 @@ export interface MeterConfig {
   readonly register: 'cumulative' | 'interval';
   readonly multiplier: number;
   readonly registerMax?: number | undefined;
+  readonly registerResolution?: number | undefined;
   readonly ratedMaxPerHour?: number | undefined;
   readonly expectedIntervalMinutes: number;
   readonly parent?: string | undefined;

@@ -1,13 +1,20 @@
-import { computeConsumption, type ConsumptionResult, type MeterSpec, type RegisterReading } from './core/index.js';
+import { bucketStart, DAY_MS } from '../src/kernel/index.js';
+import { computeConsumption, learnedRateBound, type ConsumptionResult, type MeterSpec, type RegisterReading } from './core/index.js';
 import { assembleReadings, segmentsNeedingRaw, SPILL_READINGS, type SegmentSummary } from './core/register-segments.js';
 import type { AccountingStore, RegisterSegment, SegmentBucket } from './ports.js';
 
 /**
  * Consumption of many meters over a range, with the heavy lifting in the store
- * (DESIGN.md §5): the store reduces readings to register segments per bucket;
+ * (docs/methodology.md §13): the store reduces readings to register segments per bucket;
  * only segments the reduction cannot represent faithfully (a decrease, a rate
  * above the rating, a replacement) are read raw, with the few readings after
  * them (core/register-segments.ts explains why that gives the raw result).
+ *
+ * Meters without a rating get a plausibility bound learned from their own
+ * recent history (core/plausibility.ts): the daily peak rates of the
+ * LEARN_WINDOW_DAYS local days before the range, one more segment query. The
+ * bound is part of the meter's spec, so the reduced and the raw path apply the
+ * same one, and it depends on the range's start only (not on the bucket size).
  *
  * Coarse segments (a month per meter for a report) keep the answer small; a
  * meter whose coarse segment is anomalous is asked again per day, so that only
@@ -21,6 +28,35 @@ export const EDGE_WINDOW_MS = 31 * 86_400_000;
 const RAW_CONCURRENCY = 8;
 
 const RAW_LIMIT = 1_000_000;
+
+/** How many local days before a range its meters' plausibility bounds are learned from. */
+export const LEARN_WINDOW_DAYS = 28;
+
+/**
+ * The meters' specs with the learned bound of each cumulative meter without a
+ * rating (one `registerSegments` query over the learning window). A day with a
+ * decrease says nothing reliable about rates and is left out; too little
+ * history leaves the carrier ceiling alone.
+ */
+export async function withLearnedBounds(store: AccountingStore, meters: readonly MeterSpec[], fromMs: number, timeZone: string): Promise<MeterSpec[]> {
+  const unrated = meters.filter((m) => m.register === 'cumulative' && m.ratedMaxPerHour === undefined);
+  if (unrated.length === 0) return [...meters];
+  const toMs = bucketStart(fromMs, 'day', timeZone);
+  const historyFromMs = bucketStart(toMs - LEARN_WINDOW_DAYS * DAY_MS, 'day', timeZone);
+  const history = await store.registerSegments({ meterIds: unrated.map((m) => m.id), fromMs: historyFromMs, toMs, bucket: 'day', timeZone });
+  const peaks = new Map<string, number[]>();
+  for (const s of history) {
+    if (s.decreases > 0 || s.maxRatePerHour === null) continue;
+    const list = peaks.get(s.meterId);
+    if (list) list.push(s.maxRatePerHour);
+    else peaks.set(s.meterId, [s.maxRatePerHour]);
+  }
+  return meters.map((m) => {
+    if (m.register !== 'cumulative' || m.ratedMaxPerHour !== undefined) return m;
+    const learned = learnedRateBound((peaks.get(m.id) ?? []).map((rate) => rate * m.multiplier));
+    return learned === undefined ? m : { ...m, learnedMaxPerHour: learned };
+  });
+}
 
 export interface ConsumptionRequest {
   readonly meters: readonly MeterSpec[];
@@ -42,12 +78,13 @@ export interface ConsumptionRun {
 }
 
 export async function storeConsumption(store: AccountingStore, request: ConsumptionRequest): Promise<ConsumptionRun> {
-  const { meters, fromMs, toMs, timeZone } = request;
-  const meterIds = meters.map((m) => m.id);
+  const { fromMs, toMs, timeZone } = request;
+  const meterIds = request.meters.map((m) => m.id);
   const stats = { segments: 0, refinedMeters: 0, rawSegments: 0, rawReadings: 0 };
-  const [coarse, edges] = await Promise.all([
+  const [coarse, edges, meters] = await Promise.all([
     store.registerSegments({ meterIds, fromMs, toMs, bucket: request.segmentBucket, timeZone }),
     store.edgeReadings({ meterIds, beforeMs: fromMs, afterMs: toMs, windowMs: EDGE_WINDOW_MS }),
+    withLearnedBounds(store, request.meters, fromMs, timeZone),
   ]);
   stats.segments += coarse.length;
   const byMeter = groupByMeter(coarse);

@@ -18,7 +18,7 @@ const shipped = readFactorCatalogue();
 const asCore: FactorCatalogue = shipped;
 const find = (id: string): FactorEntry | undefined => asCore.entries.find((e) => e.id === id);
 
-/** Every figure of shared/reference/domain.md §2–3, by catalogue id: value, unit, confidence. */
+/** Every figure of docs/methodology.md §9–§10, by catalogue id: value, unit, confidence. */
 const DOMAIN_VALUES: Array<[id: string, value: number, unit: string, confidence: 'P' | 'S' | 'U']> = [
   ['gbt2589-electricity-equivalent', 0.1229, 'kgce/kWh', 'S'],
   ['gbt2589-natural-gas-gas-field', 1.2143, 'kgce/m3', 'S'],

@@ -113,8 +113,14 @@ export const meterSchema = z.strictObject({
   register: z.enum(['cumulative', 'interval']).default('cumulative'),
   /** CT/PT ratio: the register times the multiplier is the energy. */
   multiplier: z.number().positive().default(1),
-  /** The register wraps to 0 after this value. */
+  /** The largest value the register shows: the step after it is 0 (99 999.99 wraps at 100 000). */
   registerMax: z.number().positive().optional(),
+  /**
+   * The register's step (0.01 for a register shown to two decimals); the wrap
+   * modulus is registerMax + registerResolution. Default: the decimals registerMax
+   * is written with (99999.99 → 0.01, 99999999 → 1), see docs/methodology.md §3.
+   */
+  registerResolution: z.number().positive().optional(),
   /** The highest plausible rate, in the meter's unit per hour (impossible-jump check). */
   ratedMaxPerHour: z.number().positive().optional(),
   expectedIntervalMinutes: z.number().int().positive().default(15),

@@ -2,7 +2,7 @@ import type { Unit } from '../../src/kernel/index.js';
 
 /**
  * Unit-typed arithmetic for factors. A kWh/MWh or kg/t mix-up (a ×1000 error) is
- * the most common bug of carbon tools (domain.md §3), so a quantity is never
+ * the most common bug of carbon tools (docs/methodology.md §10), so a quantity is never
  * multiplied by a factor directly: it is first converted to the factor's
  * denominator unit, and the result carries the factor's numerator unit.
  */

@@ -150,7 +150,7 @@ export interface FactorRef {
   readonly region: string | null;
   readonly series: string;
   readonly variant: string | null;
-  /** domain.md marks: P primary, S secondary, U unverified. */
+  /** Confidence marks (docs/methodology.md §15): P primary, S secondary, U unverified. */
   readonly confidence: 'P' | 'S' | 'U';
   /** Set when the entry of an earlier year applies under appliesUntilSuperseded. */
   readonly fallback: FactorFallback | null;

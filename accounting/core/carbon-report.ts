@@ -21,7 +21,7 @@ import type {
 /**
  * The carbon report of one node of the organisation tree (an org unit or an
  * institution) for one period: a pure function of the fleet, the meters'
- * period figures and the factor catalogue (DESIGN.md §6, issue 3).
+ * period figures and the factor catalogue (docs/methodology.md, issue 3).
  *
  * - Institution lines: emissions.ts (root meters only, factors, scopes, PV,
  *   market-based instruments). Sub-metering and 分项: sub-metering.ts.

@@ -2,9 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bucketBoundaries } from '../../src/kernel/index.js';
 import { affectedBuckets, computeConsumption, normalizeReadings, type ConsumptionResult, type MeterReplacement, type MeterSpec, type RegisterReading } from './consumption.js';
+import { plausibleMaxPerHour } from './plausibility.js';
 
 /**
- * The laws of DESIGN.md §6 as properties. Two kinds of input:
+ * The laws of docs/methodology.md §2–§7 as properties. Two kinds of input:
  *  - a *model*: true consumption per step, encoded into register readings the way
  *    real meters garble them (rollovers, recorded replacements, restart dips,
  *    duplicates, gaps, and in the anomalous model implausible jumps and
@@ -17,7 +18,9 @@ const RUNS = { model: 500, arbitrary: 1000 } as const;
 const TIMEOUT_MS = 60_000;
 const BASE_MS = Date.parse('2026-10-01T00:00:00+08:00');
 const MINUTE_MS = 60_000;
-const REGISTER_MAX = 10_000;
+/** The register shows 0 … 9 999 (integer steps): it counts modulo 10 000. */
+const REGISTER_MAX = 9_999;
+const MODULUS = REGISTER_MAX + 1;
 
 function expectClose(actual: number, expected: number): void {
   expect(Math.abs(actual - expected)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(expected)));
@@ -31,7 +34,7 @@ function hourBoundaries(readings: readonly RegisterReading[]): number[] {
 // ---------------------------------------------------------------------------
 // Model scenarios
 
-type StepKind = 'normal' | 'replace' | 'dip' | 'jump' | 'drop';
+type StepKind = 'normal' | 'replace' | 'dip' | 'spike' | 'jump' | 'drop';
 
 interface StepPlan {
   readonly dtMinutes: number;
@@ -41,6 +44,7 @@ interface StepPlan {
   readonly replaceFraction: number;
   readonly replaceOffsetFraction: number;
   readonly newInitial: number;
+  readonly spikeOffsetMinutes: number;
 }
 
 interface Scenario {
@@ -63,6 +67,7 @@ function stepArb(kinds: readonly StepKind[]): fc.Arbitrary<StepPlan> {
     replaceFraction: fc.double({ min: 0, max: 1, noNaN: true }),
     replaceOffsetFraction: fc.double({ min: 0, max: 1, noNaN: true }),
     newInitial: fc.integer({ min: 0, max: 100 }),
+    spikeOffsetMinutes: fc.integer({ min: 0, max: 13 }),
   });
 }
 
@@ -74,27 +79,42 @@ function stepArb(kinds: readonly StepKind[]): fc.Arbitrary<StepPlan> {
 function buildScenario(meter: Omit<MeterSpec, 'replacements'>, start: number, steps: readonly StepPlan[], duplicateEvery: number): Scenario {
   const readings: RegisterReading[] = [{ tsMs: BASE_MS, value: start }];
   const replacements: MeterReplacement[] = [];
-  const max = meter.registerMax;
+  // The modulus: the step after registerMax is 0.
+  const max = meter.registerMax === undefined ? undefined : MODULUS;
   let tsMinutes = 0;
   let value = start;
   let booked = 0;
   let total = 0;
   let stepsSinceDrop = Number.POSITIVE_INFINITY;
+  let swappedAtReading = false;
+  let stepsSinceWrap = Number.POSITIVE_INFINITY;
   for (const step of steps) {
     const nextMinutes = tsMinutes + step.dtMinutes;
     const fitsWithoutWrap = max === undefined || value + step.increment < max;
     let kind = step.kind;
     if (kind === 'dip' && (!fitsWithoutWrap || value === 0 || stepsSinceDrop <= 3)) kind = 'normal';
+    // A spike needs a bound to be far above (a rating, a learned bound or a ceiling) and a next reading below it.
+    // Within MAX_TRANSIENT_READINGS of a wrap, the dip rule would take the spike for the register's recovery.
+    if (kind === 'spike' && (!fitsWithoutWrap || plausibleMaxPerHour(meter) === undefined || stepsSinceDrop <= 3 || stepsSinceWrap <= 3)) kind = 'normal';
     if (kind === 'replace' && (!fitsWithoutWrap || step.newInitial + step.increment >= (max ?? Infinity))) kind = 'normal';
     // An unrecorded reset followed soon by a jump back above it would look like a dip: keep them apart.
     if (kind === 'drop' && value <= 1000) kind = 'normal';
     if (kind === 'jump' && stepsSinceDrop <= 4) kind = 'normal';
+    // Right after a replacement recorded at a reading, the next interval crosses it: keep that one plain.
+    if (swappedAtReading) kind = 'normal';
     let next: number;
+    /** The register after this step, when it differs from the reading (a replacement recorded at the step's reading). */
+    let registerAfter: number | undefined;
     if (kind === 'replace') {
-      const part1 = Math.floor(step.increment * step.replaceFraction);
-      const offset = 1 + Math.floor(step.replaceOffsetFraction * (step.dtMinutes - 1));
+      // Any instant from the previous reading's to this one's, both included: a replacement is naturally
+      // recorded at the old meter's final reading, which is then a reading at the event's instant.
+      const offset = Math.min(step.dtMinutes, Math.floor(step.replaceOffsetFraction * (step.dtMinutes + 1)));
+      const part1 = offset === 0 ? 0 : offset === step.dtMinutes ? step.increment : Math.floor(step.increment * step.replaceFraction);
       replacements.push({ atMs: BASE_MS + (tsMinutes + offset) * MINUTE_MS, oldFinal: value + part1, newInitial: step.newInitial });
-      next = step.newInitial + step.increment - part1;
+      if (offset === step.dtMinutes) {
+        next = value + part1;
+        registerAfter = step.newInitial;
+      } else next = step.newInitial + step.increment - part1;
       booked += step.increment;
       total += step.increment;
     } else if (kind === 'jump') {
@@ -107,6 +127,8 @@ function buildScenario(meter: Omit<MeterSpec, 'replacements'>, start: number, st
       if (kind === 'dip') {
         step.dipValues.forEach((d, k) => readings.push({ tsMs: BASE_MS + (tsMinutes + 1 + k) * MINUTE_MS, value: Math.max(0, value + d - 1) }));
       }
+      // One reading far above the trend, contradicted by the next (which lies between the previous one and it).
+      if (kind === 'spike') readings.push({ tsMs: BASE_MS + (tsMinutes + 1 + step.spikeOffsetMinutes) * MINUTE_MS, value: value + step.increment + JUMP });
       next = max === undefined ? value + step.increment : (value + step.increment) % max;
       booked += step.increment;
       total += step.increment;
@@ -114,37 +136,51 @@ function buildScenario(meter: Omit<MeterSpec, 'replacements'>, start: number, st
     stepsSinceDrop = kind === 'drop' ? 0 : stepsSinceDrop + 1;
     readings.push({ tsMs: BASE_MS + nextMinutes * MINUTE_MS, value: next });
     tsMinutes = nextMinutes;
-    value = next;
+    value = registerAfter ?? next;
+    swappedAtReading = registerAfter !== undefined;
+    stepsSinceWrap = kind === 'normal' && max !== undefined && !fitsWithoutWrap ? 0 : stepsSinceWrap + 1;
   }
   const duplicates = duplicateEvery > 0 ? readings.filter((_, k) => k % duplicateEvery === 0) : [];
   const m = meter.multiplier;
   return { meter: { ...meter, replacements }, readings: [...readings, ...duplicates], expectedBooked: booked * m, expectedTotal: total * m };
 }
 
-const meterBase = (registerMax: number | undefined, rated: boolean, multiplier: number): Omit<MeterSpec, 'replacements'> => ({
-  id: 'prop',
-  register: 'cumulative',
-  multiplier,
-  expectedIntervalMinutes: 15,
-  ...(registerMax === undefined ? {} : { registerMax }),
-  // 50 units per 15 minutes at most in normal use: 200 per hour; a JUMP is far above.
-  ...(rated ? { ratedMaxPerHour: 250 * multiplier } : {}),
-});
+/** Where the plausibility bound comes from: a rating, else a learned bound or the carrier ceiling, or nothing. */
+type BoundKind = 'rating' | 'learned' | 'ceiling' | 'none';
 
-/** Rollovers, replacements, restart dips, duplicates and gaps, but nothing a rule should refuse. */
+const meterBase = (registerMax: number | undefined, bound: BoundKind | boolean, multiplier: number): Omit<MeterSpec, 'replacements'> => {
+  const kind: BoundKind = bound === true ? 'rating' : bound === false ? 'none' : bound;
+  // 50 units per 15 minutes at most in normal use: 200 per hour; a JUMP is far above.
+  const limit = 250 * multiplier;
+  return {
+    id: 'prop',
+    register: 'cumulative',
+    multiplier,
+    expectedIntervalMinutes: 15,
+    ...(registerMax === undefined ? {} : { registerMax }),
+    ...(kind === 'rating' ? { ratedMaxPerHour: limit } : {}),
+    ...(kind === 'learned' ? { learnedMaxPerHour: limit, ceilingPerHour: 1e12 } : {}),
+    ...(kind === 'ceiling' ? { ceilingPerHour: limit } : {}),
+  };
+};
+
+/**
+ * Rollovers under multipliers, replacements at any instant (the readings' own included), restart dips,
+ * transient spikes, duplicates and gaps, but nothing a rule should refuse; with and without a rating.
+ */
 const cleanScenarioArb: fc.Arbitrary<Scenario> = fc
   .record({
     registerMax: fc.option(fc.constant(REGISTER_MAX), { nil: undefined }),
-    rated: fc.boolean(),
+    rated: fc.constantFrom<BoundKind>('rating', 'learned', 'ceiling', 'none'),
     multiplier: fc.constantFrom(1, 2.5, 80),
     nearTop: fc.boolean(),
     startLow: fc.integer({ min: 0, max: 1000 }),
     startHighOffset: fc.integer({ min: 1, max: 200 }),
-    steps: fc.array(stepArb(['replace', 'dip']), { minLength: 1, maxLength: 60 }),
+    steps: fc.array(stepArb(['replace', 'dip', 'spike']), { minLength: 1, maxLength: 60 }),
     duplicateEvery: fc.integer({ min: 0, max: 5 }),
   })
   .map((p) => {
-    const start = p.registerMax !== undefined && p.nearTop ? p.registerMax - p.startHighOffset : p.startLow;
+    const start = p.registerMax !== undefined && p.nearTop ? MODULUS - p.startHighOffset : p.startLow;
     return buildScenario(meterBase(p.registerMax, p.rated, p.multiplier), start, p.steps, p.duplicateEvery);
   });
 
@@ -153,7 +189,7 @@ const anomalousScenarioArb: fc.Arbitrary<Scenario> = fc
   .record({
     multiplier: fc.constantFrom(1, 2.5, 80),
     start: fc.integer({ min: 0, max: 100_000 }),
-    steps: fc.array(stepArb(['replace', 'dip', 'jump', 'drop']), { minLength: 1, maxLength: 60 }),
+    steps: fc.array(stepArb(['replace', 'dip', 'spike', 'jump', 'drop']), { minLength: 1, maxLength: 60 }),
     duplicateEvery: fc.integer({ min: 0, max: 5 }),
   })
   .map((p) => buildScenario(meterBase(undefined, true, p.multiplier), p.start, p.steps, p.duplicateEvery));
@@ -206,12 +242,17 @@ function shuffled<T>(items: readonly T[], keys: readonly number[]): T[] {
 
 /** Register difference from the first to the last reading, undoing wraps and recorded replacements. */
 function adjustedRegisterDifference(meter: MeterSpec, result: ConsumptionResult, readings: readonly RegisterReading[]): number {
-  const series = normalizeReadings(readings).series;
+  // Readings held without an interval (at a replacement's instant, fitting neither register) close no interval.
+  const held = new Set(result.reviews.filter((r) => r.intervalIndex === undefined).map((r) => r.toMs));
+  const series = normalizeReadings(readings).series.filter((r) => !held.has(r.tsMs));
   const first = series[0];
   const last = series[series.length - 1];
   if (!first || !last) return 0;
-  const wraps = result.intervals.filter((i) => i.rule === 'rollover').length * (meter.registerMax ?? 0);
-  const exchanges = meter.replacements.filter((r) => r.atMs > first.tsMs && r.atMs <= last.tsMs).reduce((sum, r) => sum + r.oldFinal - r.newInitial, 0);
+  // At the event's instant a reading is the old register's when it reads the old final.
+  const onOld = (r: RegisterReading, x: MeterReplacement) => r.tsMs < x.atMs || (r.tsMs === x.atMs && r.value === x.oldFinal);
+  const crossed = (x: MeterReplacement) => onOld(first, x) && !onOld(last, x);
+  const wraps = result.intervals.filter((i) => i.rule === 'rollover').length * (meter.registerMax === undefined ? 0 : MODULUS);
+  const exchanges = meter.replacements.filter(crossed).reduce((sum, r) => sum + r.oldFinal - r.newInitial, 0);
   return (last.value - first.value + wraps + exchanges) * meter.multiplier;
 }
 
@@ -227,7 +268,9 @@ function assertNonNegative(result: ConsumptionResult): void {
 function assertAdditive(s: { meter: MeterSpec; readings: readonly RegisterReading[] }, pick: number): void {
   const boundaries = hourBoundaries(s.readings);
   const whole = computeConsumption(s.meter, s.readings, boundaries);
-  const ignored = new Set(whole.ignoredReadings.map((r) => r.tsMs));
+  // Neither an ignored transient nor a held reading (at a replacement's instant, fitting neither register) is accepted.
+  const held = whole.reviews.filter((r) => r.intervalIndex === undefined).map((r) => r.toMs);
+  const ignored = new Set([...whole.ignoredReadings.map((r) => r.tsMs), ...held]);
   const onBoundary = new Set(boundaries);
   const splits = normalizeReadings(s.readings).series.filter((r) => onBoundary.has(r.tsMs) && !ignored.has(r.tsMs));
   const split = splits[pick % Math.max(1, splits.length)];
@@ -243,7 +286,7 @@ function assertAdditive(s: { meter: MeterSpec; readings: readonly RegisterReadin
 // ---------------------------------------------------------------------------
 
 describe('consumption laws on modelled meters', () => {
-  it('books exactly the true consumption across rollovers, replacements, dips, duplicates and gaps', () => {
+  it('books exactly the true consumption across rollovers, replacements, dips, spikes, duplicates and gaps', () => {
     fc.assert(
       fc.property(cleanScenarioArb, (s) => {
         const r = compute(s);

@@ -69,15 +69,15 @@ describe('consumption from a cumulative register', () => {
     expect(long.reviews.map((v) => v.reason)).toEqual(['unexplained_drop']);
   });
 
-  it('books a rollover at the register maximum: 99 990 → 5 → 15 with max 100 000 is 25', () => {
-    const r = computeConsumption(meter({ registerMax: 100_000 }), series([[0, 99_990], [15, 5], [30, 15]]), hours(1));
+  it('books a rollover at the register maximum: 99 990 → 5 → 15 with max 99 999 (modulus 100 000) is 25', () => {
+    const r = computeConsumption(meter({ registerMax: 99_999 }), series([[0, 99_990], [15, 5], [30, 15]]), hours(1));
     expect(r.totals.booked).toBe(25);
     expect(r.intervals.map((i) => i.rule)).toEqual(['rollover', 'register_delta']);
   });
 
   it('refuses a rollover the rating makes impossible', () => {
     // 50 000 → 40 000 would wrap 90 000 units in 15 minutes.
-    const r = computeConsumption(meter({ registerMax: 100_000, ratedMaxPerHour: 500 }), series([[0, 50_000], [15, 40_000], [30, 40_010], [45, 40_020], [60, 40_030]]), hours(1));
+    const r = computeConsumption(meter({ registerMax: 99_999, ratedMaxPerHour: 500 }), series([[0, 50_000], [15, 40_000], [30, 40_010], [45, 40_020], [60, 40_030]]), hours(1));
     expect(r.reviews.map((v) => [v.reason, v.amount])).toEqual([['unexplained_drop', -10_000]]);
     expect(r.totals.booked).toBe(30);
   });

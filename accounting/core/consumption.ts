@@ -1,16 +1,18 @@
 import { HOUR_MS, MINUTE_MS } from '../../src/kernel/index.js';
+import { boundSource, plausibleMaxPerHour } from './plausibility.js';
+import { impliedRegisterResolution, registerModulus } from './register-range.js';
 
 /**
  * Consumption from meter registers, as a pure function of one meter's readings
- * over a range (DESIGN.md §6, domain.md §6).
+ * over a range (docs/methodology.md explains every rule with an example).
  *
  * The cumulative register is the truth: the energy between two readings is
  * their register difference, whatever messages were lost, duplicated or
  * reordered in between. The function therefore
  *  1. orders readings by device timestamp and collapses duplicates;
  *  2. walks consecutive readings and classifies each interval by explicit rules
- *     (plain delta, rollover, recorded replacement, transient dip, implausible
- *     jump, unexplained drop);
+ *     (plain delta, rollover, recorded replacement, transient dip or spike,
+ *     implausible jump, unexplained drop);
  *  3. spreads each interval's energy over the calendar buckets it overlaps, in
  *     proportion to time.
  * Nothing is booked that a rule cannot explain: such an interval is quarantined
@@ -37,10 +39,16 @@ export interface MeterSpec {
   readonly register: 'cumulative' | 'interval';
   /** CT/PT ratio: register units × multiplier = the meter's unit. */
   readonly multiplier: number;
-  /** The register's modulus: it shows values in [0, registerMax) and wraps to 0 on reaching it. */
+  /** The largest value the register shows; the step after it is 0 (see register-range.ts). */
   readonly registerMax?: number;
+  /** The register's step (0.01 for two decimals); default: the decimals registerMax is written with. */
+  readonly registerResolution?: number;
   /** The highest plausible rate, in the meter's unit per hour, after the multiplier (a physical rating). */
   readonly ratedMaxPerHour?: number;
+  /** Without a rating: a bound learned from the meter's recent history (plausibility.ts), same unit. */
+  readonly learnedMaxPerHour?: number;
+  /** Without a rating: the carrier's default ceiling in the meter's unit per hour (plausibility.ts). */
+  readonly ceilingPerHour?: number;
   readonly expectedIntervalMinutes: number;
   readonly replacements: readonly MeterReplacement[];
 }
@@ -76,7 +84,12 @@ export const MAX_TRANSIENT_READINGS = 3;
  */
 export const GAP_TOLERANCE = 1.5;
 
-export type ReviewReason = 'implausible_jump' | 'unexplained_drop' | 'replacement_mismatch' | 'negative_interval_value';
+export type ReviewReason =
+  | 'implausible_jump'
+  | 'unexplained_drop'
+  | 'replacement_mismatch'
+  | 'replacement_unmatched_reading'
+  | 'negative_interval_value';
 
 /** How an interval's amount was derived. */
 export type IntervalRule = 'register_delta' | 'rollover' | 'replacement' | 'interval_value';
@@ -97,7 +110,12 @@ export interface MeterInterval {
   readonly review?: { readonly reason: ReviewReason; readonly detail: string };
 }
 
-/** A quarantined interval, for the review queue and the alert that follows. */
+/**
+ * A quarantined interval, for the review queue and the alert that follows; or a
+ * single held reading (a reading at a replacement's instant that fits neither
+ * register): then fromMs = toMs, the values are the reading's, the amount is 0
+ * and there is no intervalIndex.
+ */
 export interface ConsumptionReview {
   readonly meterId: string;
   readonly reason: ReviewReason;
@@ -108,13 +126,25 @@ export interface ConsumptionReview {
   readonly toValue: number;
   /** The signed amount the registers say, not booked. */
   readonly amount: number;
-  readonly intervalIndex: number;
+  readonly intervalIndex?: number;
 }
 
+/**
+ * A reading the readings after it contradict, left out of the walk: not booked
+ * and not held, the interval across it books the register difference across it.
+ */
 export interface IgnoredReading {
   readonly tsMs: number;
   readonly value: number;
-  readonly reason: 'transient_dip';
+  readonly reason: 'transient_dip' | 'transient_spike';
+}
+
+/** A reading held for review (see `heldReadings`): the readings API flags it. */
+export interface HeldReading {
+  readonly meterId: string;
+  readonly tsMs: number;
+  readonly value: number;
+  readonly reason: ReviewReason;
 }
 
 /** Several different values for one timestamp: one was chosen (see `chooseAmongDuplicates`), the choice is reported. */
@@ -219,8 +249,10 @@ function ratePerHour(amount: number, fromMs: number, toMs: number): number {
   return amount / ((toMs - fromMs) / HOUR_MS);
 }
 
-function exceedsRating(meter: MeterSpec, amount: number, fromMs: number, toMs: number): boolean {
-  return meter.ratedMaxPerHour !== undefined && ratePerHour(amount, fromMs, toMs) > meter.ratedMaxPerHour;
+/** Above the meter's plausibility bound: its rating, else the learned bound or the carrier ceiling (plausibility.ts). */
+function exceedsBound(meter: MeterSpec, amount: number, fromMs: number, toMs: number): boolean {
+  const bound = plausibleMaxPerHour(meter);
+  return bound !== undefined && ratePerHour(amount, fromMs, toMs) > bound;
 }
 
 /** `sampled`: readings the interval stands for (see RegisterReading.sampledReadings); their average spacing is what counts. */
@@ -228,22 +260,55 @@ function isGap(meter: MeterSpec, fromMs: number, toMs: number, sampled = 1): boo
   return toMs - fromMs > expectedIntervalMs(meter) * GAP_TOLERANCE * sampled;
 }
 
-/** Replacements recorded in (fromMs, toMs]: a reading at or after `atMs` is the new register's. */
-function replacementsBetween(meter: MeterSpec, fromMs: number, toMs: number): MeterReplacement[] {
-  return meter.replacements.filter((r) => r.atMs > fromMs && r.atMs <= toMs).sort((a, b) => a.atMs - b.atMs);
+/** The register's step: configured, implied by registerMax, or unknown (0: values must match exactly). */
+function resolutionOf(meter: MeterSpec): number {
+  return meter.registerResolution ?? (meter.registerMax === undefined ? 0 : impliedRegisterResolution(meter.registerMax));
+}
+
+type Side = 'old' | 'new' | 'neither';
+
+/**
+ * Which register of a replacement a reading belongs to. By time, except at the
+ * event's instant itself: a replacement is naturally recorded at the old meter's
+ * final reading, so a reading stamped at the instant is assigned by its value
+ * (old final or new initial, within half a register step); one that fits
+ * neither is held for review.
+ */
+function sideOf(meter: MeterSpec, replacement: MeterReplacement, reading: RegisterReading): Side {
+  if (reading.tsMs < replacement.atMs) return 'old';
+  if (reading.tsMs > replacement.atMs) return 'new';
+  const tolerance = Math.max(resolutionOf(meter) / 2, 1e-9 * Math.max(1, Math.abs(reading.value)));
+  if (Math.abs(reading.value - replacement.oldFinal) <= tolerance) return 'old';
+  if (Math.abs(reading.value - replacement.newInitial) <= tolerance) return 'new';
+  return 'neither';
+}
+
+/** Replacements between two readings: `prev` on the old register, `next` on the new one. */
+function replacementsBetween(meter: MeterSpec, prev: RegisterReading, next: RegisterReading): MeterReplacement[] {
+  return meter.replacements
+    .filter((r) => sideOf(meter, r, prev) === 'old' && sideOf(meter, r, next) === 'new')
+    .sort((a, b) => a.atMs - b.atMs);
 }
 
 function booked(meter: MeterSpec, prev: RegisterReading, next: RegisterReading, amount: number, rule: IntervalRule): MeterInterval {
   const base = { fromMs: prev.tsMs, toMs: next.tsMs, fromValue: prev.value, toValue: next.value, amount, rule };
-  if (exceedsRating(meter, amount, prev.tsMs, next.tsMs)) {
+  if (exceedsBound(meter, amount, prev.tsMs, next.tsMs)) {
     const rate = ratePerHour(amount, prev.tsMs, next.tsMs);
-    const detail = `implied rate ${rate} per hour exceeds the rating ${meter.ratedMaxPerHour} per hour`;
+    const bound = `the ${boundSource(meter) ?? 'rating'} ${plausibleMaxPerHour(meter)} per hour`;
+    const detail = `implied rate ${rate} per hour exceeds ${bound}`;
     return { ...base, status: 'quarantined', estimated: false, review: { reason: 'implausible_jump', detail } };
   }
   return { ...base, status: 'booked', estimated: isGap(meter, prev.tsMs, next.tsMs, next.sampledReadings) };
 }
 
-function quarantined(meter: MeterSpec, prev: RegisterReading, next: RegisterReading, amount: number, rule: IntervalRule, reason: ReviewReason, detail: string): MeterInterval {
+function quarantined(
+  prev: RegisterReading,
+  next: RegisterReading,
+  amount: number,
+  rule: IntervalRule,
+  reason: ReviewReason,
+  detail: string,
+): MeterInterval {
   return {
     fromMs: prev.tsMs,
     toMs: next.tsMs,
@@ -273,7 +338,7 @@ function replacementInterval(meter: MeterSpec, prev: RegisterReading, next: Regi
   const amount = parts.reduce((a, b) => a + b, 0) * meter.multiplier;
   if (parts.some((p) => p < 0)) {
     const detail = `register parts ${parts.join(', ')} across the recorded replacement(s) are not all non-negative`;
-    return quarantined(meter, prev, next, amount, 'replacement', 'replacement_mismatch', detail);
+    return quarantined(prev, next, amount, 'replacement', 'replacement_mismatch', detail);
   }
   return booked(meter, prev, next, amount, 'replacement');
 }
@@ -282,55 +347,99 @@ function replacementInterval(meter: MeterSpec, prev: RegisterReading, next: Regi
  * A drop not contradicted by later readings: a rollover if the register has a
  * maximum and the wrapped difference is plausible (under the rating when known,
  * otherwise less than half the register range: a wrap happens near the top, a
- * regression is small); anything else is an unexplained drop.
+ * regression is small); anything else is an unexplained drop. The register
+ * counts modulo registerMax + one step (register-range.ts): 99 999.99 → 0.00 is
+ * 0.01, not 0. A booked wrap is still subject to the learned bound and ceiling.
  */
 function dropInterval(meter: MeterSpec, prev: RegisterReading, next: RegisterReading): MeterInterval {
   const max = meter.registerMax;
-  if (max !== undefined && prev.value <= max && next.value < max) {
-    const wrapped = max - prev.value + next.value;
-    const plausible = meter.ratedMaxPerHour === undefined ? wrapped < max / 2 : !exceedsRating(meter, wrapped * meter.multiplier, prev.tsMs, next.tsMs);
-    if (plausible) return booked(meter, prev, next, wrapped * meter.multiplier, 'rollover');
+  if (max !== undefined) {
+    const modulus = registerModulus(max, meter.registerResolution);
+    if (prev.value < modulus && next.value < modulus) {
+      const wrapped = modulus - prev.value + next.value;
+      const rated = meter.ratedMaxPerHour;
+      const plausible = rated === undefined ? wrapped < modulus / 2 : ratePerHour(wrapped * meter.multiplier, prev.tsMs, next.tsMs) <= rated;
+      if (plausible) return booked(meter, prev, next, wrapped * meter.multiplier, 'rollover');
+    }
   }
   const detail = `register fell from ${prev.value} to ${next.value} with no recorded replacement${max === undefined ? '' : ' and no plausible rollover'}`;
-  return quarantined(meter, prev, next, (next.value - prev.value) * meter.multiplier, 'register_delta', 'unexplained_drop', detail);
+  return quarantined(prev, next, (next.value - prev.value) * meter.multiplier, 'register_delta', 'unexplained_drop', detail);
 }
 
 /**
  * After a drop at `series[i]`, the index of the first later reading back at or
  * above `prev` within MAX_TRANSIENT_READINGS (and before any replacement), if any.
+ * The look-ahead stops at the recovery, so that a split of the range at an
+ * accepted reading gives the same intervals (additivity). A spike within those
+ * readings is then taken for the recovery: both intervals around it are held,
+ * never booked (docs/methodology.md §5, limits).
  */
 function findRecovery(meter: MeterSpec, series: readonly RegisterReading[], i: number, prev: RegisterReading): number | undefined {
   for (let j = i + 1; j < series.length && j <= i + MAX_TRANSIENT_READINGS; j++) {
     const candidate = series[j] as RegisterReading;
-    if (replacementsBetween(meter, prev.tsMs, candidate.tsMs).length > 0) return undefined;
+    if (replacementsBetween(meter, prev, candidate).length > 0) return undefined;
     if (candidate.value >= prev.value) return j;
   }
   return undefined;
 }
 
+/**
+ * Readings from `series[i]` on that the readings after them contradict, and
+ * where the walk resumes (docs/methodology.md §5). Two mirror shapes:
+ *  - a dip: a drop below `prev` that the register recovers from (back at or
+ *    above `prev`) within MAX_TRANSIENT_READINGS readings: a restart's zero, a
+ *    counter briefly regressed;
+ *  - a spike: a single reading far above the trend (the rise into it exceeds the
+ *    plausibility bound) that the next reading contradicts, lying between `prev`
+ *    and the spike: a corrupted frame, a glitch of the register's display.
+ * Either way the readings are ignored and the interval across them books the
+ * register difference across them.
+ */
+function findTransient(meter: MeterSpec, series: readonly RegisterReading[], i: number, prev: RegisterReading): { resumeAt: number; reason: IgnoredReading['reason'] } | undefined {
+  const next = series[i] as RegisterReading;
+  if (next.value < prev.value) {
+    const recovery = findRecovery(meter, series, i, prev);
+    return recovery === undefined ? undefined : { resumeAt: recovery, reason: 'transient_dip' };
+  }
+  const after = series[i + 1];
+  if (after === undefined || next.value === prev.value || replacementsBetween(meter, prev, after).length > 0) return undefined;
+  const contradicted = after.value >= prev.value && after.value < next.value;
+  const farAboveTrend = exceedsBound(meter, (next.value - prev.value) * meter.multiplier, prev.tsMs, next.tsMs);
+  return contradicted && farAboveTrend ? { resumeAt: i + 1, reason: 'transient_spike' } : undefined;
+}
+
 interface Walk {
   readonly intervals: MeterInterval[];
   readonly ignored: IgnoredReading[];
+  /** Readings held for review without an interval of their own (a replacement's instant, fitting neither register). */
+  readonly held: { readonly reading: RegisterReading; readonly reason: ReviewReason; readonly detail: string }[];
 }
 
-function walkCumulative(meter: MeterSpec, series: readonly RegisterReading[]): Walk {
-  const walk: Walk = { intervals: [], ignored: [] };
+function walkCumulative(meter: MeterSpec, all: readonly RegisterReading[]): Walk {
+  const walk: Walk = { intervals: [], ignored: [], held: [] };
+  const series = all.filter((reading) => {
+    const unmatched = meter.replacements.find((r) => sideOf(meter, r, reading) === 'neither');
+    if (unmatched === undefined) return true;
+    const detail = `reading ${reading.value} at the replacement's instant fits neither the old final ${unmatched.oldFinal} nor the new initial ${unmatched.newInitial}`;
+    walk.held.push({ reading, reason: 'replacement_unmatched_reading', detail });
+    return false;
+  });
   let prev = series[0];
   let i = 1;
   while (prev !== undefined && i < series.length) {
     const next = series[i] as RegisterReading;
-    const crossed = replacementsBetween(meter, prev.tsMs, next.tsMs);
+    const crossed = replacementsBetween(meter, prev, next);
+    const transient = crossed.length > 0 ? undefined : findTransient(meter, series, i, prev);
+    if (transient !== undefined) {
+      for (const r of series.slice(i, transient.resumeAt)) walk.ignored.push({ tsMs: r.tsMs, value: r.value, reason: transient.reason });
+      i = transient.resumeAt;
+      continue;
+    }
     if (crossed.length > 0) {
       walk.intervals.push(replacementInterval(meter, prev, next, crossed));
     } else if (next.value >= prev.value) {
       walk.intervals.push(booked(meter, prev, next, (next.value - prev.value) * meter.multiplier, 'register_delta'));
     } else {
-      const recovery = findRecovery(meter, series, i, prev);
-      if (recovery !== undefined) {
-        for (const dip of series.slice(i, recovery)) walk.ignored.push({ tsMs: dip.tsMs, value: dip.value, reason: 'transient_dip' });
-        i = recovery;
-        continue;
-      }
       walk.intervals.push(dropInterval(meter, prev, next));
     }
     prev = next;
@@ -344,10 +453,10 @@ function walkInterval(meter: MeterSpec, series: readonly RegisterReading[]): Wal
   const intervals = series.map((r): MeterInterval => {
     const prev = { tsMs: r.tsMs - expectedIntervalMs(meter), value: 0 };
     const amount = r.value * meter.multiplier;
-    if (r.value < 0) return quarantined(meter, prev, r, amount, 'interval_value', 'negative_interval_value', `interval value ${r.value} is negative`);
+    if (r.value < 0) return quarantined(prev, r, amount, 'interval_value', 'negative_interval_value', `interval value ${r.value} is negative`);
     return { ...booked(meter, prev, r, amount, 'interval_value'), estimated: false };
   });
-  return { intervals, ignored: [] };
+  return { intervals, ignored: [], held: [] };
 }
 
 // ---------------------------------------------------------------------------
@@ -418,7 +527,8 @@ function spreadInterval(interval: MeterInterval, reviewIndex: number | undefined
 }
 
 function qualityOf(bucket: BucketAccumulator, lengthMs: number): BucketQuality {
-  if (bucket.quarantinedMs > 0) return 'quarantined';
+  // A held reading (no interval of its own) makes its bucket await review too.
+  if (bucket.quarantinedMs > 0 || bucket.reviewIndexes.length > 0) return 'quarantined';
   if (bucket.bookedMs === 0) return 'no_data';
   if (bucket.bookedMs < lengthMs) return 'partial';
   return bucket.estimated ? 'estimated' : 'measured';
@@ -452,14 +562,31 @@ function toBucket(meter: MeterSpec, bucket: BucketAccumulator, startMs: number, 
   };
 }
 
-function toReviews(meter: MeterSpec, intervals: readonly MeterInterval[]): ConsumptionReview[] {
+/** Interval reviews first (in interval order), then held readings (in time order). */
+function toReviews(meter: MeterSpec, walk: Walk): ConsumptionReview[] {
   const reviews: ConsumptionReview[] = [];
-  intervals.forEach((interval, intervalIndex) => {
+  walk.intervals.forEach((interval, intervalIndex) => {
     if (!interval.review) return;
     const { fromMs, toMs, fromValue, toValue, amount } = interval;
     reviews.push({ meterId: meter.id, ...interval.review, fromMs, toMs, fromValue, toValue, amount, intervalIndex });
   });
+  for (const { reading, reason, detail } of walk.held) {
+    const { tsMs, value } = reading;
+    reviews.push({ meterId: meter.id, reason, detail, fromMs: tsMs, toMs: tsMs, fromValue: value, toValue: value, amount: 0 });
+  }
   return reviews;
+}
+
+/**
+ * The readings held for review, for the readings API to flag: the reading that
+ * closes each quarantined interval (the one the rules could not explain: the top
+ * of an implausible jump, the foot of an unexplained drop, the first reading
+ * after a contradicted replacement record, a negative interval value) and each
+ * held reading without an interval. The amounts are in the report's held figure;
+ * the reading is what an operator looks at.
+ */
+export function heldReadings(result: Pick<ConsumptionResult, 'meterId' | 'reviews'>): HeldReading[] {
+  return result.reviews.map((r) => ({ meterId: result.meterId, tsMs: r.toMs, value: r.toValue, reason: r.reason }));
 }
 
 /**
@@ -471,7 +598,7 @@ function toReviews(meter: MeterSpec, intervals: readonly MeterInterval[]): Consu
 export function computeConsumption(meter: MeterSpec, readings: readonly RegisterReading[], boundaries: readonly number[]): ConsumptionResult {
   const { series, conflicts, duplicatesIgnored } = normalizeReadings(readings);
   const walk = meter.register === 'cumulative' ? walkCumulative(meter, series) : walkInterval(meter, series);
-  const reviews = toReviews(meter, walk.intervals);
+  const reviews = toReviews(meter, walk);
   const acc: BucketAccumulator[] = boundaries.slice(1).map(() => ({
     consumption: 0,
     estimatedAmount: 0,
@@ -482,8 +609,13 @@ export function computeConsumption(meter: MeterSpec, readings: readonly Register
     receivedReadings: 0,
     reviewIndexes: [],
   }));
-  const reviewIndexOf = new Map(reviews.map((r, index) => [r.intervalIndex, index]));
+  const reviewIndexOf = new Map(reviews.flatMap((r, index) => (r.intervalIndex === undefined ? [] : [[r.intervalIndex, index] as const])));
   walk.intervals.forEach((interval, index) => spreadInterval(interval, reviewIndexOf.get(index), boundaries, acc));
+  reviews.forEach((review, index) => {
+    if (review.intervalIndex !== undefined) return;
+    // (start, end], as for reading counts: a reading on a boundary closes the bucket before it.
+    acc[boundaryIndexAtOrBefore(boundaries, review.toMs - 1)]?.reviewIndexes.push(index);
+  });
   countReadings(series, boundaries, acc);
   const buckets = acc.map((bucket, k) => toBucket(meter, bucket, boundaries[k] as number, boundaries[k + 1] as number));
   const sum = (pick: (b: ConsumptionBucket) => number) => buckets.reduce((total, b) => total + pick(b), 0);

@@ -9,7 +9,7 @@ import type { FactorRef, GreenInstrument, InstrumentUse, LineMethod, MeterPeriod
  * sub-meters measure parts of what their root measures and give the 分项
  * breakdown (sub-metering.ts), never a second count.
  *
- * Rules (domain.md §2–§3):
+ * Rules (docs/methodology.md §9–§11):
  * - electricity: standard coal at the report's basis (当量值 / 等价值); scope 2
  *   location-based at the institution's grid region factor of the period's year
  *   (an earlier year only where the catalogue entry applies until superseded,

@@ -17,7 +17,7 @@ export type FactorKind = (typeof FACTOR_KINDS)[number];
 export const ELECTRICITY_BASES = ['equivalent', 'equal'] as const;
 export type ElectricityBasis = (typeof ELECTRICITY_BASES)[number];
 
-/** domain.md marks: P primary source read, S secondary, U unverified or conflicting. */
+/** Confidence marks (docs/methodology.md §15): P primary source read, S secondary, U unverified or conflicting. */
 export const CONFIDENCE_MARKS = ['P', 'S', 'U'] as const;
 export type ConfidenceMark = (typeof CONFIDENCE_MARKS)[number];
 

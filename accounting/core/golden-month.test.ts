@@ -13,7 +13,7 @@ const local = (text: string) => Date.parse(`2026-${text}:00+08:00`);
 const readings = (points: Array<[string, number]>): RegisterReading[] => points.map(([t, value]) => ({ tsMs: local(t), value }));
 const daily = { register: 'cumulative', multiplier: 1, expectedIntervalMinutes: 1440, replacements: [] } as const;
 
-const E1: MeterSpec = { ...daily, id: 'E1', registerMax: 100_000, ratedMaxPerHour: 500 };
+const E1: MeterSpec = { ...daily, id: 'E1', registerMax: 99_999, ratedMaxPerHour: 500 };
 const E1_LATE = readings([['10-10T00:00', 4_600]]);
 const E1_READINGS = readings([
   ['10-01T00:00', 99_200], ['10-02T00:00', 99_800], ['10-03T00:00', 400], ['10-04T00:00', 1_000],

@@ -20,7 +20,7 @@ const daily = { register: 'cumulative', multiplier: 1, expectedIntervalMinutes: 
 /** The golden month's meters and readings (same as golden-month.test.ts), late reading included. */
 const GOLDEN_MONTH: Array<[MeterSpec, RegisterReading[]]> = [
   [
-    { ...daily, id: 'E1', registerMax: 100_000, ratedMaxPerHour: 500 },
+    { ...daily, id: 'E1', registerMax: 99_999, ratedMaxPerHour: 500 },
     readings([
       ['10-01T00:00', 99_200], ['10-02T00:00', 99_800], ['10-03T00:00', 400], ['10-04T00:00', 1_000], ['10-10T00:00', 4_600],
       ['10-11T00:00', 4_900], ['10-11T00:15', 0], ['10-12T00:00', 5_500], ['11-01T00:00', 17_500],

@@ -18,3 +18,6 @@ export { timeWeightedValue } from './roll-up.js';
 export { requiredChange } from './comparisons.js';
 export { periodFigures } from './period-figures.js';
 export * from './validate-virtual-meters.js';
+export * from './plausibility.js';
+export * from './register-range.js';
+export { fleetWarnings, type RatedMeterFleet } from './fleet-warnings.js';

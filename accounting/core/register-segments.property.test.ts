@@ -19,9 +19,10 @@ const TZ = 'Asia/Shanghai';
 // A local midnight (16:00Z the day before): the range is three local days.
 const FROM_MS = Date.parse('2026-10-01T00:00:00+08:00');
 const TO_MS = Date.parse('2026-10-04T00:00:00+08:00');
-const REGISTER_MAX = 10_000;
+/** The register shows 0 … 9 999: it counts modulo 10 000. */
+const REGISTER_MAX = 9_999;
 
-type Kind = 'normal' | 'gap' | 'dip' | 'drop' | 'jump' | 'replace' | 'burst';
+type Kind = 'normal' | 'gap' | 'dip' | 'spike' | 'drop' | 'jump' | 'replace' | 'burst';
 
 interface Step {
   readonly kind: Kind;
@@ -31,19 +32,25 @@ interface Step {
   readonly newInitial: number;
   /** Restart dips a minute apart, or at the normal cadence (so that they cross bucket boundaries). */
   readonly dipSpacingMinutes: number;
+  /** A transient spike this many minutes after the previous reading. */
+  readonly spikeOffsetMinutes: number;
+  /** A replacement recorded at the previous reading's instant (its value is the old final). */
+  readonly replaceAtReading: boolean;
 }
 
 const stepArb: fc.Arbitrary<Step> = fc.record({
   kind: fc.oneof(
     { arbitrary: fc.constant<Kind>('normal'), weight: 20 },
     { arbitrary: fc.constant<Kind>('dip'), weight: 3 },
-    { arbitrary: fc.constantFrom<Kind>('gap', 'drop', 'jump', 'replace', 'burst'), weight: 3 },
+    { arbitrary: fc.constantFrom<Kind>('gap', 'spike', 'drop', 'jump', 'replace', 'burst'), weight: 3 },
   ),
   increment: fc.integer({ min: 0, max: 50 }),
   gapMinutes: fc.integer({ min: 16, max: 30 * 60 }),
   dips: fc.array(fc.integer({ min: 0, max: 60 }), { minLength: 1, maxLength: 4 }),
   newInitial: fc.integer({ min: 0, max: 500 }),
   dipSpacingMinutes: fc.constantFrom(1, 15),
+  spikeOffsetMinutes: fc.integer({ min: 1, max: 14 }),
+  replaceAtReading: fc.boolean(),
 });
 
 interface Case {
@@ -61,6 +68,7 @@ const caseArb: fc.Arbitrary<Case> = fc
     start: fc.integer({ min: 0, max: 9_000 }),
     registerMax: fc.option(fc.constant(REGISTER_MAX), { nil: undefined }),
     rated: fc.option(fc.constantFrom(100, 250, 5_000), { nil: undefined }),
+    unrated: fc.constantFrom('none', 'learned', 'ceiling'),
     multiplier: fc.constantFrom(1, 0.5, 40),
     steps: fc.array(stepArb, { minLength: 1, maxLength: 400 }),
     bucket: fc.constantFrom<Bucket>('hour', 'day'),
@@ -71,7 +79,7 @@ const caseArb: fc.Arbitrary<Case> = fc
     const replacements: MeterReplacement[] = [];
     let ts = FROM_MS + p.startOffsetMinutes * MINUTE_MS;
     let value = p.start;
-    const wrap = (v: number) => (p.registerMax === undefined ? v : v % p.registerMax);
+    const wrap = (v: number) => (p.registerMax === undefined ? v : v % (p.registerMax + 1));
     readings.push({ tsMs: ts, value });
     for (const step of p.steps) {
       let dt = 15;
@@ -84,8 +92,10 @@ const caseArb: fc.Arbitrary<Case> = fc
       }
       if (step.kind === 'drop') next = Math.max(0, value - 100 - step.increment);
       if (step.kind === 'jump') next = value + 50_000;
-      if (step.kind === 'replace') {
-        replacements.push({ atMs: ts + 7 * MINUTE_MS, oldFinal: value + step.increment, newInitial: step.newInitial });
+      if (step.kind === 'spike') readings.push({ tsMs: ts + step.spikeOffsetMinutes * MINUTE_MS, value: value + step.increment + 50_000 });
+      const replacedAt = ts + (step.replaceAtReading ? 0 : 7 * MINUTE_MS);
+      if (step.kind === 'replace' && !replacements.some((r) => r.atMs === replacedAt)) {
+        replacements.push({ atMs: replacedAt, oldFinal: value + (step.replaceAtReading ? 0 : step.increment), newInitial: step.newInitial });
         next = step.newInitial + step.increment;
       }
       ts += dt * MINUTE_MS;
@@ -99,6 +109,9 @@ const caseArb: fc.Arbitrary<Case> = fc
       expectedIntervalMinutes: 15,
       ...(p.registerMax === undefined ? {} : { registerMax: p.registerMax }),
       ...(p.rated === undefined ? {} : { ratedMaxPerHour: p.rated * p.multiplier }),
+      // Without a rating: sometimes a learned bound, sometimes only the carrier ceiling (core/plausibility.ts).
+      ...(p.rated === undefined && p.unrated === 'learned' ? { learnedMaxPerHour: 250 * p.multiplier, ceilingPerHour: 1e9 } : {}),
+      ...(p.rated === undefined && p.unrated === 'ceiling' ? { ceilingPerHour: 5_000 * p.multiplier } : {}),
       replacements,
     };
     return { meter, stored: normalizeReadings(readings).series, bucket: p.bucket, wholeRange: p.wholeRange };

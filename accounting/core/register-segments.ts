@@ -1,21 +1,25 @@
 import { HOUR_MS } from '../../src/kernel/index.js';
 import { MAX_TRANSIENT_READINGS, type MeterSpec, type RegisterReading } from './consumption.js';
+import { plausibleMaxPerHour } from './plausibility.js';
 
 /**
- * Consumption from store-reduced readings (DESIGN.md §5, §6): the store reduces
+ * Consumption from store-reduced readings (docs/methodology.md §13): the store reduces
  * each meter's readings per calendar bucket to a register segment (first and
  * last reading, count, decreases, highest rate between consecutive readings),
  * and `computeConsumption` runs on those instead of every raw reading.
  *
  * Why the result equals the raw computation: inside a bucket with no decrease,
  * no rate above the rating and no recorded replacement, every interval between
- * consecutive readings is a plain, booked register delta; their amounts
+ * consecutive readings is a plain, booked register delta (no transient either:
+ * a dip needs a decrease, a spike a rate above the bound); their amounts
  * telescope to last − first, and since the whole stretch lies inside one bucket
  * (segment buckets are never coarser than the buckets asked of the core), no
  * part of it is spread across a boundary by time. The last reading carries
  * `sampledReadings` so completeness counts are unchanged. Everything else goes
  * back to raw readings:
- *  - a bucket with a decrease, a rate above the rating or a replacement inside
+ *  - a bucket with a decrease, a rate above the plausibility bound (the rating,
+ *    else the learned bound or the carrier ceiling: the same bound the core
+ *    applies, see plausibility.ts) or a replacement inside
  *    is given in full (its neighbours' first/last are the readings each side);
  *  - after such a bucket, the next SPILL_READINGS readings are given one by one,
  *    because a dip's recovery is looked for that many readings ahead
@@ -50,17 +54,21 @@ const RATE_MARGIN = 1e-9;
 /**
  * Indexes of the segments that must be read raw. `before` is the last reading
  * before the range, if any: a drop onto the first reading of the range is a
- * decrease the store could not see (its `lag` starts inside the range).
+ * decrease the store could not see (its `lag` starts inside the range), and a
+ * rise onto it is a rate the store could not see (a spike at the range's start).
  */
 export function segmentsNeedingRaw(meter: MeterSpec, segments: readonly SegmentSummary[], before?: RegisterReading): number[] {
   if (meter.register === 'interval') return segments.map((_, index) => index);
   const flagged: number[] = [];
+  const bound = plausibleMaxPerHour(meter);
+  const above = (ratePerHour: number | null) => bound !== undefined && ratePerHour !== null && ratePerHour * meter.multiplier > bound * (1 - RATE_MARGIN);
   segments.forEach((segment, index) => {
-    const rated = meter.ratedMaxPerHour;
-    const tooFast = rated !== undefined && segment.maxRatePerHour !== null && segment.maxRatePerHour * meter.multiplier > rated * (1 - RATE_MARGIN);
+    const tooFast = above(segment.maxRatePerHour);
     const replaced = meter.replacements.some((r) => r.atMs > segment.firstTsMs - 1 && r.atMs <= segment.lastTsMs);
-    const dropAtStart = index === 0 && before !== undefined && segment.firstValue < before.value;
-    if (segment.decreases > 0 || tooFast || replaced || dropAtStart) flagged.push(index);
+    const atStart = index === 0 && before !== undefined;
+    const dropAtStart = atStart && segment.firstValue < before.value;
+    const fastAtStart = atStart && segment.firstTsMs > before.tsMs && above(rate(before, { tsMs: segment.firstTsMs, value: segment.firstValue }));
+    if (segment.decreases > 0 || tooFast || replaced || dropAtStart || fastAtStart) flagged.push(index);
   });
   return flagged;
 }

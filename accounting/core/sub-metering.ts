@@ -19,7 +19,7 @@ import type { EndUseKind, EndUseRow, MeterPeriodFigures, ReportMeter, SubMeterin
  * sub-meters (a lone main meter breaks nothing down).
  */
 
-/** MOHURD 2008 guideline items and sub-items (domain.md §4). */
+/** MOHURD 2008 guideline items and sub-items (docs/methodology.md §12). */
 const ITEM_LABELS: Record<string, string> = {
   '01A00': '照明插座', '01A10': '室内照明与插座', '01A20': '走廊与应急照明', '01A30': '室外景观照明',
   '01B00': '空调', '01B10': '冷热站', '01B20': '空调末端',

@@ -1,5 +1,6 @@
 import type { Fleet } from '../../../config/index.js';
 import { DAY_MS, HOUR_MS, MINUTE_MS, parseIsoInstant } from '../../kernel/index.js';
+import { impliedRegisterResolution, registerDecimals } from '../../../accounting/index.js';
 import { createFleetModel, type FleetModel } from './fleet-model.js';
 import { FAULT_KINDS, MALFORMED_VARIANTS, type FaultConfig, type FaultKind, type MalformedVariant } from './faults.js';
 import { localParts } from '../../kernel/index.js';
@@ -126,10 +127,13 @@ export function createSimulation(options: SimulationOptions): Simulation {
   const rng = Object.fromEntries(FAULT_KINDS.map((k, i) => [k, mulberry32(hash3(seed, i + 1, 0xfa17))])) as Record<FaultKind, () => number>;
 
   const registers = model.meters.map(({ meter }) => {
-    const decimals = meter.registerMax === undefined ? 3 : Math.min(6, decimalsOf(meter.registerMax));
+    const max = meter.registerMax;
+    // The register's step: configured, or implied by registerMax's decimals (the engine's rule, register-range.ts).
+    const step = max === undefined ? undefined : (meter.registerResolution ?? impliedRegisterResolution(max));
+    const decimals = step === undefined ? 3 : Math.min(6, Math.max(registerDecimals(step), registerDecimals(max as number)));
     const scale = 10 ** decimals;
-    // The odometer wraps to 0 after registerMax: 99999999.99 wraps at 1e8.
-    const modUnits = meter.registerMax === undefined ? Infinity : Math.round(meter.registerMax * scale) + 1;
+    // The odometer wraps to 0 one step after registerMax: 99999999.99 wraps at 1e8.
+    const modUnits = max === undefined || step === undefined ? Infinity : Math.round(max * scale) + Math.round(step * scale);
     return { decimals, scale, modUnits, modulus: modUnits / scale };
   });
   const replacements: Replacement[][] = model.meters.map(({ meter }) =>
@@ -424,8 +428,3 @@ export function* generateReadings(options: GenerateOptions): Generator<SimEvent,
   yield* sim.flush();
 }
 
-function decimalsOf(x: number): number {
-  const text = String(x);
-  const dot = text.indexOf('.');
-  return dot < 0 ? 0 : text.length - dot - 1;
-}
