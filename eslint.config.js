@@ -13,7 +13,7 @@ export default tseslint.config(
     },
   },
   {
-    // Cores are pure (DESIGN §2): no clock, no environment, no console. Time comes in as a value.
+    // Cores are pure (docs/architecture.md): no clock, no environment, no console. Time comes in as a value.
     files: ['**/core/**/*.ts', 'src/kernel/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {

@@ -61,7 +61,7 @@ const DOMAIN_VALUES: Array<[id: string, value: number, unit: string, confidence:
 ];
 
 describe('the shipped factor catalogue (config/factors.yaml)', () => {
-  it('ships every figure of domain.md §2–3 with its unit, confidence mark and a source', () => {
+  it('ships every figure docs/methodology.md relies on with its unit, confidence mark and a source', () => {
     for (const [id, value, unit, confidence] of DOMAIN_VALUES) {
       expect(find(id), id).toMatchObject({ value, unit, confidence });
       expect(find(id)?.source.publisher, id).toBeTruthy();

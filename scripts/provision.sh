@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Provision the local binaries that integration tests start themselves (DESIGN §7):
+# Provision the local binaries that integration tests start themselves (tests run against the real services):
 #   - Mosquitto from Debian (apt), when `mosquitto` is not on PATH;
 #   - QuestDB from Maven Central, pinned, into .vendor/questdb/questdb.jar.
 # Idempotent and non-interactive; it never starts a service (the test harness does).

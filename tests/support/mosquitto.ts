@@ -12,7 +12,7 @@ import { makeTempDir, ProcessStartError, removeTempDir, startProcess, type Manag
 const execFileAsync = promisify(execFile);
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-/** The one broker configuration shared by compose and the tests (DESIGN §2). */
+/** The one broker configuration shared by compose and the tests (docker/mosquitto.conf). */
 export const SHARED_MOSQUITTO_CONF = join(REPO_ROOT, 'docker', 'mosquitto.conf');
 /** The shipped ACL (meters write their own topics, tanhe-ingest reads). */
 export const SHARED_MOSQUITTO_ACL = join(REPO_ROOT, 'docker', 'mosquitto.acl');

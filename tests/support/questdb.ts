@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * Starts a real QuestDB (DESIGN.md §7: tests run against the real thing) as a
+ * Starts a real QuestDB (tests run against the real thing) as a
  * java child process on free loopback ports with its own temporary root dir.
  * The jar is provisioned by scripts/provision.sh into .vendor/questdb/.
  */
