@@ -74,8 +74,13 @@ export async function startApp(config: Config, extras: StartExtras = {}): Promis
     const reachable = await store.ping().then(() => true, () => false);
     const writing = storeReady && drainer !== undefined && !drainer.storeDown();
     const connected = subscriber?.connected() ?? false;
-    const spoolState = { backlogBytes: spool?.backlogBytes() ?? 0, backlogRecords: spool?.backlogRecords() ?? 0, full: spool?.isFull() ?? false };
-    return { ready: connected && reachable && writing && !spoolState.full, broker: { connected }, store: { reachable, writing }, spool: spoolState };
+    const spoolState = {
+      backlogBytes: spool?.backlogBytes() ?? 0,
+      backlogRecords: spool?.backlogRecords() ?? 0,
+      full: spool?.isFull() ?? false,
+    };
+    const ready = connected && reachable && writing && !spoolState.full;
+    return { ready, broker: { connected }, store: { reachable, writing }, spool: spoolState };
   };
   const fleetView = createFleetView(config.fleet);
   const accounting = {

@@ -61,7 +61,8 @@ async function deadPid(): Promise<number> {
 }
 
 function writeLock(dir: string, pid: number, startTicks: number | null) {
-  writeFileSync(join(dir, SPOOL_LOCK_FILE), JSON.stringify({ pid, startTicks, host: hostname(), sinceIso: '2026-01-01T00:00:00.000Z' }));
+  const holder = { pid, startTicks, host: hostname(), sinceIso: '2026-01-01T00:00:00.000Z' };
+  writeFileSync(join(dir, SPOOL_LOCK_FILE), JSON.stringify(holder));
 }
 
 describe('spool lock', () => {

@@ -45,7 +45,8 @@ export function acquireSpoolLock(dir: string, nowMs: number = Date.now()): Spool
     const holder = readHolder(file);
     if (holder === 'gone') continue; // released between our create and our read: try again
     if (holder !== 'unreadable' && holderIsAlive(holder)) throw lockedError(dir, file, holder);
-    if (holder === 'unreadable' && !olderThan(file, UNREADABLE_GRACE_MS, nowMs)) throw lockedError(dir, file, undefined);
+    const beingWritten = holder === 'unreadable' && !olderThan(file, UNREADABLE_GRACE_MS, nowMs);
+    if (beingWritten) throw lockedError(dir, file, undefined);
     if (attempt >= ATTEMPTS) throw lockedError(dir, file, holder === 'unreadable' ? undefined : holder);
     removeStale(file);
   }

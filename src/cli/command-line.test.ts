@@ -22,13 +22,16 @@ describe('command line', () => {
 
   it('serves without a command name, and passes each command its own arguments', () => {
     expect(parseCommandLine([])).toEqual({ kind: 'run', command: 'serve', argv: [] });
-    expect(parseCommandLine(['--config', 'a.yaml'])).toEqual({ kind: 'run', command: 'serve', argv: ['--config', 'a.yaml'] });
-    expect(parseCommandLine(['check-config', '--config=a.yaml'])).toEqual({ kind: 'run', command: 'check-config', argv: ['--config=a.yaml'] });
-    expect(parseCommandLine(['simulate', '--live', '--seed', '7'])).toEqual({ kind: 'run', command: 'simulate', argv: ['--live', '--seed', '7'] });
+    const run = (command: string, argv: string[]) => ({ kind: 'run', command, argv });
+    expect(parseCommandLine(['--config', 'a.yaml'])).toEqual(run('serve', ['--config', 'a.yaml']));
+    expect(parseCommandLine(['check-config', '--config=a.yaml'])).toEqual(run('check-config', ['--config=a.yaml']));
+    expect(parseCommandLine(['simulate', '--live', '--seed', '7'])).toEqual(run('simulate', ['--live', '--seed', '7']));
   });
 
   it('makes an unknown command, an unknown option or a stray argument a usage error', () => {
-    for (const argv of [['frob'], ['serve', '--bogus'], ['--bogus'], ['serve', 'extra'], ['check-config', '--config'], ['--help', '--bogus']]) {
+    const wrong = [['frob'], ['serve', '--bogus'], ['--bogus'], ['serve', 'extra'], ['check-config', '--config']];
+    wrong.push(['--help', '-x']);
+    for (const argv of wrong) {
       expect(parseCommandLine(argv).kind, argv.join(' ')).toBe('usage-error');
     }
   });

@@ -64,8 +64,9 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   const first = argv[0];
   if (first === undefined || first.startsWith('-')) {
     // Global flags alone, or serve's options without the command name.
-    if (first !== undefined && argv.length === 1 && ['--help', '-h'].includes(first)) return { kind: 'help', text: globalUsage() };
-    if (first !== undefined && argv.length === 1 && ['--version', '-V'].includes(first)) return { kind: 'version' };
+    const alone = argv.length === 1 ? first : undefined;
+    if (alone === '--help' || alone === '-h') return { kind: 'help', text: globalUsage() };
+    if (alone === '--version' || alone === '-V') return { kind: 'version' };
     return parseCommand('serve', argv);
   }
   if (!isCommand(first)) {
@@ -82,10 +83,12 @@ function parseCommand(command: CommandName, argv: readonly string[]): CommandLin
     return { kind: 'run', command, argv };
   }
   try {
-    const { values } = parseArgs({ args: [...argv], options: parseOptions(spec.options), strict: true, allowPositionals: false });
+    const options = parseOptions(spec.options);
+    const { values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
     if (values.help === true) return { kind: 'help', text: commandUsage(command) };
   } catch (error) {
-    return { kind: 'usage-error', message: `tanhe ${command}: ${(error as Error).message}\n\n${commandUsage(command)}` };
+    const message = `tanhe ${command}: ${(error as Error).message}\n\n${commandUsage(command)}`;
+    return { kind: 'usage-error', message };
   }
   return { kind: 'run', command, argv };
 }
@@ -113,7 +116,8 @@ export function globalUsage(): string {
 export function commandUsage(command: CommandName): string {
   if (command === 'simulate') return SIMULATE_USAGE;
   const spec = COMMANDS[command];
-  return [`usage: tanhe ${command} [options]`, '', spec.summary, '', ...optionLines(spec.options).map((l) => `  ${l}`), ''].join('\n');
+  const options = optionLines(spec.options).map((l) => `  ${l}`);
+  return [`usage: tanhe ${command} [options]`, '', spec.summary, '', ...options, ''].join('\n');
 }
 
 function isCommand(name: string): name is CommandName {

@@ -1,5 +1,11 @@
 /** Platform services used by the shell: lifecycle and scheduler (the engines' clients live in store/). */
-export { createLifecycle, type Component, type Lifecycle, type LifecycleLog, type LifecycleOptions } from './lifecycle.js';
+export {
+  createLifecycle,
+  type Component,
+  type Lifecycle,
+  type LifecycleLog,
+  type LifecycleOptions,
+} from './lifecycle.js';
 export {
   createScheduler,
   jobOwner,

@@ -45,9 +45,8 @@ describe('lifecycle', () => {
 
   it('rejects a list that is not in dependency order, or names a component twice', () => {
     const r = recorder();
-    expect(() => createLifecycle([fake('b', r.events, { dependsOn: ['a'] }), fake('a', r.events)], { log: r.log })).toThrow(
-      /depends on a/,
-    );
+    const outOfOrder = [fake('b', r.events, { dependsOn: ['a'] }), fake('a', r.events)];
+    expect(() => createLifecycle(outOfOrder, { log: r.log })).toThrow(/depends on a/);
     expect(() => createLifecycle([fake('a', r.events), fake('a', r.events)], { log: r.log })).toThrow(/twice/);
   });
 

@@ -97,7 +97,9 @@ async function stopOne(component: Component, timeoutMs: number, log: LifecycleLo
   });
   try {
     const outcome = await Promise.race([Promise.resolve().then(() => component.stop()), timedOut]);
-    if (outcome === 'timeout') log.warn({ component: component.name, timeoutMs }, 'component did not stop in time; skipped');
+    if (outcome === 'timeout') {
+      log.warn({ component: component.name, timeoutMs }, 'component did not stop in time; skipped');
+    }
   } catch (error) {
     log.error({ err: error, component: component.name }, 'component failed to stop; the others still stop');
   } finally {

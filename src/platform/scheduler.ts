@@ -66,7 +66,8 @@ export function jobOwner(jobName: string, workerCount: number): number {
 
 export function createScheduler(options: SchedulerOptions): Scheduler {
   const { log, workerIndex, workerCount } = options;
-  if (!Number.isInteger(workerCount) || workerCount < 1 || !Number.isInteger(workerIndex) || workerIndex < 0 || workerIndex >= workerCount) {
+  const countOk = Number.isInteger(workerCount) && workerCount >= 1;
+  if (!countOk || !Number.isInteger(workerIndex) || workerIndex < 0 || workerIndex >= workerCount) {
     throw new Error(`scheduler: workerIndex ${workerIndex} is not in [0, ${workerCount})`);
   }
   const names = new Set<string>();
@@ -74,7 +75,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     if (names.has(job.name)) throw new Error(`scheduler: job ${job.name} is defined twice`);
     names.add(job.name);
     if (!validate(job.cron)) throw new Error(`scheduler: job ${job.name} has an invalid cron expression ${job.cron}`);
-    if (!isTimeZone(job.timeZone)) throw new Error(`scheduler: job ${job.name} has an unknown time zone ${job.timeZone}`);
+    if (!isTimeZone(job.timeZone)) {
+      throw new Error(`scheduler: job ${job.name} has an unknown time zone ${job.timeZone}`);
+    }
   }
   const runs = jobRunsCounter(options.registry);
   const abort = new AbortController();
@@ -156,11 +159,12 @@ function isTimeZone(timeZone: string): boolean {
 
 /** node-cron's own messages (e.g. a missed run after the event loop was blocked) go to our log. */
 function cronLogger(log: SchedulerLog, job: string) {
+  const text = (message: string | Error) => (message instanceof Error ? message.message : message);
   return {
     info: (message: string) => log.debug({ job }, `node-cron: ${message}`),
     warn: (message: string) => log.warn({ job }, `node-cron: ${message}`),
     error: (message: string | Error, err?: Error) =>
-      log.error({ job, err: err ?? message }, `node-cron: ${message instanceof Error ? message.message : message}`),
-    debug: (message: string | Error) => log.debug({ job }, `node-cron: ${message instanceof Error ? message.message : message}`),
+      log.error({ job, err: err ?? message }, `node-cron: ${text(message)}`),
+    debug: (message: string | Error) => log.debug({ job }, `node-cron: ${text(message)}`),
   };
 }

@@ -27,7 +27,8 @@ beforeAll(async () => {
   dir = await makeTempDir('spool-lock-');
   secondDir = await makeTempDir('spool-lock-second-');
   mosquitto = await startMosquitto();
-  first = await createService({ dir, mqttUrl: mosquitto.url, store: { kind: 'duckdb' }, fleet: testFleet(METERS), clientId: 'first' });
+  const fleet = testFleet(METERS);
+  first = await createService({ dir, mqttUrl: mosquitto.url, store: { kind: 'duckdb' }, fleet, clientId: 'first' });
   await first.start();
 });
 afterAll(async () => {
@@ -48,14 +49,15 @@ function hashes(spoolDir: string): Record<string, string> {
 
 /** The first's spool is at rest: everything is stored and the checkpoint on disk is at the end of the last segment. */
 function spoolAtRest(spoolDir: string): void {
-  const checkpoint = JSON.parse(readFileSync(join(spoolDir, 'checkpoint.json'), 'utf8')) as { segment: number; offset: number };
+  const text = readFileSync(join(spoolDir, 'checkpoint.json'), 'utf8');
+  const checkpoint = JSON.parse(text) as { segment: number; offset: number };
   const segments = readdirSync(spoolDir).filter((n) => n.startsWith('segment-')).sort();
   const last = segments[segments.length - 1];
   expect(last).toBe(`segment-${String(checkpoint.segment).padStart(12, '0')}.log`);
   expect(statSync(join(spoolDir, last!)).size).toBe(checkpoint.offset);
 }
 
-it('refuses a second process on a live spool with exit 2, leaves the spool byte-identical and the first running', async () => {
+it('refuses a second process on a live spool: exit 2, the spool byte-identical, the first running', async () => {
   const spoolDir = join(dir, 'first-spool');
   const publisher = await connectPublisher(mosquitto.url, 'spool-lock-publisher');
   await publishAll(publisher, readingMessages(METERS, 200), { ratePerSecond: 2000 });
