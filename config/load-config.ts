@@ -61,6 +61,8 @@ export const ENV_OVERRIDES: Readonly<Record<string, string>> = {
   TANHE_SPOOL_DIR: 'spool.dir',
   TANHE_SPOOL_FSYNC: 'spool.fsync',
   TANHE_LOG_LEVEL: 'log.level',
+  TANHE_SCHEDULER_WORKER_INDEX: 'scheduler.workerIndex',
+  TANHE_SCHEDULER_WORKER_COUNT: 'scheduler.workerCount',
 };
 
 /** Picks the config file: `--config FILE` wins over TANHE_CONFIG, which wins over the demo. */

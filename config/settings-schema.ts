@@ -73,6 +73,16 @@ export const factorsSchema = z.strictObject({
   extraCatalogues: z.array(z.string().min(1)).default([]),
 });
 
+/** Scheduled jobs: with N workers each job runs on one, chosen by static partitioning (docs/scaling.md). */
+export const schedulerSchema = z
+  .strictObject({
+    /** This worker's place in [0, workerCount); distinct on every worker of one deployment. */
+    workerIndex: z.number().int().nonnegative().default(0),
+    /** How many workers share the jobs; the same on every worker. */
+    workerCount: z.number().int().positive().default(1),
+  })
+  .refine((s) => s.workerIndex < s.workerCount, { message: 'workerIndex must be below workerCount', path: ['workerIndex'] });
+
 export const settingsSchema = z.strictObject({
   http: httpSchema.prefault({}),
   mqtt: mqttSchema.prefault({}),
@@ -80,6 +90,7 @@ export const settingsSchema = z.strictObject({
   spool: spoolSchema.prefault({}),
   ingest: ingestSchema.prefault({}),
   factors: factorsSchema.prefault({}),
+  scheduler: schedulerSchema.prefault({}),
   log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info') }).prefault({}),
   /** Paths in settings are relative to the working directory, except fleetFile: a path (relative to this file) of the fleet registry YAML, or the fleet inline. */
   fleetFile: z.string().optional(),

@@ -9,13 +9,20 @@ import { createSpoolDrainer } from './drain-spool.js';
 import type { IngestMetrics, ReadingSink } from './ports.js';
 
 // The drainer over a real file spool, with a fake store behind the ReadingSink port.
+// Each spool is closed before its directory goes: a live spool's checkpoint timer
+// would otherwise write checkpoint.json.tmp into a removed directory (ENOENT).
 const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+const spools: FileSpool[] = [];
+afterEach(() => {
+  spools.splice(0).forEach((s) => s.close());
+  dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true }));
+});
 
 function setup(sink: ReadingSink) {
   const dir = mkdtempSync(join(tmpdir(), 'tanhe-drain-'));
   dirs.push(dir);
   const spool = new FileSpool({ dir, maxBytes: 1 << 20, segmentBytes: 1 << 16, fsync: 'none', fsyncIntervalMs: 100 });
+  spools.push(spool);
   const counts = { stored: 0, duplicates: 0, failures: 0, quarantined: new Map<string, number>() };
   const metrics: IngestMetrics = {
     messageReceived: () => undefined,

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import {
   createCarbonReportQuery,
@@ -19,13 +20,15 @@ import {
   startMqttSubscriber,
   type ReadingStore,
 } from '../ingest/index.js';
+import type { MqttSubscriber, SpoolDrainer } from '../ingest/index.js';
 import { DAY_MS, isAppError } from './kernel/index.js';
 import { createHttpServer, type Readiness } from './http/index.js';
 import type { AppConfig as Config } from './load-app-config.js';
 import { systemClock } from './platform/clock.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './platform/embedded-broker.js';
-import { createLogger } from './platform/logger.js';
 import { createDuckDbClient } from './platform/duckdb/index.js';
+import { createLifecycle, createScheduler, type Component, type ScheduledJob } from './platform/index.js';
+import { createLogger, type Logger } from './platform/logger.js';
 import { createQuestDbClient } from './platform/questdb/index.js';
 import { faultsFor, runSimulator, type SimulatorHandle } from './simulator/index.js';
 
@@ -38,12 +41,24 @@ export interface RunningApp {
   readonly failed: Promise<unknown>;
 }
 
+export interface StartExtras {
+  onStarted?: (app: RunningApp) => Promise<void>;
+  /** Aborting it during start-up (SIGTERM while the store is still unreachable) stops what has started. */
+  signal?: AbortSignal;
+}
+
+/** How long a stop waits for the spool to drain into the store before leaving the rest for the next start. */
+const DRAIN_DEADLINE_MS = 10_000;
+
 /**
- * The one place where adapters are built and wired. Start order: spool (so that
- * messages can be accepted even while the store is down), broker and
- * subscriber, HTTP, then the store and the drainer.
+ * The one place where adapters are built and wired, as lifecycle components
+ * (src/platform/lifecycle.ts): they start in the order listed and stop in reverse.
+ * Start order: spool (so that messages can be accepted even while the store is
+ * down), broker and subscriber, HTTP, then the store and the drainer, the
+ * simulator and the scheduler. Stop: scheduler, simulator, then the intake closes
+ * and the spool drains (with its deadline), HTTP, store, broker, spool.
  */
-export async function startApp(config: Config, extras: { onStarted?: (app: RunningApp) => Promise<void> } = {}): Promise<RunningApp> {
+export async function startApp(config: Config, extras: StartExtras = {}): Promise<RunningApp> {
   const log = createLogger(config.log.level);
   const fleet = createFleetRegistry(config.fleet);
   // Read before anything starts: an invalid catalogue stops the service, listing every problem.
@@ -58,64 +73,30 @@ export async function startApp(config: Config, extras: { onStarted?: (app: Runni
   const stores = createStores(config);
   const store = stores.readings;
 
-  const spool = new FileSpool(config.spool);
-  if (spool.recoveredRecords > 0) {
-    log.info({ records: spool.recoveredRecords }, 'replaying spool records not yet confirmed by the store');
-    metrics.replayed(spool.recoveredRecords);
-  }
-  metrics.spoolBacklog(spool.backlogBytes(), spool.backlogRecords());
-
-  const drainer = createSpoolDrainer({
-    spool,
-    sink: store,
-    metrics,
-    log: log.child({ module: 'drain' }),
-    clock: systemClock,
-    batchSize: config.spool.batchSize,
-    flushIntervalMs: config.spool.flushIntervalMs,
-    recentKeysPerMeter: config.ingest.recentKeysPerMeter,
-  });
-
+  // Built by the components' start, in order; the closures below run only after their component started.
+  let spool: FileSpool | undefined;
+  let drainer: SpoolDrainer | undefined;
+  let subscriber: MqttSubscriber | undefined;
   let broker: EmbeddedBroker | undefined;
-  if (config.mqtt.embedded) {
-    broker = await startEmbeddedBroker(config.mqtt.url);
-    log.info({ url: config.mqtt.url }, 'embedded MQTT broker listening (demo broker: sessions live in memory)');
-  }
-
-  const receive = createMessageReceiver({
-    spool,
-    directory: fleet,
-    topics: config.mqtt.topics,
-    limits: config.ingest,
-    clock: systemClock,
-    metrics,
-    log: log.child({ module: 'ingest' }),
-    instanceId: `${config.mqtt.clientId}-${Date.now().toString(36)}`,
-  });
-  const subscriber = startMqttSubscriber({
-    url: config.mqtt.url,
-    clientId: config.mqtt.clientId,
-    ...(config.secrets.mqttUsername !== undefined ? { username: config.secrets.mqttUsername } : {}),
-    ...(config.secrets.mqttPassword !== undefined ? { password: config.secrets.mqttPassword } : {}),
-    filters: [config.mqtt.topics.json, config.mqtt.topics.senml, config.mqtt.topics.tasmota],
-    ...(config.mqtt.sharedGroup !== undefined ? { sharedGroup: config.mqtt.sharedGroup } : {}),
-    keepaliveSeconds: config.mqtt.keepaliveSeconds,
-    reconnectPeriodMs: config.mqtt.reconnectPeriodMs,
-    onMessage: receive,
-    onFatal: (error) => {
-      log.fatal({ err: error }, 'cannot spool a message; stopping without acknowledging it');
-      rejectFailed(error);
-    },
-    log: log.child({ module: 'mqtt' }),
-  });
-
+  let simulator: SimulatorHandle | undefined;
   let storeReady = false;
+  let httpUrl = `http://${config.http.host}:${config.http.port}`;
+
+  let intakeClosed: Promise<void> | undefined;
+  /** The subscriber closes before the drain (nothing new arrives while it drains) and again in its own stop. */
+  const closeIntake = () => (intakeClosed ??= subscriber?.close() ?? Promise.resolve());
+
   const readiness = async (): Promise<Readiness> => {
     const reachable = await store.ping().then(() => true, () => false);
-    const writing = storeReady && !drainer.storeDown();
-    const connected = subscriber.connected();
-    const spoolState = { backlogBytes: spool.backlogBytes(), backlogRecords: spool.backlogRecords(), full: spool.isFull() };
-    return { ready: connected && reachable && writing && !spoolState.full, broker: { connected }, store: { reachable, writing }, spool: spoolState };
+    const writing = storeReady && drainer !== undefined && !drainer.storeDown();
+    const connected = subscriber?.connected() ?? false;
+    const spoolState = {
+      backlogBytes: spool?.backlogBytes() ?? 0,
+      backlogRecords: spool?.backlogRecords() ?? 0,
+      full: spool?.isFull() ?? false,
+    };
+    const ready = connected && reachable && writing && !spoolState.full;
+    return { ready, broker: { connected }, store: { reachable, writing }, spool: spoolState };
   };
   const fleetView = createFleetView(config.fleet);
   const accounting = {
@@ -123,61 +104,144 @@ export async function startApp(config: Config, extras: { onStarted?: (app: Runni
     carbonReport: createCarbonReportQuery({ store: stores.accounting, fleet: fleetView, catalogue, methodologyVersion: METHODOLOGY_VERSION, nowMs: systemClock.nowMs }),
   };
   const http = createHttpServer({ store, fleet, metrics: metricsRegistry, readiness, nowMs: systemClock.nowMs, accounting }, log);
-  await http.listen({ host: config.http.host, port: config.http.port });
-  const address = http.server.address();
-  const httpUrl = typeof address === 'object' && address ? `http://${config.http.host}:${address.port}` : `http://${config.http.host}:${config.http.port}`;
-  log.info({ url: httpUrl }, 'HTTP listening');
 
-  await initStoreWithRetry(stores, log);
-  storeReady = true;
-  drainer.run().catch((error: unknown) => {
-    log.fatal({ err: error }, 'the spool drainer stopped');
-    rejectFailed(error);
+  // The place for scheduled jobs (reports, alert checks): each with its cron expression and time zone.
+  const jobs: ScheduledJob[] = [];
+  const scheduler = createScheduler({
+    jobs,
+    workerIndex: config.scheduler.workerIndex,
+    workerCount: config.scheduler.workerCount,
+    registry: metricsRegistry,
+    log: log.child({ module: 'scheduler' }),
   });
 
-  let simulator: SimulatorHandle | undefined;
-  if (config.simulator.enabled) {
-    const nowMs = systemClock.nowMs();
-    simulator = await runSimulator({
-      mqttUrl: config.mqtt.url,
-      fleet: config.fleet,
-      fromMs: nowMs - config.simulator.backfillDays * DAY_MS,
-      toMs: nowMs,
-      live: true,
-      liveIntervalMs: config.simulator.liveIntervalMs,
-      batchSize: 96,
-      faults: faultsFor(config.simulator.faults),
-      seed: config.simulator.seed,
-      clientId: `${config.mqtt.clientId}-simulator`,
-      ...(config.secrets.mqttUsername !== undefined ? { username: config.secrets.mqttUsername } : {}),
-      ...(config.secrets.mqttPassword !== undefined ? { password: config.secrets.mqttPassword } : {}),
-      log: log.child({ module: 'simulator' }),
-    });
-    log.info({ backfillDays: config.simulator.backfillDays, meters: config.fleet.meters.length }, 'simulator publishing: backfill, then live readings');
-    simulator.backfilled.then(
-      (stats) => log.info({ messages: stats.messages, readings: stats.readings, malformed: stats.malformed }, 'simulator backfill published'),
-      (error: unknown) => log.warn({ err: error }, 'simulator stopped'),
-    );
+  const components: Component[] = [
+    {
+      name: 'spool',
+      start: () => {
+        // Takes the spool directory's lock first: a second process on it fails here (SPOOL_LOCKED) untouched.
+        const opened = new FileSpool(config.spool);
+        spool = opened;
+        if (opened.recoveredRecords > 0) {
+          log.info({ records: opened.recoveredRecords }, 'replaying spool records not yet confirmed by the store');
+          metrics.replayed(opened.recoveredRecords);
+        }
+        metrics.spoolBacklog(opened.backlogBytes(), opened.backlogRecords());
+        drainer = createSpoolDrainer({
+          spool: opened,
+          sink: store,
+          metrics,
+          log: log.child({ module: 'drain' }),
+          clock: systemClock,
+          batchSize: config.spool.batchSize,
+          flushIntervalMs: config.spool.flushIntervalMs,
+          recentKeysPerMeter: config.ingest.recentKeysPerMeter,
+        });
+      },
+      stop: () => spool?.close(),
+    },
+    ...(config.mqtt.embedded
+      ? [{
+          name: 'broker',
+          start: async () => {
+            broker = await startEmbeddedBroker(config.mqtt.url);
+            log.info({ url: config.mqtt.url }, 'embedded MQTT broker listening (demo broker: sessions live in memory)');
+          },
+          stop: () => broker?.close(),
+        }]
+      : []),
+    {
+      name: 'subscriber',
+      dependsOn: ['spool', ...(config.mqtt.embedded ? ['broker'] : [])],
+      start: () => {
+        if (!spool) throw new Error('the spool starts before the subscriber');
+        const receive = createMessageReceiver({
+          spool,
+          directory: fleet,
+          topics: config.mqtt.topics,
+          limits: config.ingest,
+          clock: systemClock,
+          metrics,
+          log: log.child({ module: 'ingest' }),
+          instanceId: `${config.mqtt.clientId}-${Date.now().toString(36)}`,
+        });
+        subscriber = startMqttSubscriber({
+          url: config.mqtt.url,
+          clientId: config.mqtt.clientId,
+          ...(config.secrets.mqttUsername !== undefined ? { username: config.secrets.mqttUsername } : {}),
+          ...(config.secrets.mqttPassword !== undefined ? { password: config.secrets.mqttPassword } : {}),
+          filters: [config.mqtt.topics.json, config.mqtt.topics.senml, config.mqtt.topics.tasmota],
+          ...(config.mqtt.sharedGroup !== undefined ? { sharedGroup: config.mqtt.sharedGroup } : {}),
+          keepaliveSeconds: config.mqtt.keepaliveSeconds,
+          reconnectPeriodMs: config.mqtt.reconnectPeriodMs,
+          onMessage: receive,
+          onFatal: (error) => {
+            log.fatal({ err: error }, 'cannot spool a message; stopping without acknowledging it');
+            rejectFailed(error);
+          },
+          log: log.child({ module: 'mqtt' }),
+        });
+      },
+      stop: closeIntake,
+    },
+    // Connections open lazily; the store closes after HTTP, which serves from it until then.
+    { name: 'store', start: () => undefined, stop: () => stores.close() },
+    {
+      name: 'http',
+      dependsOn: ['store'],
+      start: async () => {
+        await http.listen({ host: config.http.host, port: config.http.port });
+        const address = http.server.address();
+        if (typeof address === 'object' && address) httpUrl = `http://${config.http.host}:${address.port}`;
+        log.info({ url: httpUrl }, 'HTTP listening');
+      },
+      stop: () => http.close(),
+    },
+    {
+      // HTTP is already up while the store may still be unreachable: readiness says so meanwhile.
+      name: 'drainer',
+      dependsOn: ['spool', 'store', 'subscriber'],
+      start: async (signal) => {
+        await initStoreWithRetry(stores, log, signal);
+        storeReady = true;
+        drainer?.run().catch((error: unknown) => {
+          log.fatal({ err: error }, 'the spool drainer stopped');
+          rejectFailed(error);
+        });
+      },
+      stop: async () => {
+        log.info({}, 'stopping: no new messages, draining the spool');
+        await closeIntake();
+        await drainer?.stop(DRAIN_DEADLINE_MS);
+        log.info({ backlogRecords: spool?.backlogRecords() }, 'spool drained');
+      },
+      // The drain's own deadline, plus one store write that may be in flight when it passes.
+      stopTimeoutMs: DRAIN_DEADLINE_MS + config.store.requestTimeoutMs,
+    },
+    ...(config.simulator.enabled
+      ? [{
+          name: 'simulator',
+          dependsOn: ['drainer'],
+          start: async () => {
+            simulator = await startSimulator(config, log);
+          },
+          stop: async () => void (await simulator?.stop()),
+        }]
+      : []),
+    { name: 'scheduler', dependsOn: ['drainer'], start: () => scheduler.start(), stop: () => scheduler.stop() },
+  ];
+  const lifecycle = createLifecycle(components, { log: log.child({ module: 'lifecycle' }) });
+
+  const onAbort = () => void lifecycle.stop();
+  extras.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    if (extras.signal?.aborted) await lifecycle.stop();
+    await lifecycle.start();
+  } finally {
+    extras.signal?.removeEventListener('abort', onAbort);
   }
 
-  let stopped: Promise<void> | undefined;
-  const app: RunningApp = {
-    httpUrl,
-    store,
-    failed,
-    stop: () =>
-      (stopped ??= (async () => {
-        log.info({}, 'stopping: no new messages, draining the spool');
-        await simulator?.stop();
-        await subscriber.close();
-        await drainer.stop(10_000);
-        spool.close();
-        log.info({ backlogRecords: spool.backlogRecords() }, 'spool drained');
-        await http.close();
-        await stores.close();
-        await broker?.close();
-      })()),
-  };
+  const app: RunningApp = { httpUrl, store, failed, stop: () => lifecycle.stop() };
   await extras.onStarted?.(app);
   return app;
 }
@@ -226,9 +290,39 @@ function createStores(config: Config): Stores {
   };
 }
 
+async function startSimulator(config: Config, log: Logger): Promise<SimulatorHandle> {
+  const nowMs = systemClock.nowMs();
+  const simulator = await runSimulator({
+    mqttUrl: config.mqtt.url,
+    fleet: config.fleet,
+    fromMs: nowMs - config.simulator.backfillDays * DAY_MS,
+    toMs: nowMs,
+    live: true,
+    liveIntervalMs: config.simulator.liveIntervalMs,
+    batchSize: 96,
+    faults: faultsFor(config.simulator.faults),
+    seed: config.simulator.seed,
+    clientId: `${config.mqtt.clientId}-simulator`,
+    ...(config.secrets.mqttUsername !== undefined ? { username: config.secrets.mqttUsername } : {}),
+    ...(config.secrets.mqttPassword !== undefined ? { password: config.secrets.mqttPassword } : {}),
+    log: log.child({ module: 'simulator' }),
+  });
+  log.info({ backfillDays: config.simulator.backfillDays, meters: config.fleet.meters.length }, 'simulator publishing: backfill, then live readings');
+  simulator.backfilled.then(
+    (stats) => log.info({ messages: stats.messages, readings: stats.readings, malformed: stats.malformed }, 'simulator backfill published'),
+    (error: unknown) => log.warn({ err: error }, 'simulator stopped'),
+  );
+  return simulator;
+}
+
 /** The store may start after the service (compose, reboots): wait for it, logging, while the spool accepts readings. */
-async function initStoreWithRetry(store: { init(): Promise<void> }, log: { warn(o: object, m: string): void; info(o: object, m: string): void }) {
+async function initStoreWithRetry(
+  store: { init(): Promise<void> },
+  log: { warn(o: object, m: string): void; info(o: object, m: string): void },
+  signal: AbortSignal,
+) {
   for (let attempt = 1, delayMs = 500; ; attempt++, delayMs = Math.min(delayMs * 2, 10_000)) {
+    signal.throwIfAborted();
     try {
       await store.init();
       log.info({ attempt }, 'store ready');
@@ -236,7 +330,7 @@ async function initStoreWithRetry(store: { init(): Promise<void> }, log: { warn(
     } catch (error) {
       if (!isAppError(error) || !error.retryable) throw error;
       log.warn({ err: error, attempt, retryInMs: delayMs }, 'store not reachable yet; readings are spooled meanwhile');
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      await sleep(delayMs, undefined, { signal });
     }
   }
 }

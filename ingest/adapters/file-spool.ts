@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { AppError } from '../../src/kernel/index.js';
 import { decodeSpoolRecord, encodeSpoolRecord, type SpoolRecord } from '../core/index.js';
 import type { Spool, SpoolBatch, SpoolPosition } from '../ports.js';
+import { acquireSpoolLock, type SpoolLock } from './spool-lock.js';
 
 export interface FileSpoolOptions {
   readonly dir: string;
@@ -23,10 +24,15 @@ const READ_CHUNK_BYTES = 1 << 20;
  * (and on disk with fsync 'always', or within fsyncIntervalMs with 'interval').
  * A torn last line (the process died inside a write) is cut off at open: its
  * message was never acknowledged, so the broker delivers it again.
+ *
+ * One process at a time: the constructor first takes the directory's lock
+ * (spool-lock.ts) and throws AppError('SPOOL_LOCKED') before reading, replaying or
+ * cutting anything, since cutting a "torn" tail that a live process is still
+ * writing would destroy an acknowledged record.
  */
 export class FileSpool implements Spool {
   private segments: { no: number; size: number; base: number }[] = [];
-  private writeFd: number;
+  private writeFd = -1;
   private checkpoint: SpoolPosition;
   private readPos: SpoolPosition;
   private pendingRecords: number;
@@ -34,6 +40,8 @@ export class FileSpool implements Spool {
   /** The checkpoint in memory is ahead of the one on disk. */
   private checkpointDirty = false;
   private syncTimer: NodeJS.Timeout;
+  private readonly lock: SpoolLock;
+  private closed = false;
   private spaceWaiters: (() => void)[] = [];
   private dataWaiters: (() => void)[] = [];
 
@@ -42,28 +50,36 @@ export class FileSpool implements Spool {
 
   constructor(private readonly options: FileSpoolOptions) {
     mkdirSync(options.dir, { recursive: true });
-    this.checkpoint = this.readCheckpoint();
-    const numbers = readdirSync(options.dir)
-      .map((name) => SEGMENT_PATTERN.exec(name)?.[1])
-      .filter((n): n is string => n !== undefined)
-      .map(Number)
-      .sort((a, b) => a - b);
-    for (const no of numbers) if (no < this.checkpoint.segment) unlinkSync(this.segmentPath(no));
-    const kept = numbers.filter((no) => no >= this.checkpoint.segment);
-    if (kept.length === 0) kept.push(this.checkpoint.segment);
+    this.lock = acquireSpoolLock(options.dir);
+    try {
+      this.checkpoint = this.readCheckpoint();
+      const numbers = readdirSync(options.dir)
+        .map((name) => SEGMENT_PATTERN.exec(name)?.[1])
+        .filter((n): n is string => n !== undefined)
+        .map(Number)
+        .sort((a, b) => a - b);
+      for (const no of numbers) if (no < this.checkpoint.segment) unlinkSync(this.segmentPath(no));
+      const kept = numbers.filter((no) => no >= this.checkpoint.segment);
+      if (kept.length === 0) kept.push(this.checkpoint.segment);
 
-    let base = 0;
-    for (const no of kept) {
-      const size = existsSync(this.segmentPath(no)) ? fstatSize(this.segmentPath(no)) : 0;
-      this.segments.push({ no, size, base });
-      base += size;
+      let base = 0;
+      for (const no of kept) {
+        const size = existsSync(this.segmentPath(no)) ? fstatSize(this.segmentPath(no)) : 0;
+        this.segments.push({ no, size, base });
+        base += size;
+      }
+      const last = this.lastSegment();
+      this.writeFd = openSync(this.segmentPath(last.no), 'a+');
+      this.cutTornTail(last);
+      this.readPos = this.checkpoint;
+      this.pendingRecords = this.countRecordsFromCheckpoint();
+      this.recoveredRecords = this.pendingRecords;
+    } catch (error) {
+      // A spool that cannot be opened (e.g. SPOOL_CORRUPT) must not leave its directory locked.
+      if (this.writeFd >= 0) closeSync(this.writeFd);
+      this.lock.release();
+      throw error;
     }
-    const last = this.lastSegment();
-    this.writeFd = openSync(this.segmentPath(last.no), 'a+');
-    this.cutTornTail(last);
-    this.readPos = this.checkpoint;
-    this.pendingRecords = this.countRecordsFromCheckpoint();
-    this.recoveredRecords = this.pendingRecords;
 
     // Checkpoints are persisted on this timer (with fsync 'always': at every commit).
     // A checkpoint that lags only makes a restart replay more, which the store's
@@ -74,6 +90,7 @@ export class FileSpool implements Spool {
 
   append(records: readonly SpoolRecord[]): void {
     if (records.length === 0) return;
+    if (this.closed) throw new AppError('SPOOL_IO', 'the spool is closed', { retryable: true });
     const bytes = Buffer.from(records.map(encodeSpoolRecord).join(''), 'utf8');
     let last = this.lastSegment();
     if (last.size > 0 && last.size + bytes.length > this.options.segmentBytes) last = this.rotate();
@@ -149,11 +166,19 @@ export class FileSpool implements Spool {
     });
   }
 
+  /** Stops the sync timer (no write may land after close: the directory may be gone), syncs, releases the lock. */
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     clearInterval(this.syncTimer);
-    this.sync();
-    closeSync(this.writeFd);
+    try {
+      this.sync();
+      closeSync(this.writeFd);
+    } finally {
+      this.lock.release();
+    }
     this.wake('data');
+    this.wake('space');
   }
 
   private readLines(segment: { no: number; size: number }, from: SpoolPosition, max: number, into: SpoolRecord[]): SpoolPosition {

@@ -1,0 +1,147 @@
+import { parseArgs } from 'node:util';
+import { SIMULATE_USAGE } from '../simulator/index.js';
+
+/**
+ * The command line's grammar: `tanhe [command] [options]`, one table of commands
+ * and options from which parsing and every help text are derived. Without a
+ * command, `tanhe` serves (so `npm start -- --config FILE` keeps working).
+ * Parsing is strict: an unknown command or option is a usage error (exit 2).
+ */
+
+interface OptionSpec {
+  readonly type: 'string' | 'boolean';
+  readonly short?: string;
+  /** Placeholder in the help, for string options. */
+  readonly value?: string;
+  readonly description: string;
+}
+
+interface CommandSpec {
+  readonly summary: string;
+  /** Options parsed here; undefined when the command parses its own (simulate). */
+  readonly options?: Readonly<Record<string, OptionSpec>>;
+  /** Help lines of the options, when the command parses its own. */
+  readonly optionLines?: readonly string[];
+}
+
+const CONFIG_OPTION: OptionSpec = {
+  type: 'string',
+  value: 'FILE',
+  description: 'settings and fleet (default: TANHE_CONFIG, else the first-run demo config/demo.yaml)',
+};
+const HELP_OPTION: OptionSpec = { type: 'boolean', short: 'h', description: 'show this help' };
+
+export const COMMANDS = {
+  serve: {
+    summary: 'run the service: MQTT ingest, spool, store, HTTP API (the default command)',
+    options: { config: CONFIG_OPTION, help: HELP_OPTION },
+  },
+  'check-config': {
+    summary: 'validate a configuration and list every problem',
+    options: { config: CONFIG_OPTION, help: HELP_OPTION },
+  },
+  simulate: {
+    summary: "publish the fleet's simulated readings to an MQTT broker",
+    optionLines: simulateOptionLines(),
+  },
+} as const satisfies Record<string, CommandSpec>;
+
+export type CommandName = keyof typeof COMMANDS;
+
+const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  help: { type: 'boolean', short: 'h', description: 'show this help' },
+  version: { type: 'boolean', short: 'V', description: 'print the version' },
+};
+
+export type CommandLine =
+  | { readonly kind: 'help'; readonly text: string }
+  | { readonly kind: 'version' }
+  | { readonly kind: 'usage-error'; readonly message: string }
+  /** `argv` is the command's own arguments; `config` the --config value, if the command takes it here. */
+  | { readonly kind: 'run'; readonly command: CommandName; readonly argv: readonly string[] };
+
+export function parseCommandLine(argv: readonly string[]): CommandLine {
+  const first = argv[0];
+  if (first === undefined || first.startsWith('-')) {
+    // Global flags alone, or serve's options without the command name.
+    const alone = argv.length === 1 ? first : undefined;
+    if (alone === '--help' || alone === '-h') return { kind: 'help', text: globalUsage() };
+    if (alone === '--version' || alone === '-V') return { kind: 'version' };
+    return parseCommand('serve', argv);
+  }
+  if (!isCommand(first)) {
+    return { kind: 'usage-error', message: `tanhe: unknown command ${first}\n\n${globalUsage()}` };
+  }
+  return parseCommand(first, argv.slice(1));
+}
+
+function parseCommand(command: CommandName, argv: readonly string[]): CommandLine {
+  const spec: CommandSpec = COMMANDS[command];
+  if (!spec.options) {
+    // The command parses its own options strictly; only its help is answered here.
+    if (argv.includes('--help') || argv.includes('-h')) return { kind: 'help', text: commandUsage(command) };
+    return { kind: 'run', command, argv };
+  }
+  try {
+    const options = parseOptions(spec.options);
+    const { values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
+    if (values.help === true) return { kind: 'help', text: commandUsage(command) };
+  } catch (error) {
+    const message = `tanhe ${command}: ${(error as Error).message}\n\n${commandUsage(command)}`;
+    return { kind: 'usage-error', message };
+  }
+  return { kind: 'run', command, argv };
+}
+
+export function globalUsage(): string {
+  const commands = Object.entries(COMMANDS).map(([name, spec]) => {
+    const lines = 'options' in spec ? optionLines(spec.options) : spec.optionLines;
+    return [`  ${name.padEnd(14)}${spec.summary}`, ...lines.map((l) => `    ${l}`)].join('\n');
+  });
+  return [
+    'usage: tanhe [command] [options]',
+    '',
+    'options:',
+    ...optionLines(GLOBAL_OPTIONS).map((l) => `  ${l}`),
+    '',
+    'commands (without one, tanhe serves):',
+    commands.join('\n\n'),
+    '',
+    'tanhe <command> --help shows one command. Exit codes: 0 done, 1 failed, 2 usage, configuration',
+    'or spool-lock error.',
+    '',
+  ].join('\n');
+}
+
+export function commandUsage(command: CommandName): string {
+  if (command === 'simulate') return SIMULATE_USAGE;
+  const spec = COMMANDS[command];
+  const options = optionLines(spec.options).map((l) => `  ${l}`);
+  return [`usage: tanhe ${command} [options]`, '', spec.summary, '', ...options, ''].join('\n');
+}
+
+function isCommand(name: string): name is CommandName {
+  return Object.hasOwn(COMMANDS, name);
+}
+
+function parseOptions(options: Readonly<Record<string, OptionSpec>>) {
+  return Object.fromEntries(
+    Object.entries(options).map(([name, o]) => [name, { type: o.type, ...(o.short ? { short: o.short } : {}) }]),
+  ) as Record<string, { type: 'string' | 'boolean'; short?: string }>;
+}
+
+function optionLines(options: Readonly<Record<string, OptionSpec>>): string[] {
+  return Object.entries(options).map(([name, o]) => {
+    const flag = `${o.short ? `-${o.short}, ` : ''}--${name}${o.value ? ` ${o.value}` : ''}`;
+    return `${flag.padEnd(24)}${o.description}`;
+  });
+}
+
+/** simulate's option lines, taken from its own usage text (src/simulator/cli.ts), so the two never differ. */
+function simulateOptionLines(): string[] {
+  const block = SIMULATE_USAGE.split('\n\n')[1] ?? '';
+  return block
+    .split('\n')
+    .filter((line) => line.trimStart().startsWith('--'))
+    .map((line) => line.trim());
+}
