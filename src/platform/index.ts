@@ -1,4 +1,4 @@
-/** Platform services used by the shell: lifecycle and scheduler (the engines' clients live in store/). */
+/** Platform services used by the shell: lifecycle and scheduler (the engines' clients live in questdb/ and duckdb/). */
 export {
   createLifecycle,
   type Component,
