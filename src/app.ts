@@ -1,6 +1,7 @@
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import {
   createCarbonReportQuery,
+  createHeldReadingsQuery,
   createDuckDbAccountingStore,
   createFleetView,
   createMeterConsumption,
@@ -121,6 +122,7 @@ export async function startApp(config: Config, extras: { onStarted?: (app: Runni
   const accounting = {
     consumption: createMeterConsumption({ store: stores.accounting, fleet: fleetView }),
     carbonReport: createCarbonReportQuery({ store: stores.accounting, fleet: fleetView, catalogue, methodologyVersion: METHODOLOGY_VERSION, nowMs: systemClock.nowMs }),
+    heldReadings: createHeldReadingsQuery({ store: stores.accounting, fleet: fleetView }),
   };
   const http = createHttpServer({ store, fleet, metrics: metricsRegistry, readiness, nowMs: systemClock.nowMs, accounting }, log);
   await http.listen({ host: config.http.host, port: config.http.port });

@@ -70,8 +70,8 @@ export function createQuestDbAccountingStore(
       `SELECT ts, meter_id, first(ts), first(value), last(ts), last(value), count(),` +
       ` sum(CASE WHEN value < prev_value OR ts = prev_ts THEN 1 ELSE 0 END),` +
       ` max(CASE WHEN ts > prev_ts THEN (value - prev_value) / ((ts - prev_ts) / 3600000000.0) END)` +
-      ` FROM (SELECT meter_id, ts, value, lag(value) OVER (PARTITION BY meter_id ORDER BY ts) prev_value,` +
-      ` lag(ts) OVER (PARTITION BY meter_id ORDER BY ts) prev_ts FROM ${readingsTable}` +
+      ` FROM (SELECT meter_id, ts, value, lag(value) OVER (PARTITION BY meter_id ORDER BY ts, value) prev_value,` +
+      ` lag(ts) OVER (PARTITION BY meter_id ORDER BY ts, value) prev_ts FROM ${readingsTable}` +
       ` WHERE ts >= ${ts(query.fromMs)} AND ts < ${ts(query.toMs)}${meterFilter(query.meterIds)})` +
       ` SAMPLE BY ${SAMPLE_BY[query.bucket]} ALIGN TO CALENDAR TIME ZONE ${timeZone(query.timeZone)}`
     );

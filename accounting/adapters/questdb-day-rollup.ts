@@ -140,8 +140,8 @@ export function createDayRollup(client: QuestDbClient, tables: DayRollupTables):
           // A second value at one instant counts as a decrease (the day is read raw) and has no rate.
           ` sum(CASE WHEN value < prev_value OR ts = prev_ts THEN 1 ELSE 0 END),` +
           ` max(CASE WHEN ts > prev_ts THEN (value - prev_value) / ((ts - prev_ts) / 3600000000.0) END)` +
-          ` FROM (SELECT meter_id, ts, value, lag(value) OVER (PARTITION BY meter_id ORDER BY ts) prev_value,` +
-          ` lag(ts) OVER (PARTITION BY meter_id ORDER BY ts) prev_ts FROM ${tables.readings}` +
+          ` FROM (SELECT meter_id, ts, value, lag(value) OVER (PARTITION BY meter_id ORDER BY ts, value) prev_value,` +
+          ` lag(ts) OVER (PARTITION BY meter_id ORDER BY ts, value) prev_ts FROM ${tables.readings}` +
           ` WHERE ts >= ${ts(day.startMs)} AND ts < ${ts(day.endMs)})` +
           ` SAMPLE BY 1d ALIGN TO CALENDAR TIME ZONE ${timeZone(zone)}`,
       );

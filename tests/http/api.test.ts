@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCarbonReportQuery, createDuckDbAccountingStore, createFleetView, createMeterConsumption, METHODOLOGY_VERSION } from '../../accounting/index.js';
+import { createCarbonReportQuery, createHeldReadingsQuery, createDuckDbAccountingStore, createFleetView, createMeterConsumption, METHODOLOGY_VERSION } from '../../accounting/index.js';
 import { readFactorCatalogue } from '../../config/factor-catalogue-schema.js';
 import { createFleetRegistry, fleetSchema } from '../../config/index.js';
 import { createHttpServer } from '../../src/http/server.js';
@@ -40,6 +40,7 @@ beforeAll(async () => {
       methodologyVersion: METHODOLOGY_VERSION,
       nowMs: () => NOW,
     }),
+    heldReadings: createHeldReadingsQuery({ store: accountingStore, fleet: view }),
   };
   const readiness = async () => ({ ready: true, broker: { connected: true }, store: { reachable: true, writing: true }, spool: { backlogBytes: 0, backlogRecords: 0, full: false } });
   const deps = { store, fleet, metrics: new Registry(), readiness, nowMs: () => NOW, accounting };
