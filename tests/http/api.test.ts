@@ -74,8 +74,8 @@ describe('GET /api/v1/readings', () => {
     const { status, body } = await get('/api/v1/readings?meter=m000&from=2026-10-01T08:15:00%2B08:00&to=2026-10-01T08:45:00%2B08:00');
     expect(status).toBe(200);
     expect(body.items).toEqual([
-      { ts: '2026-10-01T00:15:00.000Z', value: 101, seq: 1, receivedAt: '2026-10-01T00:15:00.500Z', quality: 'ok' },
-      { ts: '2026-10-01T00:30:00.000Z', value: 102, seq: 2, receivedAt: '2026-10-01T00:30:00.500Z', quality: 'ok' },
+      { ts: '2026-10-01T00:15:00.000Z', value: 101, seq: 1, receivedAt: '2026-10-01T00:15:00.500Z', quality: 'ok', review: null },
+      { ts: '2026-10-01T00:30:00.000Z', value: 102, seq: 2, receivedAt: '2026-10-01T00:30:00.500Z', quality: 'ok', review: null },
     ]);
   });
 
