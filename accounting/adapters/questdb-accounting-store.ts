@@ -203,7 +203,8 @@ export function createQuestDbAccountingStore(
       for (const row of result.dataset) {
         const candidate = toReading(row);
         const current = edges.get(candidate.meterId);
-        if (current?.tsMs === candidate.tsMs && candidate.value > current.value) edges.set(candidate.meterId, candidate);
+        const higher = current?.tsMs === candidate.tsMs && candidate.value > current.value;
+        if (higher) edges.set(candidate.meterId, candidate);
       }
     }
   }

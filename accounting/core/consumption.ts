@@ -578,8 +578,8 @@ function toReviews(meter: MeterSpec, walk: Walk, conflicts: readonly DuplicateCo
   }
   for (const { tsMs, values, chosenValue } of conflicts) {
     const detail = `values ${values.join(', ')} stored for one timestamp; ${chosenValue} used`;
-    const v = chosenValue;
-    reviews.push({ meterId: meter.id, reason: 'conflicting_duplicate', detail, fromMs: tsMs, toMs: tsMs, fromValue: v, toValue: v, amount: 0 });
+    const at = { fromMs: tsMs, toMs: tsMs, fromValue: chosenValue, toValue: chosenValue, amount: 0 };
+    reviews.push({ meterId: meter.id, reason: 'conflicting_duplicate', detail, ...at });
   }
   return reviews;
 }

@@ -21,8 +21,9 @@ import type {
  * Ingest's tables in QuestDB, the production store: `readings` (one narrow
  * table, SYMBOL meter id, designated timestamp, WAL, DEDUP UPSERT KEYS on
  * (ts, meter_id, value): an exact replay collapses, a different value for the
- * same instant is a second row, never a silent replacement) and `quarantine`. Writes go through an ILP writer of the engine client (one
- * request per `write()`, one flush in flight); reads and DDL through `/exec`.
+ * same instant is a second row, never a silent replacement) and `quarantine`.
+ * Writes go through an ILP writer of the engine client (one request per
+ * `write()`, one flush in flight); reads and DDL through `/exec`.
  * Accounting reads the readings table too (accounting/adapters), so its
  * columns are a contract between the two.
  */
