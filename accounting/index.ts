@@ -15,6 +15,7 @@ export {
   type SeriesBucket,
   type SeriesBucketFigures,
 } from './meter-consumption.js';
+export { createHeldReadingsQuery, type HeldReadingsDeps, type HeldReadingsQuery } from './held-readings-query.js';
 export { createCarbonReportQuery, meterPeriodFigures, METHODOLOGY_VERSION, type CarbonReportDeps, type CarbonReportQuery, type CarbonReportRun } from './carbon-report-query.js';
 export { assembleReadings, reduceToSegments, segmentsNeedingRaw, SPILL_READINGS, type SegmentSummary } from './core/register-segments.js';
 export { valueOn } from './core/value-on.js';

@@ -45,7 +45,10 @@ export interface EdgeReadings {
   readonly after: ReadonlyMap<string, Reading>;
 }
 
-/** Raw readings of one meter with from <= tsMs < to, ascending, at most `limit` (no paging: fallbacks are bounded). */
+/**
+ * Raw readings of one meter with from <= tsMs < to, ascending by (tsMs, value), every stored value
+ * of an instant included, at most `limit` (no paging: fallbacks are bounded).
+ */
 export interface RawReadingQuery {
   readonly meterId: string;
   readonly fromMs: number;
@@ -67,13 +70,16 @@ export interface AccountingStore {
    * store, not in Node. `decreases` and `maxRatePerHour` compare each reading
    * with the meter's previous reading *inside the range* (a window `lag`), so the
    * first reading of the range is compared with nothing; the caller checks the
-   * edge itself.
+   * edge itself. A reading at the same instant as the one before it (two stored
+   * values for one (meter, ts): a conflict) counts in `decreases` and has no
+   * rate, so the bucket is read raw and the engine resolves the conflict.
    */
   registerSegments(query: SegmentQuery): Promise<readonly RegisterSegment[]>;
   /**
    * Per meter, the last reading before `beforeMs` and the first at or after
    * `afterMs`, each looked for within `windowMs`: the readings just outside a
-   * range, which fix the energy of the intervals that cross its edges.
+   * range, which fix the energy of the intervals that cross its edges. Of
+   * several values stored at that instant, the highest (the engine's pick).
    */
   edgeReadings(query: EdgeQuery): Promise<EdgeReadings>;
   /** Raw readings, for the segments a reduction cannot represent faithfully. */

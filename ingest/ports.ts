@@ -4,10 +4,14 @@ import type { SpoolRecord } from './core/index.js';
 /**
  * Where drained readings and quarantine records go: the time-series store.
  *
- * Writes are idempotent: a reading is keyed by (meterId, tsMs) and a rewrite of
- * the same key replaces the row (last write wins, as QuestDB's DEDUP UPSERT KEYS
- * does); a quarantine row is keyed by (receivedAtMs, id). Replaying a spool
- * segment after a crash therefore never double-counts.
+ * Writes are idempotent: a reading is keyed by (meterId, tsMs, value), so an exact
+ * replay collapses into the stored row (its seq, arrival time and quality are
+ * the last write's, as QuestDB's DEDUP UPSERT KEYS does) and a different value
+ * for a stored (meterId, tsMs) is kept as a second row: history is never
+ * replaced silently, the conflict is visible (`conflicts`) and accounting
+ * resolves it (docs/methodology.md §2). A quarantine row is keyed by
+ * (receivedAtMs, id). Replaying a spool segment after a crash therefore never
+ * double-counts.
  */
 export interface ReadingSink {
   /**
@@ -24,13 +28,19 @@ export interface ReadingSink {
  */
 export interface StoredReadings {
   /**
-   * Raw readings of one meter with from <= tsMs < to, ascending by tsMs,
-   * at most `limit`, starting after `afterTsMs` when given (keyset paging).
+   * Raw readings of one meter with from <= tsMs < to, ascending by (tsMs, value)
+   * (two values at one instant are both returned), at most `limit`, starting
+   * after (`afterTsMs`, `afterValue`) when given (keyset paging).
    * Rows written are visible here once `write` resolved and `sync()` resolved.
    */
   readings(query: ReadingQuery): Promise<Reading[]>;
   /** Quarantined records with from <= receivedAtMs < to, ascending, optionally one reason. */
   quarantine(query: QuarantineQuery): Promise<QuarantineRecord[]>;
+  /**
+   * Stored conflicts: (meter, device timestamp) with more than one value, with
+   * from <= tsMs < to, ascending by (tsMs, meterId), values ascending, at most `limit`.
+   */
+  conflicts(query: ConflictQuery): Promise<StoredConflict[]>;
   /** Per meter: the latest device timestamp and its arrival time, and the row count. */
   meterSummaries(): Promise<Map<string, MeterSummary>>;
   /** Total rows, for tests and reconciliation. */
@@ -45,7 +55,11 @@ export interface StoredReadings {
  * engines pass one contract suite (tests/contract/ingest-store.contract.ts).
  */
 export interface ReadingStore extends ReadingSink, StoredReadings {
-  /** Creates the readings and quarantine tables if missing. Safe to call on every start. */
+  /**
+   * Creates the readings and quarantine tables if missing, and moves a readings
+   * table of an earlier version (keyed on meter and timestamp only) to the
+   * (meter, timestamp, value) key. Safe to call on every start.
+   */
   init(): Promise<void>;
   /** Cheap reachability check for /readyz. */
   ping(): Promise<void>;
@@ -59,6 +73,21 @@ export interface ReadingQuery {
   readonly toMs: number;
   readonly limit: number;
   readonly afterTsMs?: number;
+  /** With afterTsMs: the page ended inside an instant with several values; continue after this one. */
+  readonly afterValue?: number;
+}
+
+export interface ConflictQuery {
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly limit: number;
+}
+
+/** Different values stored for one meter and device timestamp (reason `conflicting_duplicate`). */
+export interface StoredConflict {
+  readonly meterId: string;
+  readonly tsMs: number;
+  readonly values: readonly number[];
 }
 
 export interface QuarantineQuery {

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import {
   createCarbonReportQuery,
+  createHeldReadingsQuery,
   createDuckDbAccountingStore,
   createFleetView,
   createMeterConsumption,
@@ -102,6 +103,7 @@ export async function startApp(config: Config, extras: StartExtras = {}): Promis
   const accounting = {
     consumption: createMeterConsumption({ store: stores.accounting, fleet: fleetView }),
     carbonReport: createCarbonReportQuery({ store: stores.accounting, fleet: fleetView, catalogue, methodologyVersion: METHODOLOGY_VERSION, nowMs: systemClock.nowMs }),
+    heldReadings: createHeldReadingsQuery({ store: stores.accounting, fleet: fleetView }),
   };
   const http = createHttpServer({ store, fleet, metrics: metricsRegistry, readiness, nowMs: systemClock.nowMs, accounting }, log);
 

@@ -36,28 +36,35 @@ const BUCKET_INTERVAL: Record<SegmentBucket, string> = {
  * group per (meter, local bucket). time_bucket with a time zone cuts at local
  * midnight / month start (ICU), so a Shanghai day starts at 16:00Z. Rates are
  * Δregister per hour from integer microseconds, the same arithmetic as the
- * QuestDB store.
+ * QuestDB store. A second value at an instant already seen (a stored conflict)
+ * counts as a decrease, so the bucket is read raw and the engine resolves it
+ * (ports.ts, RegisterSegment); it has no rate of its own.
  */
 function segmentsSql(bucket: SegmentBucket): string {
   return `WITH r AS (
     SELECT meter_id, ts, value, lag(value) OVER w AS prev_value, lag(ts) OVER w AS prev_ts
     FROM readings
     WHERE list_contains($1, meter_id) AND ts >= make_timestamptz($2) AND ts < make_timestamptz($3)
-    WINDOW w AS (PARTITION BY meter_id ORDER BY ts))
+    WINDOW w AS (PARTITION BY meter_id ORDER BY ts, value))
   SELECT meter_id, epoch_ms(time_bucket(${BUCKET_INTERVAL[bucket]}, ts, $4)) AS bucket_ms,
     epoch_ms(min(ts)) AS first_ts, arg_min(value, ts) AS first_value,
     epoch_ms(max(ts)) AS last_ts, arg_max(value, ts) AS last_value,
-    count(*) AS n, count(*) FILTER (WHERE value < prev_value) AS decreases,
-    max((value - prev_value) / ((epoch_us(ts) - epoch_us(prev_ts)) / 3600000000.0)) AS max_rate
+    count(*) AS n, count(*) FILTER (WHERE value < prev_value OR ts = prev_ts) AS decreases,
+    max(CASE WHEN ts > prev_ts THEN (value - prev_value) / ((epoch_us(ts) - epoch_us(prev_ts)) / 3600000000.0) END)
+      AS max_rate
   FROM r GROUP BY meter_id, bucket_ms ORDER BY meter_id, bucket_ms`;
 }
 
+/**
+ * The last reading before / the first at or after, per meter. Of two values stored
+ * at that instant the highest is taken, the engine's pick (core/consumption.ts,
+ * chooseAmongDuplicates), so an edge does not depend on storage order.
+ */
 function edgeSql(side: 'before' | 'after'): string {
-  const [pick, at] = side === 'before' ? ['arg_max', 'max'] : ['arg_min', 'min'];
-  return `SELECT meter_id, epoch_ms(${at}(ts)) AS ts_ms, ${pick}(value, ts) AS value, ${pick}(seq, ts) AS seq,
-      epoch_ms(${pick}(received_at, ts)) AS received_ms, ${pick}(quality, ts) AS quality
+  const order = side === 'before' ? 'ts DESC' : 'ts ASC';
+  return `SELECT meter_id, epoch_ms(ts) AS ts_ms, value, seq, epoch_ms(received_at) AS received_ms, quality
     FROM readings WHERE list_contains($1, meter_id) AND ts >= make_timestamptz($2) AND ts < make_timestamptz($3)
-    GROUP BY meter_id`;
+    QUALIFY row_number() OVER (PARTITION BY meter_id ORDER BY ${order}, value DESC) = 1`;
 }
 
 export function createDuckDbAccountingStore(client: DuckDbClient): AccountingStoreAdapter {
@@ -107,7 +114,7 @@ export function createDuckDbAccountingStore(client: DuckDbClient): AccountingSto
           `SELECT meter_id, epoch_ms(ts) AS ts_ms, value, seq, epoch_ms(received_at) AS received_ms, quality
            FROM readings
            WHERE meter_id = $1 AND ts >= make_timestamptz($2) AND ts < make_timestamptz($3)
-           ORDER BY ts LIMIT $4`,
+           ORDER BY ts, value LIMIT $4`,
           [q.meterId, micros(q.fromMs), micros(q.toMs), BigInt(limit(q.limit))],
           [VARCHAR, BIGINT, BIGINT, BIGINT],
         );

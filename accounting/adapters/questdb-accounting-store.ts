@@ -36,6 +36,9 @@ const SAMPLE_BY: Record<SegmentBucket, string> = { hour: '1h', day: '1d', month:
 /** Edge readings are looked for in a short window first, then in the whole window for the meters still missing. */
 const EDGE_FIRST_WINDOW_MS = 86_400_000;
 
+/** Instants per query when edges are checked for a second stored value. */
+const EDGE_INSTANTS_PER_QUERY = 100;
+
 export function createQuestDbAccountingStore(
   client: QuestDbClient,
   options: QuestDbAccountingStoreOptions = {},
@@ -57,16 +60,18 @@ export function createQuestDbAccountingStore(
    * meter's readings in the range, then SAMPLE BY the bucket aligned to the
    * calendar of the time zone (a Shanghai day starts at 16:00Z). The window
    * keeps the designated timestamp's order, which SAMPLE BY and first()/last()
-   * rely on. Measured: ~8 s for 28.8 M rows on 2 cores (the window is
+   * rely on. A second value at an instant already seen (a stored conflict) counts
+   * as a decrease, so the bucket is read raw and the engine resolves it; it has
+   * no rate of its own. Measured: ~8 s for 28.8 M rows on 2 cores (the window is
    * single-threaded), hence the day roll-up for whole days.
    */
   function directSegmentsSql(query: SegmentQuery): string {
     return (
       `SELECT ts, meter_id, first(ts), first(value), last(ts), last(value), count(),` +
-      ` sum(CASE WHEN value < prev_value THEN 1 ELSE 0 END),` +
-      ` max((value - prev_value) / ((ts - prev_ts) / 3600000000.0))` +
-      ` FROM (SELECT meter_id, ts, value, lag(value) OVER (PARTITION BY meter_id ORDER BY ts) prev_value,` +
-      ` lag(ts) OVER (PARTITION BY meter_id ORDER BY ts) prev_ts FROM ${readingsTable}` +
+      ` sum(CASE WHEN value < prev_value OR ts = prev_ts THEN 1 ELSE 0 END),` +
+      ` max(CASE WHEN ts > prev_ts THEN (value - prev_value) / ((ts - prev_ts) / 3600000000.0) END)` +
+      ` FROM (SELECT meter_id, ts, value, lag(value) OVER (PARTITION BY meter_id ORDER BY ts, value) prev_value,` +
+      ` lag(ts) OVER (PARTITION BY meter_id ORDER BY ts, value) prev_ts FROM ${readingsTable}` +
       ` WHERE ts >= ${ts(query.fromMs)} AND ts < ${ts(query.toMs)}${meterFilter(query.meterIds)})` +
       ` SAMPLE BY ${SAMPLE_BY[query.bucket]} ALIGN TO CALENDAR TIME ZONE ${timeZone(query.timeZone)}`
     );
@@ -175,14 +180,40 @@ export function createQuestDbAccountingStore(
       if (b2) collect(before, b2.dataset);
       if (a2) collect(after, a2.dataset);
     }
+    await highestAtEdges(before);
+    await highestAtEdges(after);
     return { before, after };
+  }
+
+  /**
+   * LATEST ON and first() take whichever row comes first of two values stored at
+   * one instant; the engine's pick is the highest (core/consumption.ts,
+   * chooseAmongDuplicates). One query over the edges' instants replaces each edge
+   * by the highest value stored at its (meter, ts).
+   */
+  async function highestAtEdges(edges: Map<string, Reading>): Promise<void> {
+    const instants = [...new Set([...edges.values()].map((r) => r.tsMs))];
+    // Chunked: the SQL travels in the URL (see MAX_IN_LIST_CHARS).
+    for (let start = 0; start < instants.length; start += EDGE_INSTANTS_PER_QUERY) {
+      const chunk = instants.slice(start, start + EDGE_INSTANTS_PER_QUERY).map((t) => `ts = ${ts(t)}`);
+      const result = await exec(
+        `SELECT meter_id, ts, value, seq, received_at, quality FROM ${readingsTable}` +
+          ` WHERE (${chunk.join(' OR ')})${meterFilter([...edges.keys()])}`,
+      );
+      for (const row of result.dataset) {
+        const candidate = toReading(row);
+        const current = edges.get(candidate.meterId);
+        const higher = current?.tsMs === candidate.tsMs && candidate.value > current.value;
+        if (higher) edges.set(candidate.meterId, candidate);
+      }
+    }
   }
 
   async function readings(query: RawReadingQuery): Promise<Reading[]> {
     const result = await exec(
       `SELECT meter_id, ts, value, seq, received_at, quality FROM ${readingsTable}` +
         ` WHERE meter_id = ${str(query.meterId)} AND ts >= ${ts(query.fromMs)} AND ts < ${ts(query.toMs)}` +
-        ` ORDER BY ts LIMIT ${limit(query.limit)}`,
+        ` ORDER BY ts, value LIMIT ${limit(query.limit)}`,
     );
     return result.dataset.map(toReading);
   }

@@ -137,10 +137,11 @@ export function createDayRollup(client: QuestDbClient, tables: DayRollupTables):
       await exec(
         `INSERT INTO ${tables.segments} SELECT ts, meter_id, ${timeZone(zone)}, first(ts), first(value), last(ts),` +
           ` last(value), count(),` +
-          ` sum(CASE WHEN value < prev_value THEN 1 ELSE 0 END),` +
-          ` max((value - prev_value) / ((ts - prev_ts) / 3600000000.0))` +
-          ` FROM (SELECT meter_id, ts, value, lag(value) OVER (PARTITION BY meter_id ORDER BY ts) prev_value,` +
-          ` lag(ts) OVER (PARTITION BY meter_id ORDER BY ts) prev_ts FROM ${tables.readings}` +
+          // A second value at one instant counts as a decrease (the day is read raw) and has no rate.
+          ` sum(CASE WHEN value < prev_value OR ts = prev_ts THEN 1 ELSE 0 END),` +
+          ` max(CASE WHEN ts > prev_ts THEN (value - prev_value) / ((ts - prev_ts) / 3600000000.0) END)` +
+          ` FROM (SELECT meter_id, ts, value, lag(value) OVER (PARTITION BY meter_id ORDER BY ts, value) prev_value,` +
+          ` lag(ts) OVER (PARTITION BY meter_id ORDER BY ts, value) prev_ts FROM ${tables.readings}` +
           ` WHERE ts >= ${ts(day.startMs)} AND ts < ${ts(day.endMs)})` +
           ` SAMPLE BY 1d ALIGN TO CALENDAR TIME ZONE ${timeZone(zone)}`,
       );

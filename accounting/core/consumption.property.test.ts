@@ -243,7 +243,9 @@ function shuffled<T>(items: readonly T[], keys: readonly number[]): T[] {
 /** Register difference from the first to the last reading, undoing wraps and recorded replacements. */
 function adjustedRegisterDifference(meter: MeterSpec, result: ConsumptionResult, readings: readonly RegisterReading[]): number {
   // Readings held without an interval (at a replacement's instant, fitting neither register) close no interval.
-  const held = new Set(result.reviews.filter((r) => r.intervalIndex === undefined).map((r) => r.toMs));
+  // A conflict's review (amount 0) closes nothing either, but its reading is booked with the chosen value.
+  const heldOnly = result.reviews.filter((r) => r.intervalIndex === undefined && r.reason !== 'conflicting_duplicate');
+  const held = new Set(heldOnly.map((r) => r.toMs));
   const series = normalizeReadings(readings).series.filter((r) => !held.has(r.tsMs));
   const first = series[0];
   const last = series[series.length - 1];

@@ -39,7 +39,7 @@ describe('consumption from a cumulative register', () => {
     expect(r.conflicts).toEqual([]);
   });
 
-  it('reports conflicting duplicates and keeps the latest received, whatever the input order', () => {
+  it('reports conflicting duplicates, keeps the highest value whatever the arrival or input order, and lists a review', () => {
     const readings: RegisterReading[] = [
       { tsMs: at(0), value: 1000 },
       { tsMs: at(30), value: 1025, receivedAtMs: at(90) },
@@ -48,8 +48,11 @@ describe('consumption from a cumulative register', () => {
     ];
     const r = computeConsumption(meter(), readings, hours(1));
     expect(r.conflicts).toEqual([{ tsMs: at(30), values: [1020, 1025], chosenValue: 1025 }]);
+    expect(r.reviews.map((v) => [v.reason, v.toMs, v.toValue, v.amount])).toEqual([['conflicting_duplicate', at(30), 1025, 0]]);
     expect(computeConsumption(meter(), [...readings].reverse(), hours(1))).toEqual(r);
-    // Without arrival times the highest value wins, deterministically.
+    // The later arrival of the lower value does not change the pick: arrival times play no part.
+    const swapped = readings.map((x) => (x.value === 1020 ? { ...x, receivedAtMs: at(120) } : x));
+    expect(computeConsumption(meter(), swapped, hours(1)).conflicts[0]?.chosenValue).toBe(1025);
     expect(normalizeReadings([{ tsMs: 1, value: 3 }, { tsMs: 1, value: 5 }]).series).toEqual([{ tsMs: 1, value: 5 }]);
   });
 

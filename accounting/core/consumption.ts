@@ -89,7 +89,8 @@ export type ReviewReason =
   | 'unexplained_drop'
   | 'replacement_mismatch'
   | 'replacement_unmatched_reading'
-  | 'negative_interval_value';
+  | 'negative_interval_value'
+  | 'conflicting_duplicate';
 
 /** How an interval's amount was derived. */
 export type IntervalRule = 'register_delta' | 'rollover' | 'replacement' | 'interval_value';
@@ -197,17 +198,14 @@ export interface ConsumptionResult {
 // 1. Order and de-duplicate
 
 /**
- * Among different values for one timestamp: the latest received wins (the
- * store's UPSERT keeps the last write too), then the highest value. The rule
- * depends only on the set of readings, so any input order gives the same pick.
+ * Among different values for one timestamp: the highest value wins
+ * (docs/methodology.md §2). The rule depends only on the set of values, not on
+ * arrival times: the stores keep every value of an instant, but an exact replay
+ * refreshes its row's arrival time, so "latest received" would change with a
+ * restart's replay and differ between stores. Any input order gives the same pick.
  */
 export function chooseAmongDuplicates(readings: readonly RegisterReading[]): RegisterReading {
-  const rank = (r: RegisterReading): [number, number] => [r.receivedAtMs ?? Number.NEGATIVE_INFINITY, r.value];
-  return readings.reduce((best, r) => {
-    const [ra, va] = rank(r);
-    const [rb, vb] = rank(best);
-    return ra > rb || (ra === rb && va > vb) ? r : best;
-  });
+  return readings.reduce((best, r) => (r.value > best.value ? r : best));
 }
 
 export interface NormalizedReadings {
@@ -562,8 +560,12 @@ function toBucket(meter: MeterSpec, bucket: BucketAccumulator, startMs: number, 
   };
 }
 
-/** Interval reviews first (in interval order), then held readings (in time order). */
-function toReviews(meter: MeterSpec, walk: Walk): ConsumptionReview[] {
+/**
+ * Interval reviews first (in interval order), then held readings (in time order),
+ * then conflicts (in time order): a conflict is booked with its chosen value, and
+ * listed so that a rewrite of history is never silent (docs/methodology.md §2).
+ */
+function toReviews(meter: MeterSpec, walk: Walk, conflicts: readonly DuplicateConflict[]): ConsumptionReview[] {
   const reviews: ConsumptionReview[] = [];
   walk.intervals.forEach((interval, intervalIndex) => {
     if (!interval.review) return;
@@ -573,6 +575,11 @@ function toReviews(meter: MeterSpec, walk: Walk): ConsumptionReview[] {
   for (const { reading, reason, detail } of walk.held) {
     const { tsMs, value } = reading;
     reviews.push({ meterId: meter.id, reason, detail, fromMs: tsMs, toMs: tsMs, fromValue: value, toValue: value, amount: 0 });
+  }
+  for (const { tsMs, values, chosenValue } of conflicts) {
+    const detail = `values ${values.join(', ')} stored for one timestamp; ${chosenValue} used`;
+    const at = { fromMs: tsMs, toMs: tsMs, fromValue: chosenValue, toValue: chosenValue, amount: 0 };
+    reviews.push({ meterId: meter.id, reason: 'conflicting_duplicate', detail, ...at });
   }
   return reviews;
 }
@@ -598,7 +605,7 @@ export function heldReadings(result: Pick<ConsumptionResult, 'meterId' | 'review
 export function computeConsumption(meter: MeterSpec, readings: readonly RegisterReading[], boundaries: readonly number[]): ConsumptionResult {
   const { series, conflicts, duplicatesIgnored } = normalizeReadings(readings);
   const walk = meter.register === 'cumulative' ? walkCumulative(meter, series) : walkInterval(meter, series);
-  const reviews = toReviews(meter, walk);
+  const reviews = toReviews(meter, walk, conflicts);
   const acc: BucketAccumulator[] = boundaries.slice(1).map(() => ({
     consumption: 0,
     estimatedAmount: 0,

@@ -83,7 +83,8 @@ export function segmentsNeedingRaw(meter: MeterSpec, segments: readonly SegmentS
  * standing for the rest.
  */
 export function assembleReadings(segments: readonly SegmentSummary[], known: readonly RegisterReading[], rawSegments: ReadonlySet<number>): RegisterReading[] {
-  const sorted = [...known].sort((a, b) => a.tsMs - b.tsMs);
+  // By (tsMs, value): two values stored for one instant (a conflict) both reach the engine, which resolves it.
+  const sorted = [...known].sort((a, b) => a.tsMs - b.tsMs || a.value - b.value);
   const out: RegisterReading[] = [];
   let cursor = 0;
   segments.forEach((segment, index) => {
@@ -91,7 +92,8 @@ export function assembleReadings(segments: readonly SegmentSummary[], known: rea
     const inside: RegisterReading[] = [];
     while (cursor < sorted.length && (sorted[cursor] as RegisterReading).tsMs <= segment.lastTsMs) {
       const r = sorted[cursor] as RegisterReading;
-      if (inside.at(-1)?.tsMs !== r.tsMs) inside.push({ tsMs: r.tsMs, value: r.value });
+      const prev = inside.at(-1);
+      if (prev?.tsMs !== r.tsMs || prev.value !== r.value) inside.push({ tsMs: r.tsMs, value: r.value });
       cursor++;
     }
     if (rawSegments.has(index) || inside.length >= segment.readings) {

@@ -11,7 +11,14 @@ import {
   type DuckDbClient,
 } from '../../src/platform/duckdb/index.js';
 import type { QuarantineRecord, Reading, RejectionReason } from '../../src/kernel/index.js';
-import type { MeterSummary, QuarantineQuery, ReadingQuery, ReadingStore } from '../ports.js';
+import type {
+  ConflictQuery,
+  MeterSummary,
+  QuarantineQuery,
+  ReadingQuery,
+  ReadingStore,
+  StoredConflict,
+} from '../ports.js';
 
 /**
  * Ingest's tables in DuckDB, the embedded default store: one local file, no
@@ -19,15 +26,31 @@ import type { MeterSummary, QuarantineQuery, ReadingQuery, ReadingStore } from '
  * columns are a contract between the two.
  *
  * Writes: rows go through the appender into a temp staging table, then one
- * INSERT … SELECT … ON CONFLICT DO UPDATE (last write wins, like QuestDB's DEDUP
- * UPSERT). Measured on a 2-core machine, 5 000-row batches: ~110 000 rows/s this
- * way against ~11 000 rows/s for multi-row prepared INSERTs. DuckDB refuses to
- * update one key twice in a statement, so a batch is first reduced to the last
- * row per key, which is also what QuestDB keeps.
+ * INSERT … SELECT … ON CONFLICT DO UPDATE (an exact replay updates the row's seq,
+ * arrival and quality, like QuestDB's DEDUP UPSERT). The key is (meter_id, ts,
+ * value): a different value for a stored instant is a second row, not a silent
+ * replacement (ports.ts). Measured on a 2-core machine, 5 000-row batches:
+ * ~110 000 rows/s this way against ~11 000 rows/s for multi-row prepared
+ * INSERTs. DuckDB refuses to update one key twice in a statement, so a batch is
+ * first reduced to the last row per key, which is also what QuestDB keeps.
  */
-const READINGS_DDL = `CREATE TABLE IF NOT EXISTS readings (
-  meter_id VARCHAR NOT NULL, ts TIMESTAMPTZ NOT NULL, value DOUBLE NOT NULL, seq BIGINT,
-  received_at TIMESTAMPTZ NOT NULL, quality VARCHAR NOT NULL, PRIMARY KEY (meter_id, ts))`;
+const READINGS_COLUMNS = `meter_id VARCHAR NOT NULL, ts TIMESTAMPTZ NOT NULL, value DOUBLE NOT NULL, seq BIGINT,
+  received_at TIMESTAMPTZ NOT NULL, quality VARCHAR NOT NULL, PRIMARY KEY (meter_id, ts, value)`;
+const READINGS_DDL = `CREATE TABLE IF NOT EXISTS readings (${READINGS_COLUMNS})`;
+/**
+ * A readings table of an earlier version has the key (meter_id, ts). DuckDB cannot
+ * alter a primary key, so the table is rebuilt under the new key in one
+ * transaction (its rows are unique under the old key, so under the new one too).
+ */
+const OLD_KEY_CHECK = `SELECT count(*) AS n FROM duckdb_constraints()
+  WHERE table_name = 'readings' AND constraint_type = 'PRIMARY KEY'
+    AND NOT list_contains(constraint_column_names, 'value')`;
+const REKEY_READINGS = [
+  `CREATE OR REPLACE TABLE readings_rekeyed (${READINGS_COLUMNS})`,
+  `INSERT INTO readings_rekeyed SELECT meter_id, ts, value, seq, received_at, quality FROM readings`,
+  `DROP TABLE readings`,
+  `ALTER TABLE readings_rekeyed RENAME TO readings`,
+];
 const QUARANTINE_DDL = `CREATE TABLE IF NOT EXISTS quarantine (
   id VARCHAR NOT NULL, received_at TIMESTAMPTZ NOT NULL, topic VARCHAR NOT NULL, meter_id VARCHAR,
   reason VARCHAR NOT NULL, detail VARCHAR NOT NULL, payload VARCHAR NOT NULL, PRIMARY KEY (received_at, id))`;
@@ -40,9 +63,8 @@ const STAGING_DDL = [
 ];
 const UPSERT_READINGS = `INSERT INTO readings
   SELECT meter_id, ts, value, seq, received_at, quality FROM staging_readings
-  QUALIFY row_number() OVER (PARTITION BY meter_id, ts ORDER BY ord DESC) = 1
-  ON CONFLICT DO UPDATE SET value = excluded.value, seq = excluded.seq, received_at = excluded.received_at,
-    quality = excluded.quality`;
+  QUALIFY row_number() OVER (PARTITION BY meter_id, ts, value ORDER BY ord DESC) = 1
+  ON CONFLICT DO UPDATE SET seq = excluded.seq, received_at = excluded.received_at, quality = excluded.quality`;
 const UPSERT_QUARANTINE = `INSERT INTO quarantine
   SELECT id, received_at, topic, meter_id, reason, detail, payload FROM staging_quarantine
   QUALIFY row_number() OVER (PARTITION BY received_at, id ORDER BY ord DESC) = 1
@@ -62,6 +84,17 @@ export function createDuckDbReadingStore(client: DuckDbClient): ReadingStore {
     init: () =>
       client.run(async (connection) => {
         await connection.run(READINGS_DDL);
+        const [oldKey] = await queryRows(connection, OLD_KEY_CHECK);
+        if (Number(oldKey?.n ?? 0) > 0) {
+          await connection.run('BEGIN TRANSACTION');
+          try {
+            for (const sql of REKEY_READINGS) await connection.run(sql);
+            await connection.run('COMMIT');
+          } catch (error) {
+            await connection.run('ROLLBACK').catch(() => undefined);
+            throw error;
+          }
+        }
         await connection.run(QUARANTINE_DDL);
         await ensureStaging(connection);
       }),
@@ -95,18 +128,40 @@ export function createDuckDbReadingStore(client: DuckDbClient): ReadingStore {
           `SELECT meter_id, epoch_ms(ts) AS ts_ms, value, seq, epoch_ms(received_at) AS received_ms, quality
            FROM readings
            WHERE meter_id = $1 AND ts >= make_timestamptz($2) AND ts < make_timestamptz($3)
-             AND ($4 IS NULL OR ts > make_timestamptz($4))
-           ORDER BY ts LIMIT $5`,
+             AND ($4 IS NULL OR ts > make_timestamptz($4)
+               OR ($6 IS NOT NULL AND ts = make_timestamptz($4) AND value > CAST($6 AS DOUBLE)))
+           ORDER BY ts, value LIMIT $5`,
           [
             q.meterId,
             micros(q.fromMs),
             micros(q.toMs),
             q.afterTsMs === undefined ? null : micros(q.afterTsMs),
             BigInt(limit(q.limit)),
+            // As text: String() of a double reads back as the same double.
+            q.afterTsMs === undefined || q.afterValue === undefined ? null : String(q.afterValue),
           ],
-          [VARCHAR, BIGINT, BIGINT, BIGINT, BIGINT],
+          [VARCHAR, BIGINT, BIGINT, BIGINT, BIGINT, VARCHAR],
         );
         return rows.map(rowToReading);
+      }),
+    conflicts: (q: ConflictQuery) =>
+      client.run(async (connection) => {
+        const rows = await queryRows(
+          connection,
+          `SELECT meter_id, epoch_ms(ts) AS ts_ms, list(value ORDER BY value) AS vals FROM readings
+           WHERE ts >= make_timestamptz($1) AND ts < make_timestamptz($2)
+           GROUP BY meter_id, ts HAVING count(*) > 1
+           ORDER BY ts, meter_id LIMIT $3`,
+          [micros(q.fromMs), micros(q.toMs), BigInt(limit(q.limit))],
+          [BIGINT, BIGINT, BIGINT],
+        );
+        return rows.map(
+          (row): StoredConflict => ({
+            meterId: String(row.meter_id),
+            tsMs: Number(row.ts_ms),
+            values: listOfNumbers(row.vals),
+          }),
+        );
       }),
     quarantine: (q: QuarantineQuery) =>
       client.run(async (connection) => {
@@ -170,6 +225,11 @@ export function createDuckDbReadingStore(client: DuckDbClient): ReadingStore {
     // The staging tables vanish with the connection, which the client's owner closes.
     close: async () => undefined,
   };
+}
+
+/** A DuckDB LIST as queryRows returns it (getRowObjectsJS converts it to an array). */
+function listOfNumbers(value: unknown): number[] {
+  return Array.isArray(value) ? value.map(Number) : [];
 }
 
 function appendReading(a: DuckDBAppender, r: Reading): void {

@@ -8,13 +8,22 @@ import {
   type QuestDbClient,
 } from '../../src/platform/questdb/index.js';
 import type { QuarantineRecord, Reading, RejectionReason } from '../../src/kernel/index.js';
-import type { MeterSummary, QuarantineQuery, ReadingQuery, ReadingStore } from '../ports.js';
+import type {
+  ConflictQuery,
+  MeterSummary,
+  QuarantineQuery,
+  ReadingQuery,
+  ReadingStore,
+  StoredConflict,
+} from '../ports.js';
 
 /**
  * Ingest's tables in QuestDB, the production store: `readings` (one narrow
- * table, SYMBOL meter id, designated timestamp, WAL, DEDUP UPSERT KEYS) and
- * `quarantine`. Writes go through an ILP writer of the engine client (one
- * request per `write()`, one flush in flight); reads and DDL through `/exec`.
+ * table, SYMBOL meter id, designated timestamp, WAL, DEDUP UPSERT KEYS on
+ * (ts, meter_id, value): an exact replay collapses, a different value for the
+ * same instant is a second row, never a silent replacement) and `quarantine`.
+ * Writes go through an ILP writer of the engine client (one request per
+ * `write()`, one flush in flight); reads and DDL through `/exec`.
  * Accounting reads the readings table too (accounting/adapters), so its
  * columns are a contract between the two.
  */
@@ -50,13 +59,33 @@ export function createQuestDbReadingStore(
   }
 
   async function readingsPage(query: ReadingQuery): Promise<Reading[]> {
-    const after = query.afterTsMs === undefined ? '' : ` AND ts > ${ts(query.afterTsMs)}`;
+    let after = '';
+    if (query.afterTsMs !== undefined) {
+      const at = ts(query.afterTsMs);
+      after =
+        query.afterValue === undefined
+          ? ` AND ts > ${at}`
+          : ` AND (ts > ${at} OR (ts = ${at} AND value > ${num(query.afterValue)}))`;
+    }
     const result = await exec(
       `SELECT meter_id, ts, value, seq, received_at, quality FROM ${readingsTable}` +
         ` WHERE meter_id = ${str(query.meterId)} AND ts >= ${ts(query.fromMs)} AND ts < ${ts(query.toMs)}${after}` +
-        ` ORDER BY ts LIMIT ${limit(query.limit)}`,
+        ` ORDER BY ts, value LIMIT ${limit(query.limit)}`,
     );
     return result.dataset.map(toReading);
+  }
+
+  /** Instants with more than one stored value: a window count per (meter, ts), then the rows of those instants. */
+  async function conflictsPage(query: ConflictQuery): Promise<StoredConflict[]> {
+    const result = await exec(
+      `SELECT meter_id, ts, value FROM (SELECT meter_id, ts, value,` +
+        ` count() OVER (PARTITION BY meter_id, ts) n FROM ${readingsTable}` +
+        ` WHERE ts >= ${ts(query.fromMs)} AND ts < ${ts(query.toMs)}) WHERE n > 1 ORDER BY ts, meter_id, value`,
+    );
+    return groupConflicts(
+      result.dataset.map((row) => ({ meterId: String(row[0]), tsMs: parseTimestamp(row[1]), value: Number(row[2]) })),
+      query.limit,
+    );
   }
 
   async function quarantinePage(query: QuarantineQuery): Promise<QuarantineRecord[]> {
@@ -104,8 +133,11 @@ export function createQuestDbReadingStore(
       await exec(
         `CREATE TABLE IF NOT EXISTS ${readingsTable} (meter_id SYMBOL CAPACITY 16384 CACHE, ts TIMESTAMP,` +
           ` value DOUBLE, seq LONG, received_at TIMESTAMP, quality SYMBOL) TIMESTAMP(ts) PARTITION BY DAY WAL` +
-          ` DEDUP UPSERT KEYS(ts, meter_id)`,
+          ` DEDUP UPSERT KEYS(ts, meter_id, value)`,
       );
+      // Tables created by an earlier version keyed on (ts, meter_id) only, so a rewrite replaced
+      // the stored value. Re-declaring the keys is idempotent and leaves existing rows as they are.
+      await exec(`ALTER TABLE ${readingsTable} DEDUP ENABLE UPSERT KEYS(ts, meter_id, value)`);
       // id and meter_id are VARCHAR, not SYMBOL: they are unbounded (a quarantined
       // meter id may be garbage), and every distinct symbol lives in memory forever.
       await exec(
@@ -120,6 +152,7 @@ export function createQuestDbReadingStore(
     },
     readings: readingsPage,
     quarantine: quarantinePage,
+    conflicts: conflictsPage,
     meterSummaries,
     async counts() {
       const [r, q] = await Promise.all([
@@ -132,6 +165,27 @@ export function createQuestDbReadingStore(
     ping: () => client.ping(),
     close: () => ilp.close(),
   };
+}
+
+/** A finite double as a SQL literal that reads back as the same double (shortest round-trip form). */
+function num(value: number): string {
+  if (!Number.isFinite(value)) throw new Error(`not a finite number: ${value}`);
+  return String(value);
+}
+
+/** Rows ordered by (tsMs, meterId, value) grouped into conflicts, at most `max` of them. */
+function groupConflicts(
+  rows: readonly { meterId: string; tsMs: number; value: number }[],
+  max: number,
+): StoredConflict[] {
+  const out: { meterId: string; tsMs: number; values: number[] }[] = [];
+  for (const row of rows) {
+    const last = out.at(-1);
+    if (last !== undefined && last.meterId === row.meterId && last.tsMs === row.tsMs) last.values.push(row.value);
+    else if (out.length < max) out.push({ meterId: row.meterId, tsMs: row.tsMs, values: [row.value] });
+    else break;
+  }
+  return out;
 }
 
 /** A row of `SELECT meter_id, ts, value, seq, received_at, quality`. */

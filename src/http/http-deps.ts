@@ -4,6 +4,8 @@ import type {
   CarbonReportRun,
   ConsumptionQuery,
   ConsumptionSeries,
+  HeldReading,
+  HeldReadingsQuery,
 } from '../../accounting/index.js';
 import type { FleetRegistry } from '../../config/index.js';
 import type { StoredReadings } from '../../ingest/index.js';
@@ -16,7 +18,7 @@ export interface Readiness {
 }
 
 /** What the meters plugin reads: raw readings, quarantined payloads and per-meter summaries. */
-export type MeterReads = Pick<StoredReadings, 'readings' | 'quarantine' | 'meterSummaries'>;
+export type MeterReads = Pick<StoredReadings, 'readings' | 'quarantine' | 'conflicts' | 'meterSummaries'>;
 
 /**
  * What the HTTP layer needs from the running service. Every member is required:
@@ -34,4 +36,6 @@ export interface HttpDeps {
 export interface AccountingUseCases {
   readonly consumption: (query: ConsumptionQuery) => Promise<ConsumptionSeries>;
   readonly carbonReport: (query: CarbonReportQuery) => Promise<CarbonReportRun>;
+  /** The readings of one meter held for review, for the readings route's flag. */
+  readonly heldReadings: (query: HeldReadingsQuery) => Promise<readonly HeldReading[]>;
 }

@@ -56,7 +56,12 @@ export function createHttpServer(deps: HttpDeps, logger: Logger): FastifyInstanc
   app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
   app.register(healthPlugin, { readiness: deps.readiness, metrics: deps.metrics });
-  app.register(metersPlugin, { store: deps.store, fleet: deps.fleet, nowMs: deps.nowMs });
+  app.register(metersPlugin, {
+    store: deps.store,
+    fleet: deps.fleet,
+    nowMs: deps.nowMs,
+    held: deps.accounting.heldReadings,
+  });
   app.register(orgsPlugin, { fleet: deps.fleet, nowMs: deps.nowMs });
   app.register(accountingPlugin, { accounting: deps.accounting, nowMs: deps.nowMs });
   return app;

@@ -93,18 +93,52 @@ export function ingestStoreContract(name: string, makeStore: () => Promise<Readi
       expect(await allOf('m0')).toEqual(rows.filter((r) => r.meterId === 'm0'));
     });
 
-    it('same (meter, ts) with a different value: the last write wins', async () => {
+    it('same (meter, ts) with a different value: both rows are kept, ascending by value, and listed as a conflict', async () => {
       await writeAndSync([reading('m1', T0, 10, { seq: 1 }), reading('m1', T0 + SECOND, 11)]);
-      const replacement = reading('m1', T0, 20, { seq: null, receivedAtMs: T0 + 5 * SECOND });
-      await writeAndSync([replacement]);
-      expect(await allOf('m1')).toEqual([replacement, reading('m1', T0 + SECOND, 11)]);
-      expect((await store.counts()).readings).toBe(2);
+      const rewrite = reading('m1', T0, 9.5, { seq: null, receivedAtMs: T0 + 5 * SECOND });
+      await writeAndSync([rewrite]);
+      expect(await allOf('m1')).toEqual([rewrite, reading('m1', T0, 10, { seq: 1 }), reading('m1', T0 + SECOND, 11)]);
+      expect((await store.counts()).readings).toBe(3);
+      // Across a restart of the writer too: a replay of either value collapses into its row.
+      await store.init();
+      await writeAndSync([reading('m1', T0, 10, { seq: 1, receivedAtMs: T0 + 9 * SECOND }), rewrite]);
+      expect((await store.counts()).readings).toBe(3);
+      expect(await store.conflicts({ ...ALL, limit: 10 })).toEqual([{ meterId: 'm1', tsMs: T0, values: [9.5, 10] }]);
+      expect((await store.meterSummaries()).get('m1')?.readings).toBe(3);
     });
 
-    it('within one batch, the last row for a key wins', async () => {
-      await writeAndSync([reading('m1', T0, 1), reading('m1', T0, 2), reading('m2', T0, 3), reading('m1', T0, 4)]);
-      expect((await allOf('m1')).map((r) => r.value)).toEqual([4]);
-      expect((await store.counts()).readings).toBe(2);
+    it('an exact replay collapses and refreshes the row; within one batch the last row for a key wins', async () => {
+      await writeAndSync([reading('m1', T0, 1, { seq: 1 })]);
+      await writeAndSync([reading('m1', T0, 1, { seq: 2, receivedAtMs: T0 + 7 * SECOND })]);
+      expect(await allOf('m1')).toEqual([reading('m1', T0, 1, { seq: 2, receivedAtMs: T0 + 7 * SECOND })]);
+      await writeAndSync([reading('m2', T0, 3, { seq: 1 }), reading('m2', T0, 3, { seq: 2 }), reading('m2', T0, 4)]);
+      expect((await allOf('m2')).map((r) => [r.value, r.seq])).toEqual([[3, 2], [4, null]]);
+      expect(await store.conflicts({ ...ALL, limit: 10 })).toEqual([{ meterId: 'm2', tsMs: T0, values: [3, 4] }]);
+    });
+
+    it('lists conflicts by device time in [from, to), ascending by (ts, meter), at most limit', async () => {
+      await writeAndSync([
+        reading('b', T0 + 2 * SECOND, 1), reading('b', T0 + 2 * SECOND, 2),
+        reading('a', T0 + 2 * SECOND, 5), reading('a', T0 + 2 * SECOND, 3), reading('a', T0 + 2 * SECOND, 4),
+        reading('a', T0, 1), reading('a', T0, 1.25), reading('c', T0 + SECOND, 8),
+      ]);
+      expect(await store.conflicts({ ...ALL, limit: 10 })).toEqual([
+        { meterId: 'a', tsMs: T0, values: [1, 1.25] },
+        { meterId: 'a', tsMs: T0 + 2 * SECOND, values: [3, 4, 5] },
+        { meterId: 'b', tsMs: T0 + 2 * SECOND, values: [1, 2] },
+      ]);
+      expect(await store.conflicts({ fromMs: T0 + 1, toMs: T0 + 3 * SECOND, limit: 1 })).toEqual([
+        { meterId: 'a', tsMs: T0 + 2 * SECOND, values: [3, 4, 5] },
+      ]);
+      expect(await store.conflicts({ fromMs: T0 + 1, toMs: T0 + 2 * SECOND, limit: 10 })).toEqual([]);
+    });
+
+    it('pages through an instant with several values with (afterTsMs, afterValue)', async () => {
+      await writeAndSync([reading('m1', T0, 2), reading('m1', T0, 1), reading('m1', T0 + SECOND, 3)]);
+      const first = await store.readings({ meterId: 'm1', ...ALL, limit: 1 });
+      expect(first.map((r) => r.value)).toEqual([1]);
+      const rest = await store.readings({ meterId: 'm1', ...ALL, limit: 10, afterTsMs: T0, afterValue: 1 });
+      expect(rest.map((r) => r.value)).toEqual([2, 3]);
     });
 
     it('round-trips quarantine records, filters by reason and pages by (receivedAtMs, id)', async () => {

@@ -47,6 +47,42 @@ ingestStoreContract('QuestDB', async () => {
   };
 });
 
+describe('QuestDB store migration', () => {
+  it('moves a readings table deduplicated on (ts, meter_id) to (ts, meter_id, value) at init, idempotently', async () => {
+    tableSet += 1;
+    const prefix = `t${tableSet}_`;
+    await sql(
+      `CREATE TABLE ${prefix}readings (meter_id SYMBOL CAPACITY 16384 CACHE, ts TIMESTAMP, value DOUBLE, seq LONG,` +
+        ` received_at TIMESTAMP, quality SYMBOL) TIMESTAMP(ts) PARTITION BY DAY WAL DEDUP UPSERT KEYS(ts, meter_id)`,
+    );
+    const store = createQuestDbReadingStore(createQuestDbClient({ url: qdb.url, requestTimeoutMs: 5_000 }), { tablePrefix: prefix });
+    try {
+      await store.init();
+      await store.init();
+      const tsMs = Date.UTC(2026, 9, 1);
+      const old: Reading = { meterId: 'm1', tsMs, value: 10, seq: 1, receivedAtMs: tsMs + 1000, quality: 'ok' };
+      const rewrite: Reading = { ...old, value: 12, seq: 2 };
+      await store.write([old], []);
+      await store.sync();
+      await store.write([rewrite, old], []);
+      await store.sync();
+      expect(await store.readings({ meterId: 'm1', fromMs: 0, toMs: Date.UTC(2100, 0, 1), limit: 10 })).toEqual([
+        old,
+        rewrite,
+      ]);
+      const columns = (await sql(`SHOW COLUMNS FROM ${prefix}readings`)) as { dataset: unknown[][]; columns: { name: string }[] };
+      const nameAt = columns.columns.findIndex((c) => c.name === 'column');
+      const upsertAt = columns.columns.findIndex((c) => c.name === 'upsertKey');
+      const keys = columns.dataset.filter((row) => row[upsertAt] === true).map((row) => row[nameAt]);
+      expect(keys.sort()).toEqual(['meter_id', 'ts', 'value']);
+    } finally {
+      await store.close();
+      await sql(`DROP TABLE IF EXISTS ${prefix}readings`);
+      await sql(`DROP TABLE IF EXISTS ${prefix}quarantine`);
+    }
+  });
+});
+
 describe('QuestDB store failures', () => {
   const row: Reading = {
     meterId: 'm1',

@@ -2,6 +2,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createCarbonReportQuery,
+  createHeldReadingsQuery,
   createDuckDbAccountingStore,
   createFleetView,
   createMeterConsumption,
@@ -10,6 +11,7 @@ import {
 import { readFactorCatalogue } from '../../config/factor-catalogue-schema.js';
 import { createFleetRegistry, fleetSchema } from '../../config/index.js';
 import type { Reading } from '../../src/kernel/index.js';
+import type { AccountingUseCases } from '../../src/http/http-deps.js';
 import { createHttpServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { createDuckDbReadingStore, type ReadingStore } from '../../ingest/index.js';
@@ -71,7 +73,7 @@ const e3Value = (i: number) => 300 + i * 2 + (i >= 100 ? 1000 : 0);
 
 let client: DuckDbClient;
 let store: ReadingStore;
-let accounting: { carbonReport: ReturnType<typeof createCarbonReportQuery>; consumption: ReturnType<typeof createMeterConsumption> };
+let accounting: AccountingUseCases;
 let app: ReturnType<typeof createHttpServer>;
 
 beforeAll(async () => {
@@ -95,6 +97,7 @@ beforeAll(async () => {
   accounting = {
     consumption: createMeterConsumption({ store: accountingStore, fleet: view }),
     carbonReport: createCarbonReportQuery({ store: accountingStore, fleet: view, catalogue: readFactorCatalogue(), methodologyVersion: METHODOLOGY_VERSION, nowMs: () => NOW }),
+    heldReadings: createHeldReadingsQuery({ store: accountingStore, fleet: view }),
   };
   const readiness = async () => ({ ready: true, broker: { connected: true }, store: { reachable: true, writing: true }, spool: { backlogBytes: 0, backlogRecords: 0, full: false } });
   app = createHttpServer({ store, fleet, metrics: new Registry(), readiness, nowMs: () => NOW, accounting }, createLogger('silent'));
@@ -413,5 +416,57 @@ describe('the JSON report over HTTP', () => {
     const { status, text } = await get('/api/v1/reports/carbon?org=nx-a&period=2026-10');
     expect(status).toBe(200);
     expect(text).toBe(JSON.stringify(report));
+  });
+});
+
+describe('held readings in /api/v1/readings (issue 6 §6)', () => {
+  it('flags the top of a jump above the rating with its review reason, and no other reading', async () => {
+    const jumpTs = new Date(LOCAL_OCT_1 + 100 * 15 * MINUTE).toISOString();
+    const { status, body } = await get(`/api/v1/readings?meter=e3&from=${enc('2026-10-02T00:00:00+08:00')}&to=${enc('2026-10-03T00:00:00+08:00')}`);
+    expect(status).toBe(200);
+    const items = body.items as { ts: string; value: number; review: string | null }[];
+    expect(items).toHaveLength(96);
+    expect(items.filter((i) => i.review !== null)).toEqual([expect.objectContaining({ ts: jumpTs, value: e3Value(100), review: 'implausible_jump' })]);
+    const clean = await get(`/api/v1/readings?meter=e1&${DAYS.replace('&bucket=day', '')}`);
+    expect((clean.body.items as { review: string | null }[]).every((i) => i.review === null)).toBe(true);
+  });
+});
+
+// Last in the file: it writes into the store the other tests read.
+describe('a conflicting rewrite of stored history (issue 6 §4)', () => {
+  it('keeps both values, lists the conflict under the reviews and in the quarantine, and the figures do not move', async () => {
+    const report = async () => {
+      const { status, body } = await get('/api/v1/reports/carbon?org=nx-a&period=2026-10');
+      expect(status).toBe(200);
+      return body as { lines: unknown; totals: unknown; reviews: number; generatedAt: string };
+    };
+    const before = await report();
+    // e1 at local 2 October 12:00 (step 144) was 1000 + 144 × 2.5 = 1360; a second publication says 1359.
+    const tsMs = LOCAL_OCT_1 + 144 * 15 * MINUTE;
+    await store.write([{ meterId: 'e1', tsMs, value: 1359, seq: 144, receivedAtMs: NOW, quality: 'ok' }], []);
+    await store.sync();
+    const after = await report();
+    expect(after.reviews).toBe(before.reviews + 1);
+    expect(after.lines).toEqual(before.lines);
+    expect(after.totals).toEqual(before.totals);
+
+    const from = enc('2026-10-02T11:45:00+08:00');
+    const to = enc('2026-10-02T12:15:00+08:00');
+    const readings = await get(`/api/v1/readings?meter=e1&from=${from}&to=${to}`);
+    expect((readings.body.items as { value: number; review: string | null }[]).map((i) => [i.value, i.review])).toEqual([
+      [1357.5, null],
+      [1359, 'conflicting_duplicate'],
+      [1360, 'conflicting_duplicate'],
+    ]);
+    // Paging splits the instant's two values without losing one.
+    const first = await get(`/api/v1/readings?meter=e1&from=${from}&to=${to}&limit=2`);
+    const next = await get(`/api/v1/readings?meter=e1&from=${from}&to=${to}&limit=2&cursor=${String(first.body.nextCursor)}`);
+    expect((next.body.items as { value: number }[]).map((i) => i.value)).toEqual([1360]);
+
+    const quarantine = await get(`/api/v1/quarantine?from=${enc('2026-10-01T00:00:00+08:00')}&to=${enc('2026-10-05T00:00:00+08:00')}`);
+    expect(quarantine.status).toBe(200);
+    expect(quarantine.body.conflicts).toEqual([{ meter: 'e1', ts: new Date(tsMs).toISOString(), values: [1359, 1360], reason: 'conflicting_duplicate' }]);
+    const otherReason = await get(`/api/v1/quarantine?from=${enc('2026-10-01T00:00:00+08:00')}&reason=unknown_meter`);
+    expect(otherReason.body.conflicts).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCarbonReportQuery, createDuckDbAccountingStore, createFleetView, createMeterConsumption, METHODOLOGY_VERSION } from '../../accounting/index.js';
+import { createCarbonReportQuery, createHeldReadingsQuery, createDuckDbAccountingStore, createFleetView, createMeterConsumption, METHODOLOGY_VERSION } from '../../accounting/index.js';
 import { readFactorCatalogue } from '../../config/factor-catalogue-schema.js';
 import { createFleetRegistry, fleetSchema } from '../../config/index.js';
 import { createHttpServer } from '../../src/http/server.js';
@@ -40,6 +40,7 @@ beforeAll(async () => {
       methodologyVersion: METHODOLOGY_VERSION,
       nowMs: () => NOW,
     }),
+    heldReadings: createHeldReadingsQuery({ store: accountingStore, fleet: view }),
   };
   const readiness = async () => ({ ready: true, broker: { connected: true }, store: { reachable: true, writing: true }, spool: { backlogBytes: 0, backlogRecords: 0, full: false } });
   const deps = { store, fleet, metrics: new Registry(), readiness, nowMs: () => NOW, accounting };
@@ -73,8 +74,8 @@ describe('GET /api/v1/readings', () => {
     const { status, body } = await get('/api/v1/readings?meter=m000&from=2026-10-01T08:15:00%2B08:00&to=2026-10-01T08:45:00%2B08:00');
     expect(status).toBe(200);
     expect(body.items).toEqual([
-      { ts: '2026-10-01T00:15:00.000Z', value: 101, seq: 1, receivedAt: '2026-10-01T00:15:00.500Z', quality: 'ok' },
-      { ts: '2026-10-01T00:30:00.000Z', value: 102, seq: 2, receivedAt: '2026-10-01T00:30:00.500Z', quality: 'ok' },
+      { ts: '2026-10-01T00:15:00.000Z', value: 101, seq: 1, receivedAt: '2026-10-01T00:15:00.500Z', quality: 'ok', review: null },
+      { ts: '2026-10-01T00:30:00.000Z', value: 102, seq: 2, receivedAt: '2026-10-01T00:30:00.500Z', quality: 'ok', review: null },
     ]);
   });
 

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ZodObject } from 'zod';
 import {
   createCarbonReportQuery,
+  createHeldReadingsQuery,
   createDuckDbAccountingStore,
   createFleetView,
   createMeterConsumption,
@@ -64,6 +65,7 @@ beforeAll(async () => {
       methodologyVersion: METHODOLOGY_VERSION,
       nowMs: () => NOW,
     }),
+    heldReadings: createHeldReadingsQuery({ store: accountingStore, fleet: view }),
   };
   const readiness = async () => ({
     ready: false,

@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { HeldReading } from '../../../accounting/index.js';
 import { METER_REPORTING_STATES, meterReportingState } from '../../../ingest/index.js';
 import type { FleetRegistry } from '../../../config/index.js';
 import { AppError, DAY_MS, MINUTE_MS, REJECTION_REASONS } from '../../kernel/index.js';
 import { errorResponses } from '../error-mapper.js';
-import type { MeterReads } from '../http-deps.js';
+import type { AccountingUseCases, MeterReads } from '../http-deps.js';
 import {
   cursorParam,
   encodeCursor,
@@ -20,6 +21,8 @@ export interface MetersPluginOptions {
   readonly store: MeterReads;
   readonly fleet: FleetRegistry;
   readonly nowMs: () => number;
+  /** The readings the accounting engine holds for review, to flag them. */
+  readonly held: AccountingUseCases['heldReadings'];
 }
 
 const meterSchema = z.object({
@@ -46,7 +49,13 @@ const readingsQuery = z.object({
   from: instantParam('from', 'start of the range (included); 24 h before now if absent'),
   to: instantParam('to', 'end of the range (excluded); now if absent'),
   limit: limitParam(1000, 10_000),
-  cursor: cursorParam((parts) => (isSafeInteger(parts[0]) ? { afterTsMs: parts[0] } : undefined)),
+  // [ts] or [ts, value]: a page may end inside an instant that has several stored values.
+  cursor: cursorParam((parts) => {
+    const [afterTsMs, afterValue] = parts;
+    if (!isSafeInteger(afterTsMs)) return undefined;
+    if (afterValue === undefined) return { afterTsMs };
+    return typeof afterValue === 'number' && Number.isFinite(afterValue) ? { afterTsMs, afterValue } : undefined;
+  }),
 });
 
 const readingsResponse = z.object({
@@ -62,6 +71,13 @@ const readingsResponse = z.object({
       seq: z.number().nullable(),
       receivedAt: z.string(),
       quality: z.string(),
+      review: z
+        .string()
+        .nullable()
+        .describe(
+          'why the accounting engine holds this reading for review (e.g. implausible_jump, conflicting_duplicate);' +
+            ' null when it is booked as it stands',
+        ),
     }),
   ),
   nextCursor: z.string().nullable(),
@@ -93,11 +109,25 @@ const quarantineResponse = z.object({
       payload: z.string(),
     }),
   ),
+  conflicts: z
+    .array(
+      z.object({
+        meter: z.string(),
+        ts: z.string(),
+        values: z.array(z.number()),
+        reason: z.literal('conflicting_duplicate'),
+      }),
+    )
+    .describe(
+      'stored readings with several values for one (meter, device timestamp) in [from, to) of device time,' +
+        ' at most limit, on the first page only (every value is kept; the engine books the highest and lists' +
+        ' the conflict under the report reviews)',
+    ),
   nextCursor: z.string().nullable(),
 });
 
 /** The meter registry with each meter's reporting state, raw readings and quarantined payloads. */
-export const metersPlugin: FastifyPluginAsyncZod<MetersPluginOptions> = async (app, { store, fleet, nowMs }) => {
+export const metersPlugin: FastifyPluginAsyncZod<MetersPluginOptions> = async (app, { store, fleet, nowMs, held }) => {
   app.get(
     '/api/v1/meters',
     {
@@ -153,7 +183,11 @@ export const metersPlugin: FastifyPluginAsyncZod<MetersPluginOptions> = async (a
       const now = nowMs();
       const range = timeRange(request.query, { fromMs: now - DAY_MS, toMs: now + MINUTE_MS });
       const max = request.query.limit ?? 1000;
-      const rows = await store.readings({ meterId, ...range, limit: max + 1, ...cursor });
+      const [rows, heldRows] = await Promise.all([
+        store.readings({ meterId, ...range, limit: max + 1, ...cursor }),
+        held({ meterId, ...range }),
+      ]);
+      const reviewOf = reviewLookup(heldRows);
       const page = rows.slice(0, max);
       const last = page[page.length - 1];
       return {
@@ -168,8 +202,9 @@ export const metersPlugin: FastifyPluginAsyncZod<MetersPluginOptions> = async (a
           seq: r.seq,
           receivedAt: isoInstant(r.receivedAtMs),
           quality: r.quality,
+          review: reviewOf(r.tsMs, r.value),
         })),
-        nextCursor: rows.length > max && last ? encodeCursor([last.tsMs]) : null,
+        nextCursor: rows.length > max && last ? encodeCursor([last.tsMs, last.value]) : null,
       };
     },
   );
@@ -180,7 +215,9 @@ export const metersPlugin: FastifyPluginAsyncZod<MetersPluginOptions> = async (a
     {
       schema: {
         tags: ['meters'],
-        summary: 'quarantined payloads with topic, arrival time, reason code and raw payload, paged',
+        summary:
+          'quarantined payloads with topic, arrival time, reason code and raw payload, paged;' +
+          ' and the stored conflicting values of one instant',
         querystring: quarantineQuery,
         response: { 200: quarantineResponse, ...errorResponses(400) },
       },
@@ -191,7 +228,11 @@ export const metersPlugin: FastifyPluginAsyncZod<MetersPluginOptions> = async (a
       const range = timeRange(request.query, { fromMs: now - DAY_MS, toMs: now + MINUTE_MS });
       const max = request.query.limit ?? 100;
       const after = cursor === undefined ? {} : { after: cursor };
-      const rows = await store.quarantine({ ...range, limit: max + 1, ...(reason ? { reason } : {}), ...after });
+      const withConflicts = cursor === undefined && (reason === undefined || reason === 'conflicting_duplicate');
+      const [rows, conflicts] = await Promise.all([
+        store.quarantine({ ...range, limit: max + 1, ...(reason ? { reason } : {}), ...after }),
+        withConflicts ? store.conflicts({ ...range, limit: max }) : [],
+      ]);
       const page = rows.slice(0, max);
       const last = page[page.length - 1];
       return {
@@ -207,11 +248,30 @@ export const metersPlugin: FastifyPluginAsyncZod<MetersPluginOptions> = async (a
           detail: q.detail,
           payload: q.payload,
         })),
+        conflicts: conflicts.map((c) => ({
+          meter: c.meterId,
+          ts: isoInstant(c.tsMs),
+          values: [...c.values],
+          reason: 'conflicting_duplicate' as const,
+        })),
         nextCursor: rows.length > max && last ? encodeCursor([last.receivedAtMs, last.id]) : null,
       };
     },
   );
 };
+
+/**
+ * The review reason of a stored reading: a held reading matches its own value; a
+ * conflict flags every value stored at its instant (the engine books one of them).
+ */
+function reviewLookup(held: readonly HeldReading[]): (tsMs: number, value: number) => string | null {
+  const byTs = new Map<number, HeldReading[]>();
+  for (const h of held) byTs.set(h.tsMs, [...(byTs.get(h.tsMs) ?? []), h]);
+  return (tsMs, value) => {
+    const match = byTs.get(tsMs)?.find((h) => h.value === value || h.reason === 'conflicting_duplicate');
+    return match?.reason ?? null;
+  };
+}
 
 function isSafeInteger(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value);
