@@ -170,7 +170,7 @@ describe('startMosquitto against a real broker', () => {
     expect(distinctIndexes(again.received)).toBe(1000);
   });
 
-  it('reads $SYS dropped correctly after Mosquitto let the unchanged value expire from its retained store', async () => {
+  it('reads $SYS dropped right after Mosquitto let the unchanged value expire from its retained store', async () => {
     // Mosquitto 2.0 publishes a $SYS value only when it changes, retained with a 60 s expiry. Two
     // brokers: one that never drops, one that drops 4 000 messages at once (default queue limit).
     const quiet = await broker();
