@@ -79,6 +79,26 @@ function distinctIndexes(received: Received[]): number {
   return new Set(received.filter((m) => m.payload !== SENTINEL).map((m) => (JSON.parse(m.payload) as { i: number }).i)).size;
 }
 
+const DROPPED_TOPIC = '$SYS/broker/publish/messages/dropped';
+
+/** Fails while a fresh subscriber still receives a dropped value before the next live $SYS refresh. */
+async function expectNoRetainedDropped(url: string): Promise<void> {
+  const probe = await collector(url, { clientId: `probe-${Math.random().toString(36).slice(2)}` });
+  try {
+    let liveTick = false;
+    probe.client.on('message', (t, _payload, packet) => {
+      if (t === '$SYS/broker/uptime' && !packet.retain) liveTick = true;
+    });
+    // Retained copies are sent with the SUBACK, so all have arrived once a live uptime follows.
+    await probe.client.subscribeAsync([DROPPED_TOPIC, '$SYS/broker/uptime'], { qos: 0 });
+    await eventually(() => expect(liveTick).toBe(true), { timeoutMs: 30_000, message: 'live $SYS refresh' });
+    const seen = probe.received.filter((m) => m.topic === DROPPED_TOPIC);
+    if (seen.length > 0) throw new Error(`${DROPPED_TOPIC} still retained: ${seen.map((m) => m.payload).join(', ')}`);
+  } finally {
+    await close(probe.client);
+  }
+}
+
 describe('test conf generated from docker/mosquitto.conf', () => {
   it('keeps the shipped limits and replaces only per-test keys', () => {
     const conf = renderTestConf(readFileSync(SHARED_MOSQUITTO_CONF, 'utf8'), {
@@ -148,6 +168,27 @@ describe('startMosquitto against a real broker', () => {
     const again = await collector(b.url, sessionOpts);
     await drain(b.url, topic, again.received);
     expect(distinctIndexes(again.received)).toBe(1000);
+  });
+
+  it('reads $SYS dropped right after Mosquitto let the unchanged value expire from its retained store', async () => {
+    // Mosquitto 2.0 publishes a $SYS value only when it changes, retained with a 60 s expiry. Two
+    // brokers: one that never drops, one that drops 4 000 messages at once (default queue limit).
+    const quiet = await broker();
+    const lossy = await broker({ overrides: { max_queued_messages: null, max_queued_bytes: null } });
+    const topic = 'meters/m1/readings';
+    const sessionOpts: IClientOptions = { clientId: 'ingest-expiry', clean: false };
+    const first = await collector(lossy.url, sessionOpts);
+    await first.client.subscribeAsync(topic, { qos: 1 });
+    await close(first.client);
+    await publishMany(lossy.url, topic, 5000);
+    expect(await lossy.sysDropped()).toBe(4000);
+
+    // Precondition of the case under test: a subscriber arriving now gets no value at all.
+    const expiry = { timeoutMs: 150_000, intervalMs: 2_000, message: 'dropped gone from the retained store' };
+    await Promise.all([quiet, lossy].map((b) => eventually(() => expectNoRetainedDropped(b.url), expiry)));
+
+    expect(await quiet.sysDropped()).toBe(0);
+    expect(await lossy.sysDropped()).toBe(4000);
   });
 
   it('comes back on the same port after kill -9', async () => {

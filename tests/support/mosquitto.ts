@@ -95,6 +95,8 @@ export interface MosquittoHandle {
   /**
    * $SYS/broker/publish/messages/dropped as of a $SYS refresh that happened after
    * this call (it waits for two live $SYS ticks, so ~1–2 s with sys_interval 1).
+   * Read from a subscriber the harness keeps from broker start, because Mosquitto
+   * lets unchanged $SYS values expire from its retained store after 60 s.
    */
   sysDropped(): Promise<number>;
   /** Same freshness guarantee, for any numeric $SYS topic. */
@@ -208,11 +210,29 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
   }
 
   const url = `mqtt://${HOST}:${port}`;
+  const sysCredentials = sysUser === undefined ? {} : { username: sysUser, password: sysPassword ?? '' };
+  // Connected right after each launch, so it is there before the broker's first $SYS refresh expires.
+  let observer: Promise<SysObserver> | undefined;
+  const startObserver = (): void => {
+    observer = observeSys(url, sysCredentials);
+    // A failed connect is reported by the next sysNumber(), not as an unhandled rejection.
+    observer.catch(() => undefined);
+  };
+  const stopObserver = async (): Promise<void> => {
+    const current = observer;
+    observer = undefined;
+    await current?.then((o) => o.close(), () => undefined);
+  };
+  startObserver();
+
   const stop = async (): Promise<void> => {
+    await stopObserver();
     await process_?.stop();
   };
-  const sysNumber = (topic: string): Promise<number> =>
-    readSysNumber(url, topic, sysUser === undefined ? {} : { username: sysUser, password: sysPassword ?? '' });
+  const sysNumber = async (topic: string): Promise<number> => {
+    if (observer === undefined) throw new Error(`${topic}: the broker is not running`);
+    return (await observer).read(topic);
+  };
 
   return {
     url,
@@ -225,8 +245,10 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
     restart: async () => {
       await stop();
       process_ = await launch(port);
+      startObserver();
     },
     kill: async () => {
+      await stopObserver();
       await process_?.kill();
     },
     dispose: async () => {
@@ -251,54 +273,99 @@ async function writePasswordFile(file: string, users: Readonly<Record<string, st
 }
 
 const SYS_TICK_TOPIC = '$SYS/broker/uptime';
+const SYS_FILTER = '$SYS/#';
+
+interface SysObserver {
+  /** Latest numeric value seen for `topic`, as of a $SYS refresh that began after this call. */
+  read(topic: string): Promise<number>;
+  close(): Promise<void>;
+}
 
 /**
- * Subscribes to `topic` and to the uptime tick. $SYS values are retained and
- * republished only when they change, each refresh publishing uptime first. Once
- * two live (non-retained) uptime messages have arrived, the refresh that began
- * with the first one, which started after this call, has been fully received;
- * the latest value of `topic` is then current as of that refresh.
+ * One $SYS subscriber per broker process, connected as soon as the broker is
+ * up and kept until it stops.
+ *
+ * Why not subscribe on demand: Mosquitto 2.0 republishes a $SYS value only when
+ * it changes, and publishes it retained with a 60 s message expiry. A counter
+ * that stays put, such as publish/messages/dropped at 0 (the healthy case), is
+ * therefore gone from the retained store 60 s after the broker started, and a
+ * client that subscribes later never receives it. A subscriber that is there
+ * from the start receives the first value and every change, so its latest value
+ * is the broker's, however long the test ran. Values are kept per process: a
+ * restarted broker starts its counters from zero and publishes them all again.
  */
-async function readSysNumber(url: string, topic: string, credentials: { username?: string; password?: string }): Promise<number> {
+async function observeSys(url: string, credentials: { username?: string; password?: string }): Promise<SysObserver> {
+  const values = new Map<string, string>();
+  let liveTicks = 0;
+  const tickWaiters = new Set<() => void>();
+  let failure: Error | undefined;
+  const fail = (err: Error): void => {
+    failure ??= err;
+    for (const wake of tickWaiters) wake();
+  };
+
   const client = await mqtt.connectAsync(url, {
     ...credentials,
     protocolVersion: 4,
     clean: true,
-    reconnectPeriod: 0,
+    // Reconnects (and resubscribes) only on a dropped connection to the same process; a change that
+    // happened meanwhile is still retained (< 60 s old), so the resubscription brings it.
+    reconnectPeriod: 500,
     connectTimeout: 10_000,
   });
+  client.on('message', (topic, payload, packet) => {
+    values.set(topic, payload.toString());
+    // Retained copies are history; only a live uptime marks a refresh that happened while subscribed.
+    if (topic === SYS_TICK_TOPIC && !packet.retain) {
+      liveTicks += 1;
+      for (const wake of tickWaiters) wake();
+    }
+  });
   try {
-    return await new Promise<number>((resolveValue, reject) => {
-      let value: number | undefined;
-      let liveTicks = 0;
-      const timer = setTimeout(() => reject(new Error(`no $SYS refresh with ${topic} within 30 s (is sys_interval set?)`)), 30_000);
-      client.on('message', (t, payload, packet) => {
-        if (t === topic) {
-          const n = Number(payload.toString());
-          if (!Number.isFinite(n)) {
-            clearTimeout(timer);
-            reject(new Error(`${topic} is not a number: ${payload.toString()}`));
-            return;
-          }
-          value = n;
-        } else if (t === SYS_TICK_TOPIC && !packet.retain) {
-          liveTicks += 1;
-          if (liveTicks >= 2) {
-            clearTimeout(timer);
-            if (value === undefined) reject(new Error(`${topic} was never published by the broker`));
-            else resolveValue(value);
-          }
-        }
-      });
-      client.subscribeAsync([topic, SYS_TICK_TOPIC], { qos: 0 }).then((grants) => {
-        const denied = grants.filter((g) => g.qos === 128);
-        if (denied.length > 0) {
-          clearTimeout(timer);
-          reject(new Error(`$SYS subscription refused: ${denied.map((g) => g.topic).join(', ')}`));
-        }
-      }, reject);
-    });
-  } finally {
+    const grants = await client.subscribeAsync(SYS_FILTER, { qos: 0 });
+    const denied = grants.filter((g) => g.qos === 128);
+    if (denied.length > 0) fail(new Error(`$SYS subscription refused: ${denied.map((g) => g.topic).join(', ')}`));
+  } catch (err) {
     await client.endAsync(true);
+    throw err;
   }
+
+  /** Resolves once `count` more live uptime ticks have arrived. */
+  const waitTicks = (count: number, timeoutMs: number): Promise<void> =>
+    new Promise<void>((resolveTicks, reject) => {
+      const target = liveTicks + count;
+      const check = (): void => {
+        if (failure !== undefined) done(failure);
+        else if (liveTicks >= target) done();
+      };
+      const done = (err?: Error): void => {
+        clearTimeout(timer);
+        tickWaiters.delete(check);
+        if (err) reject(err);
+        else resolveTicks();
+      };
+      const timer = setTimeout(
+        () => done(new Error(`no $SYS refresh within ${timeoutMs / 1000} s (is sys_interval set?)`)),
+        timeoutMs,
+      );
+      tickWaiters.add(check);
+      check();
+    });
+
+  return {
+    read: async (topic) => {
+      // Each refresh publishes uptime first. The refresh that began with the first live tick after
+      // this call has been fully received once the next one arrives.
+      await waitTicks(2, 30_000);
+      const raw = values.get(topic);
+      if (raw === undefined) throw new Error(`${topic} was never published by the broker`);
+      const n = Number(raw);
+      if (!Number.isFinite(n)) throw new Error(`${topic} is not a number: ${raw}`);
+      return n;
+    },
+    close: async () => {
+      fail(new Error('the $SYS observer was closed (broker stopped)'));
+      await client.endAsync(true);
+    },
+  };
 }
