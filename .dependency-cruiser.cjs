@@ -47,7 +47,7 @@ module.exports = {
         'config/ holds schemas and loading only: it imports nothing from src/ or the capabilities. ' +
         'src/kernel is the one exception: it is the pure shared vocabulary (units, carriers, AppError, ' +
         'calendar), and a copy of the unit vocabulary in config/ would make two truths. Settings or ' +
-        'checks that need another module (the simulator\'s section, accounting\'s virtual-meter checks) ' +
+        "checks that need another module (the simulator's section, accounting's virtual-meter checks) " +
         'live in that module and are composed by the shell in src/load-app-config.ts.',
       severity: 'error',
       from: { path: '^config/' },
@@ -109,7 +109,7 @@ module.exports = {
       name: 'no-folder-cycle',
       comment:
         'No loop between folders either (config/ → src/simulator/ → config/ is one even when no file ' +
-        'cycle exists). Each folder counts its sub-folders\' files; its dependencies are the folders ' +
+        "cycle exists). Each folder counts its sub-folders' files; its dependencies are the folders " +
         'of the files it imports from outside itself.',
       severity: 'error',
       scope: 'folder',

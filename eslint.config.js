@@ -17,7 +17,10 @@ export default tseslint.config(
     files: ['**/core/**/*.ts', 'src/kernel/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
-      'no-restricted-globals': ['error', { name: 'process', message: 'cores take settings as values, not from process' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'cores take settings as values, not from process' },
+      ],
       'no-restricted-properties': [
         'error',
         { object: 'Date', property: 'now', message: 'cores take the time as a value (nowMs)' },

@@ -9,7 +9,13 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['src/**/*.test.ts', 'ingest/**/*.test.ts', 'accounting/**/*.test.ts', 'alerts/**/*.test.ts', 'config/**/*.test.ts'],
+          include: [
+            'src/**/*.test.ts',
+            'ingest/**/*.test.ts',
+            'accounting/**/*.test.ts',
+            'alerts/**/*.test.ts',
+            'config/**/*.test.ts',
+          ],
           environment: 'node',
         },
       },

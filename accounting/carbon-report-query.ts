@@ -1,5 +1,17 @@
 import { AppError, ERROR_CODES, type ErrorCode, periodRange } from '../src/kernel/index.js';
-import { buildCarbonReport, periodFigures, type CarbonReport, type CarbonReportInput, type ElectricityBasis, type FactorCatalogue, type MeterPeriodFigures, type MeterSpec, type ReportInstitution, type ReportMeter, virtualMeterRows } from './core/index.js';
+import {
+  buildCarbonReport,
+  periodFigures,
+  type CarbonReport,
+  type CarbonReportInput,
+  type ElectricityBasis,
+  type FactorCatalogue,
+  type MeterPeriodFigures,
+  type MeterSpec,
+  type ReportInstitution,
+  type ReportMeter,
+  virtualMeterRows,
+} from './core/index.js';
 import { meterSpec, timeZoneOf, type FleetView } from './fleet-view.js';
 import type { AccountingStore, InstitutionConfig, MeterConfig } from './ports.js';
 import { storeConsumption, type ConsumptionRun } from './store-consumption.js';
@@ -39,10 +51,13 @@ export interface CarbonReportRun {
   readonly stats: { readonly current: ConsumptionRun['stats']; readonly previousYear: ConsumptionRun['stats'] | null };
 }
 
-export function createCarbonReportQuery(deps: CarbonReportDeps): (query: CarbonReportQuery) => Promise<CarbonReportRun> {
+export function createCarbonReportQuery(
+  deps: CarbonReportDeps,
+): (query: CarbonReportQuery) => Promise<CarbonReportRun> {
   return async (query) => {
     const institutions = deps.fleet.institutionsUnder(query.orgId);
-    if (institutions === undefined) throw new AppError('ORG_NOT_FOUND', `no organisation unit or institution ${query.orgId}`);
+    if (institutions === undefined)
+      throw new AppError('ORG_NOT_FOUND', `no organisation unit or institution ${query.orgId}`);
     const timeZone = timeZoneOf(institutions);
     const range = /^\d{4}(-\d{2})?$/.test(query.period) ? periodRange(query.period, timeZone) : undefined;
     if (range === undefined) throw new AppError('BAD_PERIOD', `period ${query.period} is not YYYY-MM or YYYY`);
@@ -56,7 +71,9 @@ export function createCarbonReportQuery(deps: CarbonReportDeps): (query: CarbonR
     const specs = meters.map(meterSpec);
     const [current, previous, summaries] = await Promise.all([
       meterPeriodFigures(deps.store, specs, range.fromMs, range.toMs, timeZone),
-      previousRange === undefined ? undefined : meterPeriodFigures(deps.store, specs, previousRange.fromMs, previousRange.toMs, timeZone),
+      previousRange === undefined
+        ? undefined
+        : meterPeriodFigures(deps.store, specs, previousRange.fromMs, previousRange.toMs, timeZone),
       deps.store.meterSummaries(),
     ]);
     const lastTimes = meters.flatMap((m) => {
@@ -88,8 +105,15 @@ export function createCarbonReportQuery(deps: CarbonReportDeps): (query: CarbonR
     const virtualRows = virtualMeterRows(virtualMeters, new Set(institutions.map((i) => i.id)), current.figures);
     const virtualNotes = virtualRows
       .filter((v) => v.negative)
-      .map((v) => `virtual meter ${v.id} (${v.expression}) is negative: ${v.consumption} ${v.unit}; the subtracted meters read more than the others: check the meters`);
-    const report: CarbonReport = { ...result.ok, virtualMeters: virtualRows, notes: [...result.ok.notes, ...virtualNotes] };
+      .map(
+        (v) =>
+          `virtual meter ${v.id} (${v.expression}) is negative: ${v.consumption} ${v.unit}; the subtracted meters read more than the others: check the meters`,
+      );
+    const report: CarbonReport = {
+      ...result.ok,
+      virtualMeters: virtualRows,
+      notes: [...result.ok.notes, ...virtualNotes],
+    };
     return { report, input, stats: { current: current.stats, previousYear: previous?.stats ?? null } };
   };
 }
@@ -105,7 +129,15 @@ export async function meterPeriodFigures(
   toMs: number,
   timeZone: string,
 ): Promise<{ figures: Map<string, MeterPeriodFigures>; stats: ConsumptionRun['stats'] }> {
-  const run = await storeConsumption(store, { meters, fromMs, toMs, timeZone, boundaries: [fromMs, toMs], segmentBucket: 'month', refineBucket: 'day' });
+  const run = await storeConsumption(store, {
+    meters,
+    fromMs,
+    toMs,
+    timeZone,
+    boundaries: [fromMs, toMs],
+    segmentBucket: 'month',
+    refineBucket: 'day',
+  });
   const figures = new Map<string, MeterPeriodFigures>();
   for (const meter of meters) {
     const result = run.results.get(meter.id);

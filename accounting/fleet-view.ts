@@ -1,4 +1,9 @@
-import { defaultCeilingPerHour, resolveVirtualMeters, type MeterSpec, type ResolvedVirtualMeter } from './core/index.js';
+import {
+  defaultCeilingPerHour,
+  resolveVirtualMeters,
+  type MeterSpec,
+  type ResolvedVirtualMeter,
+} from './core/index.js';
 import { DEFAULT_TIME_ZONE } from '../src/kernel/index.js';
 import type { FleetConfig, InstitutionConfig, MeterConfig } from './ports.js';
 
@@ -30,7 +35,9 @@ export interface VirtualMeterConfig {
 }
 
 /** The fleet's virtual meters are optional here: a fleet without them has none. */
-export function createFleetView(fleet: FleetConfig & { readonly virtualMeters?: readonly VirtualMeterConfig[] }): FleetView {
+export function createFleetView(
+  fleet: FleetConfig & { readonly virtualMeters?: readonly VirtualMeterConfig[] },
+): FleetView {
   const childrenOf = new Map<string, string[]>();
   for (const org of fleet.orgs) {
     if (org.parent === undefined) continue;
@@ -97,7 +104,11 @@ export function meterSpec(meter: MeterConfig): MeterSpec {
     ...(meter.registerResolution === undefined ? {} : { registerResolution: meter.registerResolution }),
     ...(meter.ratedMaxPerHour === undefined ? {} : { ratedMaxPerHour: meter.ratedMaxPerHour }),
     ...(ceiling === undefined ? {} : { ceilingPerHour: ceiling }),
-    replacements: meter.replacements.map((r) => ({ atMs: Date.parse(r.at), oldFinal: r.oldFinal, newInitial: r.newInitial })),
+    replacements: meter.replacements.map((r) => ({
+      atMs: Date.parse(r.at),
+      oldFinal: r.oldFinal,
+      newInitial: r.newInitial,
+    })),
   };
 }
 

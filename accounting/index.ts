@@ -2,7 +2,14 @@
 export * from './core/index.js';
 export type * from './ports.js';
 export { createFleetView, meterSpec, timeZoneOf, type FleetView } from './fleet-view.js';
-export { storeConsumption, withLearnedBounds, EDGE_WINDOW_MS, LEARN_WINDOW_DAYS, type ConsumptionRequest, type ConsumptionRun } from './store-consumption.js';
+export {
+  storeConsumption,
+  withLearnedBounds,
+  EDGE_WINDOW_MS,
+  LEARN_WINDOW_DAYS,
+  type ConsumptionRequest,
+  type ConsumptionRun,
+} from './store-consumption.js';
 export {
   createMeterConsumption,
   MAX_RANGE_DAYS,
@@ -16,8 +23,21 @@ export {
   type SeriesBucketFigures,
 } from './meter-consumption.js';
 export { createHeldReadingsQuery, type HeldReadingsDeps, type HeldReadingsQuery } from './held-readings-query.js';
-export { createCarbonReportQuery, meterPeriodFigures, METHODOLOGY_VERSION, type CarbonReportDeps, type CarbonReportQuery, type CarbonReportRun } from './carbon-report-query.js';
-export { assembleReadings, reduceToSegments, segmentsNeedingRaw, SPILL_READINGS, type SegmentSummary } from './core/register-segments.js';
+export {
+  createCarbonReportQuery,
+  meterPeriodFigures,
+  METHODOLOGY_VERSION,
+  type CarbonReportDeps,
+  type CarbonReportQuery,
+  type CarbonReportRun,
+} from './carbon-report-query.js';
+export {
+  assembleReadings,
+  reduceToSegments,
+  segmentsNeedingRaw,
+  SPILL_READINGS,
+  type SegmentSummary,
+} from './core/register-segments.js';
 export { valueOn } from './core/value-on.js';
 export {
   createQuestDbAccountingStore,

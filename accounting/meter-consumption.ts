@@ -1,5 +1,20 @@
-import { AppError, baseUnitOf, bucketBoundaries, bucketLabel, type Carrier, CARRIERS, DAY_MS, toBaseUnit, type Unit } from '../src/kernel/index.js';
-import { evaluateVirtualMeter, type BucketQuality, type ConsumptionBucket, type ResolvedVirtualMeter } from './core/index.js';
+import {
+  AppError,
+  baseUnitOf,
+  bucketBoundaries,
+  bucketLabel,
+  type Carrier,
+  CARRIERS,
+  DAY_MS,
+  toBaseUnit,
+  type Unit,
+} from '../src/kernel/index.js';
+import {
+  evaluateVirtualMeter,
+  type BucketQuality,
+  type ConsumptionBucket,
+  type ResolvedVirtualMeter,
+} from './core/index.js';
 import { meterSpec, timeZoneOf, type FleetView } from './fleet-view.js';
 import type { AccountingStore, MeterConfig, SegmentBucket } from './ports.js';
 import { storeConsumption } from './store-consumption.js';
@@ -81,13 +96,22 @@ const SEGMENT_BUCKET: Record<SeriesBucket, { segment: SegmentBucket; refine?: Se
   month: { segment: 'month', refine: 'day' },
 };
 
-export function createMeterConsumption(deps: MeterConsumptionDeps): (query: ConsumptionQuery) => Promise<ConsumptionSeries> {
+export function createMeterConsumption(
+  deps: MeterConsumptionDeps,
+): (query: ConsumptionQuery) => Promise<ConsumptionSeries> {
   return async (query) => {
     const virtual = 'meterId' in query.target ? deps.fleet.virtualMeter(query.target.meterId) : undefined;
     if (virtual !== undefined) return virtualMeterSeries(deps, virtual, query);
     const { meters, timeZone, kind, id } = resolveTarget(deps.fleet, query.target);
     const { boundaries, fromMs, toMs, run } = await consumptionInBuckets(deps, meters, query, timeZone);
-    const groups = new Map<string, { carrier: string; unit: string; parts: { meterId: string; factor: number; buckets: readonly ConsumptionBucket[] }[] }>();
+    const groups = new Map<
+      string,
+      {
+        carrier: string;
+        unit: string;
+        parts: { meterId: string; factor: number; buckets: readonly ConsumptionBucket[] }[];
+      }
+    >();
     for (const meter of meters) {
       const result = run.results.get(meter.id);
       if (result === undefined) continue;
@@ -96,15 +120,25 @@ export function createMeterConsumption(deps: MeterConsumptionDeps): (query: Cons
       group.parts.push({ meterId: meter.id, factor, buckets: result.buckets });
       groups.set(key, group);
     }
-    const series = [...groups.values()].map((g) => carrierSeries(g.carrier, g.unit, g.parts, boundaries, query.bucket, timeZone));
+    const series = [...groups.values()].map((g) =>
+      carrierSeries(g.carrier, g.unit, g.parts, boundaries, query.bucket, timeZone),
+    );
     return { target: { kind, id }, timeZone, bucket: query.bucket, fromMs, toMs, series };
   };
 }
 
 /** Checks the range for the bucket, cuts it in the zone, and computes the meters' buckets in the store. */
-async function consumptionInBuckets(deps: MeterConsumptionDeps, meters: readonly MeterConfig[], query: ConsumptionQuery, timeZone: string) {
+async function consumptionInBuckets(
+  deps: MeterConsumptionDeps,
+  meters: readonly MeterConfig[],
+  query: ConsumptionQuery,
+  timeZone: string,
+) {
   if (query.toMs - query.fromMs > MAX_RANGE_DAYS[query.bucket] * DAY_MS) {
-    throw new AppError('BAD_TIME_RANGE', `a ${query.bucket} series covers at most ${MAX_RANGE_DAYS[query.bucket]} days`);
+    throw new AppError(
+      'BAD_TIME_RANGE',
+      `a ${query.bucket} series covers at most ${MAX_RANGE_DAYS[query.bucket]} days`,
+    );
   }
   const boundaries = bucketBoundaries(query.fromMs, query.toMs, query.bucket, timeZone);
   const fromMs = boundaries[0] as number;
@@ -122,7 +156,11 @@ async function consumptionInBuckets(deps: MeterConsumptionDeps, meters: readonly
   return { boundaries, fromMs, toMs, run };
 }
 
-async function virtualMeterSeries(deps: MeterConsumptionDeps, virtual: ResolvedVirtualMeter, query: ConsumptionQuery): Promise<ConsumptionSeries> {
+async function virtualMeterSeries(
+  deps: MeterConsumptionDeps,
+  virtual: ResolvedVirtualMeter,
+  query: ConsumptionQuery,
+): Promise<ConsumptionSeries> {
   const institutions = deps.fleet.institutionsUnder(virtual.institutionId) ?? [];
   const timeZone = timeZoneOf(institutions);
   const meters = virtual.terms.flatMap((t) => {
@@ -192,20 +230,28 @@ async function virtualMeterSeries(deps: MeterConsumptionDeps, virtual: ResolvedV
   };
 }
 
-function resolveTarget(fleet: FleetView, target: ConsumptionTarget): { meters: readonly MeterConfig[]; timeZone: string; kind: 'meter' | 'org'; id: string } {
+function resolveTarget(
+  fleet: FleetView,
+  target: ConsumptionTarget,
+): { meters: readonly MeterConfig[]; timeZone: string; kind: 'meter' | 'org'; id: string } {
   if ('meterId' in target) {
     const meter = fleet.meter(target.meterId);
     const institution = fleet.institutionOfMeter(target.meterId);
-    if (meter === undefined || institution === undefined) throw new AppError('METER_NOT_FOUND', `no meter ${target.meterId}`);
+    if (meter === undefined || institution === undefined)
+      throw new AppError('METER_NOT_FOUND', `no meter ${target.meterId}`);
     return { meters: [meter], timeZone: institution.timezone, kind: 'meter', id: meter.id };
   }
   const institutions = fleet.institutionsUnder(target.orgId);
-  if (institutions === undefined) throw new AppError('ORG_NOT_FOUND', `no organisation unit or institution ${target.orgId}`);
+  if (institutions === undefined)
+    throw new AppError('ORG_NOT_FOUND', `no organisation unit or institution ${target.orgId}`);
   const meters = fleet.metersOf(institutions.map((i) => i.id)).filter((m) => m.parent === undefined);
   return { meters, timeZone: timeZoneOf(institutions), kind: 'org', id: target.orgId };
 }
 
-function seriesKey(meter: MeterConfig, single: boolean): { key: string; carrier: string; unit: string; factor: number } {
+function seriesKey(
+  meter: MeterConfig,
+  single: boolean,
+): { key: string; carrier: string; unit: string; factor: number } {
   const carrier = meter.carrier;
   if (!single && (CARRIERS as readonly string[]).includes(carrier)) {
     const base = baseUnitOf(carrier as Carrier);

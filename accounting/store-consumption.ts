@@ -1,5 +1,11 @@
 import { bucketStart, DAY_MS } from '../src/kernel/index.js';
-import { computeConsumption, learnedRateBound, type ConsumptionResult, type MeterSpec, type RegisterReading } from './core/index.js';
+import {
+  computeConsumption,
+  learnedRateBound,
+  type ConsumptionResult,
+  type MeterSpec,
+  type RegisterReading,
+} from './core/index.js';
 import { assembleReadings, segmentsNeedingRaw, SPILL_READINGS, type SegmentSummary } from './core/register-segments.js';
 import type { AccountingStore, RegisterSegment, SegmentBucket } from './ports.js';
 
@@ -38,12 +44,23 @@ export const LEARN_WINDOW_DAYS = 28;
  * decrease says nothing reliable about rates and is left out; too little
  * history leaves the carrier ceiling alone.
  */
-export async function withLearnedBounds(store: AccountingStore, meters: readonly MeterSpec[], fromMs: number, timeZone: string): Promise<MeterSpec[]> {
+export async function withLearnedBounds(
+  store: AccountingStore,
+  meters: readonly MeterSpec[],
+  fromMs: number,
+  timeZone: string,
+): Promise<MeterSpec[]> {
   const unrated = meters.filter((m) => m.register === 'cumulative' && m.ratedMaxPerHour === undefined);
   if (unrated.length === 0) return [...meters];
   const toMs = bucketStart(fromMs, 'day', timeZone);
   const historyFromMs = bucketStart(toMs - LEARN_WINDOW_DAYS * DAY_MS, 'day', timeZone);
-  const history = await store.registerSegments({ meterIds: unrated.map((m) => m.id), fromMs: historyFromMs, toMs, bucket: 'day', timeZone });
+  const history = await store.registerSegments({
+    meterIds: unrated.map((m) => m.id),
+    fromMs: historyFromMs,
+    toMs,
+    bucket: 'day',
+    timeZone,
+  });
   const peaks = new Map<string, number[]>();
   for (const s of history) {
     if (s.decreases > 0 || s.maxRatePerHour === null) continue;
@@ -95,15 +112,19 @@ export async function storeConsumption(store: AccountingStore, request: Consumpt
   let refined = new Set<string>();
   let fineDone: Promise<void> = Promise.resolve();
   if (request.refineBucket !== undefined && request.refineBucket !== request.segmentBucket) {
-    const toRefine = meters.filter((m) => segmentsNeedingRaw(m, byMeter.get(m.id) ?? [], edges.before.get(m.id)).length > 0).map((m) => m.id);
+    const toRefine = meters
+      .filter((m) => segmentsNeedingRaw(m, byMeter.get(m.id) ?? [], edges.before.get(m.id)).length > 0)
+      .map((m) => m.id);
     stats.refinedMeters = toRefine.length;
     refined = new Set(toRefine);
     if (toRefine.length > 0) {
-      fineDone = store.registerSegments({ meterIds: toRefine, fromMs, toMs, bucket: request.refineBucket, timeZone }).then((fine) => {
-        stats.segments += fine.length;
-        const fineByMeter = groupByMeter(fine);
-        for (const id of toRefine) byMeter.set(id, fineByMeter.get(id) ?? []);
-      });
+      fineDone = store
+        .registerSegments({ meterIds: toRefine, fromMs, toMs, bucket: request.refineBucket, timeZone })
+        .then((fine) => {
+          stats.segments += fine.length;
+          const fineByMeter = groupByMeter(fine);
+          for (const id of toRefine) byMeter.set(id, fineByMeter.get(id) ?? []);
+        });
     }
   }
 
@@ -124,7 +145,11 @@ export async function storeConsumption(store: AccountingStore, request: Consumpt
       stats.rawSegments++;
       stats.rawReadings += inside.length + spill.length;
     }
-    const readings = [...(before ? [before] : []), ...assembleReadings(segments, known.map(plain), raw), ...(after ? [after] : [])].map(plain);
+    const readings = [
+      ...(before ? [before] : []),
+      ...assembleReadings(segments, known.map(plain), raw),
+      ...(after ? [after] : []),
+    ].map(plain);
     computed.set(meter.id, computeConsumption(specs.get(meter.id) ?? meter, readings, request.boundaries));
   };
   const settled = meters.filter((m) => !refined.has(m.id));
@@ -140,7 +165,9 @@ export async function storeConsumption(store: AccountingStore, request: Consumpt
 }
 
 function plain(r: RegisterReading): RegisterReading {
-  return r.sampledReadings === undefined ? { tsMs: r.tsMs, value: r.value } : { tsMs: r.tsMs, value: r.value, sampledReadings: r.sampledReadings };
+  return r.sampledReadings === undefined
+    ? { tsMs: r.tsMs, value: r.value }
+    : { tsMs: r.tsMs, value: r.value, sampledReadings: r.sampledReadings };
 }
 
 function groupByMeter(segments: readonly RegisterSegment[]): Map<string, RegisterSegment[]> {

@@ -87,13 +87,32 @@ describe('the shipped factor catalogue (config/factors.yaml)', () => {
   });
 
   it('answers the queries a Ningxia report makes', () => {
-    const northwest = selectFactor(asCore, { kind: 'emission', carrier: 'electricity', region: 'northwest', series: 'mee-grid-average', year: 2023 });
+    const northwest = selectFactor(asCore, {
+      kind: 'emission',
+      carrier: 'electricity',
+      region: 'northwest',
+      series: 'mee-grid-average',
+      year: 2023,
+    });
     expect('ok' in northwest && northwest.ok.entry.value).toBe(0.5543);
-    const ningxia2026 = selectFactor(asCore, { kind: 'emission', carrier: 'electricity', region: 'ningxia', year: 2026 });
-    expect('ok' in ningxia2026 && [ningxia2026.ok.entry.id, ningxia2026.ok.fallback?.usedYear]).toEqual(['mee-grid-2022-ningxia', 2022]);
+    const ningxia2026 = selectFactor(asCore, {
+      kind: 'emission',
+      carrier: 'electricity',
+      region: 'ningxia',
+      year: 2026,
+    });
+    expect('ok' in ningxia2026 && [ningxia2026.ok.entry.id, ningxia2026.ok.fallback?.usedYear]).toEqual([
+      'mee-grid-2022-ningxia',
+      2022,
+    ]);
     const national = selectFactor(asCore, { kind: 'emission', carrier: 'electricity', region: 'national', year: 2023 });
     expect('error' in national && national.error.code).toBe('FACTOR_AMBIGUOUS');
-    const coal = selectFactor(asCore, { kind: 'standard_coal', carrier: 'electricity', basis: 'equivalent', year: 2026 });
+    const coal = selectFactor(asCore, {
+      kind: 'standard_coal',
+      carrier: 'electricity',
+      basis: 'equivalent',
+      year: 2026,
+    });
     expect('ok' in coal && coal.ok.entry.value).toBe(0.1229);
     const diesel = selectFactor(asCore, { kind: 'emission', carrier: 'diesel', region: 'ningxia', year: 2026 });
     expect('ok' in diesel && diesel.ok.entry.unit).toBe('tCO2/t');
@@ -127,7 +146,14 @@ entries:
   });
 
   it('refuses a standard-coal factor for water', () => {
-    expect(problems(base.replace('kind: emission', 'kind: standard_coal').replace('natural_gas', 'water').replace('kgCO2/m3', 'kgce/m3'))).toMatch(/water/);
+    expect(
+      problems(
+        base
+          .replace('kind: emission', 'kind: standard_coal')
+          .replace('natural_gas', 'water')
+          .replace('kgCO2/m3', 'kgce/m3'),
+      ),
+    ).toMatch(/water/);
   });
 
   it('refuses a unit that does not fit the kind', () => {
@@ -136,7 +162,10 @@ entries:
   });
 
   it('needs a basis for electricity standard coal, and only there', () => {
-    const elec = base.replace('kind: emission', 'kind: standard_coal').replace('natural_gas', 'electricity').replace('kgCO2/m3', 'kgce/kWh');
+    const elec = base
+      .replace('kind: emission', 'kind: standard_coal')
+      .replace('natural_gas', 'electricity')
+      .replace('kgCO2/m3', 'kgce/kWh');
     expect(problems(elec)).toMatch(/basis/);
     expect(problems(elec.replace('series: s', 'series: s\n    basis: equivalent'))).toBe('');
     expect(problems(base.replace('series: s', 'series: s\n    basis: equivalent'))).toMatch(/basis/);
@@ -148,20 +177,27 @@ entries:
     expect(problems(twice)).toMatch(/duplicate id/);
     const overlapping = `${base}${base.split('entries:\n')[1]!.replace('id: a', 'id: b')}`;
     expect(problems(overlapping)).toMatch(/overlaps/);
-    const years = base.replace('series: s', 'series: s\n    year: 2022') + base.split('entries:\n')[1]!.replace('id: a', 'id: b').replace('series: s', 'series: s\n    year: 2023');
+    const years =
+      base.replace('series: s', 'series: s\n    year: 2022') +
+      base.split('entries:\n')[1]!.replace('id: a', 'id: b').replace('series: s', 'series: s\n    year: 2023');
     expect(problems(years)).toBe('');
   });
 
   it('refuses year together with dates, and a fallback on a dated entry', () => {
-    expect(problems(base.replace('series: s', "series: s\n    year: 2022\n    validFrom: '2022-01-01'"))).toMatch(/either year/);
-    expect(problems(base.replace('series: s', "series: s\n    validFrom: '2022-01-01'\n    appliesUntilSuperseded: true"))).toMatch(/superseded/);
+    expect(problems(base.replace('series: s', "series: s\n    year: 2022\n    validFrom: '2022-01-01'"))).toMatch(
+      /either year/,
+    );
+    expect(
+      problems(base.replace('series: s', "series: s\n    validFrom: '2022-01-01'\n    appliesUntilSuperseded: true")),
+    ).toMatch(/superseded/);
   });
 });
 
 describe('site factor catalogues merged with the shipped one', () => {
   const shippedText = readFileSync(FACTOR_CATALOGUE_FILE, 'utf8');
   const SHIPPED = 'config/factors.yaml';
-  const citation = "{ issuer: 宁夏回族自治区发展和改革委员会, title: 宁夏电网排放因子的通知, number: 宁发改〔2026〕1号, date: '2026-03-01' }";
+  const citation =
+    "{ issuer: 宁夏回族自治区发展和改革委员会, title: 宁夏电网排放因子的通知, number: 宁发改〔2026〕1号, date: '2026-03-01' }";
   const provincial = (extra = '') => `name: ningxia-site
 version: '3'
 entries:
@@ -177,7 +213,10 @@ entries:
     source: ${citation}
 ${extra}`;
   const merge = (...sites: string[]) =>
-    mergeFactorCatalogues([{ file: SHIPPED, text: shippedText }, ...sites.map((text, i) => ({ file: `site-${i}.yaml`, text }))]);
+    mergeFactorCatalogues([
+      { file: SHIPPED, text: shippedText },
+      ...sites.map((text, i) => ({ file: `site-${i}.yaml`, text })),
+    ]);
   const problemsOf = (result: ReturnType<typeof merge>): readonly CatalogueProblem[] =>
     'problems' in result ? result.problems : [];
   const where = (result: ReturnType<typeof merge>) => problemsOf(result).map((p) => `${p.file} ${p.at}`);
@@ -245,7 +284,9 @@ ${extra}`;
     expect(where(urlOnly)).toEqual(keys.map((k) => `site-0.yaml entries.0.source.${k}`));
     const unread = merge(provincial().replace('number: 宁发改〔2026〕1号', 'number: null'));
     expect(where(unread)).toEqual(['site-0.yaml entries.0.source.note']);
-    expect(problemsOf(merge(provincial().replace('number: 宁发改〔2026〕1号', 'number: null, note: not read')))).toEqual([]);
+    expect(
+      problemsOf(merge(provincial().replace('number: 宁发改〔2026〕1号', 'number: null, note: not read'))),
+    ).toEqual([]);
   });
 
   it('lists the problems of every file at once: a file that is not YAML, a file that is no catalogue', () => {
@@ -284,7 +325,9 @@ describe('readFactorCatalogue(settings): the shipped catalogue and the files of 
   });
 
   it('merges a site file named in the settings', () => {
-    const file = write('nx.yaml', `version: '7'
+    const file = write(
+      'nx.yaml',
+      `version: '7'
 entries:
   - id: supplier-green-2026
     kind: emission
@@ -296,7 +339,8 @@ entries:
     unit: kgCO2/kWh
     confidence: P
     source: { issuer: 某售电公司, title: 2026年供电排放因子证明, number: GD-2026-01, date: '2026-01-05' }
-`);
+`,
+    );
     const merged = readFactorCatalogue(settings([file]));
     expect([merged.version, merged.entries.length]).toEqual([`${shipped.version}+nx@7`, shipped.entries.length + 1]);
   });

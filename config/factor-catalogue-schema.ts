@@ -49,7 +49,11 @@ export const factorSourceSchema = z
   .strictObject({
     issuer: z.string().min(1).describe('who issued the document: a ministry, a standards body, a supplier'),
     title: z.string().min(1).describe('the title as issued, in its own language'),
-    number: z.string().min(1).nullable().describe('document number: GB/T 2589-2020, 公告2024年第12号 …; null: not read'),
+    number: z
+      .string()
+      .min(1)
+      .nullable()
+      .describe('document number: GB/T 2589-2020, 公告2024年第12号 …; null: not read'),
     date: issueDate.nullable().describe('issue date; null: not read'),
     url: z.url().optional().describe('the official text'),
     reprintUrl: z.url().optional().describe('a secondary reproduction the figures were read in'),
@@ -76,7 +80,10 @@ export const factorEntrySchema = z
     variant: z.string().min(1).optional(),
     value: z.number().positive().finite(),
     unit: z.string(),
-    region: z.string().regex(/^[a-z][a-z0-9_-]*$/, 'regions are lower-case ids: national, northwest, ningxia …').optional(),
+    region: z
+      .string()
+      .regex(/^[a-z][a-z0-9_-]*$/, 'regions are lower-case ids: national, northwest, ningxia …')
+      .optional(),
     series: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'series are lower-case ids'),
     year: z.number().int().min(1990).max(2100).optional(),
     appliesUntilSuperseded: z.boolean().optional(),
@@ -90,14 +97,23 @@ export const factorEntrySchema = z
   })
   .superRefine((e, ctx) => {
     const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
-    if (!UNIT_BY_KIND[e.kind].test(e.unit)) problem('unit', `'${e.unit}' is not a ${e.kind} unit (expected e.g. ${e.kind === 'standard_coal' ? 'kgce/kWh' : e.kind === 'emission' ? 'kgCO2/kWh, tCO2/t' : 'kg/L'})`);
-    if (e.kind === 'standard_coal' && e.carrier === 'water') problem('carrier', 'water is a resource, not energy: it has no standard-coal factor (outside 综合能耗)');
+    if (!UNIT_BY_KIND[e.kind].test(e.unit))
+      problem(
+        'unit',
+        `'${e.unit}' is not a ${e.kind} unit (expected e.g. ${e.kind === 'standard_coal' ? 'kgce/kWh' : e.kind === 'emission' ? 'kgCO2/kWh, tCO2/t' : 'kg/L'})`,
+      );
+    if (e.kind === 'standard_coal' && e.carrier === 'water')
+      problem('carrier', 'water is a resource, not energy: it has no standard-coal factor (outside 综合能耗)');
     const needsBasis = e.kind === 'standard_coal' && e.carrier === 'electricity';
-    if (needsBasis && e.basis === undefined) problem('basis', 'electricity standard coal needs a basis: equivalent (当量值) or equal (等价值)');
+    if (needsBasis && e.basis === undefined)
+      problem('basis', 'electricity standard coal needs a basis: equivalent (当量值) or equal (等价值)');
     if (!needsBasis && e.basis !== undefined) problem('basis', 'a basis applies only to electricity standard coal');
-    if (e.year !== undefined && (e.validFrom !== undefined || e.validTo !== undefined)) problem('year', 'give either year or validFrom/validTo, not both');
-    if (e.appliesUntilSuperseded && e.year === undefined) problem('appliesUntilSuperseded', 'only a yearly entry can apply until superseded');
-    if (e.validFrom !== undefined && e.validTo !== undefined && e.validFrom >= e.validTo) problem('validTo', 'validTo (exclusive) must be after validFrom');
+    if (e.year !== undefined && (e.validFrom !== undefined || e.validTo !== undefined))
+      problem('year', 'give either year or validFrom/validTo, not both');
+    if (e.appliesUntilSuperseded && e.year === undefined)
+      problem('appliesUntilSuperseded', 'only a yearly entry can apply until superseded');
+    if (e.validFrom !== undefined && e.validTo !== undefined && e.validFrom >= e.validTo)
+      problem('validTo', 'validTo (exclusive) must be after validFrom');
   });
 
 export type FactorEntryConfig = z.infer<typeof factorEntrySchema>;
@@ -140,13 +156,22 @@ export const factorCatalogueSchema = z
     const firstIndexById = new Map<string, number>();
     catalogue.entries.forEach((e, index) => {
       const first = firstIndexById.get(e.id);
-      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['entries', index, 'id'], message: `duplicate id '${e.id}' (also entries.${first})` });
+      if (first !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['entries', index, 'id'],
+          message: `duplicate id '${e.id}' (also entries.${first})`,
+        });
       else firstIndexById.set(e.id, index);
     });
     catalogue.entries.forEach((a, i) => {
       catalogue.entries.slice(0, i).forEach((b, j) => {
         if (clash(a, b)) {
-          ctx.addIssue({ code: 'custom', path: ['entries', i], message: `'${a.id}' overlaps '${b.id}' (entries.${j}) in time for the same carrier, basis, variant, region and series` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['entries', i],
+            message: `'${a.id}' overlaps '${b.id}' (entries.${j}) in time for the same carrier, basis, variant, region and series`,
+          });
         }
       });
     });
@@ -208,8 +233,7 @@ export interface MergedFactorCatalogue extends FactorCatalogueConfig {
 }
 
 export type CatalogueMerge =
-  | { readonly ok: MergedFactorCatalogue }
-  | { readonly problems: readonly CatalogueProblem[] };
+  { readonly ok: MergedFactorCatalogue } | { readonly problems: readonly CatalogueProblem[] };
 
 const fileLabel = (file: string) => basename(file).replace(/\.ya?ml$/, '');
 

@@ -32,9 +32,13 @@ export function createFleetRegistry(fleet: Fleet): FleetRegistry {
   const orgs = new Map(fleet.orgs.map((o) => [o.id, o]));
 
   const buildingOf = (meter: Meter) => must(buildings.get(meter.building), `building ${meter.building}`);
-  const institutionOf = (meter: Meter) => must(institutions.get(buildingOf(meter).institution), `institution of ${meter.id}`);
+  const institutionOf = (meter: Meter) =>
+    must(institutions.get(buildingOf(meter).institution), `institution of ${meter.id}`);
   const views = new Map<string, MeterView>(
-    fleet.meters.map((m) => [m.id, { id: m.id, carrier: m.carrier, unit: m.unit, timeZone: institutionOf(m).timezone }]),
+    fleet.meters.map((m) => [
+      m.id,
+      { id: m.id, carrier: m.carrier, unit: m.unit, timeZone: institutionOf(m).timezone },
+    ]),
   );
   const senml = new Map<string, MeterView>();
   const tasmota = new Map<string, MeterView>();

@@ -9,7 +9,12 @@ import { CARRIERS, UNITS } from '../src/kernel/index.js';
 
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'ids are 1-64 letters, digits, "_", "." or "-"');
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD');
-const isoInstant = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/, 'expected an ISO-8601 instant with offset');
+const isoInstant = z
+  .string()
+  .regex(
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/,
+    'expected an ISO-8601 instant with offset',
+  );
 
 export const ORG_LEVELS = ['region', 'city', 'county', 'district', 'group'] as const;
 export const INSTITUTION_TYPES = ['government_office', 'school', 'hospital', 'venue', 'other'] as const;

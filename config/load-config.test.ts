@@ -24,9 +24,18 @@ const institution = (id: string, org: string, area = 1000) => ({
   floorAreaM2: [{ from: '2020-01-01', value: area }],
   occupants: [{ from: '2020-01-01', value: 10 }],
 });
-const meter = (id: string, extra: object = {}) => ({ id, building: 'b1', carrier: 'electricity', unit: 'kWh', ...extra });
+const meter = (id: string, extra: object = {}) => ({
+  id,
+  building: 'b1',
+  carrier: 'electricity',
+  unit: 'kWh',
+  ...extra,
+});
 const validFleet = {
-  orgs: [{ id: 'nx', name: '宁夏', level: 'region' }, { id: 'yc', name: '银川', level: 'city', parent: 'nx' }],
+  orgs: [
+    { id: 'nx', name: '宁夏', level: 'region' },
+    { id: 'yc', name: '银川', level: 'city', parent: 'nx' },
+  ],
   institutions: [institution('i1', 'yc')],
   buildings: [{ id: 'b1', institution: 'i1', name: 'A' }],
   meters: [meter('m1'), meter('m2', { parent: 'm1', endUse: '01A00' })],
@@ -55,7 +64,10 @@ describe('loadConfig', () => {
     const file = write('bad.yaml', {
       http: { port: 'eighty', colour: 'blue' },
       fleet: {
-        orgs: [{ id: 'nx', name: '宁夏', level: 'region' }, { id: 'nx', name: 'again', level: 'city', parent: 'nowhere' }],
+        orgs: [
+          { id: 'nx', name: '宁夏', level: 'region' },
+          { id: 'nx', name: 'again', level: 'city', parent: 'nowhere' },
+        ],
         institutions: [institution('i1', 'nx', 0)],
         buildings: [{ id: 'b1', institution: 'i1', name: 'A' }],
         meters: [
@@ -105,8 +117,12 @@ describe('loadConfig', () => {
   });
 
   it('fails with CONFIG_UNREADABLE for a missing file or broken YAML', () => {
-    expect(() => loadConfig(join(dir, 'missing.yaml'), {})).toThrow(expect.objectContaining({ code: 'CONFIG_UNREADABLE' }));
-    expect(() => loadConfig(write('broken.yaml', 'http: [\n'), {})).toThrow(expect.objectContaining({ code: 'CONFIG_UNREADABLE' }));
+    expect(() => loadConfig(join(dir, 'missing.yaml'), {})).toThrow(
+      expect.objectContaining({ code: 'CONFIG_UNREADABLE' }),
+    );
+    expect(() => loadConfig(write('broken.yaml', 'http: [\n'), {})).toThrow(
+      expect.objectContaining({ code: 'CONFIG_UNREADABLE' }),
+    );
   });
 
   it('chooses --config over TANHE_CONFIG over the demo', () => {
@@ -122,7 +138,8 @@ describe('loadConfig with an extension', () => {
     sections: { extra: z.strictObject({ level: z.number().int().default(1) }).prefault({}) },
     envOverrides: { TANHE_TEST_EXTRA_LEVEL: 'extra.level' },
     fleetChecks: [
-      (fleet: Fleet) => (fleet.meters.some((m) => m.id === 'm2') ? [{ path: 'fleet.meters[1]', message: 'no m2' }] : []),
+      (fleet: Fleet) =>
+        fleet.meters.some((m) => m.id === 'm2') ? [{ path: 'fleet.meters[1]', message: 'no m2' }] : [],
     ],
   };
 
@@ -136,7 +153,11 @@ describe('loadConfig with an extension', () => {
     const bad = { extra: { level: 2, colour: 'red' }, other: {}, http: { port: -1 }, fleet: validFleet };
     const file = write('ext-bad.yaml', bad);
     // Without the extension, its section is one more unknown key.
-    expect(problemsOf(file, {}).map((p) => p.path).sort()).toEqual(['(root)', 'http.port']);
+    expect(
+      problemsOf(file, {})
+        .map((p) => p.path)
+        .sort(),
+    ).toEqual(['(root)', 'http.port']);
     const withExtension = (env: NodeJS.ProcessEnv = {}) => {
       try {
         loadConfig(file, env, extension);

@@ -145,7 +145,10 @@ function schemaWith(sections: ConfigSections): z.ZodType<Settings & Record<strin
 }
 
 export function formatProblems(file: string, problems: readonly ConfigProblem[]): string {
-  return [`invalid configuration ${file}: ${problems.length} problem(s)`, ...problems.map((p) => `  - ${p.path}: ${p.message}`)].join('\n');
+  return [
+    `invalid configuration ${file}: ${problems.length} problem(s)`,
+    ...problems.map((p) => `  - ${p.path}: ${p.message}`),
+  ].join('\n');
 }
 
 function readFleet(raw: Record<string, unknown>, file: string, problems: ConfigProblem[]): Fleet | undefined {
@@ -222,7 +225,10 @@ function parseEnvValue(text: string): string | number | boolean {
 
 function zodProblems(error: z.ZodError, prefix = ''): ConfigProblem[] {
   return error.issues.map((issue) => {
-    const path = issue.path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('').replace(/^\./, '');
+    const path = issue.path
+      .map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`))
+      .join('')
+      .replace(/^\./, '');
     const keys = issue.code === 'unrecognized_keys' ? ` (${issue.keys.join(', ')})` : '';
     return { path: [prefix, path].filter(Boolean).join('.') || '(root)', message: issue.message + keys };
   });

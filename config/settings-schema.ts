@@ -17,11 +17,17 @@ export const httpSchema = z.strictObject({ ...hostPort, port: hostPort.port.defa
 export const mqttSchema = z.strictObject({
   /** Start an embedded Aedes broker on url's host and port (first run, no Mosquitto needed). */
   embedded: z.boolean().default(true),
-  url: z.string().regex(/^mqtts?:\/\//, 'expected mqtt://host:port or mqtts://host:port').default('mqtt://127.0.0.1:1883'),
+  url: z
+    .string()
+    .regex(/^mqtts?:\/\//, 'expected mqtt://host:port or mqtts://host:port')
+    .default('mqtt://127.0.0.1:1883'),
   /** Stable per replica: the broker keeps this client's persistent session and queued QoS 1 messages. */
   clientId: z.string().min(1).default('tanhe-ingest-1'),
   /** With a group, subscriptions are shared ($share/<group>/…) so that N workers split the load. */
-  sharedGroup: z.string().regex(/^[A-Za-z0-9_-]+$/).optional(),
+  sharedGroup: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .optional(),
   username: z.string().optional(),
   topics: z
     .strictObject({
@@ -38,7 +44,10 @@ export const storeSchema = z.strictObject({
   kind: z.enum(['duckdb', 'questdb']).default('duckdb'),
   duckdbPath: z.string().default('./data/tanhe.duckdb'),
   /** QuestDB's HTTP endpoint: ILP writes (/write) and SQL (/exec) both go there. */
-  questdbUrl: z.string().regex(/^https?:\/\//).default('http://127.0.0.1:9000'),
+  questdbUrl: z
+    .string()
+    .regex(/^https?:\/\//)
+    .default('http://127.0.0.1:9000'),
   /** QuestDB's commit mode is a server setting (cairo.commit.mode); see docs/durability.md. */
   requestTimeoutMs: z.number().int().positive().default(10_000),
 });
@@ -46,8 +55,16 @@ export const storeSchema = z.strictObject({
 export const spoolSchema = z.strictObject({
   dir: z.string().default('./data/spool'),
   /** Back-pressure threshold: above this many unflushed bytes, acknowledgements stop. */
-  maxBytes: z.number().int().positive().default(256 * 1024 * 1024),
-  segmentBytes: z.number().int().positive().default(16 * 1024 * 1024),
+  maxBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(256 * 1024 * 1024),
+  segmentBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(16 * 1024 * 1024),
   /**
    * none: a write reaches the kernel before the PUBACK (survives a killed process, not a power loss);
    * interval: fsync every fsyncIntervalMs (power loss loses at most that window);
@@ -60,9 +77,17 @@ export const spoolSchema = z.strictObject({
 });
 
 export const ingestSchema = z.strictObject({
-  maxPayloadBytes: z.number().int().positive().default(256 * 1024),
+  maxPayloadBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(256 * 1024),
   /** A reading stamped further than this into the future (device clock skew) is quarantined. */
-  maxFutureSkewMs: z.number().int().nonnegative().default(5 * 60_000),
+  maxFutureSkewMs: z
+    .number()
+    .int()
+    .nonnegative()
+    .default(5 * 60_000),
   /** How many recent timestamps per meter are remembered to count duplicates. */
   recentKeysPerMeter: z.number().int().positive().default(4096),
 });
@@ -81,7 +106,10 @@ export const schedulerSchema = z
     /** How many workers share the jobs; the same on every worker. */
     workerCount: z.number().int().positive().default(1),
   })
-  .refine((s) => s.workerIndex < s.workerCount, { message: 'workerIndex must be below workerCount', path: ['workerIndex'] });
+  .refine((s) => s.workerIndex < s.workerCount, {
+    message: 'workerIndex must be below workerCount',
+    path: ['workerIndex'],
+  });
 
 export const settingsSchema = z.strictObject({
   http: httpSchema.prefault({}),
@@ -91,7 +119,9 @@ export const settingsSchema = z.strictObject({
   ingest: ingestSchema.prefault({}),
   factors: factorsSchema.prefault({}),
   scheduler: schedulerSchema.prefault({}),
-  log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info') }).prefault({}),
+  log: z
+    .strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info') })
+    .prefault({}),
   /** Paths in settings are relative to the working directory, except fleetFile: a path (relative to this file) of the fleet registry YAML, or the fleet inline. */
   fleetFile: z.string().optional(),
   fleet: fleetSchema.optional(),

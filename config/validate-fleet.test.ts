@@ -8,14 +8,27 @@ import { validateFleet } from './validate-fleet.js';
 
 const base = {
   orgs: [{ id: 'nx', name: '宁夏', level: 'region' }],
-  institutions: [{ id: 'i1', name: 'i1', org: 'nx', type: 'hospital', floorAreaM2: [{ from: '2020-01-01', value: 1000 }], occupants: [{ from: '2020-01-01', value: 10 }] }],
+  institutions: [
+    {
+      id: 'i1',
+      name: 'i1',
+      org: 'nx',
+      type: 'hospital',
+      floorAreaM2: [{ from: '2020-01-01', value: 1000 }],
+      occupants: [{ from: '2020-01-01', value: 10 }],
+    },
+  ],
   buildings: [{ id: 'b1', institution: 'i1', name: 'A' }],
   meters: [
     { id: 'e', building: 'b1', carrier: 'electricity', unit: 'kWh' },
     { id: 'w', building: 'b1', carrier: 'water', unit: 'm3' },
   ],
 };
-const withInstitution = (extra: object, meters: object[] = []) => ({ ...base, institutions: [{ ...base.institutions[0], ...extra }], meters: [...base.meters, ...meters] });
+const withInstitution = (extra: object, meters: object[] = []) => ({
+  ...base,
+  institutions: [{ ...base.institutions[0], ...extra }],
+  meters: [...base.meters, ...meters],
+});
 const problems = (fleet: object) => validateFleet(fleetSchema.parse(fleet)).map((p) => `${p.path}: ${p.message}`);
 
 describe('fleet accounting settings', () => {
@@ -24,7 +37,16 @@ describe('fleet accounting settings', () => {
       {
         baseline: { year: 2020, kgcePerM2: 18.48, kgcePerPerson: 329.56 },
         targets: [{ indicator: 'kgcePerM2', changePercent: -5, byYear: 2025 }],
-        greenInstruments: [{ id: 'gc', kind: 'green_certificate', energyKwh: 1000, vintageYear: 2026, retired: true, retiredOn: '2026-06-30' }],
+        greenInstruments: [
+          {
+            id: 'gc',
+            kind: 'green_certificate',
+            energyKwh: 1000,
+            vintageYear: 2026,
+            retired: true,
+            retiredOn: '2026-06-30',
+          },
+        ],
         factorVariants: { natural_gas: 'gas-field' },
       },
       [{ id: 'pv', building: 'b1', carrier: 'pv_generation', unit: 'kWh', behindMeter: 'e' }],
@@ -33,9 +55,21 @@ describe('fleet accounting settings', () => {
   });
 
   it('rejects unknown keys and impossible values in the schema (strict)', () => {
-    expect(fleetSchema.safeParse(withInstitution({ baseline: { year: 2020, kgcePerM2: 1, colour: 'red' } })).success).toBe(false);
-    expect(fleetSchema.safeParse(withInstitution({ greenInstruments: [{ id: 'gc', kind: 'green_certificate', energyKwh: 0, vintageYear: 2026, retired: true }] })).success).toBe(false);
-    expect(fleetSchema.safeParse(withInstitution({ targets: [{ indicator: 'kgcePerCow', changePercent: -5, byYear: 2025 }] })).success).toBe(false);
+    expect(
+      fleetSchema.safeParse(withInstitution({ baseline: { year: 2020, kgcePerM2: 1, colour: 'red' } })).success,
+    ).toBe(false);
+    expect(
+      fleetSchema.safeParse(
+        withInstitution({
+          greenInstruments: [{ id: 'gc', kind: 'green_certificate', energyKwh: 0, vintageYear: 2026, retired: true }],
+        }),
+      ).success,
+    ).toBe(false);
+    expect(
+      fleetSchema.safeParse(
+        withInstitution({ targets: [{ indicator: 'kgcePerCow', changePercent: -5, byYear: 2025 }] }),
+      ).success,
+    ).toBe(false);
     expect(fleetSchema.safeParse(withInstitution({ factorVariants: { plutonium: 'x' } })).success).toBe(false);
   });
 
@@ -49,7 +83,14 @@ describe('fleet accounting settings', () => {
           { indicator: 'kgcePerM2', changePercent: -4, byYear: 2020 },
         ],
         greenInstruments: [
-          { id: 'gc', kind: 'green_certificate', energyKwh: 1, vintageYear: 2026, retired: false, retiredOn: '2026-06-30' },
+          {
+            id: 'gc',
+            kind: 'green_certificate',
+            energyKwh: 1,
+            vintageYear: 2026,
+            retired: false,
+            retiredOn: '2026-06-30',
+          },
           { id: 'gc', kind: 'green_power_contract', energyKwh: 1, vintageYear: 2026, retired: true },
         ],
       },
@@ -71,7 +112,9 @@ describe('fleet accounting settings', () => {
   });
 
   it('a target needs a baseline; a baseline needs a value', () => {
-    expect(problems(withInstitution({ targets: [{ indicator: 'kgcePerM2', changePercent: -5, byYear: 2025 }] }))).toEqual(['fleet.institutions[0].targets[0]: a target needs a baseline (institutions[].baseline)']);
+    expect(
+      problems(withInstitution({ targets: [{ indicator: 'kgcePerM2', changePercent: -5, byYear: 2025 }] })),
+    ).toEqual(['fleet.institutions[0].targets[0]: a target needs a baseline (institutions[].baseline)']);
     expect(problems(withInstitution({ baseline: { year: 2020 } }))).toEqual([
       'fleet.institutions[0].baseline: a baseline needs at least one indicator value (kgcePerM2, kgcePerPerson, waterM3PerPerson, co2eKgPerM2)',
     ]);
@@ -79,12 +122,24 @@ describe('fleet accounting settings', () => {
 });
 
 describe('virtual meters', () => {
-  const vm = (id: string, expression: string, extra: object = {}) => ({ id, institution: 'i1', carrier: 'electricity', unit: 'kWh', expression, ...extra });
+  const vm = (id: string, expression: string, extra: object = {}) => ({
+    id,
+    institution: 'i1',
+    carrier: 'electricity',
+    unit: 'kWh',
+    expression,
+    ...extra,
+  });
   const withVirtual = (virtualMeters: object[], meters: object[] = []) => ({
     ...base,
     institutions: [...base.institutions, { ...base.institutions[0], id: 'i2', name: 'i2' }],
     buildings: [...base.buildings, { id: 'b2', institution: 'i2', name: 'B' }],
-    meters: [...base.meters, { id: 'e-a', building: 'b1', carrier: 'electricity', unit: 'MWh', parent: 'e' }, { id: 'e2', building: 'b2', carrier: 'electricity', unit: 'kWh' }, ...meters],
+    meters: [
+      ...base.meters,
+      { id: 'e-a', building: 'b1', carrier: 'electricity', unit: 'MWh', parent: 'e' },
+      { id: 'e2', building: 'b2', carrier: 'electricity', unit: 'kWh' },
+      ...meters,
+    ],
     virtualMeters,
   });
 

@@ -24,7 +24,8 @@ export function validateFleet(fleet: Fleet, at = 'fleet'): ConfigProblem[] {
   const meterIds = uniqueIds(fleet.meters, 'meters', add);
 
   fleet.orgs.forEach((org, i) => {
-    if (org.parent !== undefined && !orgIds.has(org.parent)) add(`orgs[${i}].parent`, `unknown organisation unit "${org.parent}"`);
+    if (org.parent !== undefined && !orgIds.has(org.parent))
+      add(`orgs[${i}].parent`, `unknown organisation unit "${org.parent}"`);
   });
   reportCycles(fleet.orgs, 'orgs', 'organisation tree', add);
 
@@ -39,14 +40,18 @@ export function validateFleet(fleet: Fleet, at = 'fleet'): ConfigProblem[] {
   });
 
   fleet.buildings.forEach((b, i) => {
-    if (!institutionIds.has(b.institution)) add(`buildings[${i}].institution`, `unknown institution "${b.institution}"`);
+    if (!institutionIds.has(b.institution))
+      add(`buildings[${i}].institution`, `unknown institution "${b.institution}"`);
   });
 
   const codecKeys = new Map<string, number>();
   fleet.meters.forEach((m, i) => {
     if (!buildingIds.has(m.building)) add(`meters[${i}].building`, `unknown building "${m.building}"`);
     if (!isUnitAllowed(m.carrier, m.unit)) {
-      add(`meters[${i}].unit`, `unit "${m.unit}" is not allowed for ${m.carrier} (allowed: ${CARRIER_UNITS[m.carrier].join(', ')})`);
+      add(
+        `meters[${i}].unit`,
+        `unit "${m.unit}" is not allowed for ${m.carrier} (allowed: ${CARRIER_UNITS[m.carrier].join(', ')})`,
+      );
     }
     if (m.parent !== undefined) {
       if (!meterIds.has(m.parent)) add(`meters[${i}].parent`, `unknown meter "${m.parent}"`);
@@ -60,10 +65,13 @@ export function validateFleet(fleet: Fleet, at = 'fleet'): ConfigProblem[] {
     if (m.behindMeter !== undefined) {
       const target = fleet.meters.find((t) => t.id === m.behindMeter);
       const institutionOf = (buildingId: string) => fleet.buildings.find((b) => b.id === buildingId)?.institution;
-      if (m.carrier !== 'pv_generation') add(`meters[${i}].behindMeter`, 'only a pv_generation meter feeds in behind another meter');
+      if (m.carrier !== 'pv_generation')
+        add(`meters[${i}].behindMeter`, 'only a pv_generation meter feeds in behind another meter');
       else if (target === undefined) add(`meters[${i}].behindMeter`, `unknown meter "${m.behindMeter}"`);
-      else if (target.carrier !== 'electricity') add(`meters[${i}].behindMeter`, `meter "${m.behindMeter}" meters ${target.carrier}, not electricity`);
-      else if (institutionOf(target.building) !== institutionOf(m.building)) add(`meters[${i}].behindMeter`, `meter "${m.behindMeter}" belongs to another institution`);
+      else if (target.carrier !== 'electricity')
+        add(`meters[${i}].behindMeter`, `meter "${m.behindMeter}" meters ${target.carrier}, not electricity`);
+      else if (institutionOf(target.building) !== institutionOf(m.building))
+        add(`meters[${i}].behindMeter`, `meter "${m.behindMeter}" belongs to another institution`);
     }
     if (m.endUse !== undefined && m.endUse.startsWith('01') && m.carrier !== 'electricity') {
       add(`meters[${i}].endUse`, `end-use ${m.endUse} is an electricity item but the meter's carrier is ${m.carrier}`);
@@ -71,7 +79,12 @@ export function validateFleet(fleet: Fleet, at = 'fleet'): ConfigProblem[] {
     if (m.register === 'interval' && m.registerMax !== undefined) {
       add(`meters[${i}].registerMax`, 'an interval meter has no register to roll over');
     }
-    const key = m.codec.kind === 'senml' ? `senml:${m.codec.name}` : m.codec.kind === 'tasmota' ? `tasmota:${m.codec.device}` : undefined;
+    const key =
+      m.codec.kind === 'senml'
+        ? `senml:${m.codec.name}`
+        : m.codec.kind === 'tasmota'
+          ? `tasmota:${m.codec.device}`
+          : undefined;
     if (key !== undefined) {
       const first = codecKeys.get(key);
       if (first !== undefined) add(`meters[${i}].codec`, `${key} is already used by meters[${first}]`);
@@ -98,7 +111,12 @@ function uniqueIds(items: readonly { id: string }[], path: string, add: (p: stri
   return new Set(seen.keys());
 }
 
-function reportCycles(items: readonly { id: string; parent?: string | undefined }[], path: string, what: string, add: (p: string, m: string) => void) {
+function reportCycles(
+  items: readonly { id: string; parent?: string | undefined }[],
+  path: string,
+  what: string,
+  add: (p: string, m: string) => void,
+) {
   // The first item of an id counts (a duplicate id is reported on its own).
   const parentOf = new Map<string, string | undefined>();
   for (const item of items) if (!parentOf.has(item.id)) parentOf.set(item.id, item.parent);
@@ -118,10 +136,16 @@ function reportCycles(items: readonly { id: string; parent?: string | undefined 
   });
 }
 
-function checkDated(entries: readonly { from: string; value: number }[], path: string, positiveMessage: string, add: (p: string, m: string) => void) {
+function checkDated(
+  entries: readonly { from: string; value: number }[],
+  path: string,
+  positiveMessage: string,
+  add: (p: string, m: string) => void,
+) {
   entries.forEach((e, j) => {
     if (!(e.value > 0)) add(`${path}[${j}].value`, positiveMessage);
-    if (Number.isNaN(Date.parse(`${e.from}T00:00:00Z`))) add(`${path}[${j}].from`, `"${e.from}" is not a calendar date`);
+    if (Number.isNaN(Date.parse(`${e.from}T00:00:00Z`)))
+      add(`${path}[${j}].from`, `"${e.from}" is not a calendar date`);
     const previous = entries[j - 1];
     if (previous && previous.from >= e.from) add(`${path}[${j}].from`, 'dates must increase');
   });
@@ -132,7 +156,12 @@ function checkDated(entries: readonly { from: string; value: number }[], path: s
  * for its indicator and a year after the baseline's; instruments have unique ids
  * across the fleet, positive energy, and a retirement date only if retired.
  */
-function checkAccounting(inst: Fleet['institutions'][number], path: string, instrumentIds: Map<string, string>, add: (p: string, m: string) => void) {
+function checkAccounting(
+  inst: Fleet['institutions'][number],
+  path: string,
+  instrumentIds: Map<string, string>,
+  add: (p: string, m: string) => void,
+) {
   const { baseline } = inst;
   if (baseline !== undefined && BASELINE_INDICATORS.every((indicator) => baseline[indicator] === undefined)) {
     add(`${path}.baseline`, `a baseline needs at least one indicator value (${BASELINE_INDICATORS.join(', ')})`);
@@ -142,8 +171,10 @@ function checkAccounting(inst: Fleet['institutions'][number], path: string, inst
     const at = `${path}.targets[${j}]`;
     if (baseline === undefined) add(at, 'a target needs a baseline (institutions[].baseline)');
     else {
-      if (t.byYear <= baseline.year) add(`${at}.byYear`, `the target year ${t.byYear} must be after the baseline year ${baseline.year}`);
-      if (baseline[t.indicator] === undefined) add(`${at}.indicator`, `the baseline has no ${t.indicator} value to measure the target against`);
+      if (t.byYear <= baseline.year)
+        add(`${at}.byYear`, `the target year ${t.byYear} must be after the baseline year ${baseline.year}`);
+      if (baseline[t.indicator] === undefined)
+        add(`${at}.indicator`, `the baseline has no ${t.indicator} value to measure the target against`);
     }
     const key = `${t.indicator}|${t.byYear}`;
     if (seen.has(key)) add(at, `a second ${t.indicator} target for ${t.byYear}`);
@@ -155,8 +186,10 @@ function checkAccounting(inst: Fleet['institutions'][number], path: string, inst
     if (first !== undefined) add(`${at}.id`, `duplicate instrument id "${g.id}" (first at ${first})`);
     else instrumentIds.set(g.id, at);
     if (!(g.energyKwh > 0)) add(`${at}.energyKwh`, 'an instrument covers more than 0 kWh');
-    if (g.retiredOn !== undefined && !g.retired) add(`${at}.retiredOn`, 'a retirement date is given but retired is false');
-    if (g.retiredOn !== undefined && Number.isNaN(Date.parse(`${g.retiredOn}T00:00:00Z`))) add(`${at}.retiredOn`, `"${g.retiredOn}" is not a calendar date`);
+    if (g.retiredOn !== undefined && !g.retired)
+      add(`${at}.retiredOn`, 'a retirement date is given but retired is false');
+    if (g.retiredOn !== undefined && Number.isNaN(Date.parse(`${g.retiredOn}T00:00:00Z`)))
+      add(`${at}.retiredOn`, `"${g.retiredOn}" is not a calendar date`);
   });
 }
 

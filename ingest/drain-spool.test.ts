@@ -38,8 +38,15 @@ function setup(sink: ReadingSink) {
   };
   const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
   const drainer = createSpoolDrainer({
-    spool, sink, metrics, log: silent, clock: { nowMs: () => Date.now() },
-    batchSize: 7, flushIntervalMs: 5, recentKeysPerMeter: 100, retry: { initialMs: 1, maxMs: 4 },
+    spool,
+    sink,
+    metrics,
+    log: silent,
+    clock: { nowMs: () => Date.now() },
+    batchSize: 7,
+    flushIntervalMs: 5,
+    recentKeysPerMeter: 100,
+    retry: { initialMs: 1, maxMs: 4 },
   });
   return { spool, drainer, counts };
 }
@@ -83,7 +90,10 @@ describe('spool drainer', () => {
     spool.append([reading('m1', 1, 10), reading('m1', 1, 10), reading('m1', 1, 11), reading('m2', 1, 10)]);
     void drainer.run();
     await drainer.stop(5000);
-    expect([...sink.rows.values()].map((r) => [r.meterId, r.value])).toEqual([['m1', 10], ['m2', 10]]);
+    expect([...sink.rows.values()].map((r) => [r.meterId, r.value])).toEqual([
+      ['m1', 10],
+      ['m2', 10],
+    ]);
     expect(counts.duplicates).toBe(1);
     expect(sink.quarantined.map((q) => q.reason)).toEqual(['conflicting_duplicate']);
     expect(counts.quarantined.get('conflicting_duplicate')).toBe(1);
@@ -101,7 +111,9 @@ describe('spool drainer', () => {
   });
 
   it('fails loudly on an error that retrying cannot fix', async () => {
-    const { spool, drainer } = setup({ write: async () => Promise.reject(new AppError('STORE_QUERY_FAILED', 'refused', { retryable: false })) });
+    const { spool, drainer } = setup({
+      write: async () => Promise.reject(new AppError('STORE_QUERY_FAILED', 'refused', { retryable: false })),
+    });
     spool.append([reading('m1', 1, 1)]);
     await expect(drainer.run()).rejects.toMatchObject({ code: 'STORE_QUERY_FAILED' });
     expect(spool.backlogRecords()).toBe(1);

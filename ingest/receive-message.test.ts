@@ -33,7 +33,11 @@ function setup(maxBytes: number) {
   const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
   const receive = createMessageReceiver({
     spool,
-    directory: { byId: (id) => (id === 'm1' ? meter : undefined), bySenmlName: () => undefined, byTasmotaDevice: () => undefined },
+    directory: {
+      byId: (id) => (id === 'm1' ? meter : undefined),
+      bySenmlName: () => undefined,
+      byTasmotaDevice: () => undefined,
+    },
     topics: { json: 'meters/+/readings', senml: 'senml/+', tasmota: 'tele/+/SENSOR' },
     limits: { maxPayloadBytes: 4096, maxFutureSkewMs: 60_000 },
     clock: { nowMs: () => NOW },
@@ -48,16 +52,34 @@ function setup(maxBytes: number) {
 describe('message receiver', () => {
   it('spools accepted readings and quarantine records of one gateway batch together', async () => {
     const { spool, events, receive, message } = setup(1 << 20);
-    await receive('meters/m1/readings', message([{ ts: NOW, value: 1 }, { ts: NOW, value: -1 }]));
+    await receive(
+      'meters/m1/readings',
+      message([
+        { ts: NOW, value: 1 },
+        { ts: NOW, value: -1 },
+      ]),
+    );
     const records = spool.read(10).records;
     expect(records.map((r) => r.kind)).toEqual(['reading', 'quarantine']);
-    expect(records[1]?.kind === 'quarantine' && records[1].record).toMatchObject({ id: 'test-1', reason: 'negative_register', topic: 'meters/m1/readings', receivedAtMs: NOW });
+    expect(records[1]?.kind === 'quarantine' && records[1].record).toMatchObject({
+      id: 'test-1',
+      reason: 'negative_register',
+      topic: 'meters/m1/readings',
+      receivedAtMs: NOW,
+    });
     expect(events).toEqual(['quarantined:negative_register:1', 'message', 'accepted:1']);
   });
 
   it('holds the acknowledgement while the spool is full and lets it go when the store catches up', async () => {
     const { spool, events, receive, message } = setup(200);
-    await receive('meters/m1/readings', message([{ ts: NOW - 2000, value: 1 }, { ts: NOW - 1000, value: 2 }, { ts: NOW, value: 3 }]));
+    await receive(
+      'meters/m1/readings',
+      message([
+        { ts: NOW - 2000, value: 1 },
+        { ts: NOW - 1000, value: 2 },
+        { ts: NOW, value: 3 },
+      ]),
+    );
     expect(spool.isFull()).toBe(true);
     let acknowledged = false;
     const pending = receive('meters/m1/readings', message({ ts: NOW, value: 4 })).then(() => (acknowledged = true));

@@ -1,5 +1,11 @@
 import type { QuarantineRecord } from '../src/kernel/index.js';
-import { processMessage, type IngestLimits, type MeterDirectory, type SpoolRecord, type TopicFilters } from './core/index.js';
+import {
+  processMessage,
+  type IngestLimits,
+  type MeterDirectory,
+  type SpoolRecord,
+  type TopicFilters,
+} from './core/index.js';
 import type { Clock, IngestMetrics, Logger, Spool } from './ports.js';
 
 export interface ReceiveDeps {
@@ -27,24 +33,43 @@ export function createMessageReceiver(deps: ReceiveDeps) {
   return async function receive(topic: string, payload: Uint8Array): Promise<void> {
     if (deps.spool.isFull()) {
       deps.metrics.backpressure(true);
-      deps.log.warn({ backlogBytes: deps.spool.backlogBytes() }, 'spool full: holding acknowledgements until the store catches up');
+      deps.log.warn(
+        { backlogBytes: deps.spool.backlogBytes() },
+        'spool full: holding acknowledgements until the store catches up',
+      );
       await deps.spool.waitForSpace();
       deps.metrics.backpressure(false);
       deps.log.info({ backlogBytes: deps.spool.backlogBytes() }, 'spool has room again: acknowledging');
     }
     const receivedAtMs = deps.clock.nowMs();
-    const outcome = processMessage(topic, payload, { directory: deps.directory, topics: deps.topics, limits: deps.limits, nowMs: receivedAtMs });
+    const outcome = processMessage(topic, payload, {
+      directory: deps.directory,
+      topics: deps.topics,
+      limits: deps.limits,
+      nowMs: receivedAtMs,
+    });
 
-    const records: SpoolRecord[] = outcome.accepted.map((item) => ({ kind: 'reading', reading: { ...item, receivedAtMs, quality: 'ok' } }));
+    const records: SpoolRecord[] = outcome.accepted.map((item) => ({
+      kind: 'reading',
+      reading: { ...item, receivedAtMs, quality: 'ok' },
+    }));
     for (const rejection of outcome.rejected) {
-      const record: QuarantineRecord = { id: `${deps.instanceId}-${++quarantineCounter}`, receivedAtMs, topic, ...rejection };
+      const record: QuarantineRecord = {
+        id: `${deps.instanceId}-${++quarantineCounter}`,
+        receivedAtMs,
+        topic,
+        ...rejection,
+      };
       records.push({ kind: 'quarantine', record });
       deps.metrics.itemsQuarantined(rejection.reason, 1);
       // Data problems are logged once per meter (or topic) per process, not per message.
       const key = `${rejection.meterId ?? topic}:${rejection.reason}`;
       if (!warnedMeters.has(key)) {
         warnedMeters.add(key);
-        deps.log.warn({ topic, meterId: rejection.meterId, reason: rejection.reason, detail: rejection.detail }, 'payload quarantined');
+        deps.log.warn(
+          { topic, meterId: rejection.meterId, reason: rejection.reason, detail: rejection.detail },
+          'payload quarantined',
+        );
       }
     }
     deps.spool.append(records);

@@ -88,7 +88,10 @@ export async function startApp(config: Config, extras: StartExtras = {}): Promis
   const closeIntake = () => (intakeClosed ??= subscriber?.close() ?? Promise.resolve());
 
   const readiness = async (): Promise<Readiness> => {
-    const reachable = await store.ping().then(() => true, () => false);
+    const reachable = await store.ping().then(
+      () => true,
+      () => false,
+    );
     const writing = storeReady && drainer !== undefined && !drainer.storeDown();
     const connected = subscriber?.connected() ?? false;
     const spoolState = {
@@ -102,10 +105,19 @@ export async function startApp(config: Config, extras: StartExtras = {}): Promis
   const fleetView = createFleetView(config.fleet);
   const accounting = {
     consumption: createMeterConsumption({ store: stores.accounting, fleet: fleetView }),
-    carbonReport: createCarbonReportQuery({ store: stores.accounting, fleet: fleetView, catalogue, methodologyVersion: METHODOLOGY_VERSION, nowMs: systemClock.nowMs }),
+    carbonReport: createCarbonReportQuery({
+      store: stores.accounting,
+      fleet: fleetView,
+      catalogue,
+      methodologyVersion: METHODOLOGY_VERSION,
+      nowMs: systemClock.nowMs,
+    }),
     heldReadings: createHeldReadingsQuery({ store: stores.accounting, fleet: fleetView }),
   };
-  const http = createHttpServer({ store, fleet, metrics: metricsRegistry, readiness, nowMs: systemClock.nowMs, accounting }, log);
+  const http = createHttpServer(
+    { store, fleet, metrics: metricsRegistry, readiness, nowMs: systemClock.nowMs, accounting },
+    log,
+  );
 
   // The place for scheduled jobs (reports, alert checks): each with its cron expression and time zone.
   const jobs: ScheduledJob[] = [];
@@ -143,14 +155,19 @@ export async function startApp(config: Config, extras: StartExtras = {}): Promis
       stop: () => spool?.close(),
     },
     ...(config.mqtt.embedded
-      ? [{
-          name: 'broker',
-          start: async () => {
-            broker = await startEmbeddedBroker(config.mqtt.url);
-            log.info({ url: config.mqtt.url }, 'embedded MQTT broker listening (demo broker: sessions live in memory)');
+      ? [
+          {
+            name: 'broker',
+            start: async () => {
+              broker = await startEmbeddedBroker(config.mqtt.url);
+              log.info(
+                { url: config.mqtt.url },
+                'embedded MQTT broker listening (demo broker: sessions live in memory)',
+              );
+            },
+            stop: () => broker?.close(),
           },
-          stop: () => broker?.close(),
-        }]
+        ]
       : []),
     {
       name: 'subscriber',
@@ -221,14 +238,16 @@ export async function startApp(config: Config, extras: StartExtras = {}): Promis
       stopTimeoutMs: DRAIN_DEADLINE_MS + config.store.requestTimeoutMs,
     },
     ...(config.simulator.enabled
-      ? [{
-          name: 'simulator',
-          dependsOn: ['drainer'],
-          start: async () => {
-            simulator = await startSimulator(config, log);
+      ? [
+          {
+            name: 'simulator',
+            dependsOn: ['drainer'],
+            start: async () => {
+              simulator = await startSimulator(config, log);
+            },
+            stop: async () => void (await simulator?.stop()),
           },
-          stop: async () => void (await simulator?.stop()),
-        }]
+        ]
       : []),
     { name: 'scheduler', dependsOn: ['drainer'], start: () => scheduler.start(), stop: () => scheduler.stop() },
   ];
@@ -309,9 +328,16 @@ async function startSimulator(config: Config, log: Logger): Promise<SimulatorHan
     ...(config.secrets.mqttPassword !== undefined ? { password: config.secrets.mqttPassword } : {}),
     log: log.child({ module: 'simulator' }),
   });
-  log.info({ backfillDays: config.simulator.backfillDays, meters: config.fleet.meters.length }, 'simulator publishing: backfill, then live readings');
+  log.info(
+    { backfillDays: config.simulator.backfillDays, meters: config.fleet.meters.length },
+    'simulator publishing: backfill, then live readings',
+  );
   simulator.backfilled.then(
-    (stats) => log.info({ messages: stats.messages, readings: stats.readings, malformed: stats.malformed }, 'simulator backfill published'),
+    (stats) =>
+      log.info(
+        { messages: stats.messages, readings: stats.readings, malformed: stats.malformed },
+        'simulator backfill published',
+      ),
     (error: unknown) => log.warn({ err: error }, 'simulator stopped'),
   );
   return simulator;

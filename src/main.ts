@@ -91,10 +91,13 @@ async function serve(argv: readonly string[]): Promise<number> {
       starting.abort();
       return;
     }
-    app.stop().then(() => resolveStopped(0), (error: unknown) => {
-      console.error(error);
-      resolveStopped(EXIT_FAILED);
-    });
+    app.stop().then(
+      () => resolveStopped(0),
+      (error: unknown) => {
+        console.error(error);
+        resolveStopped(EXIT_FAILED);
+      },
+    );
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
@@ -105,7 +108,9 @@ async function serve(argv: readonly string[]): Promise<number> {
     if (starting.signal.aborted) return 0;
     throw error;
   }
-  console.log(`tanhe is running: ${app.httpUrl}/api/v1/meters  (store: ${config.store.kind}, broker: ${config.mqtt.url}${config.mqtt.embedded ? ' embedded' : ''})`);
+  console.log(
+    `tanhe is running: ${app.httpUrl}/api/v1/meters  (store: ${config.store.kind}, broker: ${config.mqtt.url}${config.mqtt.embedded ? ' embedded' : ''})`,
+  );
   app.failed.catch(() => resolveStopped(EXIT_FAILED));
   return stopped;
 }

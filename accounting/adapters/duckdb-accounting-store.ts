@@ -80,19 +80,17 @@ export function createDuckDbAccountingStore(client: DuckDbClient): AccountingSto
           [listValue([...q.meterIds]), micros(q.fromMs), micros(q.toMs), q.timeZone],
           [LIST(VARCHAR), BIGINT, BIGINT, VARCHAR],
         );
-        return rows.map(
-          (row): RegisterSegment => ({
-            meterId: String(row.meter_id),
-            bucketStartMs: Number(row.bucket_ms),
-            firstTsMs: Number(row.first_ts),
-            firstValue: Number(row.first_value),
-            lastTsMs: Number(row.last_ts),
-            lastValue: Number(row.last_value),
-            readings: Number(row.n),
-            decreases: Number(row.decreases),
-            maxRatePerHour: row.max_rate === null ? null : Number(row.max_rate),
-          }),
-        );
+        return rows.map((row): RegisterSegment => ({
+          meterId: String(row.meter_id),
+          bucketStartMs: Number(row.bucket_ms),
+          firstTsMs: Number(row.first_ts),
+          firstValue: Number(row.first_value),
+          lastTsMs: Number(row.last_ts),
+          lastValue: Number(row.last_value),
+          readings: Number(row.n),
+          decreases: Number(row.decreases),
+          maxRatePerHour: row.max_rate === null ? null : Number(row.max_rate),
+        }));
       }),
     edgeReadings: (q: EdgeQuery) =>
       client.run(async (connection): Promise<EdgeReadings> => {

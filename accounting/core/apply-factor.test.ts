@@ -42,7 +42,9 @@ describe('unit-typed factor arithmetic (the ×1000 errors)', () => {
   it('turns litres into kg only through a density, then into kgce', () => {
     const mass = applyFactor({ value: 100, unit: 'L' }, { value: 0.84, unit: 'kg/L' });
     expect(mass).toEqual({ ok: { value: 84, unit: 'kg' } });
-    expect(applyFactor({ value: 100, unit: 'L' }, { value: 1.4571, unit: 'kgce/kg' })).toEqual({ error: expect.objectContaining({ code: 'UNIT_MISMATCH' }) });
+    expect(applyFactor({ value: 100, unit: 'L' }, { value: 1.4571, unit: 'kgce/kg' })).toEqual({
+      error: expect.objectContaining({ code: 'UNIT_MISMATCH' }),
+    });
   });
 
   it('refuses unknown factor units and mismatched quantities', () => {
@@ -50,6 +52,8 @@ describe('unit-typed factor arithmetic (the ×1000 errors)', () => {
     expect(parseFactorUnit('kgCO2/kgce')).toBeUndefined();
     expect(parseFactorUnit('kgCO2')).toBeUndefined();
     expect(parseFactorUnit('g/kWh')).toBeUndefined();
-    expect(applyFactor({ value: 10, unit: 'm3' }, { value: 0.5306, unit: 'kgCO2/kWh' })).toEqual({ error: expect.objectContaining({ code: 'UNIT_MISMATCH' }) });
+    expect(applyFactor({ value: 10, unit: 'm3' }, { value: 0.5306, unit: 'kgCO2/kWh' })).toEqual({
+      error: expect.objectContaining({ code: 'UNIT_MISMATCH' }),
+    });
   });
 });

@@ -47,7 +47,11 @@ export function parseFactorUnit(unit: string): { numerator: FactorNumerator; den
  * m3 ↔ L, kgce ↔ tce, kgCO2 ↔ tCO2); `undefined` across dimensions (m3 → kWh,
  * L → kg needs a density: use a density factor with `applyFactor`).
  */
-export function convertQuantity(value: number, from: Unit | FactorNumerator, to: Unit | FactorNumerator): number | undefined {
+export function convertQuantity(
+  value: number,
+  from: Unit | FactorNumerator,
+  to: Unit | FactorNumerator,
+): number | undefined {
   const a = UNIT_SIZES[from];
   const b = UNIT_SIZES[to];
   if (a.dimension !== b.dimension) return undefined;
@@ -70,12 +74,21 @@ export type FactorApplication =
  * A quantity whose unit cannot be converted to the factor's denominator is a
  * UNIT_MISMATCH, never a silent multiplication.
  */
-export function applyFactor(quantity: Quantity, factor: { readonly value: number; readonly unit: string }): FactorApplication {
+export function applyFactor(
+  quantity: Quantity,
+  factor: { readonly value: number; readonly unit: string },
+): FactorApplication {
   const unit = parseFactorUnit(factor.unit);
-  if (!unit) return { error: { code: 'UNIT_MISMATCH', message: `factor unit '${factor.unit}' is not a known factor unit` } };
+  if (!unit)
+    return { error: { code: 'UNIT_MISMATCH', message: `factor unit '${factor.unit}' is not a known factor unit` } };
   const converted = convertQuantity(quantity.value, quantity.unit, unit.denominator);
   if (converted === undefined) {
-    return { error: { code: 'UNIT_MISMATCH', message: `a quantity in ${quantity.unit} cannot take a factor in ${factor.unit}` } };
+    return {
+      error: {
+        code: 'UNIT_MISMATCH',
+        message: `a quantity in ${quantity.unit} cannot take a factor in ${factor.unit}`,
+      },
+    };
   }
   return { ok: { value: converted * factor.value, unit: unit.numerator } };
 }

@@ -161,7 +161,14 @@ export interface FactorRef {
  * market: scope 2 after contractual instruments; combustion: scope 1 fuels;
  * on-site renewable: PV consumed on site (zero emission); resource: water.
  */
-export const LINE_METHODS = ['location', 'market', 'market (no instruments: equals location)', 'combustion', 'on-site renewable', 'resource'] as const;
+export const LINE_METHODS = [
+  'location',
+  'market',
+  'market (no instruments: equals location)',
+  'combustion',
+  'on-site renewable',
+  'resource',
+] as const;
 export type LineMethod = (typeof LINE_METHODS)[number];
 
 export interface InstrumentUse {
@@ -427,4 +434,6 @@ export interface CarbonReport extends CarbonSummary {
 
 export type CarbonReportErrorCode = 'ORG_NOT_FOUND' | 'FACTOR_MISSING' | 'FACTOR_AMBIGUOUS' | 'FACTOR_UNIT_MISMATCH';
 
-export type CarbonReportResult = { readonly ok: CarbonReport } | { readonly error: { readonly code: CarbonReportErrorCode; readonly message: string } };
+export type CarbonReportResult =
+  | { readonly ok: CarbonReport }
+  | { readonly error: { readonly code: CarbonReportErrorCode; readonly message: string } };

@@ -1,6 +1,12 @@
 import { localDate, periodRange } from '../../src/kernel/index.js';
 import { compare, institutionBaseline, sumBaselines, type BaselineParts } from './comparisons.js';
-import { completenessOf, DEFAULT_GRID_FACTOR_SERIES, institutionLines, type LineContext, type PeriodContext } from './emissions.js';
+import {
+  completenessOf,
+  DEFAULT_GRID_FACTOR_SERIES,
+  institutionLines,
+  type LineContext,
+  type PeriodContext,
+} from './emissions.js';
 import type { Checked } from './report-factor.js';
 import type { ComparisonGap, ReadingCounts } from './carbon-report-types.js';
 import { intensityOf, sumFigures, timeWeightedValue, totalsOfLines, type Figures } from './roll-up.js';
@@ -64,13 +70,25 @@ function periodContext(label: string, fromMs: number, toMs: number, timeZone: st
 }
 
 /** `own`: the institution's meters, in fleet order (both callees keep only the institution's meters, so passing them alone changes nothing). */
-function institutionFigures(institution: ReportInstitution, own: readonly ReportMeter[], ctx: LineContext): Checked<{ figures: Figures; subMetering: readonly SubMeteringBalance[]; notes: readonly string[]; missingMeterIds: readonly string[] }> {
+function institutionFigures(
+  institution: ReportInstitution,
+  own: readonly ReportMeter[],
+  ctx: LineContext,
+): Checked<{
+  figures: Figures;
+  subMetering: readonly SubMeteringBalance[];
+  notes: readonly string[];
+  missingMeterIds: readonly string[];
+}> {
   const result = institutionLines(institution, own, ctx);
   if ('error' in result) return result;
   const { lines, notes, missingMeterIds } = result.ok;
   const sub = institutionSubMetering(institution.id, own, ctx.figures);
   const counted = lines.filter((l) => !l.method.startsWith('market'));
-  const readings = counted.reduce((r, l) => ({ received: r.received + l.readings.received, expected: r.expected + l.readings.expected }), { received: 0, expected: 0 });
+  const readings = counted.reduce(
+    (r, l) => ({ received: r.received + l.readings.received, expected: r.expected + l.readings.expected }),
+    { received: 0, expected: 0 },
+  );
   const { fromMs, toMs } = ctx.period;
   const figures: Figures = {
     institutionCount: 1,
@@ -102,7 +120,10 @@ function summaryOf(
   elapsedShare: number,
 ): CarbonSummary {
   const { figures } = result;
-  const previous = 'reason' in result.previous ? result.previous : { period: previousLabel, figures: result.previous.figures, missingMeterIds: result.previous.missingMeterIds };
+  const previous =
+    'reason' in result.previous
+      ? result.previous
+      : { period: previousLabel, figures: result.previous.figures, missingMeterIds: result.previous.missingMeterIds };
   return {
     org: result.node,
     institutionCount: figures.institutionCount,
@@ -140,7 +161,10 @@ export function buildCarbonReport(input: CarbonReportInput): CarbonReportResult 
   const metersOf = groupBy(input.meters, (m) => m.institutionId);
   const orgsUnder = groupBy(input.orgs, (o) => o.parentId);
   const institutionsUnder = groupBy(input.institutions, (i) => i.orgId);
-  const childIdsOf = (id: string): string[] => [...(orgsUnder.get(id) ?? []).map((o) => o.id), ...(institutionsUnder.get(id) ?? []).map((i) => i.id)];
+  const childIdsOf = (id: string): string[] => [
+    ...(orgsUnder.get(id) ?? []).map((o) => o.id),
+    ...(institutionsUnder.get(id) ?? []).map((i) => i.id),
+  ];
   if (!orgs.has(input.orgId) && !institutions.has(input.orgId)) {
     return { error: { code: 'ORG_NOT_FOUND', message: `no organisation unit or institution '${input.orgId}'` } };
   }
@@ -150,12 +174,21 @@ export function buildCarbonReport(input: CarbonReportInput): CarbonReportResult 
   const previousLabel = period.label.replace(/^\d{4}/, (y) => String(Number(y) - 1));
   const previousRange = periodRange(previousLabel, period.timeZone);
   const gridFactorSeries = input.gridFactorSeries ?? DEFAULT_GRID_FACTOR_SERIES;
-  const context = (figures: ReadonlyMap<string, MeterPeriodFigures>, p: PeriodContext): LineContext => ({ catalogue: input.catalogue, basis: input.basis, gridFactorSeries, period: p, figures });
+  const context = (figures: ReadonlyMap<string, MeterPeriodFigures>, p: PeriodContext): LineContext => ({
+    catalogue: input.catalogue,
+    basis: input.basis,
+    gridFactorSeries,
+    period: p,
+    figures,
+  });
   const currentCtx = context(input.current, current);
   const previousCtx =
     input.previousYear === undefined || previousRange === undefined
       ? undefined
-      : context(input.previousYear, periodContext(previousLabel, previousRange.fromMs, previousRange.toMs, period.timeZone));
+      : context(
+          input.previousYear,
+          periodContext(previousLabel, previousRange.fromMs, previousRange.toMs, period.timeZone),
+        );
 
   const previousUnavailable: Gap | undefined =
     input.previousYear === undefined
@@ -178,7 +211,13 @@ export function buildCarbonReport(input: CarbonReportInput): CarbonReportResult 
   const visitUncached = (id: string, path: readonly string[]): Checked<NodeResult> => {
     const institution = institutions.get(id);
     if (institution !== undefined) {
-      const node: ReportNode = { id, name: institution.name, level: 'institution', kind: 'institution', type: institution.type };
+      const node: ReportNode = {
+        id,
+        name: institution.name,
+        level: 'institution',
+        kind: 'institution',
+        type: institution.type,
+      };
       const own = metersOf.get(id) ?? [];
       const now = institutionFigures(institution, own, currentCtx);
       if ('error' in now) return now;
@@ -194,7 +233,9 @@ export function buildCarbonReport(input: CarbonReportInput): CarbonReportResult 
         } else previous = { figures: before.ok.figures, missingMeterIds: before.ok.missingMeterIds };
       }
       const baseline = institutionBaseline(id, institution.baseline, institution.targets, now.ok.figures.denominators);
-      return { ok: { node, figures: now.ok.figures, previous, baseline, subMetering: now.ok.subMetering, notes: now.ok.notes } };
+      return {
+        ok: { node, figures: now.ok.figures, previous, baseline, subMetering: now.ok.subMetering, notes: now.ok.notes },
+      };
     }
     const org = orgs.get(id) as ReportOrg;
     const node: ReportNode = { id, name: org.name, level: org.level, kind: 'org', type: null };
@@ -237,14 +278,24 @@ export function buildCarbonReport(input: CarbonReportInput): CarbonReportResult 
 
   const notes = [...result.notes];
   for (const balance of result.subMetering) {
-    if (balance.unmetered < 0) notes.push(`meter ${balance.meterId}: its child meters read ${-balance.unmetered} ${balance.unit} more than it supplies (imbalance ${balance.imbalancePercent} %): check the meters`);
+    if (balance.unmetered < 0)
+      notes.push(
+        `meter ${balance.meterId}: its child meters read ${-balance.unmetered} ${balance.unit} more than it supplies (imbalance ${balance.imbalancePercent} %): check the meters`,
+      );
   }
-  if (summary.reviews > 0) notes.push(`${summary.reviews} quarantined interval(s) await review: their amounts are booked in no figure of this report`);
+  if (summary.reviews > 0)
+    notes.push(
+      `${summary.reviews} quarantined interval(s) await review: their amounts are booked in no figure of this report`,
+    );
 
   const { org, ...figures } = summary;
   const report: CarbonReport = {
     org,
-    period: { label: period.label, from: new Date(period.fromMs).toISOString(), to: new Date(period.toMs).toISOString() },
+    period: {
+      label: period.label,
+      from: new Date(period.fromMs).toISOString(),
+      to: new Date(period.toMs).toISOString(),
+    },
     timezone: period.timeZone,
     basis: input.basis,
     basisLabel: BASIS_LABELS[input.basis],

@@ -53,7 +53,12 @@ const WEIGHT_OF: Record<Indicator, keyof Denominators> = {
   co2eKgPerM2: 'floorAreaM2',
 };
 
-export function institutionBaseline(institutionId: string, baseline: Baseline | undefined, targets: readonly Target[] | undefined, denominators: Denominators): BaselineParts {
+export function institutionBaseline(
+  institutionId: string,
+  baseline: Baseline | undefined,
+  targets: readonly Target[] | undefined,
+  denominators: Denominators,
+): BaselineParts {
   if (baseline === undefined) {
     const reason = `institution ${institutionId} has no baseline`;
     const reasonCode = 'no_baseline';
@@ -92,13 +97,19 @@ export function sumBaselines(children: readonly BaselineParts[]): BaselineParts 
     for (const indicator of INDICATORS) {
       const a = acc.indicators[indicator];
       const b = child.indicators[indicator];
-      if (a !== undefined && b !== undefined) indicators[indicator] = { weighted: a.weighted + b.weighted, weight: a.weight + b.weight };
+      if (a !== undefined && b !== undefined)
+        indicators[indicator] = { weighted: a.weighted + b.weighted, weight: a.weight + b.weight };
     }
     return { institutionCount, year: acc.year, reason: null, reasonCode: null, indicators, targets };
   }, first);
 }
 
-function changes(current: Figures, currentIntensity: ReportIntensity, previous: Figures, previousIntensity: ReportIntensity): ChangePercents {
+function changes(
+  current: Figures,
+  currentIntensity: ReportIntensity,
+  previous: Figures,
+  previousIntensity: ReportIntensity,
+): ChangePercents {
   return {
     kgce: changePercent(current.totals.kgce, previous.totals.kgce),
     co2eKg: changePercent(current.totals.co2eKg, previous.totals.co2eKg),
@@ -166,8 +177,7 @@ export function compare(input: ComparisonInput): Comparisons {
     baselineReasonCode = 'annual_only';
   } else if (parts.year === null) {
     [baselineReason, baselineReasonCode] = [parts.reason ?? 'no baseline', parts.reasonCode ?? 'no_baseline'];
-  }
-  else if (noReadingsNow) [baselineReason, baselineReasonCode] = [nowGap.reason, nowGap.code];
+  } else if (noReadingsNow) [baselineReason, baselineReasonCode] = [nowGap.reason, nowGap.code];
   else {
     baseline = {
       year: parts.year,
@@ -182,7 +192,12 @@ export function compare(input: ComparisonInput): Comparisons {
   }
 
   const targets: TargetStatus[] = parts.targets.map((target) => {
-    const base = { indicator: target.indicator, changePercent: target.changePercent, byYear: target.byYear, baselineYear: parts.year ?? 0 };
+    const base = {
+      indicator: target.indicator,
+      changePercent: target.changePercent,
+      byYear: target.byYear,
+      baselineYear: parts.year ?? 0,
+    };
     const achieved = baseline?.indicators.find((i) => i.indicator === target.indicator)?.changePercent ?? null;
     if (baseline === null || parts.year === null) {
       const reasons = { reason: baselineReason, reasonCode: baselineReasonCode };

@@ -1,7 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bucketBoundaries } from '../../src/kernel/index.js';
-import { affectedBuckets, computeConsumption, normalizeReadings, type ConsumptionResult, type MeterReplacement, type MeterSpec, type RegisterReading } from './consumption.js';
+import {
+  affectedBuckets,
+  computeConsumption,
+  normalizeReadings,
+  type ConsumptionResult,
+  type MeterReplacement,
+  type MeterSpec,
+  type RegisterReading,
+} from './consumption.js';
 import { plausibleMaxPerHour } from './plausibility.js';
 
 /**
@@ -60,10 +68,22 @@ const JUMP = 100_000;
 
 function stepArb(kinds: readonly StepKind[]): fc.Arbitrary<StepPlan> {
   return fc.record({
-    dtMinutes: fc.oneof({ arbitrary: fc.constant(15), weight: 6 }, { arbitrary: fc.constantFrom(30, 45, 60, 90, 240), weight: 1 }),
+    dtMinutes: fc.oneof(
+      { arbitrary: fc.constant(15), weight: 6 },
+      { arbitrary: fc.constantFrom(30, 45, 60, 90, 240), weight: 1 },
+    ),
     increment: fc.integer({ min: 0, max: 50 }),
-    kind: fc.oneof({ arbitrary: fc.constant<StepKind>('normal'), weight: 5 }, { arbitrary: fc.constantFrom(...kinds), weight: 2 }),
-    dipValues: fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 5 }).map((d) => -d)), { minLength: 1, maxLength: 3 }),
+    kind: fc.oneof(
+      { arbitrary: fc.constant<StepKind>('normal'), weight: 5 },
+      { arbitrary: fc.constantFrom(...kinds), weight: 2 },
+    ),
+    dipValues: fc.array(
+      fc.oneof(
+        fc.constant(0),
+        fc.integer({ min: 1, max: 5 }).map((d) => -d),
+      ),
+      { minLength: 1, maxLength: 3 },
+    ),
     replaceFraction: fc.double({ min: 0, max: 1, noNaN: true }),
     replaceOffsetFraction: fc.double({ min: 0, max: 1, noNaN: true }),
     newInitial: fc.integer({ min: 0, max: 100 }),
@@ -76,7 +96,12 @@ function stepArb(kinds: readonly StepKind[]): fc.Arbitrary<StepPlan> {
  * does not fit the state (a dip at register 0, a replacement that would wrap, a
  * drop from a low register) degrades to a normal step, keeping the model honest.
  */
-function buildScenario(meter: Omit<MeterSpec, 'replacements'>, start: number, steps: readonly StepPlan[], duplicateEvery: number): Scenario {
+function buildScenario(
+  meter: Omit<MeterSpec, 'replacements'>,
+  start: number,
+  steps: readonly StepPlan[],
+  duplicateEvery: number,
+): Scenario {
   const readings: RegisterReading[] = [{ tsMs: BASE_MS, value: start }];
   const replacements: MeterReplacement[] = [];
   // The modulus: the step after registerMax is 0.
@@ -95,8 +120,13 @@ function buildScenario(meter: Omit<MeterSpec, 'replacements'>, start: number, st
     if (kind === 'dip' && (!fitsWithoutWrap || value === 0 || stepsSinceDrop <= 3)) kind = 'normal';
     // A spike needs a bound to be far above (a rating, a learned bound or a ceiling) and a next reading below it.
     // Within MAX_TRANSIENT_READINGS of a wrap, the dip rule would take the spike for the register's recovery.
-    if (kind === 'spike' && (!fitsWithoutWrap || plausibleMaxPerHour(meter) === undefined || stepsSinceDrop <= 3 || stepsSinceWrap <= 3)) kind = 'normal';
-    if (kind === 'replace' && (!fitsWithoutWrap || step.newInitial + step.increment >= (max ?? Infinity))) kind = 'normal';
+    if (
+      kind === 'spike' &&
+      (!fitsWithoutWrap || plausibleMaxPerHour(meter) === undefined || stepsSinceDrop <= 3 || stepsSinceWrap <= 3)
+    )
+      kind = 'normal';
+    if (kind === 'replace' && (!fitsWithoutWrap || step.newInitial + step.increment >= (max ?? Infinity)))
+      kind = 'normal';
     // An unrecorded reset followed soon by a jump back above it would look like a dip: keep them apart.
     if (kind === 'drop' && value <= 1000) kind = 'normal';
     if (kind === 'jump' && stepsSinceDrop <= 4) kind = 'normal';
@@ -109,8 +139,17 @@ function buildScenario(meter: Omit<MeterSpec, 'replacements'>, start: number, st
       // Any instant from the previous reading's to this one's, both included: a replacement is naturally
       // recorded at the old meter's final reading, which is then a reading at the event's instant.
       const offset = Math.min(step.dtMinutes, Math.floor(step.replaceOffsetFraction * (step.dtMinutes + 1)));
-      const part1 = offset === 0 ? 0 : offset === step.dtMinutes ? step.increment : Math.floor(step.increment * step.replaceFraction);
-      replacements.push({ atMs: BASE_MS + (tsMinutes + offset) * MINUTE_MS, oldFinal: value + part1, newInitial: step.newInitial });
+      const part1 =
+        offset === 0
+          ? 0
+          : offset === step.dtMinutes
+            ? step.increment
+            : Math.floor(step.increment * step.replaceFraction);
+      replacements.push({
+        atMs: BASE_MS + (tsMinutes + offset) * MINUTE_MS,
+        oldFinal: value + part1,
+        newInitial: step.newInitial,
+      });
       if (offset === step.dtMinutes) {
         next = value + part1;
         registerAfter = step.newInitial;
@@ -125,10 +164,16 @@ function buildScenario(meter: Omit<MeterSpec, 'replacements'>, start: number, st
       total += next - value;
     } else {
       if (kind === 'dip') {
-        step.dipValues.forEach((d, k) => readings.push({ tsMs: BASE_MS + (tsMinutes + 1 + k) * MINUTE_MS, value: Math.max(0, value + d - 1) }));
+        step.dipValues.forEach((d, k) =>
+          readings.push({ tsMs: BASE_MS + (tsMinutes + 1 + k) * MINUTE_MS, value: Math.max(0, value + d - 1) }),
+        );
       }
       // One reading far above the trend, contradicted by the next (which lies between the previous one and it).
-      if (kind === 'spike') readings.push({ tsMs: BASE_MS + (tsMinutes + 1 + step.spikeOffsetMinutes) * MINUTE_MS, value: value + step.increment + JUMP });
+      if (kind === 'spike')
+        readings.push({
+          tsMs: BASE_MS + (tsMinutes + 1 + step.spikeOffsetMinutes) * MINUTE_MS,
+          value: value + step.increment + JUMP,
+        });
       next = max === undefined ? value + step.increment : (value + step.increment) % max;
       booked += step.increment;
       total += step.increment;
@@ -142,13 +187,22 @@ function buildScenario(meter: Omit<MeterSpec, 'replacements'>, start: number, st
   }
   const duplicates = duplicateEvery > 0 ? readings.filter((_, k) => k % duplicateEvery === 0) : [];
   const m = meter.multiplier;
-  return { meter: { ...meter, replacements }, readings: [...readings, ...duplicates], expectedBooked: booked * m, expectedTotal: total * m };
+  return {
+    meter: { ...meter, replacements },
+    readings: [...readings, ...duplicates],
+    expectedBooked: booked * m,
+    expectedTotal: total * m,
+  };
 }
 
 /** Where the plausibility bound comes from: a rating, else a learned bound or the carrier ceiling, or nothing. */
 type BoundKind = 'rating' | 'learned' | 'ceiling' | 'none';
 
-const meterBase = (registerMax: number | undefined, bound: BoundKind | boolean, multiplier: number): Omit<MeterSpec, 'replacements'> => {
+const meterBase = (
+  registerMax: number | undefined,
+  bound: BoundKind | boolean,
+  multiplier: number,
+): Omit<MeterSpec, 'replacements'> => {
   const kind: BoundKind = bound === true ? 'rating' : bound === false ? 'none' : bound;
   // 50 units per 15 minutes at most in normal use: 200 per hour; a JUMP is far above.
   const limit = 250 * multiplier;
@@ -208,11 +262,18 @@ const arbitraryArb: fc.Arbitrary<Arbitrary> = fc
     rated: fc.option(fc.integer({ min: 10, max: 50_000 }), { nil: undefined }),
     multiplier: fc.constantFrom(1, 0.5, 40),
     replacements: fc.array(
-      fc.record({ atMinutes: fc.integer({ min: 1, max: 1440 }), oldFinal: fc.integer({ min: 0, max: 9999 }), newInitial: fc.integer({ min: 0, max: 9999 }) }),
+      fc.record({
+        atMinutes: fc.integer({ min: 1, max: 1440 }),
+        oldFinal: fc.integer({ min: 0, max: 9999 }),
+        newInitial: fc.integer({ min: 0, max: 9999 }),
+      }),
       { maxLength: 3 },
     ),
     // On a 5-minute grid over one day, so that some readings sit on hour boundaries and some collide.
-    points: fc.array(fc.record({ slot: fc.integer({ min: 0, max: 288 }), value: fc.integer({ min: 0, max: 9999 }) }), { minLength: 1, maxLength: 80 }),
+    points: fc.array(fc.record({ slot: fc.integer({ min: 0, max: 288 }), value: fc.integer({ min: 0, max: 9999 }) }), {
+      minLength: 1,
+      maxLength: 80,
+    }),
   })
   .map((p) => ({
     meter: {
@@ -222,7 +283,11 @@ const arbitraryArb: fc.Arbitrary<Arbitrary> = fc
       expectedIntervalMinutes: 15,
       ...(p.registerMax === undefined ? {} : { registerMax: p.registerMax }),
       ...(p.rated === undefined ? {} : { ratedMaxPerHour: p.rated }),
-      replacements: p.replacements.map((r) => ({ atMs: BASE_MS + r.atMinutes * MINUTE_MS, oldFinal: r.oldFinal, newInitial: r.newInitial })),
+      replacements: p.replacements.map((r) => ({
+        atMs: BASE_MS + r.atMinutes * MINUTE_MS,
+        oldFinal: r.oldFinal,
+        newInitial: r.newInitial,
+      })),
     },
     readings: p.points.map((x) => ({ tsMs: BASE_MS + x.slot * 5 * MINUTE_MS, value: x.value })),
   }));
@@ -230,18 +295,33 @@ const arbitraryArb: fc.Arbitrary<Arbitrary> = fc
 // ---------------------------------------------------------------------------
 // Helpers for the laws
 
-const compute = (s: { meter: MeterSpec; readings: readonly RegisterReading[] }, boundaries = hourBoundaries(s.readings)) =>
-  computeConsumption(s.meter, s.readings, boundaries);
+const compute = (
+  s: { meter: MeterSpec; readings: readonly RegisterReading[] },
+  boundaries = hourBoundaries(s.readings),
+) => computeConsumption(s.meter, s.readings, boundaries);
 
 /** What stays equal when the reading multiset changes only by duplicates. */
-const essence = (r: ConsumptionResult) => ({ buckets: r.buckets, intervals: r.intervals, reviews: r.reviews, ignored: r.ignoredReadings, conflicts: r.conflicts });
+const essence = (r: ConsumptionResult) => ({
+  buckets: r.buckets,
+  intervals: r.intervals,
+  reviews: r.reviews,
+  ignored: r.ignoredReadings,
+  conflicts: r.conflicts,
+});
 
 function shuffled<T>(items: readonly T[], keys: readonly number[]): T[] {
-  return items.map((item, k) => ({ item, key: keys[k % keys.length] ?? 0, k })).sort((a, b) => a.key - b.key || a.k - b.k).map((x) => x.item);
+  return items
+    .map((item, k) => ({ item, key: keys[k % keys.length] ?? 0, k }))
+    .sort((a, b) => a.key - b.key || a.k - b.k)
+    .map((x) => x.item);
 }
 
 /** Register difference from the first to the last reading, undoing wraps and recorded replacements. */
-function adjustedRegisterDifference(meter: MeterSpec, result: ConsumptionResult, readings: readonly RegisterReading[]): number {
+function adjustedRegisterDifference(
+  meter: MeterSpec,
+  result: ConsumptionResult,
+  readings: readonly RegisterReading[],
+): number {
   // Readings held without an interval (at a replacement's instant, fitting neither register) close no interval.
   // A conflict's review (amount 0) closes nothing either, but its reading is booked with the chosen value.
   const heldOnly = result.reviews.filter((r) => r.intervalIndex === undefined && r.reason !== 'conflicting_duplicate');
@@ -251,15 +331,18 @@ function adjustedRegisterDifference(meter: MeterSpec, result: ConsumptionResult,
   const last = series[series.length - 1];
   if (!first || !last) return 0;
   // At the event's instant a reading is the old register's when it reads the old final.
-  const onOld = (r: RegisterReading, x: MeterReplacement) => r.tsMs < x.atMs || (r.tsMs === x.atMs && r.value === x.oldFinal);
+  const onOld = (r: RegisterReading, x: MeterReplacement) =>
+    r.tsMs < x.atMs || (r.tsMs === x.atMs && r.value === x.oldFinal);
   const crossed = (x: MeterReplacement) => onOld(first, x) && !onOld(last, x);
-  const wraps = result.intervals.filter((i) => i.rule === 'rollover').length * (meter.registerMax === undefined ? 0 : MODULUS);
+  const wraps =
+    result.intervals.filter((i) => i.rule === 'rollover').length * (meter.registerMax === undefined ? 0 : MODULUS);
   const exchanges = meter.replacements.filter(crossed).reduce((sum, r) => sum + r.oldFinal - r.newInitial, 0);
   return (last.value - first.value + wraps + exchanges) * meter.multiplier;
 }
 
 function assertNonNegative(result: ConsumptionResult): void {
-  for (const interval of result.intervals) if (interval.status === 'booked') expect(interval.amount).toBeGreaterThanOrEqual(0);
+  for (const interval of result.intervals)
+    if (interval.status === 'booked') expect(interval.amount).toBeGreaterThanOrEqual(0);
   for (const bucket of result.buckets) {
     expect(bucket.consumption).toBeGreaterThanOrEqual(0);
     expect(bucket.estimatedAmount).toBeGreaterThanOrEqual(0);
@@ -277,10 +360,19 @@ function assertAdditive(s: { meter: MeterSpec; readings: readonly RegisterReadin
   const splits = normalizeReadings(s.readings).series.filter((r) => onBoundary.has(r.tsMs) && !ignored.has(r.tsMs));
   const split = splits[pick % Math.max(1, splits.length)];
   if (!split) return;
-  const left = computeConsumption(s.meter, s.readings.filter((r) => r.tsMs <= split.tsMs), boundaries.filter((b) => b <= split.tsMs));
-  const right = computeConsumption(s.meter, s.readings.filter((r) => r.tsMs >= split.tsMs), boundaries.filter((b) => b >= split.tsMs));
+  const left = computeConsumption(
+    s.meter,
+    s.readings.filter((r) => r.tsMs <= split.tsMs),
+    boundaries.filter((b) => b <= split.tsMs),
+  );
+  const right = computeConsumption(
+    s.meter,
+    s.readings.filter((r) => r.tsMs >= split.tsMs),
+    boundaries.filter((b) => b >= split.tsMs),
+  );
   // Review indexes are positions in each run's own list: compare the reviews they point at.
-  const comparable = (r: ConsumptionResult) => r.buckets.map((b) => ({ ...b, reviewIndexes: b.reviewIndexes.map((k) => r.reviews[k]?.fromMs) }));
+  const comparable = (r: ConsumptionResult) =>
+    r.buckets.map((b) => ({ ...b, reviewIndexes: b.reviewIndexes.map((k) => r.reviews[k]?.fromMs) }));
   expect([...comparable(left), ...comparable(right)]).toEqual(comparable(whole));
   expect([...left.intervals, ...right.intervals]).toEqual(whole.intervals);
 }
@@ -288,114 +380,169 @@ function assertAdditive(s: { meter: MeterSpec; readings: readonly RegisterReadin
 // ---------------------------------------------------------------------------
 
 describe('consumption laws on modelled meters', () => {
-  it('books exactly the true consumption across rollovers, replacements, dips, spikes, duplicates and gaps', () => {
-    fc.assert(
-      fc.property(cleanScenarioArb, (s) => {
-        const r = compute(s);
-        expect(r.reviews).toEqual([]);
-        expectClose(r.totals.booked, s.expectedBooked);
-        expect(r.totals.quarantined).toBe(0);
-      }),
-      { numRuns: RUNS.model },
-    );
-  }, TIMEOUT_MS);
+  it(
+    'books exactly the true consumption across rollovers, replacements, dips, spikes, duplicates and gaps',
+    () => {
+      fc.assert(
+        fc.property(cleanScenarioArb, (s) => {
+          const r = compute(s);
+          expect(r.reviews).toEqual([]);
+          expectClose(r.totals.booked, s.expectedBooked);
+          expect(r.totals.quarantined).toBe(0);
+        }),
+        { numRuns: RUNS.model },
+      );
+    },
+    TIMEOUT_MS,
+  );
 
-  it('conserves: booked + quarantined = register difference, with jumps and unrecorded resets quarantined', () => {
-    fc.assert(
-      fc.property(anomalousScenarioArb, (s) => {
-        const r = compute(s);
-        expectClose(r.totals.booked + r.totals.quarantined, s.expectedTotal);
-        expect(r.reviews.every((v) => v.reason === 'implausible_jump' || v.reason === 'unexplained_drop')).toBe(true);
-        // Every jump in the model is far above anything bookable: nothing of it is booked.
-        expect(r.totals.booked).toBeLessThan(JUMP * s.meter.multiplier);
-        assertNonNegative(r);
-      }),
-      { numRuns: RUNS.model },
-    );
-  }, TIMEOUT_MS);
+  it(
+    'conserves: booked + quarantined = register difference, with jumps and unrecorded resets quarantined',
+    () => {
+      fc.assert(
+        fc.property(anomalousScenarioArb, (s) => {
+          const r = compute(s);
+          expectClose(r.totals.booked + r.totals.quarantined, s.expectedTotal);
+          expect(r.reviews.every((v) => v.reason === 'implausible_jump' || v.reason === 'unexplained_drop')).toBe(true);
+          // Every jump in the model is far above anything bookable: nothing of it is booked.
+          expect(r.totals.booked).toBeLessThan(JUMP * s.meter.multiplier);
+          assertNonNegative(r);
+        }),
+        { numRuns: RUNS.model },
+      );
+    },
+    TIMEOUT_MS,
+  );
 
-  it('is additive when the range is split at a reading on a bucket boundary', () => {
-    fc.assert(
-      fc.property(fc.oneof(cleanScenarioArb, anomalousScenarioArb), fc.nat(), (s, pick) => assertAdditive(s, pick)),
-      { numRuns: RUNS.model },
-    );
-  }, TIMEOUT_MS);
+  it(
+    'is additive when the range is split at a reading on a bucket boundary',
+    () => {
+      fc.assert(
+        fc.property(fc.oneof(cleanScenarioArb, anomalousScenarioArb), fc.nat(), (s, pick) => assertAdditive(s, pick)),
+        { numRuns: RUNS.model },
+      );
+    },
+    TIMEOUT_MS,
+  );
 });
 
 describe('consumption laws on arbitrary readings', () => {
-  it('conserves: booked + quarantined = the adjusted register difference', () => {
-    fc.assert(
-      fc.property(arbitraryArb, (s) => {
-        const r = compute(s);
-        expectClose(r.totals.booked + r.totals.quarantined, adjustedRegisterDifference(s.meter, r, s.readings));
-      }),
-      { numRuns: RUNS.arbitrary },
-    );
-  }, TIMEOUT_MS);
+  it(
+    'conserves: booked + quarantined = the adjusted register difference',
+    () => {
+      fc.assert(
+        fc.property(arbitraryArb, (s) => {
+          const r = compute(s);
+          expectClose(r.totals.booked + r.totals.quarantined, adjustedRegisterDifference(s.meter, r, s.readings));
+        }),
+        { numRuns: RUNS.arbitrary },
+      );
+    },
+    TIMEOUT_MS,
+  );
 
-  it('never books a negative amount', () => {
-    fc.assert(fc.property(arbitraryArb, (s) => assertNonNegative(compute(s))), { numRuns: RUNS.arbitrary });
-  }, TIMEOUT_MS);
+  it(
+    'never books a negative amount',
+    () => {
+      fc.assert(
+        fc.property(arbitraryArb, (s) => assertNonNegative(compute(s))),
+        { numRuns: RUNS.arbitrary },
+      );
+    },
+    TIMEOUT_MS,
+  );
 
-  it('is independent of input order', () => {
-    fc.assert(
-      fc.property(fc.oneof(arbitraryArb, cleanScenarioArb, anomalousScenarioArb), fc.array(fc.double({ noNaN: true }), { minLength: 1 }), (s, keys) => {
-        const boundaries = hourBoundaries(s.readings);
-        expect(computeConsumption(s.meter, shuffled(s.readings, keys), boundaries)).toEqual(computeConsumption(s.meter, s.readings, boundaries));
-      }),
-      { numRuns: RUNS.arbitrary },
-    );
-  }, TIMEOUT_MS);
+  it(
+    'is independent of input order',
+    () => {
+      fc.assert(
+        fc.property(
+          fc.oneof(arbitraryArb, cleanScenarioArb, anomalousScenarioArb),
+          fc.array(fc.double({ noNaN: true }), { minLength: 1 }),
+          (s, keys) => {
+            const boundaries = hourBoundaries(s.readings);
+            expect(computeConsumption(s.meter, shuffled(s.readings, keys), boundaries)).toEqual(
+              computeConsumption(s.meter, s.readings, boundaries),
+            );
+          },
+        ),
+        { numRuns: RUNS.arbitrary },
+      );
+    },
+    TIMEOUT_MS,
+  );
 
-  it('is idempotent under duplicated readings', () => {
-    fc.assert(
-      fc.property(arbitraryArb, fc.array(fc.nat()), (s, picks) => {
-        const copies = picks.map((p) => s.readings[p % s.readings.length] as RegisterReading);
-        const boundaries = hourBoundaries(s.readings);
-        const once = computeConsumption(s.meter, s.readings, boundaries);
-        const twice = computeConsumption(s.meter, [...s.readings, ...copies], boundaries);
-        expect(essence(twice)).toEqual(essence(once));
-        expect(twice.duplicatesIgnored).toBe(once.duplicatesIgnored + copies.length);
-      }),
-      { numRuns: RUNS.arbitrary },
-    );
-  }, TIMEOUT_MS);
+  it(
+    'is idempotent under duplicated readings',
+    () => {
+      fc.assert(
+        fc.property(arbitraryArb, fc.array(fc.nat()), (s, picks) => {
+          const copies = picks.map((p) => s.readings[p % s.readings.length] as RegisterReading);
+          const boundaries = hourBoundaries(s.readings);
+          const once = computeConsumption(s.meter, s.readings, boundaries);
+          const twice = computeConsumption(s.meter, [...s.readings, ...copies], boundaries);
+          expect(essence(twice)).toEqual(essence(once));
+          expect(twice.duplicatesIgnored).toBe(once.duplicatesIgnored + copies.length);
+        }),
+        { numRuns: RUNS.arbitrary },
+      );
+    },
+    TIMEOUT_MS,
+  );
 
-  it('is additive when the range is split at an accepted reading on a bucket boundary', () => {
-    fc.assert(fc.property(arbitraryArb, fc.nat(), (s, pick) => assertAdditive(s, pick)), { numRuns: RUNS.arbitrary });
-  }, TIMEOUT_MS);
+  it(
+    'is additive when the range is split at an accepted reading on a bucket boundary',
+    () => {
+      fc.assert(
+        fc.property(arbitraryArb, fc.nat(), (s, pick) => assertAdditive(s, pick)),
+        { numRuns: RUNS.arbitrary },
+      );
+    },
+    TIMEOUT_MS,
+  );
 
-  it('changes only buckets inside the recompute window when late readings arrive', () => {
-    fc.assert(
-      fc.property(arbitraryArb, fc.array(fc.boolean(), { minLength: 1 }), (s, lateMask) => {
-        const late = s.readings.filter((_, k) => lateMask[k % lateMask.length]);
-        const existing = s.readings.filter((_, k) => !lateMask[k % lateMask.length]);
-        const boundaries = hourBoundaries(s.readings);
-        const { indexes, readingWindow } = affectedBuckets(s.meter, existing, late, boundaries);
-        for (const k of indexes) {
-          expect(readingWindow).toBeDefined();
-          // Bucket k touches the closed window [from, to] (a reading on a boundary counts in the bucket it closes).
-          expect(boundaries[k + 1]! >= readingWindow!.fromMs && boundaries[k]! <= readingWindow!.toMs).toBe(true);
-        }
-      }),
-      { numRuns: RUNS.arbitrary },
-    );
-  }, TIMEOUT_MS);
+  it(
+    'changes only buckets inside the recompute window when late readings arrive',
+    () => {
+      fc.assert(
+        fc.property(arbitraryArb, fc.array(fc.boolean(), { minLength: 1 }), (s, lateMask) => {
+          const late = s.readings.filter((_, k) => lateMask[k % lateMask.length]);
+          const existing = s.readings.filter((_, k) => !lateMask[k % lateMask.length]);
+          const boundaries = hourBoundaries(s.readings);
+          const { indexes, readingWindow } = affectedBuckets(s.meter, existing, late, boundaries);
+          for (const k of indexes) {
+            expect(readingWindow).toBeDefined();
+            // Bucket k touches the closed window [from, to] (a reading on a boundary counts in the bucket it closes).
+            expect(boundaries[k + 1]! >= readingWindow!.fromMs && boundaries[k]! <= readingWindow!.toMs).toBe(true);
+          }
+        }),
+        { numRuns: RUNS.arbitrary },
+      );
+    },
+    TIMEOUT_MS,
+  );
 });
 
 describe('interval meters', () => {
-  it('conserve: booked + quarantined = Σ values × multiplier, in any order', () => {
-    fc.assert(
-      fc.property(arbitraryArb, fc.array(fc.double({ noNaN: true }), { minLength: 1 }), (s, keys) => {
-        const meter: MeterSpec = { ...s.meter, register: 'interval' };
-        // One value per timestamp (what remains after de-duplication).
-        const series = normalizeReadings(s.readings).series.filter((r) => r.tsMs > BASE_MS + 15 * MINUTE_MS);
-        const boundaries = hourBoundaries(series);
-        const r = computeConsumption(meter, shuffled(series, keys), boundaries);
-        expectClose(r.totals.booked + r.totals.quarantined, series.reduce((sum, x) => sum + x.value, 0) * meter.multiplier);
-        assertNonNegative(r);
-      }),
-      { numRuns: RUNS.arbitrary },
-    );
-  }, TIMEOUT_MS);
+  it(
+    'conserve: booked + quarantined = Σ values × multiplier, in any order',
+    () => {
+      fc.assert(
+        fc.property(arbitraryArb, fc.array(fc.double({ noNaN: true }), { minLength: 1 }), (s, keys) => {
+          const meter: MeterSpec = { ...s.meter, register: 'interval' };
+          // One value per timestamp (what remains after de-duplication).
+          const series = normalizeReadings(s.readings).series.filter((r) => r.tsMs > BASE_MS + 15 * MINUTE_MS);
+          const boundaries = hourBoundaries(series);
+          const r = computeConsumption(meter, shuffled(series, keys), boundaries);
+          expectClose(
+            r.totals.booked + r.totals.quarantined,
+            series.reduce((sum, x) => sum + x.value, 0) * meter.multiplier,
+          );
+          assertNonNegative(r);
+        }),
+        { numRuns: RUNS.arbitrary },
+      );
+    },
+    TIMEOUT_MS,
+  );
 });

@@ -229,7 +229,11 @@ export function normalizeReadings(readings: readonly RegisterReading[]): Normali
     const group = byTs.get(tsMs) ?? [];
     const values = [...new Set(group.map((r) => r.value))].sort((a, b) => a - b);
     const chosen = chooseAmongDuplicates(group);
-    series.push(chosen.sampledReadings === undefined ? { tsMs, value: chosen.value } : { tsMs, value: chosen.value, sampledReadings: chosen.sampledReadings });
+    series.push(
+      chosen.sampledReadings === undefined
+        ? { tsMs, value: chosen.value }
+        : { tsMs, value: chosen.value, sampledReadings: chosen.sampledReadings },
+    );
     if (values.length > 1) conflicts.push({ tsMs, values, chosenValue: chosen.value });
     duplicatesIgnored += group.length - values.length;
   }
@@ -260,7 +264,9 @@ function isGap(meter: MeterSpec, fromMs: number, toMs: number, sampled = 1): boo
 
 /** The register's step: configured, implied by registerMax, or unknown (0: values must match exactly). */
 function resolutionOf(meter: MeterSpec): number {
-  return meter.registerResolution ?? (meter.registerMax === undefined ? 0 : impliedRegisterResolution(meter.registerMax));
+  return (
+    meter.registerResolution ?? (meter.registerMax === undefined ? 0 : impliedRegisterResolution(meter.registerMax))
+  );
 }
 
 type Side = 'old' | 'new' | 'neither';
@@ -288,7 +294,13 @@ function replacementsBetween(meter: MeterSpec, prev: RegisterReading, next: Regi
     .sort((a, b) => a.atMs - b.atMs);
 }
 
-function booked(meter: MeterSpec, prev: RegisterReading, next: RegisterReading, amount: number, rule: IntervalRule): MeterInterval {
+function booked(
+  meter: MeterSpec,
+  prev: RegisterReading,
+  next: RegisterReading,
+  amount: number,
+  rule: IntervalRule,
+): MeterInterval {
   const base = { fromMs: prev.tsMs, toMs: next.tsMs, fromValue: prev.value, toValue: next.value, amount, rule };
   if (exceedsBound(meter, amount, prev.tsMs, next.tsMs)) {
     const rate = ratePerHour(amount, prev.tsMs, next.tsMs);
@@ -325,7 +337,12 @@ function quarantined(
  * the meters in between) + (next − newInitial). A negative part means the record
  * contradicts the readings: quarantined, not guessed.
  */
-function replacementInterval(meter: MeterSpec, prev: RegisterReading, next: RegisterReading, crossed: readonly MeterReplacement[]): MeterInterval {
+function replacementInterval(
+  meter: MeterSpec,
+  prev: RegisterReading,
+  next: RegisterReading,
+  crossed: readonly MeterReplacement[],
+): MeterInterval {
   const parts: number[] = [];
   let from = prev.value;
   for (const r of crossed) {
@@ -356,12 +373,22 @@ function dropInterval(meter: MeterSpec, prev: RegisterReading, next: RegisterRea
     if (prev.value < modulus && next.value < modulus) {
       const wrapped = modulus - prev.value + next.value;
       const rated = meter.ratedMaxPerHour;
-      const plausible = rated === undefined ? wrapped < modulus / 2 : ratePerHour(wrapped * meter.multiplier, prev.tsMs, next.tsMs) <= rated;
+      const plausible =
+        rated === undefined
+          ? wrapped < modulus / 2
+          : ratePerHour(wrapped * meter.multiplier, prev.tsMs, next.tsMs) <= rated;
       if (plausible) return booked(meter, prev, next, wrapped * meter.multiplier, 'rollover');
     }
   }
   const detail = `register fell from ${prev.value} to ${next.value} with no recorded replacement${max === undefined ? '' : ' and no plausible rollover'}`;
-  return quarantined(prev, next, (next.value - prev.value) * meter.multiplier, 'register_delta', 'unexplained_drop', detail);
+  return quarantined(
+    prev,
+    next,
+    (next.value - prev.value) * meter.multiplier,
+    'register_delta',
+    'unexplained_drop',
+    detail,
+  );
 }
 
 /**
@@ -372,7 +399,12 @@ function dropInterval(meter: MeterSpec, prev: RegisterReading, next: RegisterRea
  * readings is then taken for the recovery: both intervals around it are held,
  * never booked (docs/methodology.md §5, limits).
  */
-function findRecovery(meter: MeterSpec, series: readonly RegisterReading[], i: number, prev: RegisterReading): number | undefined {
+function findRecovery(
+  meter: MeterSpec,
+  series: readonly RegisterReading[],
+  i: number,
+  prev: RegisterReading,
+): number | undefined {
   for (let j = i + 1; j < series.length && j <= i + MAX_TRANSIENT_READINGS; j++) {
     const candidate = series[j] as RegisterReading;
     if (replacementsBetween(meter, prev, candidate).length > 0) return undefined;
@@ -393,14 +425,20 @@ function findRecovery(meter: MeterSpec, series: readonly RegisterReading[], i: n
  * Either way the readings are ignored and the interval across them books the
  * register difference across them.
  */
-function findTransient(meter: MeterSpec, series: readonly RegisterReading[], i: number, prev: RegisterReading): { resumeAt: number; reason: IgnoredReading['reason'] } | undefined {
+function findTransient(
+  meter: MeterSpec,
+  series: readonly RegisterReading[],
+  i: number,
+  prev: RegisterReading,
+): { resumeAt: number; reason: IgnoredReading['reason'] } | undefined {
   const next = series[i] as RegisterReading;
   if (next.value < prev.value) {
     const recovery = findRecovery(meter, series, i, prev);
     return recovery === undefined ? undefined : { resumeAt: recovery, reason: 'transient_dip' };
   }
   const after = series[i + 1];
-  if (after === undefined || next.value === prev.value || replacementsBetween(meter, prev, after).length > 0) return undefined;
+  if (after === undefined || next.value === prev.value || replacementsBetween(meter, prev, after).length > 0)
+    return undefined;
   const contradicted = after.value >= prev.value && after.value < next.value;
   const farAboveTrend = exceedsBound(meter, (next.value - prev.value) * meter.multiplier, prev.tsMs, next.tsMs);
   return contradicted && farAboveTrend ? { resumeAt: i + 1, reason: 'transient_spike' } : undefined;
@@ -429,7 +467,8 @@ function walkCumulative(meter: MeterSpec, all: readonly RegisterReading[]): Walk
     const crossed = replacementsBetween(meter, prev, next);
     const transient = crossed.length > 0 ? undefined : findTransient(meter, series, i, prev);
     if (transient !== undefined) {
-      for (const r of series.slice(i, transient.resumeAt)) walk.ignored.push({ tsMs: r.tsMs, value: r.value, reason: transient.reason });
+      for (const r of series.slice(i, transient.resumeAt))
+        walk.ignored.push({ tsMs: r.tsMs, value: r.value, reason: transient.reason });
       i = transient.resumeAt;
       continue;
     }
@@ -451,7 +490,15 @@ function walkInterval(meter: MeterSpec, series: readonly RegisterReading[]): Wal
   const intervals = series.map((r): MeterInterval => {
     const prev = { tsMs: r.tsMs - expectedIntervalMs(meter), value: 0 };
     const amount = r.value * meter.multiplier;
-    if (r.value < 0) return quarantined(prev, r, amount, 'interval_value', 'negative_interval_value', `interval value ${r.value} is negative`);
+    if (r.value < 0)
+      return quarantined(
+        prev,
+        r,
+        amount,
+        'interval_value',
+        'negative_interval_value',
+        `interval value ${r.value} is negative`,
+      );
     return { ...booked(meter, prev, r, amount, 'interval_value'), estimated: false };
   });
   return { intervals, ignored: [], held: [] };
@@ -496,7 +543,12 @@ function accruedBy(interval: MeterInterval, tsMs: number): number {
   return (interval.amount * (tsMs - interval.fromMs)) / (interval.toMs - interval.fromMs);
 }
 
-function spreadInterval(interval: MeterInterval, reviewIndex: number | undefined, boundaries: readonly number[], acc: BucketAccumulator[]): void {
+function spreadInterval(
+  interval: MeterInterval,
+  reviewIndex: number | undefined,
+  boundaries: readonly number[],
+  acc: BucketAccumulator[],
+): void {
   const first = Math.max(0, boundaryIndexAtOrBefore(boundaries, interval.fromMs));
   for (let k = first; k < acc.length; k++) {
     const start = boundaries[k] as number;
@@ -532,7 +584,11 @@ function qualityOf(bucket: BucketAccumulator, lengthMs: number): BucketQuality {
   return bucket.estimated ? 'estimated' : 'measured';
 }
 
-function countReadings(series: readonly RegisterReading[], boundaries: readonly number[], acc: BucketAccumulator[]): void {
+function countReadings(
+  series: readonly RegisterReading[],
+  boundaries: readonly number[],
+  acc: BucketAccumulator[],
+): void {
   for (const r of series) {
     // A reading stamped exactly on a boundary closes the bucket before it: (start, end].
     const k = boundaryIndexAtOrBefore(boundaries, r.tsMs - 1);
@@ -542,7 +598,16 @@ function countReadings(series: readonly RegisterReading[], boundaries: readonly 
 }
 
 function toBucket(meter: MeterSpec, bucket: BucketAccumulator, startMs: number, endMs: number): ConsumptionBucket {
-  const { consumption, estimatedAmount, estimated, quarantinedAmount, bookedMs, quarantinedMs, receivedReadings, reviewIndexes } = bucket;
+  const {
+    consumption,
+    estimatedAmount,
+    estimated,
+    quarantinedAmount,
+    bookedMs,
+    quarantinedMs,
+    receivedReadings,
+    reviewIndexes,
+  } = bucket;
   return {
     startMs,
     endMs,
@@ -574,7 +639,16 @@ function toReviews(meter: MeterSpec, walk: Walk, conflicts: readonly DuplicateCo
   });
   for (const { reading, reason, detail } of walk.held) {
     const { tsMs, value } = reading;
-    reviews.push({ meterId: meter.id, reason, detail, fromMs: tsMs, toMs: tsMs, fromValue: value, toValue: value, amount: 0 });
+    reviews.push({
+      meterId: meter.id,
+      reason,
+      detail,
+      fromMs: tsMs,
+      toMs: tsMs,
+      fromValue: value,
+      toValue: value,
+      amount: 0,
+    });
   }
   for (const { tsMs, values, chosenValue } of conflicts) {
     const detail = `values ${values.join(', ')} stored for one timestamp; ${chosenValue} used`;
@@ -602,7 +676,11 @@ export function heldReadings(result: Pick<ConsumptionResult, 'meterId' | 'review
  * range plus the last one before it and the first one after it, so that the
  * intervals at the edges are known (their in-range share is booked).
  */
-export function computeConsumption(meter: MeterSpec, readings: readonly RegisterReading[], boundaries: readonly number[]): ConsumptionResult {
+export function computeConsumption(
+  meter: MeterSpec,
+  readings: readonly RegisterReading[],
+  boundaries: readonly number[],
+): ConsumptionResult {
   const { series, conflicts, duplicatesIgnored } = normalizeReadings(readings);
   const walk = meter.register === 'cumulative' ? walkCumulative(meter, series) : walkInterval(meter, series);
   const reviews = toReviews(meter, walk, conflicts);
@@ -616,7 +694,9 @@ export function computeConsumption(meter: MeterSpec, readings: readonly Register
     receivedReadings: 0,
     reviewIndexes: [],
   }));
-  const reviewIndexOf = new Map(reviews.flatMap((r, index) => (r.intervalIndex === undefined ? [] : [[r.intervalIndex, index] as const])));
+  const reviewIndexOf = new Map(
+    reviews.flatMap((r, index) => (r.intervalIndex === undefined ? [] : [[r.intervalIndex, index] as const])),
+  );
   walk.intervals.forEach((interval, index) => spreadInterval(interval, reviewIndexOf.get(index), boundaries, acc));
   reviews.forEach((review, index) => {
     if (review.intervalIndex !== undefined) return;
@@ -634,7 +714,11 @@ export function computeConsumption(meter: MeterSpec, readings: readonly Register
     ignoredReadings: walk.ignored,
     conflicts,
     duplicatesIgnored,
-    totals: { booked: sum((b) => b.consumption), quarantined: sum((b) => b.quarantinedAmount), estimated: sum((b) => b.estimatedAmount) },
+    totals: {
+      booked: sum((b) => b.consumption),
+      quarantined: sum((b) => b.quarantinedAmount),
+      estimated: sum((b) => b.estimatedAmount),
+    },
   };
 }
 
@@ -650,7 +734,10 @@ export function computeConsumption(meter: MeterSpec, readings: readonly Register
  * a use case re-reads the window from the store, with the readings just outside
  * it, and recomputes those buckets.
  */
-export function recomputeWindow(existing: readonly RegisterReading[], late: readonly RegisterReading[]): { fromMs: number; toMs: number } | undefined {
+export function recomputeWindow(
+  existing: readonly RegisterReading[],
+  late: readonly RegisterReading[],
+): { fromMs: number; toMs: number } | undefined {
   if (late.length === 0) return undefined;
   const merged = normalizeReadings([...existing, ...late]).series;
   const lateTs = new Set(late.map((r) => r.tsMs));
@@ -691,7 +778,12 @@ export interface AffectedBuckets {
  * duplicate changes nothing; a late reading inside a gap changes only the gap's
  * buckets; a late reading that contradicts a dip can change the buckets before it).
  */
-export function affectedBuckets(meter: MeterSpec, existing: readonly RegisterReading[], late: readonly RegisterReading[], boundaries: readonly number[]): AffectedBuckets {
+export function affectedBuckets(
+  meter: MeterSpec,
+  existing: readonly RegisterReading[],
+  late: readonly RegisterReading[],
+  boundaries: readonly number[],
+): AffectedBuckets {
   const before = computeConsumption(meter, existing, boundaries).buckets;
   const after = computeConsumption(meter, [...existing, ...late], boundaries).buckets;
   const indexes = after.flatMap((bucket, k) => (sameBucket(bucket, before[k] as ConsumptionBucket) ? [] : [k]));

@@ -1,7 +1,17 @@
 import { CARRIERS, baseUnitOf, toBaseUnit, type Carrier, type Unit } from '../../src/kernel/index.js';
 import type { ElectricityBasis, FactorCatalogue, FactorQuery } from './factor-lookup.js';
 import { carriesVariant, lookupFactor, multiply, type Checked } from './report-factor.js';
-import type { FactorRef, GreenInstrument, InstrumentUse, LineMethod, MeterPeriodFigures, ReadingCounts, ReportInstitution, ReportLine, ReportMeter } from './carbon-report-types.js';
+import type {
+  FactorRef,
+  GreenInstrument,
+  InstrumentUse,
+  LineMethod,
+  MeterPeriodFigures,
+  ReadingCounts,
+  ReportInstitution,
+  ReportLine,
+  ReportMeter,
+} from './carbon-report-types.js';
 
 /**
  * One institution's report lines for one period: standard coal (综合能耗) and CO2
@@ -63,7 +73,12 @@ export interface InstitutionLines {
   readonly missingMeterIds: readonly string[];
 }
 
-type CarrierRule = { readonly scope: 1 | 2 | null; readonly method: LineMethod; readonly coal: boolean; readonly emission: boolean };
+type CarrierRule = {
+  readonly scope: 1 | 2 | null;
+  readonly method: LineMethod;
+  readonly coal: boolean;
+  readonly emission: boolean;
+};
 
 const RULES: Readonly<Record<Carrier, CarrierRule>> = {
   electricity: { scope: 2, method: 'location', coal: true, emission: true },
@@ -80,13 +95,25 @@ const RULES: Readonly<Record<Carrier, CarrierRule>> = {
 export const isCarrier = (carrier: string): carrier is Carrier => (CARRIERS as readonly string[]).includes(carrier);
 
 /** A quantity in the carrier's base unit where the conversion is exact (MWh → kWh, t → kg, MJ → GJ); litres stay litres. */
-export function canonical(carrier: Carrier, unit: string, amount: number): { readonly value: number; readonly unit: string } {
+export function canonical(
+  carrier: Carrier,
+  unit: string,
+  amount: number,
+): { readonly value: number; readonly unit: string } {
   const base = toBaseUnit(carrier, unit as Unit, amount);
   if (base === undefined) return { value: amount, unit };
   return { value: base, unit: baseUnitOf(carrier) };
 }
 
-const ZERO_FIGURES = (meterId: string): MeterPeriodFigures => ({ meterId, consumption: 0, estimatedAmount: 0, quarantinedAmount: 0, receivedReadings: 0, expectedReadings: 0, reviews: 0 });
+const ZERO_FIGURES = (meterId: string): MeterPeriodFigures => ({
+  meterId,
+  consumption: 0,
+  estimatedAmount: 0,
+  quarantinedAmount: 0,
+  receivedReadings: 0,
+  expectedReadings: 0,
+  reviews: 0,
+});
 
 interface Group {
   readonly carrier: Carrier;
@@ -100,18 +127,38 @@ interface Group {
   readonly endUses: Set<string | null>;
 }
 
-export const completenessOf = (readings: ReadingCounts): number | null => (readings.expected > 0 ? readings.received / readings.expected : null);
+export const completenessOf = (readings: ReadingCounts): number | null =>
+  readings.expected > 0 ? readings.received / readings.expected : null;
 
-function groupRoots(meters: readonly ReportMeter[], figures: ReadonlyMap<string, MeterPeriodFigures>, missing: string[]): Checked<Group[]> {
+function groupRoots(
+  meters: readonly ReportMeter[],
+  figures: ReadonlyMap<string, MeterPeriodFigures>,
+  missing: string[],
+): Checked<Group[]> {
   const groups = new Map<string, Group>();
   for (const meter of meters) {
     if (!isCarrier(meter.carrier)) {
-      return { error: { code: 'FACTOR_MISSING', message: `meter ${meter.id}: carrier '${meter.carrier}' has no accounting rule (known: ${CARRIERS.join(', ')})` } };
+      return {
+        error: {
+          code: 'FACTOR_MISSING',
+          message: `meter ${meter.id}: carrier '${meter.carrier}' has no accounting rule (known: ${CARRIERS.join(', ')})`,
+        },
+      };
     }
     const f = figures.get(meter.id) ?? (missing.push(meter.id), ZERO_FIGURES(meter.id));
     const amount = canonical(meter.carrier, meter.unit, f.consumption);
     const key = `${meter.carrier}|${amount.unit}`;
-    const group = groups.get(key) ?? { carrier: meter.carrier, unit: amount.unit, consumption: 0, estimatedAmount: 0, quarantinedAmount: 0, received: 0, expected: 0, meterIds: [], endUses: new Set() };
+    const group = groups.get(key) ?? {
+      carrier: meter.carrier,
+      unit: amount.unit,
+      consumption: 0,
+      estimatedAmount: 0,
+      quarantinedAmount: 0,
+      received: 0,
+      expected: 0,
+      meterIds: [],
+      endUses: new Set(),
+    };
     groups.set(key, group);
     group.consumption += amount.value;
     group.estimatedAmount += canonical(meter.carrier, meter.unit, f.estimatedAmount).value;
@@ -170,7 +217,12 @@ function lookupFor(institution: ReportInstitution, ctx: LineContext): Lookup {
       ...(variant !== undefined && carriesVariant(ctx.catalogue, kind, factorCarrier) ? { variant } : {}),
     };
     if (kind === 'emission' && factorCarrier === 'electricity' && institution.gridRegion === undefined) {
-      return { error: { code: 'FACTOR_MISSING', message: `institution ${institution.id} has no gridRegion: no location-based emission factor for electricity, year ${year}, series ${ctx.gridFactorSeries} can be chosen` } };
+      return {
+        error: {
+          code: 'FACTOR_MISSING',
+          message: `institution ${institution.id} has no gridRegion: no location-based emission factor for electricity, year ${year}, series ${ctx.gridFactorSeries} can be chosen`,
+        },
+      };
     }
     return lookupFactor(ctx.catalogue, institution.id, query);
   };
@@ -186,7 +238,13 @@ function withFactors(line: ReportLine, rule: CarrierRule, lookup: Lookup, instit
   const what = `institution ${institutionId}, ${carrier} (${line.meterIds.join(', ')})`;
   if (unit === 'L') {
     const density = lookup('density', carrier);
-    if ('error' in density) return { error: { ...density.error, message: `${density.error.message}; ${carrier} metered in litres needs a density to become kg` } };
+    if ('error' in density)
+      return {
+        error: {
+          ...density.error,
+          message: `${density.error.message}; ${carrier} metered in litres needs a density to become kg`,
+        },
+      };
     const mass = multiply(quantity, 'L', density.ok, 'kg', what);
     if ('error' in mass) return mass;
     densityFactor = density.ok;
@@ -216,15 +274,24 @@ function withFactors(line: ReportLine, rule: CarrierRule, lookup: Lookup, instit
   return { ok: { ...line, massKg, kgce, co2eKg, factor, coalFactor, densityFactor } };
 }
 
-const KIND_LABEL: Record<GreenInstrument['kind'], string> = { green_certificate: 'green certificate 绿证', green_power_contract: 'green-power contract 绿电交易' };
+const KIND_LABEL: Record<GreenInstrument['kind'], string> = {
+  green_certificate: 'green certificate 绿证',
+  green_power_contract: 'green-power contract 绿电交易',
+};
 
-function marketLine(location: ReportLine, institution: ReportInstitution, ctx: LineContext, notes: string[]): Checked<ReportLine> {
+function marketLine(
+  location: ReportLine,
+  institution: ReportInstitution,
+  ctx: LineContext,
+  notes: string[],
+): Checked<ReportLine> {
   const { year, shareOfYear, label } = ctx.period;
   const eligible: GreenInstrument[] = [];
   for (const instrument of institution.greenInstruments ?? []) {
     const name = `${KIND_LABEL[instrument.kind]} ${instrument.id} (institution ${institution.id}, vintage ${instrument.vintageYear})`;
     if (!instrument.retired) notes.push(`${name} is not retired: not counted in market-based scope 2`);
-    else if (instrument.vintageYear !== year) notes.push(`${name} is not of the ${year} vintage: not counted for ${label}`);
+    else if (instrument.vintageYear !== year)
+      notes.push(`${name} is not of the ${year} vintage: not counted for ${label}`);
     else eligible.push(instrument);
   }
   const factor = location.factor as FactorRef;
@@ -235,15 +302,35 @@ function marketLine(location: ReportLine, institution: ReportInstitution, ctx: L
     const appliedKwh = Math.min(allocatedKwh, remainingKwh);
     remainingKwh -= appliedKwh;
     if (shareOfYear !== 1) {
-      notes.push(`${KIND_LABEL[instrument.kind]} ${instrument.id}: ${instrument.energyKwh} kWh for ${year}, its time share ${shareOfYear} of the year (${allocatedKwh} kWh) allocated to ${label}`);
+      notes.push(
+        `${KIND_LABEL[instrument.kind]} ${instrument.id}: ${instrument.energyKwh} kWh for ${year}, its time share ${shareOfYear} of the year (${allocatedKwh} kWh) allocated to ${label}`,
+      );
     }
-    if (appliedKwh < allocatedKwh) notes.push(`${KIND_LABEL[instrument.kind]} ${instrument.id}: capped at the purchased electricity, ${allocatedKwh - appliedKwh} kWh of its allocation not used in ${label}`);
-    return { id: instrument.id, kind: instrument.kind, institutionId: institution.id, vintageYear: instrument.vintageYear, energyKwh: instrument.energyKwh, allocatedKwh, appliedKwh };
+    if (appliedKwh < allocatedKwh)
+      notes.push(
+        `${KIND_LABEL[instrument.kind]} ${instrument.id}: capped at the purchased electricity, ${allocatedKwh - appliedKwh} kWh of its allocation not used in ${label}`,
+      );
+    return {
+      id: instrument.id,
+      kind: instrument.kind,
+      institutionId: institution.id,
+      vintageYear: instrument.vintageYear,
+      energyKwh: instrument.energyKwh,
+      allocatedKwh,
+      appliedKwh,
+    };
   });
   const coveredKwh = instruments.reduce((sum, i) => sum + i.appliedKwh, 0);
   const base = { ...location, method: 'market' as LineMethod, kgce: null, coalFactor: null, coveredKwh, instruments };
-  if (eligible.length === 0) return { ok: { ...base, method: 'market (no instruments: equals location)', co2eKg: location.co2eKg } };
-  const uncovered = multiply(purchasedKwh - coveredKwh, location.unit, factor, 'kgCO2', `institution ${institution.id}, electricity market-based`);
+  if (eligible.length === 0)
+    return { ok: { ...base, method: 'market (no instruments: equals location)', co2eKg: location.co2eKg } };
+  const uncovered = multiply(
+    purchasedKwh - coveredKwh,
+    location.unit,
+    factor,
+    'kgCO2',
+    `institution ${institution.id}, electricity market-based`,
+  );
   if ('error' in uncovered) return uncovered;
   return { ok: { ...base, co2eKg: uncovered.ok } };
 }
@@ -251,21 +338,49 @@ function marketLine(location: ReportLine, institution: ReportInstitution, ctx: L
 /** One note per factor entry (institutions sharing a grid region share the note). */
 function fallbackNotes(line: ReportLine, notes: string[]) {
   for (const f of [line.coalFactor, line.factor, line.densityFactor]) {
-    if (f?.fallback) notes.push(`factor ${f.id} (${f.fallback.usedYear}) used for ${f.fallback.requestedYear} (${line.carrier}): ${f.fallback.reason}`);
+    if (f?.fallback)
+      notes.push(
+        `factor ${f.id} (${f.fallback.usedYear}) used for ${f.fallback.requestedYear} (${line.carrier}): ${f.fallback.reason}`,
+      );
   }
 }
 
 /** Report order: electricity (location, then market), PV, heat, fuels, water; stable within. */
-const CARRIER_ORDER: readonly string[] = ['electricity', 'pv_generation', 'district_heat', 'natural_gas', 'diesel', 'gasoline', 'lpg', 'coal', 'water'];
-const METHOD_ORDER: readonly string[] = ['location', 'market', 'market (no instruments: equals location)', 'combustion', 'on-site renewable', 'resource'];
+const CARRIER_ORDER: readonly string[] = [
+  'electricity',
+  'pv_generation',
+  'district_heat',
+  'natural_gas',
+  'diesel',
+  'gasoline',
+  'lpg',
+  'coal',
+  'water',
+];
+const METHOD_ORDER: readonly string[] = [
+  'location',
+  'market',
+  'market (no instruments: equals location)',
+  'combustion',
+  'on-site renewable',
+  'resource',
+];
 const orderOf = (list: readonly string[], value: string) => (list.includes(value) ? list.indexOf(value) : list.length);
 
 export function sortLines(lines: readonly ReportLine[]): ReportLine[] {
-  return [...lines].sort((a, b) => orderOf(CARRIER_ORDER, a.carrier) - orderOf(CARRIER_ORDER, b.carrier) || orderOf(METHOD_ORDER, a.method) - orderOf(METHOD_ORDER, b.method));
+  return [...lines].sort(
+    (a, b) =>
+      orderOf(CARRIER_ORDER, a.carrier) - orderOf(CARRIER_ORDER, b.carrier) ||
+      orderOf(METHOD_ORDER, a.method) - orderOf(METHOD_ORDER, b.method),
+  );
 }
 
 /** The lines of one institution: one per carrier and unit of its root meters, plus the electricity market line and the PV line. */
-export function institutionLines(institution: ReportInstitution, meters: readonly ReportMeter[], ctx: LineContext): Checked<InstitutionLines> {
+export function institutionLines(
+  institution: ReportInstitution,
+  meters: readonly ReportMeter[],
+  ctx: LineContext,
+): Checked<InstitutionLines> {
   const notes: string[] = [];
   const missing: string[] = [];
   const own = meters.filter((m) => m.institutionId === institution.id);
@@ -287,9 +402,14 @@ export function institutionLines(institution: ReportInstitution, meters: readonl
       lines.push(market.ok);
     }
     if (group.carrier === 'pv_generation') {
-      notes.push(`institution ${institution.id}: no PV export is metered, so all ${group.consumption} kWh generated count as consumed on site (zero emission, in 综合能耗 at the electricity coefficient)`);
+      notes.push(
+        `institution ${institution.id}: no PV export is metered, so all ${group.consumption} kWh generated count as consumed on site (zero emission, in 综合能耗 at the electricity coefficient)`,
+      );
     }
   }
-  if (missing.length > 0) notes.push(`institution ${institution.id}: no figures for meters ${missing.join(', ')} in ${ctx.period.label}: counted as 0, no readings expected`);
+  if (missing.length > 0)
+    notes.push(
+      `institution ${institution.id}: no figures for meters ${missing.join(', ')} in ${ctx.period.label}: counted as 0, no readings expected`,
+    );
   return { ok: { lines: sortLines(lines), notes, missingMeterIds: missing } };
 }

@@ -88,7 +88,13 @@ export interface FactorFallback {
 
 export type FactorSelection =
   | { readonly ok: { readonly entry: FactorEntry; readonly fallback?: FactorFallback } }
-  | { readonly error: { readonly code: FactorErrorCode; readonly message: string; readonly candidates: readonly string[] } };
+  | {
+      readonly error: {
+        readonly code: FactorErrorCode;
+        readonly message: string;
+        readonly candidates: readonly string[];
+      };
+    };
 
 type Failure = Extract<FactorSelection, { error: unknown }>;
 
@@ -128,12 +134,21 @@ function narrow(
     // A region-less entry (a fuel default) applies in every region.
     const kept = entries.filter((e) => e[attribute] === wanted || (attribute === 'region' && e.region === undefined));
     const specific = kept.filter((e) => e[attribute] === wanted);
-    if (kept.length === 0) return missing(`no ${describe(query)} in the catalogue (${attribute}s available: ${available.join(', ')})`, entries);
+    if (kept.length === 0)
+      return missing(
+        `no ${describe(query)} in the catalogue (${attribute}s available: ${available.join(', ')})`,
+        entries,
+      );
     return specific.length > 0 ? specific : kept;
   }
   const carried = entries.some((e) => e[attribute] !== undefined);
-  if (required && carried) return ambiguous(`${describe(query)}: say which ${attribute} (available: ${available.join(', ')})`, entries);
-  if (available.length > 1) return ambiguous(`${describe(query)} exists in several ${attribute}s (${available.join(', ')}): say which`, entries);
+  if (required && carried)
+    return ambiguous(`${describe(query)}: say which ${attribute} (available: ${available.join(', ')})`, entries);
+  if (available.length > 1)
+    return ambiguous(
+      `${describe(query)} exists in several ${attribute}s (${available.join(', ')}): say which`,
+      entries,
+    );
   return entries;
 }
 
@@ -154,8 +169,10 @@ function dayAfter(date: string): string {
 }
 
 function resolveTime(query: FactorQuery): { year: number; fromDate: string; toDate: string } {
-  if ((query.year === undefined) === (query.atMs === undefined)) throw new Error('a factor query needs exactly one of year and atMs');
-  if (query.year !== undefined) return { year: query.year, fromDate: `${query.year}-01-01`, toDate: `${query.year + 1}-01-01` };
+  if ((query.year === undefined) === (query.atMs === undefined))
+    throw new Error('a factor query needs exactly one of year and atMs');
+  if (query.year !== undefined)
+    return { year: query.year, fromDate: `${query.year}-01-01`, toDate: `${query.year + 1}-01-01` };
   const date = localDate(query.atMs as number, query.timeZone ?? DEFAULT_TIME_ZONE);
   return { year: Number(date.slice(0, 4)), fromDate: date, toDate: dayAfter(date) };
 }
@@ -165,7 +182,10 @@ function selectInTime(entries: readonly FactorEntry[], query: FactorQuery): Fact
   const yearly = entries.filter((e) => e.year !== undefined);
   const dated = entries.filter((e) => e.year === undefined);
   const partial = dated.filter((e) => coverage(e, fromDate, toDate) === 'part');
-  const matches = [...yearly.filter((e) => e.year === year), ...dated.filter((e) => coverage(e, fromDate, toDate) === 'all')];
+  const matches = [
+    ...yearly.filter((e) => e.year === year),
+    ...dated.filter((e) => coverage(e, fromDate, toDate) === 'all'),
+  ];
   const when = query.year !== undefined ? `year ${year}` : `date ${fromDate}`;
   if (matches.length === 1 && partial.length === 0) return { ok: { entry: matches[0] as FactorEntry } };
   if (matches.length > 1 || partial.length > 0) {
@@ -181,7 +201,9 @@ function selectInTime(entries: readonly FactorEntry[], query: FactorQuery): Fact
     return { ok: { entry, fallback: { requestedYear: year, usedYear, reason } } };
   }
   if (latest.length > 1) return ambiguous(`${describe(query)}, ${when}: several ${usedYear} entries apply`, latest);
-  const years = distinct(entries.map((e) => (e.year === undefined ? `${e.validFrom ?? '…'}–${e.validTo ?? '…'}` : String(e.year))));
+  const years = distinct(
+    entries.map((e) => (e.year === undefined ? `${e.validFrom ?? '…'}–${e.validTo ?? '…'}` : String(e.year))),
+  );
   return missing(`no ${describe(query)} for ${when} (entries cover: ${years.join(', ')})`, entries);
 }
 
@@ -195,8 +217,11 @@ export function selectFactor(catalogue: FactorCatalogue, query: FactorQuery): Fa
   if (query.kind === 'standard_coal' && query.carrier === 'water') {
     return missing('water has no standard-coal factor: it is a resource reported in m3, outside 综合能耗');
   }
-  let entries: readonly FactorEntry[] | Failure = catalogue.entries.filter((e) => e.kind === query.kind && e.carrier === query.carrier);
-  if (entries.length === 0) return missing(`no ${query.kind} factor for carrier ${query.carrier} in catalogue ${catalogue.version}`);
+  let entries: readonly FactorEntry[] | Failure = catalogue.entries.filter(
+    (e) => e.kind === query.kind && e.carrier === query.carrier,
+  );
+  if (entries.length === 0)
+    return missing(`no ${query.kind} factor for carrier ${query.carrier} in catalogue ${catalogue.version}`);
   const steps: Array<['basis' | 'variant' | 'series' | 'region', boolean]> = [
     ['basis', true],
     ['region', true],

@@ -4,7 +4,16 @@ import { fleetWarnings } from './fleet-warnings.js';
 
 const fleet = fleetSchema.parse({
   orgs: [{ id: 'nx', name: '宁夏', level: 'region' }],
-  institutions: [{ id: 'i1', name: 'i1', org: 'nx', type: 'hospital', floorAreaM2: [{ from: '2020-01-01', value: 1000 }], occupants: [{ from: '2020-01-01', value: 10 }] }],
+  institutions: [
+    {
+      id: 'i1',
+      name: 'i1',
+      org: 'nx',
+      type: 'hospital',
+      floorAreaM2: [{ from: '2020-01-01', value: 1000 }],
+      occupants: [{ from: '2020-01-01', value: 10 }],
+    },
+  ],
   buildings: [{ id: 'b1', institution: 'i1', name: 'A' }],
   meters: [
     { id: 'rated', building: 'b1', carrier: 'electricity', unit: 'kWh', ratedMaxPerHour: 500 },

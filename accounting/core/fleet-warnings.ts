@@ -24,7 +24,10 @@ export function fleetWarnings(fleet: RatedMeterFleet, at = 'fleet'): FleetProble
   fleet.meters.forEach((m, i) => {
     if (m.register !== 'cumulative' || m.ratedMaxPerHour !== undefined) return;
     const ceiling = defaultCeilingPerHour(m.carrier, m.unit);
-    const bound = ceiling === undefined ? 'no default ceiling' : `the ${m.carrier} default ceiling of ${ceiling} ${m.unit} per hour`;
+    const bound =
+      ceiling === undefined
+        ? 'no default ceiling'
+        : `the ${m.carrier} default ceiling of ${ceiling} ${m.unit} per hour`;
     warnings.push({
       path: `${at}.meters[${i}].ratedMaxPerHour`,
       message: `meter ${m.id} has no rating: implausible jumps are judged by a bound learned from its history and ${bound}`,

@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bucketBoundaries, bucketStart, type Bucket } from '../../src/kernel/index.js';
-import { computeConsumption, normalizeReadings, type ConsumptionResult, type MeterReplacement, type MeterSpec, type RegisterReading } from './consumption.js';
+import {
+  computeConsumption,
+  normalizeReadings,
+  type ConsumptionResult,
+  type MeterReplacement,
+  type MeterSpec,
+  type RegisterReading,
+} from './consumption.js';
 import { assembleReadings, reduceToSegments, segmentsNeedingRaw, SPILL_READINGS } from './register-segments.js';
 
 /**
@@ -87,15 +94,22 @@ const caseArb: fc.Arbitrary<Case> = fc
       if (step.kind === 'gap') dt = step.gapMinutes;
       if (step.kind === 'burst') dt = 1;
       if (step.kind === 'dip') {
-        step.dips.forEach((d, k) => readings.push({ tsMs: ts + (k + 1) * step.dipSpacingMinutes * MINUTE_MS, value: Math.max(0, value - d) }));
+        step.dips.forEach((d, k) =>
+          readings.push({ tsMs: ts + (k + 1) * step.dipSpacingMinutes * MINUTE_MS, value: Math.max(0, value - d) }),
+        );
         dt = (step.dips.length + 1) * step.dipSpacingMinutes;
       }
       if (step.kind === 'drop') next = Math.max(0, value - 100 - step.increment);
       if (step.kind === 'jump') next = value + 50_000;
-      if (step.kind === 'spike') readings.push({ tsMs: ts + step.spikeOffsetMinutes * MINUTE_MS, value: value + step.increment + 50_000 });
+      if (step.kind === 'spike')
+        readings.push({ tsMs: ts + step.spikeOffsetMinutes * MINUTE_MS, value: value + step.increment + 50_000 });
       const replacedAt = ts + (step.replaceAtReading ? 0 : 7 * MINUTE_MS);
       if (step.kind === 'replace' && !replacements.some((r) => r.atMs === replacedAt)) {
-        replacements.push({ atMs: replacedAt, oldFinal: value + (step.replaceAtReading ? 0 : step.increment), newInitial: step.newInitial });
+        replacements.push({
+          atMs: replacedAt,
+          oldFinal: value + (step.replaceAtReading ? 0 : step.increment),
+          newInitial: step.newInitial,
+        });
         next = step.newInitial + step.increment;
       }
       ts += dt * MINUTE_MS;
@@ -110,7 +124,9 @@ const caseArb: fc.Arbitrary<Case> = fc
       ...(p.registerMax === undefined ? {} : { registerMax: p.registerMax }),
       ...(p.rated === undefined ? {} : { ratedMaxPerHour: p.rated * p.multiplier }),
       // Without a rating: sometimes a learned bound, sometimes only the carrier ceiling (core/plausibility.ts).
-      ...(p.rated === undefined && p.unrated === 'learned' ? { learnedMaxPerHour: 250 * p.multiplier, ceilingPerHour: 1e9 } : {}),
+      ...(p.rated === undefined && p.unrated === 'learned'
+        ? { learnedMaxPerHour: 250 * p.multiplier, ceilingPerHour: 1e9 }
+        : {}),
       ...(p.rated === undefined && p.unrated === 'ceiling' ? { ceilingPerHour: 5_000 * p.multiplier } : {}),
       replacements,
     };
@@ -132,7 +148,11 @@ function viaSegments(c: Case, boundaries: readonly number[]): ConsumptionResult 
     known.push(...inRange.filter((r) => r.tsMs > s.lastTsMs).slice(0, SPILL_READINGS));
   }
   const assembled = assembleReadings(segments, known, raw);
-  return computeConsumption(c.meter, [...(before ? [before] : []), ...assembled, ...(after ? [after] : [])], boundaries);
+  return computeConsumption(
+    c.meter,
+    [...(before ? [before] : []), ...assembled, ...(after ? [after] : [])],
+    boundaries,
+  );
 }
 
 function viaRaw(c: Case, boundaries: readonly number[]): ConsumptionResult {
@@ -165,7 +185,8 @@ describe('consumption from store-reduced register segments', () => {
             actual.quarantinedMs === expected.quarantinedMs &&
             actual.quality === expected.quality &&
             actual.estimated === expected.estimated;
-          if (!same) expect({ k, ...actual, reviewIndexes: undefined }).toEqual({ k, ...expected, reviewIndexes: undefined });
+          if (!same)
+            expect({ k, ...actual, reviewIndexes: undefined }).toEqual({ k, ...expected, reviewIndexes: undefined });
         });
         expect(reduced.reviews.length).toBe(raw.reviews.length);
       }),
@@ -174,14 +195,24 @@ describe('consumption from store-reduced register segments', () => {
   }, 120_000);
 
   it('gives the readings after an anomalous bucket one by one: a dip can recover on the second reading of the next bucket', () => {
-    const meter: MeterSpec = { id: 'm', register: 'cumulative', multiplier: 1, expectedIntervalMinutes: 15, replacements: [] };
+    const meter: MeterSpec = {
+      id: 'm',
+      register: 'cumulative',
+      multiplier: 1,
+      expectedIntervalMinutes: 15,
+      replacements: [],
+    };
     const at = (minutes: number, value: number) => ({ tsMs: FROM_MS + minutes * MINUTE_MS, value });
     // 00:45 and 01:00 are a restart's dip; 01:15 is back above 00:30.
     const stored = [at(0, 100), at(15, 101), at(30, 102), at(45, 5), at(60, 6), at(75, 103), at(90, 104), at(105, 105)];
     const c: Case = { meter, stored, bucket: 'hour', wholeRange: false };
     const boundaries = bucketBoundaries(FROM_MS, TO_MS, 'hour', TZ);
     const reduced = viaSegments(c, boundaries);
-    expect(reduced.buckets.slice(0, 2).map((b) => b.consumption)).toEqual(viaRaw(c, boundaries).buckets.slice(0, 2).map((b) => b.consumption));
+    expect(reduced.buckets.slice(0, 2).map((b) => b.consumption)).toEqual(
+      viaRaw(c, boundaries)
+        .buckets.slice(0, 2)
+        .map((b) => b.consumption),
+    );
     // 00:30 → 01:15 books 1 (the dip ignored), 30 of its 45 minutes in the first hour.
     const [first, second] = reduced.buckets;
     expect(first?.consumption).toBeCloseTo(2 + 2 / 3, 12);
@@ -189,7 +220,13 @@ describe('consumption from store-reduced register segments', () => {
   });
 
   it('reduces a clean day to two readings, the last standing for the rest', () => {
-    const meter: MeterSpec = { id: 'm', register: 'cumulative', multiplier: 1, expectedIntervalMinutes: 15, replacements: [] };
+    const meter: MeterSpec = {
+      id: 'm',
+      register: 'cumulative',
+      multiplier: 1,
+      expectedIntervalMinutes: 15,
+      replacements: [],
+    };
     const day = Array.from({ length: 96 }, (_, i) => ({ tsMs: FROM_MS + i * 15 * MINUTE_MS, value: 100 + i }));
     const segments = reduceToSegments(day, (tsMs) => bucketStart(tsMs, 'day', TZ));
     expect(segmentsNeedingRaw(meter, segments)).toEqual([]);

@@ -57,17 +57,25 @@ const RATE_MARGIN = 1e-9;
  * decrease the store could not see (its `lag` starts inside the range), and a
  * rise onto it is a rate the store could not see (a spike at the range's start).
  */
-export function segmentsNeedingRaw(meter: MeterSpec, segments: readonly SegmentSummary[], before?: RegisterReading): number[] {
+export function segmentsNeedingRaw(
+  meter: MeterSpec,
+  segments: readonly SegmentSummary[],
+  before?: RegisterReading,
+): number[] {
   if (meter.register === 'interval') return segments.map((_, index) => index);
   const flagged: number[] = [];
   const bound = plausibleMaxPerHour(meter);
-  const above = (ratePerHour: number | null) => bound !== undefined && ratePerHour !== null && ratePerHour * meter.multiplier > bound * (1 - RATE_MARGIN);
+  const above = (ratePerHour: number | null) =>
+    bound !== undefined && ratePerHour !== null && ratePerHour * meter.multiplier > bound * (1 - RATE_MARGIN);
   segments.forEach((segment, index) => {
     const tooFast = above(segment.maxRatePerHour);
     const replaced = meter.replacements.some((r) => r.atMs > segment.firstTsMs - 1 && r.atMs <= segment.lastTsMs);
     const atStart = index === 0 && before !== undefined;
     const dropAtStart = atStart && segment.firstValue < before.value;
-    const fastAtStart = atStart && segment.firstTsMs > before.tsMs && above(rate(before, { tsMs: segment.firstTsMs, value: segment.firstValue }));
+    const fastAtStart =
+      atStart &&
+      segment.firstTsMs > before.tsMs &&
+      above(rate(before, { tsMs: segment.firstTsMs, value: segment.firstValue }));
     if (segment.decreases > 0 || tooFast || replaced || dropAtStart || fastAtStart) flagged.push(index);
   });
   return flagged;
@@ -82,7 +90,11 @@ export function segmentsNeedingRaw(meter: MeterSpec, segments: readonly SegmentS
  * segment contributes its first reading, that prefix, and its last reading
  * standing for the rest.
  */
-export function assembleReadings(segments: readonly SegmentSummary[], known: readonly RegisterReading[], rawSegments: ReadonlySet<number>): RegisterReading[] {
+export function assembleReadings(
+  segments: readonly SegmentSummary[],
+  known: readonly RegisterReading[],
+  rawSegments: ReadonlySet<number>,
+): RegisterReading[] {
   // By (tsMs, value): two values stored for one instant (a conflict) both reach the engine, which resolves it.
   const sorted = [...known].sort((a, b) => a.tsMs - b.tsMs || a.value - b.value);
   const out: RegisterReading[] = [];
@@ -119,14 +131,26 @@ function rate(prev: RegisterReading, next: RegisterReading): number {
  * and sorted (one per timestamp), with the bucket of each reading given by
  * `bucketOf`. Used by tests and benchmarks as the reference for the stores.
  */
-export function reduceToSegments(series: readonly RegisterReading[], bucketOf: (tsMs: number) => number): SegmentSummary[] {
+export function reduceToSegments(
+  series: readonly RegisterReading[],
+  bucketOf: (tsMs: number) => number,
+): SegmentSummary[] {
   const segments: SegmentSummary[] = [];
   let current: { -readonly [K in keyof SegmentSummary]: SegmentSummary[K] } | undefined;
   series.forEach((r, index) => {
     const prev = index > 0 ? series[index - 1] : undefined;
     const bucketStartMs = bucketOf(r.tsMs);
     if (current === undefined || current.bucketStartMs !== bucketStartMs) {
-      current = { bucketStartMs, firstTsMs: r.tsMs, firstValue: r.value, lastTsMs: r.tsMs, lastValue: r.value, readings: 0, decreases: 0, maxRatePerHour: null };
+      current = {
+        bucketStartMs,
+        firstTsMs: r.tsMs,
+        firstValue: r.value,
+        lastTsMs: r.tsMs,
+        lastValue: r.value,
+        readings: 0,
+        decreases: 0,
+        maxRatePerHour: null,
+      };
       segments.push(current);
     }
     current.lastTsMs = r.tsMs;

@@ -12,7 +12,15 @@ import { periodRange } from '../../src/kernel/index.js';
 
 const TZ = 'Asia/Shanghai';
 const october = periodRange('2026-10', TZ)!;
-const fig = (meterId: string, consumption: number, receivedReadings = 31): MeterPeriodFigures => ({ meterId, consumption, estimatedAmount: 0, quarantinedAmount: 0, receivedReadings, expectedReadings: 31, reviews: 0 });
+const fig = (meterId: string, consumption: number, receivedReadings = 31): MeterPeriodFigures => ({
+  meterId,
+  consumption,
+  estimatedAmount: 0,
+  quarantinedAmount: 0,
+  receivedReadings,
+  expectedReadings: 31,
+  reviews: 0,
+});
 
 function report(extra: Partial<CarbonReportInput> = {}): CarbonReport {
   const result = buildCarbonReport({
@@ -23,7 +31,19 @@ function report(extra: Partial<CarbonReportInput> = {}): CarbonReport {
     dataCutoffMs: october.toMs,
     orgs: [{ id: 'county', name: '东区', level: 'county', parentId: null }],
     // A name with a comma, quotes and a leading '=' (what Excel would run as a formula).
-    institutions: [{ id: 'g-school', name: '=金城"实验",学校', orgId: 'county', type: 'school', timeZone: TZ, gridRegion: 'northwest', factorVariants: { natural_gas: 'gas-field' }, floorAreaM2: [{ from: '2020-01-01', value: 20_000 }], occupants: [{ from: '2020-01-01', value: 1_500 }] }],
+    institutions: [
+      {
+        id: 'g-school',
+        name: '=金城"实验",学校',
+        orgId: 'county',
+        type: 'school',
+        timeZone: TZ,
+        gridRegion: 'northwest',
+        factorVariants: { natural_gas: 'gas-field' },
+        floorAreaM2: [{ from: '2020-01-01', value: 20_000 }],
+        occupants: [{ from: '2020-01-01', value: 1_500 }],
+      },
+    ],
     meters: [
       { id: 'E1', institutionId: 'g-school', carrier: 'electricity', unit: 'kWh', endUse: '01000' },
       { id: 'W1', institutionId: 'g-school', carrier: 'water', unit: 'm3', endUse: '02000' },
@@ -89,7 +109,16 @@ describe('carbonReportCsv', () => {
     const rows = parse(body);
     const header = rows.find((r) => r[0] === '能源品种' && r[1] === '分项')!;
     expect(header.slice(0, 6)).toEqual(['能源品种', '分项', '范围', '核算方法', '消费量', '单位']);
-    expect(header).toEqual(expect.arrayContaining(['标准煤(kgce)', '二氧化碳排放(kgCO2e)', '排放因子', '因子来源', '数据完整率', '估算占比']));
+    expect(header).toEqual(
+      expect.arrayContaining([
+        '标准煤(kgce)',
+        '二氧化碳排放(kgCO2e)',
+        '排放因子',
+        '因子来源',
+        '数据完整率',
+        '估算占比',
+      ]),
+    );
   });
 
   it('quotes commas and quotes, and defuses formulas', () => {
@@ -144,7 +173,10 @@ describe('carbonReportCsv in one language', () => {
     expect(carbonReportCsv(r)).toBe(zh);
     expect(new Set(latinLeft(zh, r))).toEqual(new Set(['kgce', 'kgCO', 'UTC', 'tce', 'kg']));
     const rows = parse(zh.slice(1));
-    expect(rows.find((row) => row[0] === '同比（上年同期）')).toEqual(['同比（上年同期）', '未提供上年同期数据，无法比较']);
+    expect(rows.find((row) => row[0] === '同比（上年同期）')).toEqual([
+      '同比（上年同期）',
+      '未提供上年同期数据，无法比较',
+    ]);
     expect(rows.find((row) => row[0] === '东区 (county)')?.[1]).toBe('县级');
     expect(r.notes.length).toBeGreaterThan(0);
     expect(rows.find((row) => row[0] === '说明')).toBeDefined();
@@ -160,7 +192,11 @@ describe('carbonReportCsv in one language', () => {
     expect(gasCells).toEqual(['Scope 1', 'fuel combustion', '850.01', '1515.50', '9.68%']);
     const yearOnYear = rows.find((row) => row[0] === 'Year on year (same period last year)');
     expect(yearOnYear?.[1]).toBe(r.comparisons.previousYearReason);
-    const left = rows.flat().join('\n').replaceAll(r.org.name, '').replaceAll(r.children[0]?.org.name ?? '—', '');
+    const left = rows
+      .flat()
+      .join('\n')
+      .replaceAll(r.org.name, '')
+      .replaceAll(r.children[0]?.org.name ?? '—', '');
     const sources = r.lines.flatMap((l) => [l.factor, l.coalFactor].flatMap((f) => (f === null ? [] : [f.source])));
     const rest = sources.reduce((text, known) => text.replaceAll(known, ''), left);
     expect(rest.match(/[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]/g)).toBeNull();
@@ -178,11 +214,19 @@ describe('carbonReportCsv in one language', () => {
   });
 
   it('rounds the figures inside notes for reading; a note of an unknown form is not printed in English', () => {
-    const imbalance = 'meter E1: its child meters read 12.3456789 kWh more than it supplies (imbalance -3.14159 %): check the meters';
+    const imbalance =
+      'meter E1: its child meters read 12.3456789 kWh more than it supplies (imbalance -3.14159 %): check the meters';
     const odd = { ...r, notes: [imbalance, 'something new 1.23456'] };
-    const zhNotes = parse(carbonReportCsv(odd).slice(1)).slice(-2).map((row) => row[0]);
-    expect(zhNotes).toEqual(['计量表 E1：其分表读数合计比总表多 12.35 kWh（不平衡率 -3.14%）：请检查计量表', '第 2 条说明暂无中文文本，请查阅 JSON 格式的报告']);
-    const enNotes = parse(carbonReportCsv(odd, { lang: 'en' }).slice(1)).slice(-2).map((row) => row[0]);
+    const zhNotes = parse(carbonReportCsv(odd).slice(1))
+      .slice(-2)
+      .map((row) => row[0]);
+    expect(zhNotes).toEqual([
+      '计量表 E1：其分表读数合计比总表多 12.35 kWh（不平衡率 -3.14%）：请检查计量表',
+      '第 2 条说明暂无中文文本，请查阅 JSON 格式的报告',
+    ]);
+    const enNotes = parse(carbonReportCsv(odd, { lang: 'en' }).slice(1))
+      .slice(-2)
+      .map((row) => row[0]);
     expect(enNotes).toEqual([
       'meter E1: its child meters read 12.35 kWh more than it supplies (imbalance -3.14 %): check the meters',
       'something new 1.23',

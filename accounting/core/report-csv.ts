@@ -183,7 +183,18 @@ const ZH: Labels = {
   endUses: '分项能耗',
   endUseHeader: ['能源品种', '分项代码', '分项名称', '类别', '消费量', '单位'],
   subMetering: '分表平衡',
-  subMeteringHeader: ['总表', '名称', '机构', '能源品种', '总表读数', '表后光伏', '分表合计', '未计量', '不平衡率', '单位'],
+  subMeteringHeader: [
+    '总表',
+    '名称',
+    '机构',
+    '能源品种',
+    '总表读数',
+    '表后光伏',
+    '分表合计',
+    '未计量',
+    '不平衡率',
+    '单位',
+  ],
   notes: '说明',
   carriers: {
     electricity: '电力',
@@ -407,14 +418,18 @@ const NOTE_FORMS: ReadonlyArray<{
       `${INSTRUMENT_ZH[kind ?? ''] ?? kind} ${id}（机构 ${institution}，${vintage}年度）未注销：不计入基于市场的范围二`,
   },
   {
-    form: new RegExp(`^${KIND} (\\S+) \\(institution (\\S+), vintage (\\d{4})\\) is not of the (\\d{4}) vintage: ` +
-      'not counted for (\\S+)$'),
+    form: new RegExp(
+      `^${KIND} (\\S+) \\(institution (\\S+), vintage (\\d{4})\\) is not of the (\\d{4}) vintage: ` +
+        'not counted for (\\S+)$',
+    ),
     zh: ([, kind, id, institution, vintage, year, label]) =>
       `${INSTRUMENT_ZH[kind ?? ''] ?? kind} ${id}（机构 ${institution}，${vintage}年度）不是${year}年度的：不计入${label}`,
   },
   {
-    form: new RegExp(`^${KIND} (\\S+): ${N} kWh for (\\d{4}), its time share ${N} of the year \\(${N} kWh\\) ` +
-      'allocated to (\\S+)$'),
+    form: new RegExp(
+      `^${KIND} (\\S+): ${N} kWh for (\\d{4}), its time share ${N} of the year \\(${N} kWh\\) ` +
+        'allocated to (\\S+)$',
+    ),
     zh: ([, kind, id, kwh, year, share, allocated, label]) =>
       `${INSTRUMENT_ZH[kind ?? ''] ?? kind} ${id}：${year}年 ${readable(kwh ?? '')} kWh，按时间占全年的 ` +
       `${percent(Number(share))} 分摊 ${readable(allocated ?? '')} kWh 至 ${label}`,
@@ -423,8 +438,9 @@ const NOTE_FORMS: ReadonlyArray<{
       `(${readable(allocated ?? '')} kWh) allocated to ${label}`,
   },
   {
-    form: new RegExp(`^${KIND} (\\S+): capped at the purchased electricity, ${N} kWh of its allocation not used ` +
-      'in (\\S+)$'),
+    form: new RegExp(
+      `^${KIND} (\\S+): capped at the purchased electricity, ${N} kWh of its allocation not used ` + 'in (\\S+)$',
+    ),
     zh: ([, kind, id, kwh, label]) =>
       `${INSTRUMENT_ZH[kind ?? ''] ?? kind} ${id}：以外购电量为上限，分摊量中 ${readable(kwh ?? '')} kWh 未在 ${label} 使用`,
   },
@@ -485,7 +501,9 @@ function noteText(note: string, index: number, lang: CsvLang, l: Labels): string
     if (lang === 'zh') return zh(m, l);
     return plainEn(en === undefined ? note.replace(LONG_DECIMAL, readable) : en(m));
   }
-  return lang === 'zh' ? `第 ${index + 1} 条说明暂无中文文本，请查阅 JSON 格式的报告` : plainEn(note.replace(LONG_DECIMAL, readable));
+  return lang === 'zh'
+    ? `第 ${index + 1} 条说明暂无中文文本，请查阅 JSON 格式的报告`
+    : plainEn(note.replace(LONG_DECIMAL, readable));
 }
 
 function factorText(f: FactorRef | null, l: Labels): Cell {

@@ -1,6 +1,12 @@
 import { UNITS, type Unit } from '../../src/kernel/index.js';
 import { applyFactor, convertQuantity } from './apply-factor.js';
-import { selectFactor, type FactorCatalogue, type FactorEntry, type FactorFallback, type FactorQuery } from './factor-lookup.js';
+import {
+  selectFactor,
+  type FactorCatalogue,
+  type FactorEntry,
+  type FactorFallback,
+  type FactorQuery,
+} from './factor-lookup.js';
 import type { CarbonReportErrorCode, FactorRef } from './carbon-report-types.js';
 
 /**
@@ -23,7 +29,9 @@ export function factorRef(entry: FactorEntry, fallback: FactorFallback | undefin
     kind: entry.kind,
     value: entry.value,
     unit: entry.unit,
-    source: [source.publisher, source.document, source.year === undefined ? undefined : String(source.year)].filter((s) => s !== undefined).join(', '),
+    source: [source.publisher, source.document, source.year === undefined ? undefined : String(source.year)]
+      .filter((s) => s !== undefined)
+      .join(', '),
     sourceUrl: source.url ?? null,
     year: entry.year ?? null,
     validFrom: entry.validFrom ?? null,
@@ -62,7 +70,8 @@ export function carriesVariant(catalogue: FactorCatalogue, kind: FactorQuery['ki
  * per catalogue object (a catalogue is immutable data; a new one is a new key).
  */
 const selections = new WeakMap<FactorCatalogue, Map<string, ReturnType<typeof selectFactor>>>();
-const queryKey = (q: FactorQuery): string => JSON.stringify([q.kind, q.carrier, q.region, q.basis, q.variant, q.series, q.year, q.atMs, q.timeZone]);
+const queryKey = (q: FactorQuery): string =>
+  JSON.stringify([q.kind, q.carrier, q.region, q.basis, q.variant, q.series, q.year, q.atMs, q.timeZone]);
 
 function selectMemoised(catalogue: FactorCatalogue, query: FactorQuery): ReturnType<typeof selectFactor> {
   let cache = selections.get(catalogue);
@@ -80,10 +89,19 @@ function selectMemoised(catalogue: FactorCatalogue, query: FactorQuery): ReturnT
   return selection;
 }
 
-export function lookupFactor(catalogue: FactorCatalogue, institutionId: string, query: FactorQuery): Checked<FactorRef> {
+export function lookupFactor(
+  catalogue: FactorCatalogue,
+  institutionId: string,
+  query: FactorQuery,
+): Checked<FactorRef> {
   const selection = selectMemoised(catalogue, query);
   if ('error' in selection) {
-    return { error: { code: selection.error.code, message: `${lookupContext(institutionId, query)}: ${selection.error.message}` } };
+    return {
+      error: {
+        code: selection.error.code,
+        message: `${lookupContext(institutionId, query)}: ${selection.error.message}`,
+      },
+    };
   }
   return { ok: factorRef(selection.ok.entry, selection.ok.fallback) };
 }
@@ -94,8 +112,16 @@ const isUnit = (unit: string): unit is Unit => (UNITS as readonly string[]).incl
  * quantity × factor, the result converted to `resultUnit` (kgce, kgCO2 or kg).
  * A quantity whose unit cannot take the factor is FACTOR_UNIT_MISMATCH, naming both.
  */
-export function multiply(quantity: number, unit: string, factor: FactorRef, resultUnit: 'kgce' | 'kgCO2' | 'kg', what: string): Checked<number> {
-  const mismatch = (detail: string): Checked<number> => ({ error: { code: 'FACTOR_UNIT_MISMATCH', message: `${what}: ${detail}` } });
+export function multiply(
+  quantity: number,
+  unit: string,
+  factor: FactorRef,
+  resultUnit: 'kgce' | 'kgCO2' | 'kg',
+  what: string,
+): Checked<number> {
+  const mismatch = (detail: string): Checked<number> => ({
+    error: { code: 'FACTOR_UNIT_MISMATCH', message: `${what}: ${detail}` },
+  });
   if (!isUnit(unit)) return mismatch(`'${unit}' is not a known unit`);
   const applied = applyFactor({ value: quantity, unit }, factor);
   if ('error' in applied) return mismatch(`${applied.error.message} (factor ${factor.id})`);

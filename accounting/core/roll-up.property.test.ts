@@ -1,7 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readFactorCatalogue } from '../../config/factor-catalogue-schema.js';
-import { buildCarbonReport, type CarbonReport, type CarbonReportInput, type FactorCatalogue, type MeterPeriodFigures, type ReportInstitution, type ReportMeter, type ReportOrg } from './index.js';
+import {
+  buildCarbonReport,
+  type CarbonReport,
+  type CarbonReportInput,
+  type FactorCatalogue,
+  type MeterPeriodFigures,
+  type ReportInstitution,
+  type ReportMeter,
+  type ReportOrg,
+} from './index.js';
 import { periodRange } from '../../src/kernel/index.js';
 
 /**
@@ -39,14 +48,30 @@ const treeArb = fc
   })
   .map(({ orgParents, institutions }) => {
     const orgs: ReportOrg[] = [{ id: 'o0', name: 'root', level: 'region', parentId: null }];
-    orgParents.forEach((p, k) => orgs.push({ id: `o${k + 1}`, name: `org ${k + 1}`, level: 'county', parentId: `o${p % (k + 1)}` }));
+    orgParents.forEach((p, k) =>
+      orgs.push({ id: `o${k + 1}`, name: `org ${k + 1}`, level: 'county', parentId: `o${p % (k + 1)}` }),
+    );
     const meters: ReportMeter[] = [];
     const figures: MeterPeriodFigures[] = [];
     const insts: ReportInstitution[] = institutions.map((x, i) => {
       const id = `i${i}`;
-      const add = (meterId: string, carrier: string, unit: string, consumption: number, extra: Partial<ReportMeter> = {}) => {
+      const add = (
+        meterId: string,
+        carrier: string,
+        unit: string,
+        consumption: number,
+        extra: Partial<ReportMeter> = {},
+      ) => {
         meters.push({ id: meterId, institutionId: id, carrier, unit, ...extra });
-        figures.push({ meterId, consumption, estimatedAmount: consumption / 10, quarantinedAmount: 0, receivedReadings: x.received, expectedReadings: 2_976, reviews: x.received % 2 });
+        figures.push({
+          meterId,
+          consumption,
+          estimatedAmount: consumption / 10,
+          quarantinedAmount: 0,
+          receivedReadings: x.received,
+          expectedReadings: 2_976,
+          reviews: x.received % 2,
+        });
       };
       add(`${id}-e`, 'electricity', 'kWh', x.electricityKwh, { endUse: '01000' });
       add(`${id}-e-a`, 'electricity', 'kWh', x.electricityKwh * x.subShare, { endUse: '01A10', parentId: `${id}-e` });
@@ -64,13 +89,27 @@ const treeArb = fc
         factorVariants: { natural_gas: 'oil-field' },
         floorAreaM2: [{ from: '2020-01-01', value: x.area }],
         occupants: [{ from: '2020-01-01', value: x.occupants }],
-        greenInstruments: x.certificateKwh === undefined ? [] : [{ id: `${id}-gc`, kind: 'green_certificate', energyKwh: x.certificateKwh, vintageYear: 2026, retired: true }],
+        greenInstruments:
+          x.certificateKwh === undefined
+            ? []
+            : [
+                {
+                  id: `${id}-gc`,
+                  kind: 'green_certificate',
+                  energyKwh: x.certificateKwh,
+                  vintageYear: 2026,
+                  retired: true,
+                },
+              ],
       } satisfies ReportInstitution;
     });
     return { orgs, institutions: insts, meters, figures };
   });
 
-function build(tree: { orgs: ReportOrg[]; institutions: ReportInstitution[]; meters: ReportMeter[]; figures: MeterPeriodFigures[] }, orgId: string): CarbonReport {
+function build(
+  tree: { orgs: ReportOrg[]; institutions: ReportInstitution[]; meters: ReportMeter[]; figures: MeterPeriodFigures[] },
+  orgId: string,
+): CarbonReport {
   const input: CarbonReportInput = {
     orgId,
     period: { label: '2026-10', fromMs: october.fromMs, toMs: october.toMs, timeZone: TZ },
@@ -89,7 +128,8 @@ function build(tree: { orgs: ReportOrg[]; institutions: ReportInstitution[]; met
   return result.ok;
 }
 
-const close = (actual: number, expected: number) => expect(Math.abs(actual - expected)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(expected)));
+const close = (actual: number, expected: number) =>
+  expect(Math.abs(actual - expected)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(expected)));
 
 describe('roll-up law (fast-check)', () => {
   it('every parent equals Σ its children; intensities are Σ numerators / Σ denominators', () => {
@@ -97,7 +137,8 @@ describe('roll-up law (fast-check)', () => {
       fc.property(treeArb, (tree) => {
         for (const org of tree.orgs) {
           const report = build(tree, org.id);
-          const sum = (pick: (c: CarbonReport['children'][number]) => number) => report.children.reduce((s, c) => s + pick(c), 0);
+          const sum = (pick: (c: CarbonReport['children'][number]) => number) =>
+            report.children.reduce((s, c) => s + pick(c), 0);
           // Exact: the parent's figures ARE the fold over its children.
           expect(report.totals.kgce).toBe(sum((c) => c.totals.kgce));
           expect(report.totals.co2eKg).toBe(sum((c) => c.totals.co2eKg));
@@ -117,12 +158,38 @@ describe('roll-up law (fast-check)', () => {
           expect(report.intensity.co2eKgPerM2).toBe(area === 0 ? null : report.totals.co2eKg / area);
 
           // The lines and the 分项 rows agree with the totals (to rounding: they sum in another order).
-          const lineSum = (pick: (l: CarbonReport['lines'][number]) => number | null, keep: (l: CarbonReport['lines'][number]) => boolean) => report.lines.filter(keep).reduce((s, l) => s + (pick(l) ?? 0), 0);
-          close(lineSum((l) => l.kgce, () => true), report.totals.kgce);
-          close(lineSum((l) => l.co2eKg, (l) => l.scope === 1), report.totals.scope1Kg);
-          close(lineSum((l) => l.co2eKg, (l) => l.scope === 2 && l.method === 'location'), report.totals.scope2LocationKg);
-          const electricityUse = lineSum((l) => l.consumption, (l) => (l.carrier === 'electricity' && l.method === 'location') || l.carrier === 'pv_generation');
-          const partition = report.endUses.filter((e) => e.carrier === 'electricity' && e.kind !== 'sub-item').reduce((s, e) => s + e.consumption, 0);
+          const lineSum = (
+            pick: (l: CarbonReport['lines'][number]) => number | null,
+            keep: (l: CarbonReport['lines'][number]) => boolean,
+          ) => report.lines.filter(keep).reduce((s, l) => s + (pick(l) ?? 0), 0);
+          close(
+            lineSum(
+              (l) => l.kgce,
+              () => true,
+            ),
+            report.totals.kgce,
+          );
+          close(
+            lineSum(
+              (l) => l.co2eKg,
+              (l) => l.scope === 1,
+            ),
+            report.totals.scope1Kg,
+          );
+          close(
+            lineSum(
+              (l) => l.co2eKg,
+              (l) => l.scope === 2 && l.method === 'location',
+            ),
+            report.totals.scope2LocationKg,
+          );
+          const electricityUse = lineSum(
+            (l) => l.consumption,
+            (l) => (l.carrier === 'electricity' && l.method === 'location') || l.carrier === 'pv_generation',
+          );
+          const partition = report.endUses
+            .filter((e) => e.carrier === 'electricity' && e.kind !== 'sub-item')
+            .reduce((s, e) => s + e.consumption, 0);
           close(partition, electricityUse);
           expect(report.totals.scope2MarketKg).toBeLessThanOrEqual(report.totals.scope2LocationKg + 1e-6);
           report.lines.forEach((l) => {
@@ -141,10 +208,22 @@ describe('roll-up law (fast-check)', () => {
         const root = build(tree, 'o0');
         // Institutions under an org that is not reachable from o0 cannot exist: every org descends from o0.
         const flat = tree.institutions.map((i) => build(tree, i.id));
-        close(root.totals.kgce, flat.reduce((s, r) => s + r.totals.kgce, 0));
-        close(root.totals.co2eKg, flat.reduce((s, r) => s + r.totals.co2eKg, 0));
-        close(root.totals.scope2MarketKg, flat.reduce((s, r) => s + r.totals.scope2MarketKg, 0));
-        close(root.waterM3, flat.reduce((s, r) => s + r.waterM3, 0));
+        close(
+          root.totals.kgce,
+          flat.reduce((s, r) => s + r.totals.kgce, 0),
+        );
+        close(
+          root.totals.co2eKg,
+          flat.reduce((s, r) => s + r.totals.co2eKg, 0),
+        );
+        close(
+          root.totals.scope2MarketKg,
+          flat.reduce((s, r) => s + r.totals.scope2MarketKg, 0),
+        );
+        close(
+          root.waterM3,
+          flat.reduce((s, r) => s + r.waterM3, 0),
+        );
         expect(root.institutionCount).toBe(tree.institutions.length);
       }),
       { numRuns: 60 },

@@ -2,7 +2,16 @@ import { convertQuantity } from './apply-factor.js';
 import { periodRange } from '../../src/kernel/index.js';
 import { completenessOf, sortLines } from './emissions.js';
 import { sortEndUses } from './sub-metering.js';
-import type { DatedValue, Denominators, EndUseRow, InstrumentUse, ReadingCounts, ReportIntensity, ReportLine, ReportTotals } from './carbon-report-types.js';
+import type {
+  DatedValue,
+  Denominators,
+  EndUseRow,
+  InstrumentUse,
+  ReadingCounts,
+  ReportIntensity,
+  ReportLine,
+  ReportTotals,
+} from './carbon-report-types.js';
 
 /**
  * Roll-ups: a parent's figures are the sums of its children's (institution →
@@ -61,9 +70,16 @@ function localStartMs(date: string, timeZone: string): number | undefined {
  * institution's zone. null when part of the period has no value (before the
  * first entry): the denominator is unknown, so is the intensity.
  */
-export function timeWeightedValue(series: readonly DatedValue[], fromMs: number, toMs: number, timeZone: string): number | null {
+export function timeWeightedValue(
+  series: readonly DatedValue[],
+  fromMs: number,
+  toMs: number,
+  timeZone: string,
+): number | null {
   if (!(toMs > fromMs)) return null;
-  const starts = series.map((entry) => ({ value: entry.value, startMs: localStartMs(entry.from, timeZone) })).sort((a, b) => (a.startMs ?? 0) - (b.startMs ?? 0));
+  const starts = series
+    .map((entry) => ({ value: entry.value, startMs: localStartMs(entry.from, timeZone) }))
+    .sort((a, b) => (a.startMs ?? 0) - (b.startMs ?? 0));
   if (starts.some((s) => s.startMs === undefined)) return null;
   let weighted = 0;
   let coveredMs = 0;
@@ -78,7 +94,8 @@ export function timeWeightedValue(series: readonly DatedValue[], fromMs: number,
   return coveredMs === toMs - fromMs ? weighted / (toMs - fromMs) : null;
 }
 
-const ratio = (numerator: number, denominator: number | null): number | null => (denominator === null || denominator === 0 ? null : numerator / denominator);
+const ratio = (numerator: number, denominator: number | null): number | null =>
+  denominator === null || denominator === 0 ? null : numerator / denominator;
 
 export function intensityOf(totals: ReportTotals, waterM3: number, denominators: Denominators): ReportIntensity {
   return {
@@ -91,19 +108,41 @@ export function intensityOf(totals: ReportTotals, waterM3: number, denominators:
 
 /** Totals of one institution from its lines (a market line replaces its carrier's location line in scope2MarketKg). */
 export function totalsOfLines(lines: readonly ReportLine[]): ReportTotals {
-  const sum = (pick: (l: ReportLine) => number | null, keep: (l: ReportLine) => boolean) => lines.filter(keep).reduce((s, l) => s + (pick(l) ?? 0), 0);
+  const sum = (pick: (l: ReportLine) => number | null, keep: (l: ReportLine) => boolean) =>
+    lines.filter(keep).reduce((s, l) => s + (pick(l) ?? 0), 0);
   const marketCarriers = new Set(lines.filter((l) => l.method.startsWith('market')).map((l) => l.carrier));
-  const kgce = sum((l) => l.kgce, () => true);
-  const scope1Kg = sum((l) => l.co2eKg, (l) => l.scope === 1);
-  const scope2LocationKg = sum((l) => l.co2eKg, (l) => l.scope === 2 && l.method === 'location');
-  const scope2MarketKg = sum((l) => l.co2eKg, (l) => l.scope === 2 && (l.method.startsWith('market') || !marketCarriers.has(l.carrier)));
-  return { kgce, tce: kgceToTce(kgce), co2eKg: scope1Kg + scope2LocationKg, scope1Kg, scope2LocationKg, scope2MarketKg };
+  const kgce = sum(
+    (l) => l.kgce,
+    () => true,
+  );
+  const scope1Kg = sum(
+    (l) => l.co2eKg,
+    (l) => l.scope === 1,
+  );
+  const scope2LocationKg = sum(
+    (l) => l.co2eKg,
+    (l) => l.scope === 2 && l.method === 'location',
+  );
+  const scope2MarketKg = sum(
+    (l) => l.co2eKg,
+    (l) => l.scope === 2 && (l.method.startsWith('market') || !marketCarriers.has(l.carrier)),
+  );
+  return {
+    kgce,
+    tce: kgceToTce(kgce),
+    co2eKg: scope1Kg + scope2LocationKg,
+    scope1Kg,
+    scope2LocationKg,
+    scope2MarketKg,
+  };
 }
 
 /** Lines with the same carrier, unit, scope, method, end-use and factor entries are one line at a parent: the amounts add, the factors are the same. */
-const lineKey = (l: ReportLine) => [l.carrier, l.unit, l.scope, l.method, l.endUse, l.coalFactor?.id, l.factor?.id, l.densityFactor?.id].join('|');
+const lineKey = (l: ReportLine) =>
+  [l.carrier, l.unit, l.scope, l.method, l.endUse, l.coalFactor?.id, l.factor?.id, l.densityFactor?.id].join('|');
 
-const plusNullable = (a: number | null, b: number | null): number | null => (a === null && b === null ? null : (a ?? 0) + (b ?? 0));
+const plusNullable = (a: number | null, b: number | null): number | null =>
+  a === null && b === null ? null : (a ?? 0) + (b ?? 0);
 
 interface MergedLine {
   readonly first: ReportLine;
@@ -229,7 +268,10 @@ export function sumFigures(children: readonly Figures[]): Figures {
         floorAreaM2: addNullable(acc.denominators.floorAreaM2, child.denominators.floorAreaM2),
         occupants: addNullable(acc.denominators.occupants, child.denominators.occupants),
       },
-      readings: { received: acc.readings.received + child.readings.received, expected: acc.readings.expected + child.readings.expected },
+      readings: {
+        received: acc.readings.received + child.readings.received,
+        expected: acc.readings.expected + child.readings.expected,
+      },
       endUses: acc.endUses,
       reviews: acc.reviews + child.reviews,
     };

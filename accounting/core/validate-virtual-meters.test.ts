@@ -8,27 +8,53 @@ import { validateVirtualMeters } from './validate-virtual-meters.js';
 
 const base = {
   orgs: [{ id: 'nx', name: '宁夏', level: 'region' }],
-  institutions: [{ id: 'i1', name: 'i1', org: 'nx', type: 'hospital', floorAreaM2: [{ from: '2020-01-01', value: 1000 }], occupants: [{ from: '2020-01-01', value: 10 }] }],
+  institutions: [
+    {
+      id: 'i1',
+      name: 'i1',
+      org: 'nx',
+      type: 'hospital',
+      floorAreaM2: [{ from: '2020-01-01', value: 1000 }],
+      occupants: [{ from: '2020-01-01', value: 10 }],
+    },
+  ],
   buildings: [{ id: 'b1', institution: 'i1', name: 'A' }],
   meters: [
     { id: 'e', building: 'b1', carrier: 'electricity', unit: 'kWh' },
     { id: 'w', building: 'b1', carrier: 'water', unit: 'm3' },
   ],
 };
-const problems = (fleet: object) => validateVirtualMeters(fleetSchema.parse(fleet)).map((p) => `${p.path}: ${p.message}`);
+const problems = (fleet: object) =>
+  validateVirtualMeters(fleetSchema.parse(fleet)).map((p) => `${p.path}: ${p.message}`);
 
 describe('virtual meters', () => {
-  const vm = (id: string, expression: string, extra: object = {}) => ({ id, institution: 'i1', carrier: 'electricity', unit: 'kWh', expression, ...extra });
+  const vm = (id: string, expression: string, extra: object = {}) => ({
+    id,
+    institution: 'i1',
+    carrier: 'electricity',
+    unit: 'kWh',
+    expression,
+    ...extra,
+  });
   const withVirtual = (virtualMeters: object[], meters: object[] = []) => ({
     ...base,
     institutions: [...base.institutions, { ...base.institutions[0], id: 'i2', name: 'i2' }],
     buildings: [...base.buildings, { id: 'b2', institution: 'i2', name: 'B' }],
-    meters: [...base.meters, { id: 'e-a', building: 'b1', carrier: 'electricity', unit: 'MWh', parent: 'e' }, { id: 'e2', building: 'b2', carrier: 'electricity', unit: 'kWh' }, ...meters],
+    meters: [
+      ...base.meters,
+      { id: 'e-a', building: 'b1', carrier: 'electricity', unit: 'MWh', parent: 'e' },
+      { id: 'e2', building: 'b2', carrier: 'electricity', unit: 'kWh' },
+      ...meters,
+    ],
     virtualMeters,
   });
 
   it('accepts real and virtual references in convertible units', () => {
-    expect(problems(withVirtual([vm('rest', 'e - e-a', { name: '未计量（损耗等）' }), vm('half', '0.5 * rest', { unit: 'MWh' })]))).toEqual([]);
+    expect(
+      problems(
+        withVirtual([vm('rest', 'e - e-a', { name: '未计量（损耗等）' }), vm('half', '0.5 * rest', { unit: 'MWh' })]),
+      ),
+    ).toEqual([]);
   });
 
   it('lists every problem with its path: parse errors with position, unknown ids, clashes, carriers, institutions, cycles', () => {
@@ -61,7 +87,9 @@ describe('virtual meters', () => {
   });
 
   it('the demo fleet passes', () => {
-    const fleet = fleetSchema.parse(parse(readFileSync(new URL('../../config/demo-fleet.yaml', import.meta.url), 'utf8')));
+    const fleet = fleetSchema.parse(
+      parse(readFileSync(new URL('../../config/demo-fleet.yaml', import.meta.url), 'utf8')),
+    );
     expect(validateVirtualMeters(fleet)).toEqual([]);
   });
 });

@@ -74,12 +74,17 @@ export function validateVirtualMeters(fleet: VirtualMeterFleet, at = 'fleet'): F
       add(`${at}.expression`, `${parsed.error.message} at position ${parsed.error.position}`);
       return;
     }
-    if (!references.has(v.id)) references.set(v.id, parsed.ok.terms.map((t) => t.meterId));
+    if (!references.has(v.id))
+      references.set(
+        v.id,
+        parsed.ok.terms.map((t) => t.meterId),
+      );
     for (const term of parsed.ok.terms) {
       const ref = real.get(term.meterId) ?? virtual.get(term.meterId);
       const where = `"${term.meterId}" (position ${term.position})`;
       if (ref === undefined) add(`${at}.expression`, `unknown meter ${where}`);
-      else if (term.meterId === v.id) continue; // reported as a cycle below
+      else if (term.meterId === v.id)
+        continue; // reported as a cycle below
       else if (ref.carrier !== v.carrier) {
         add(`${at}.expression`, `meter ${where} meters ${ref.carrier}, this virtual meter ${v.carrier}`);
       } else if (unitFactor(ref.carrier, ref.unit) === undefined) {

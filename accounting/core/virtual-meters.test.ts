@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateVirtualMeter, parseMeterExpression, resolveVirtualMeters, virtualMeterRows, type ReferencedFigures, type ResolvedVirtualMeter } from './virtual-meters.js';
+import {
+  evaluateVirtualMeter,
+  parseMeterExpression,
+  resolveVirtualMeters,
+  virtualMeterRows,
+  type ReferencedFigures,
+  type ResolvedVirtualMeter,
+} from './virtual-meters.js';
 
 const terms = (text: string) => {
   const parsed = parseMeterExpression(text);
@@ -13,7 +20,11 @@ const error = (text: string) => {
 
 describe('parseMeterExpression', () => {
   it('reads ids with dashes and dots, a subtraction needing spaces', () => {
-    expect(terms('gov-a-e-main - gov-a-e-light - gov-a-e-hvac')).toEqual({ 'gov-a-e-main': 1, 'gov-a-e-light': -1, 'gov-a-e-hvac': -1 });
+    expect(terms('gov-a-e-main - gov-a-e-light - gov-a-e-hvac')).toEqual({
+      'gov-a-e-main': 1,
+      'gov-a-e-light': -1,
+      'gov-a-e-hvac': -1,
+    });
     expect(terms('a-b')).toEqual({ 'a-b': 1 });
     expect(terms('m1.x+m2')).toEqual({ 'm1.x': 1, m2: 1 });
   });
@@ -47,12 +58,26 @@ const meters = [
   { id: 'a', carrier: 'electricity', unit: 'kWh' },
   { id: 'b', carrier: 'electricity', unit: 'kWh' },
 ];
-const fig = (consumption: number, extra: Partial<ReferencedFigures> = {}): ReferencedFigures => ({ consumption, estimatedAmount: 0, quarantinedAmount: 0, receivedReadings: 96, expectedReadings: 96, ...extra });
+const fig = (consumption: number, extra: Partial<ReferencedFigures> = {}): ReferencedFigures => ({
+  consumption,
+  estimatedAmount: 0,
+  quarantinedAmount: 0,
+  receivedReadings: 96,
+  expectedReadings: 96,
+  ...extra,
+});
 
 describe('virtual meter evaluation', () => {
   const [rest, half] = resolveVirtualMeters(
     [
-      { id: 'rest', name: '未计量（损耗等）', institutionId: 'i1', carrier: 'electricity', unit: 'kWh', expression: 'main - a - b' },
+      {
+        id: 'rest',
+        name: '未计量（损耗等）',
+        institutionId: 'i1',
+        carrier: 'electricity',
+        unit: 'kWh',
+        expression: 'main - a - b',
+      },
       { id: 'half', institutionId: 'i1', carrier: 'electricity', unit: 'MWh', expression: '0.5 * rest + a' },
     ],
     meters,
@@ -106,7 +131,17 @@ describe('virtual meter evaluation', () => {
   });
 
   it('throws on an unresolvable definition (validation reports it first)', () => {
-    expect(() => resolveVirtualMeters([{ id: 'x', institutionId: 'i1', carrier: 'electricity', unit: 'kWh', expression: 'y' }, { id: 'y', institutionId: 'i1', carrier: 'electricity', unit: 'kWh', expression: 'x' }], meters)).toThrow(/cycle/);
-    expect(() => resolveVirtualMeters([{ id: 'x', institutionId: 'i1', carrier: 'water', unit: 'm3', expression: 'a' }], meters)).toThrow(/meters electricity/);
+    expect(() =>
+      resolveVirtualMeters(
+        [
+          { id: 'x', institutionId: 'i1', carrier: 'electricity', unit: 'kWh', expression: 'y' },
+          { id: 'y', institutionId: 'i1', carrier: 'electricity', unit: 'kWh', expression: 'x' },
+        ],
+        meters,
+      ),
+    ).toThrow(/cycle/);
+    expect(() =>
+      resolveVirtualMeters([{ id: 'x', institutionId: 'i1', carrier: 'water', unit: 'm3', expression: 'a' }], meters),
+    ).toThrow(/meters electricity/);
   });
 });

@@ -48,7 +48,11 @@ export interface MeterExpression {
 
 export type ExpressionParse = { readonly ok: MeterExpression } | { readonly error: ExpressionError };
 
-type Token = { kind: 'op'; op: '+' | '-' | '*' | '(' | ')'; pos: number } | { kind: 'number'; value: number; pos: number } | { kind: 'id'; id: string; pos: number } | { kind: 'end'; pos: number };
+type Token =
+  | { kind: 'op'; op: '+' | '-' | '*' | '(' | ')'; pos: number }
+  | { kind: 'number'; value: number; pos: number }
+  | { kind: 'id'; id: string; pos: number }
+  | { kind: 'end'; pos: number };
 
 interface Linear {
   /** meter id → [coefficient, first position]; insertion order is first appearance. */
@@ -101,7 +105,11 @@ function scale(l: Linear, k: number): Linear {
 }
 
 function add(a: Linear, b: Linear, opPos: number): Linear {
-  if (isConstant(a) !== isConstant(b)) throw new ParseFailure('a constant cannot be added to or subtracted from a meter (it has no unit); use it as a factor, e.g. 0.5 * m1', opPos);
+  if (isConstant(a) !== isConstant(b))
+    throw new ParseFailure(
+      'a constant cannot be added to or subtracted from a meter (it has no unit); use it as a factor, e.g. 0.5 * m1',
+      opPos,
+    );
   const terms = new Map(a.terms);
   for (const [id, [c, p]] of b.terms) {
     const known = terms.get(id);
@@ -132,7 +140,8 @@ export function parseMeterExpression(text: string): ExpressionParse {
       for (let t = peek(); isOp(t, '*'); t = peek()) {
         k += 1;
         const right = factor();
-        if (!isConstant(left) && !isConstant(right)) throw new ParseFailure('two meters cannot be multiplied (the expression must be linear)', t.pos);
+        if (!isConstant(left) && !isConstant(right))
+          throw new ParseFailure('two meters cannot be multiplied (the expression must be linear)', t.pos);
         left = isConstant(left) ? scale(right, left.constant) : scale(left, right.constant);
       }
       return left;
@@ -150,14 +159,28 @@ export function parseMeterExpression(text: string): ExpressionParse {
         k += 1;
         return inner;
       }
-      throw new ParseFailure(t.kind === 'end' ? 'unexpected end of expression' : `unexpected "${t.kind === 'op' ? t.op : ''}"`, t.pos);
+      throw new ParseFailure(
+        t.kind === 'end' ? 'unexpected end of expression' : `unexpected "${t.kind === 'op' ? t.op : ''}"`,
+        t.pos,
+      );
     };
 
     const result = expression();
     const rest = peek();
-    if (rest.kind !== 'end') throw new ParseFailure(rest.kind === 'op' && rest.op === ')' ? 'unbalanced ")"' : 'expected an operator (+, - or *; a subtraction needs a space before "-")', rest.pos);
+    if (rest.kind !== 'end')
+      throw new ParseFailure(
+        rest.kind === 'op' && rest.op === ')'
+          ? 'unbalanced ")"'
+          : 'expected an operator (+, - or *; a subtraction needs a space before "-")',
+        rest.pos,
+      );
     if (isConstant(result)) throw new ParseFailure('the expression names no meter', 0);
-    return { ok: { text, terms: [...result.terms].map(([meterId, [coefficient, position]]) => ({ meterId, coefficient, position })) } };
+    return {
+      ok: {
+        text,
+        terms: [...result.terms].map(([meterId, [coefficient, position]]) => ({ meterId, coefficient, position })),
+      },
+    };
   } catch (e) {
     if (e instanceof ParseFailure) return { error: { message: e.message, position: e.position } };
     throw e;
@@ -208,7 +231,10 @@ export function unitFactor(carrier: string, unit: string): number | undefined {
  * (validateVirtualMeters, ./validate-virtual-meters.ts) reports unknown ids, cycles, carrier and unit
  * mismatches with their paths; meeting one here is a bug, so it throws.
  */
-export function resolveVirtualMeters(definitions: readonly VirtualMeterDefinition[], meters: readonly MeterUnitOf[]): ResolvedVirtualMeter[] {
+export function resolveVirtualMeters(
+  definitions: readonly VirtualMeterDefinition[],
+  meters: readonly MeterUnitOf[],
+): ResolvedVirtualMeter[] {
   const real = new Map(meters.map((m) => [m.id, m]));
   const virtual = new Map(definitions.map((d) => [d.id, d]));
   const expanded = new Map<string, Map<string, number>>(); // virtual id → real id → coefficient in carrier base units
@@ -217,15 +243,20 @@ export function resolveVirtualMeters(definitions: readonly VirtualMeterDefinitio
     if (known !== undefined) return known;
     if (path.includes(def.id)) throw new Error(`cycle among virtual meters: ${[...path, def.id].join(' → ')}`);
     const parsed = parseMeterExpression(def.expression);
-    if ('error' in parsed) throw new Error(`virtual meter ${def.id}: ${parsed.error.message} at ${parsed.error.position}`);
+    if ('error' in parsed)
+      throw new Error(`virtual meter ${def.id}: ${parsed.error.message} at ${parsed.error.position}`);
     const out = new Map<string, number>();
     for (const term of parsed.ok.terms) {
       const r = real.get(term.meterId);
       const v = virtual.get(term.meterId);
       const ref = r ?? v;
       if (ref === undefined) throw new Error(`virtual meter ${def.id}: unknown meter ${term.meterId}`);
-      if (ref.carrier !== def.carrier) throw new Error(`virtual meter ${def.id}: ${term.meterId} meters ${ref.carrier}, not ${def.carrier}`);
-      const parts = r !== undefined ? new Map([[r.id, unitFactor(r.carrier, r.unit)]]) : expand(v as VirtualMeterDefinition, [...path, def.id]);
+      if (ref.carrier !== def.carrier)
+        throw new Error(`virtual meter ${def.id}: ${term.meterId} meters ${ref.carrier}, not ${def.carrier}`);
+      const parts =
+        r !== undefined
+          ? new Map([[r.id, unitFactor(r.carrier, r.unit)]])
+          : expand(v as VirtualMeterDefinition, [...path, def.id]);
       for (const [meterId, factor] of parts) {
         if (factor === undefined) throw new Error(`virtual meter ${def.id}: no exact conversion of ${meterId}'s unit`);
         out.set(meterId, (out.get(meterId) ?? 0) + term.coefficient * factor);
@@ -236,9 +267,19 @@ export function resolveVirtualMeters(definitions: readonly VirtualMeterDefinitio
   };
   return definitions.map((def) => {
     const toUnit = unitFactor(def.carrier, def.unit);
-    if (toUnit === undefined) throw new Error(`virtual meter ${def.id}: unit ${def.unit} has no exact conversion for ${def.carrier}`);
+    if (toUnit === undefined)
+      throw new Error(`virtual meter ${def.id}: unit ${def.unit} has no exact conversion for ${def.carrier}`);
     const terms = [...expand(def, [])].map(([meterId, base]) => ({ meterId, coefficient: base / toUnit }));
-    return { id: def.id, name: def.name ?? null, institutionId: def.institutionId, carrier: def.carrier, unit: def.unit, expression: def.expression, endUse: def.endUse ?? null, terms };
+    return {
+      id: def.id,
+      name: def.name ?? null,
+      institutionId: def.institutionId,
+      carrier: def.carrier,
+      unit: def.unit,
+      expression: def.expression,
+      endUse: def.endUse ?? null,
+      terms,
+    };
   });
 }
 
@@ -280,7 +321,10 @@ export interface VirtualMeterValue {
   readonly missingMeterIds: readonly string[];
 }
 
-export function evaluateVirtualMeter(meter: ResolvedVirtualMeter, figuresOf: (meterId: string) => ReferencedFigures | undefined): VirtualMeterValue {
+export function evaluateVirtualMeter(
+  meter: ResolvedVirtualMeter,
+  figuresOf: (meterId: string) => ReferencedFigures | undefined,
+): VirtualMeterValue {
   let consumption = 0;
   let estimatedAmount = 0;
   let quarantinedAmount = 0;
@@ -330,7 +374,11 @@ export interface VirtualMeterRow extends VirtualMeterValue {
  * beside the report's lines and never added to a carrier total: their energy is
  * already in the real meters they are computed from.
  */
-export function virtualMeterRows(meters: readonly ResolvedVirtualMeter[], institutionIds: ReadonlySet<string>, figures: ReadonlyMap<string, ReferencedFigures>): VirtualMeterRow[] {
+export function virtualMeterRows(
+  meters: readonly ResolvedVirtualMeter[],
+  institutionIds: ReadonlySet<string>,
+  figures: ReadonlyMap<string, ReferencedFigures>,
+): VirtualMeterRow[] {
   return meters
     .filter((m) => institutionIds.has(m.institutionId))
     .map((m) => ({

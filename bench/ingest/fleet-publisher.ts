@@ -34,7 +34,9 @@ export class FleetPublisher {
   ) {}
 
   static async connect(url: string, clients: number, meters: number, clientIdPrefix: string): Promise<FleetPublisher> {
-    const connected = await Promise.all(Array.from({ length: clients }, (_, k) => connectPublisher(url, `${clientIdPrefix}-${k}`)));
+    const connected = await Promise.all(
+      Array.from({ length: clients }, (_, k) => connectPublisher(url, `${clientIdPrefix}-${k}`)),
+    );
     return new FleetPublisher(connected, meters);
   }
 
@@ -44,7 +46,12 @@ export class FleetPublisher {
    * client keeps at most maxInFlight messages unacknowledged (like the tests'
    * publishAll); resolves when the broker has acknowledged all of them.
    */
-  async publish(messages: readonly OutgoingMessage[], indexBase: number, publishedAtMs: Float64Array, options: PublishOptions): Promise<PublishStats> {
+  async publish(
+    messages: readonly OutgoingMessage[],
+    indexBase: number,
+    publishedAtMs: Float64Array,
+    options: PublishOptions,
+  ): Promise<PublishStats> {
     const startMs = nowMs();
     let firstPublishMs = Number.POSITIVE_INFINITY;
     let lastPublishMs = 0;

@@ -24,7 +24,16 @@ if (file) {
       const sentMs = now();
       req.once('response', (res) => {
         const responseMs = now();
-        res.once('end', () => records.push({ kind: 'http', path, startMs, sendMs: sentMs - startMs, waitMs: responseMs - sentMs, bodyMs: now() - responseMs }));
+        res.once('end', () =>
+          records.push({
+            kind: 'http',
+            path,
+            startMs,
+            sendMs: sentMs - startMs,
+            waitMs: responseMs - sentMs,
+            bodyMs: now() - responseMs,
+          }),
+        );
       });
     });
     return req;

@@ -50,7 +50,8 @@ export function findPid(needle: string): number {
       // the process ended while we looked
     }
   }
-  if (matches.length !== 1) throw new Error(`expected one process with "${needle}" in its command line, found ${matches.length}`);
+  if (matches.length !== 1)
+    throw new Error(`expected one process with "${needle}" in its command line, found ${matches.length}`);
   return matches[0] as number;
 }
 
@@ -58,7 +59,8 @@ export function findPid(needle: string): number {
 export function cpuSnapshot(pids: Readonly<Record<string, number>>): Record<string, number> {
   // machine: busy CPU-s of all processes; the benchmark's own are subtracted to show others' load.
   const snapshot: Record<string, number> = { machine: machineBusySeconds() };
-  for (const [name, pid] of Object.entries(pids)) snapshot[name] = pid === process.pid ? selfCpuSeconds() : cpuSeconds(pid);
+  for (const [name, pid] of Object.entries(pids))
+    snapshot[name] = pid === process.pid ? selfCpuSeconds() : cpuSeconds(pid);
   return snapshot;
 }
 

@@ -49,7 +49,13 @@ function sourceOf(url: string): string {
   }
   const path = url.replace(/^file:\/\//, '');
   const repo = path.indexOf(REPO_MARKER);
-  return repo >= 0 ? path.slice(repo + REPO_MARKER.length).split('/').slice(1).join('/') : path;
+  return repo >= 0
+    ? path
+        .slice(repo + REPO_MARKER.length)
+        .split('/')
+        .slice(1)
+        .join('/')
+    : path;
 }
 
 function functionKey(node: ProfileNode): string {
@@ -79,7 +85,9 @@ export function summariseProfile(file: string, top = 25): ProfileSummary {
     }
     const key = functionKey(node);
     self.set(key, (self.get(key) ?? 0) + dt);
-    const source = ['(garbage collector)', '(program)'].includes(node.callFrame.functionName) ? node.callFrame.functionName : sourceOf(node.callFrame.url);
+    const source = ['(garbage collector)', '(program)'].includes(node.callFrame.functionName)
+      ? node.callFrame.functionName
+      : sourceOf(node.callFrame.url);
     bySource.set(source, (bySource.get(source) ?? 0) + dt);
     const seen = new Set<string>();
     for (let id: number | undefined = node.id; id !== undefined; id = parent.get(id)) {
@@ -96,15 +104,29 @@ export function summariseProfile(file: string, top = 25): ProfileSummary {
     [...m.entries()]
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
-      .map(([name, us]) => ({ name, ms: Math.round(us / 1000), percent: Math.round((1000 * us) / Math.max(busyUs, 1)) / 10 }));
-  return { file, totalMs: Math.round(totalUs / 1000), busyMs: Math.round(busyUs / 1000), selfByFunction: rank(self), inclusiveByFunction: rank(inclusive), selfBySource: rank(bySource) };
+      .map(([name, us]) => ({
+        name,
+        ms: Math.round(us / 1000),
+        percent: Math.round((1000 * us) / Math.max(busyUs, 1)) / 10,
+      }));
+  return {
+    file,
+    totalMs: Math.round(totalUs / 1000),
+    busyMs: Math.round(busyUs / 1000),
+    selfByFunction: rank(self),
+    inclusiveByFunction: rank(inclusive),
+    selfBySource: rank(bySource),
+  };
 }
 
 export function formatProfile(summary: ProfileSummary): string {
-  const lines = [`profile ${summary.file}: ${summary.busyMs} ms busy of ${summary.totalMs} ms sampled (percentages are of busy time)`];
+  const lines = [
+    `profile ${summary.file}: ${summary.busyMs} ms busy of ${summary.totalMs} ms sampled (percentages are of busy time)`,
+  ];
   const section = (title: string, entries: ProfileEntry[]) => {
     lines.push(`  ${title}`);
-    for (const e of entries) lines.push(`    ${String(e.percent).padStart(5)} %  ${String(e.ms).padStart(7)} ms  ${e.name}`);
+    for (const e of entries)
+      lines.push(`    ${String(e.percent).padStart(5)} %  ${String(e.ms).padStart(7)} ms  ${e.name}`);
   };
   section('self time by source', summary.selfBySource.slice(0, 15));
   section('self time by function', summary.selfByFunction);

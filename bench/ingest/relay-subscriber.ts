@@ -23,7 +23,13 @@ export type ToSubscriber =
 
 export type FromSubscriber =
   | { readonly type: 'ready' }
-  | { readonly type: 'complete'; readonly firstMs: number; readonly atMs: number; readonly t10Ms: number; readonly t90Ms: number }
+  | {
+      readonly type: 'complete';
+      readonly firstMs: number;
+      readonly atMs: number;
+      readonly t10Ms: number;
+      readonly t90Ms: number;
+    }
   | {
       readonly type: 'report';
       readonly expected: number;
@@ -43,14 +49,28 @@ const probeIndex = new Map(config.probeMeters.map((m, i) => [m, i]));
 const probeReceivedAtMs = new Float64Array(config.probeMeters.length * config.totalSeqs).fill(Number.NaN);
 let unexpected = 0;
 
-let watch: { fromSeq: number; toSeq: number; target: number; distinct: number; firstMs: number; t10Ms: number; t90Ms: number } | undefined;
+let watch:
+  | { fromSeq: number; toSeq: number; target: number; distinct: number; firstMs: number; t10Ms: number; t90Ms: number }
+  | undefined;
 
-const client = mqtt.connect(config.url, { clientId: config.clientId, clean: false, protocolVersion: 4, reconnectPeriod: 200 });
+const client = mqtt.connect(config.url, {
+  clientId: config.clientId,
+  clean: false,
+  protocolVersion: 4,
+  reconnectPeriod: 200,
+});
 client.on('message', (topic, payload) => {
   const at = now();
   const meter = Number(topic.slice(8, topic.indexOf('/', 8)));
   const seq = (JSON.parse(payload.toString()) as { seq?: unknown }).seq;
-  if (!Number.isInteger(meter) || typeof seq !== 'number' || !Number.isInteger(seq) || meter >= config.meters || seq < 0 || seq >= config.totalSeqs) {
+  if (
+    !Number.isInteger(meter) ||
+    typeof seq !== 'number' ||
+    !Number.isInteger(seq) ||
+    meter >= config.meters ||
+    seq < 0 ||
+    seq >= config.totalSeqs
+  ) {
     unexpected++;
     return;
   }
@@ -80,7 +100,14 @@ client.on('error', (error) => console.error('relay subscriber:', error.message))
 
 process.on('message', (message: ToSubscriber) => {
   if (message.type === 'watch') {
-    watch = { ...message, target: (message.toSeq - message.fromSeq) * config.meters, distinct: 0, firstMs: Number.NaN, t10Ms: Number.NaN, t90Ms: Number.NaN };
+    watch = {
+      ...message,
+      target: (message.toSeq - message.fromSeq) * config.meters,
+      distinct: 0,
+      firstMs: Number.NaN,
+      t10Ms: Number.NaN,
+      t90Ms: Number.NaN,
+    };
   } else if (message.type === 'report') {
     let lost = 0;
     let duplicates = 0;
@@ -89,7 +116,14 @@ process.on('message', (message: ToSubscriber) => {
       if (seen === 0) lost++;
       else duplicates += seen - 1;
     }
-    send({ type: 'report', expected: (message.toSeq - message.fromSeq) * config.meters, lost, duplicates, unexpected, probeReceivedAtMs: Array.from(probeReceivedAtMs) });
+    send({
+      type: 'report',
+      expected: (message.toSeq - message.fromSeq) * config.meters,
+      lost,
+      duplicates,
+      unexpected,
+      probeReceivedAtMs: Array.from(probeReceivedAtMs),
+    });
   } else {
     client.end(false, {}, () => process.exit(0));
   }

@@ -81,9 +81,16 @@ interface Percentiles {
 
 function percentiles(values: number[]): Percentiles {
   const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
+  const at = (q: number) =>
+    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
   const mean = sorted.reduce((s, v) => s + v, 0) / Math.max(sorted.length, 1);
-  return { samples: sorted.length, p50Ms: round(at(0.5)), p99Ms: round(at(0.99)), maxMs: round(at(1)), meanMs: round(mean) };
+  return {
+    samples: sorted.length,
+    p50Ms: round(at(0.5)),
+    p99Ms: round(at(0.99)),
+    maxMs: round(at(1)),
+    meanMs: round(mean),
+  };
 }
 
 function round(value: number, digits = 1): number {
@@ -92,7 +99,11 @@ function round(value: number, digits = 1): number {
 }
 
 function per10k(cpu: Record<string, number>, readings: number): Record<string, number> {
-  return Object.fromEntries(Object.entries(cpu).filter(([k]) => k !== 'machine').map(([k, v]) => [k, round((v / readings) * 10_000, 3)]));
+  return Object.fromEntries(
+    Object.entries(cpu)
+      .filter(([k]) => k !== 'machine')
+      .map(([k, v]) => [k, round((v / readings) * 10_000, 3)]),
+  );
 }
 
 /**
@@ -145,7 +156,13 @@ async function runRelay() {
   log('relay: starting Mosquitto (shipped conf) and the plain subscriber');
   const mosquitto = await startMosquitto();
   const mosquittoPid = findPid(mosquitto.confFile);
-  const config: RelaySubscriberConfig = { url: mosquitto.url, clientId: 'bench-relay-subscriber', meters, totalSeqs, probeMeters };
+  const config: RelaySubscriberConfig = {
+    url: mosquitto.url,
+    clientId: 'bench-relay-subscriber',
+    meters,
+    totalSeqs,
+    probeMeters,
+  };
   const child: ChildProcess = fork(join(HERE, 'relay-subscriber.ts'), [JSON.stringify(config)], {
     execArgv: ['--import', 'tsx'],
     serialization: 'advanced',
@@ -157,7 +174,10 @@ async function runRelay() {
     inbox.push(m);
     wake?.();
   });
-  const next = async <T extends FromSubscriber['type']>(type: T, waitMs: number): Promise<Extract<FromSubscriber, { type: T }>> => {
+  const next = async <T extends FromSubscriber['type']>(
+    type: T,
+    waitMs: number,
+  ): Promise<Extract<FromSubscriber, { type: T }>> => {
     const deadline = Date.now() + waitMs;
     for (;;) {
       const i = inbox.findIndex((m) => m.type === type);
@@ -179,12 +199,21 @@ async function runRelay() {
   const publishedAtMs = new Float64Array(allMessages.length).fill(Number.NaN);
   const pids = { subscriber: child.pid ?? -1, mosquitto: mosquittoPid, bench: process.pid };
 
-  const runPhase = async (name: string, phase: Phase, ratePerSecond?: number): Promise<{ result: RelayPhaseResult; cpu: Record<string, number> }> => {
-    log(`relay: ${name} phase, ${(phase.toSeq - phase.fromSeq) * meters} messages${ratePerSecond ? ` at ${ratePerSecond}/s` : ''}`);
+  const runPhase = async (
+    name: string,
+    phase: Phase,
+    ratePerSecond?: number,
+  ): Promise<{ result: RelayPhaseResult; cpu: Record<string, number> }> => {
+    log(
+      `relay: ${name} phase, ${(phase.toSeq - phase.fromSeq) * meters} messages${ratePerSecond ? ` at ${ratePerSecond}/s` : ''}`,
+    );
     tell({ type: 'watch', ...phase });
     const before = cpuSnapshot(pids);
     const messages = phaseMessages(phase);
-    const publish = await publisher.publish(messages, phase.fromSeq * meters, publishedAtMs, { maxInFlight, ...(ratePerSecond ? { ratePerSecond } : {}) });
+    const publish = await publisher.publish(messages, phase.fromSeq * meters, publishedAtMs, {
+      maxInFlight,
+      ...(ratePerSecond ? { ratePerSecond } : {}),
+    });
     let done: Extract<FromSubscriber, { type: 'complete' }> | undefined;
     try {
       done = await next('complete', timeoutMs);
@@ -198,7 +227,10 @@ async function runRelay() {
     const latencies: number[] = [];
     probeMeters.forEach((m, p) => {
       for (let seq = phase.fromSeq; seq < phase.toSeq; seq++) {
-        latencies.push((report.probeReceivedAtMs[p * totalSeqs + seq] ?? Number.NaN) - (publishedAtMs[seq * meters + m] ?? Number.NaN));
+        latencies.push(
+          (report.probeReceivedAtMs[p * totalSeqs + seq] ?? Number.NaN) -
+            (publishedAtMs[seq * meters + m] ?? Number.NaN),
+        );
       }
     });
     const result: PhaseResult = {
@@ -211,7 +243,10 @@ async function runRelay() {
       latency: percentiles(latencies),
       complete: done !== undefined,
     };
-    return { result: { ...result, lost: report.lost, duplicates: report.duplicates, unexpected: report.unexpected }, cpu };
+    return {
+      result: { ...result, lost: report.lost, duplicates: report.duplicates, unexpected: report.unexpected },
+      cpu,
+    };
   };
 
   await runPhase('warm-up', PHASES.warmup);
@@ -267,7 +302,11 @@ async function sampleMetrics(stack: Stack): Promise<MetricsSample> {
 }
 
 /** First time (interpolated between samples) a running count reached `target`. */
-function timeToReach<T extends { atMs: number }>(samples: readonly T[], value: (s: T) => number, target: number): number {
+function timeToReach<T extends { atMs: number }>(
+  samples: readonly T[],
+  value: (s: T) => number,
+  target: number,
+): number {
   for (let i = 0; i < samples.length; i++) {
     const s = samples[i] as T;
     if (value(s) >= target) {
@@ -315,7 +354,10 @@ interface Verification {
  * 0.25 far below 2^51, so the double sum is exact in any order).
  */
 async function verifyStore(url: string): Promise<Verification> {
-  const rows = await questDbExec(url, 'SELECT meter_id, count(), count_distinct(seq), min(seq), max(seq), sum(value) FROM readings');
+  const rows = await questDbExec(
+    url,
+    'SELECT meter_id, count(), count_distinct(seq), min(seq), max(seq), sum(value) FROM readings',
+  );
   const expectedSeqs = totalSeqs;
   let total = 0;
   let lost = meters * expectedSeqs;
@@ -339,7 +381,10 @@ async function verifyStore(url: string): Promise<Verification> {
     if (n === expectedSeqs && distinct === expectedSeqs && Number(row[5]) !== expectedSum) wrongValueMeters++;
   }
   const baseMicros = BigInt(readingTsMs(0)) * 1000n;
-  const wrongTs = await questDbExec(url, `SELECT count() FROM readings WHERE cast(ts AS long) != ${baseMicros} + seq * 900000000`);
+  const wrongTs = await questDbExec(
+    url,
+    `SELECT count() FROM readings WHERE cast(ts AS long) != ${baseMicros} + seq * 900000000`,
+  );
   const quarantined = await questDbExec(url, 'SELECT count() FROM quarantine');
   return {
     rows: total,
@@ -377,9 +422,14 @@ function summariseIoTrace(file: string, windows: Record<string, { fromMs: number
   const summary: Record<string, unknown> = { file };
   for (const [phase, w] of Object.entries(windows)) {
     const seconds = (w.toMs - w.fromMs) / 1000;
-    const writes = records.filter((r) => r.kind === 'http' && r.path?.startsWith('/write') && (r.startMs ?? 0) >= w.fromMs && (r.startMs ?? 0) <= w.toMs);
+    const writes = records.filter(
+      (r) =>
+        r.kind === 'http' && r.path?.startsWith('/write') && (r.startMs ?? 0) >= w.fromMs && (r.startMs ?? 0) <= w.toMs,
+    );
     // fs records are per-second buckets stamped at their end.
-    const fsRecords = records.filter((r) => r.kind === 'fs' && (r.atMs ?? 0) > w.fromMs && (r.atMs ?? 0) <= w.toMs + 1000);
+    const fsRecords = records.filter(
+      (r) => r.kind === 'fs' && (r.atMs ?? 0) > w.fromMs && (r.atMs ?? 0) <= w.toMs + 1000,
+    );
     const fsByCall: Record<string, { callsPerSecond: number; blockedMsPerSecond: number; maxMs: number }> = {};
     for (const r of fsRecords) {
       const e = (fsByCall[r.name ?? '?'] ??= { callsPerSecond: 0, blockedMsPerSecond: 0, maxMs: 0 });
@@ -392,13 +442,19 @@ function summariseIoTrace(file: string, windows: Record<string, { fromMs: number
       e.blockedMsPerSecond = round(e.blockedMsPerSecond, 1);
       e.maxMs = round(e.maxMs, 1);
     }
-    summary[phase] = { ilpRequests: writes.length, ilpAnswerWait: percentiles(writes.map((r) => r.waitMs ?? Number.NaN)), fs: fsByCall };
+    summary[phase] = {
+      ilpRequests: writes.length,
+      ilpAnswerWait: percentiles(writes.map((r) => r.waitMs ?? Number.NaN)),
+      fs: fsByCall,
+    };
   }
   return summary;
 }
 
 async function runPipeline(profileDir: string | undefined, traceFile: string | undefined) {
-  log(`pipeline: starting Mosquitto, QuestDB and the service${profileDir ? ' (CPU-profiled)' : ''}${traceFile ? ' (I/O traced)' : ''}`);
+  log(
+    `pipeline: starting Mosquitto, QuestDB and the service${profileDir ? ' (CPU-profiled)' : ''}${traceFile ? ' (I/O traced)' : ''}`,
+  );
   // createService passes this process's environment to the service, so these preloads reach it
   // only (they are removed again right after). Node refuses --cpu-prof in NODE_OPTIONS, hence
   // a preloaded module that runs the V8 profiler through node:inspector.
@@ -412,7 +468,8 @@ async function runPipeline(profileDir: string | undefined, traceFile: string | u
     imports.push(join(HERE, 'io-trace.mjs'));
     process.env.TANHE_BENCH_TRACE_FILE = traceFile;
   }
-  if (imports.length > 0) process.env.NODE_OPTIONS = [savedEnv.NODE_OPTIONS ?? '', ...imports.map((i) => `--import ${i}`)].join(' ').trim();
+  if (imports.length > 0)
+    process.env.NODE_OPTIONS = [savedEnv.NODE_OPTIONS ?? '', ...imports.map((i) => `--import ${i}`)].join(' ').trim();
   const stack = await startStack({ meters, ...(batchSize !== undefined ? { spool: { batchSize } } : {}) });
   if (savedEnv.NODE_OPTIONS === undefined) delete process.env.NODE_OPTIONS;
   else process.env.NODE_OPTIONS = savedEnv.NODE_OPTIONS;
@@ -435,20 +492,27 @@ async function runPipeline(profileDir: string | undefined, traceFile: string | u
     let metricsRunning = true;
     const metricsLoop = (async () => {
       while (metricsRunning) {
-        metricsSamples.push(await sampleMetrics(stack).catch(() => metricsSamples[metricsSamples.length - 1] as MetricsSample));
+        metricsSamples.push(
+          await sampleMetrics(stack).catch(() => metricsSamples[metricsSamples.length - 1] as MetricsSample),
+        );
         await new Promise((r) => setTimeout(r, 250));
       }
     })();
 
     const runPhase = async (name: string, phase: Phase, ratePerSecond?: number) => {
-      log(`pipeline: ${name} phase, ${(phase.toSeq - phase.fromSeq) * meters} messages${ratePerSecond ? ` at ${ratePerSecond}/s` : ''}`);
+      log(
+        `pipeline: ${name} phase, ${(phase.toSeq - phase.fromSeq) * meters} messages${ratePerSecond ? ` at ${ratePerSecond}/s` : ''}`,
+      );
       const target = phase.toSeq * meters; // all earlier phases are stored already
       const firstSampleIndex = sampler.samples.length;
       const firstMetricsIndex = metricsSamples.length;
       const cpuBefore = cpuSnapshot(pids);
       const metricsBefore = await sampleMetrics(stack);
       const messages = phaseMessages(phase);
-      const publish = await publisher.publish(messages, phase.fromSeq * meters, publishedAtMs, { maxInFlight, ...(ratePerSecond ? { ratePerSecond } : {}) });
+      const publish = await publisher.publish(messages, phase.fromSeq * meters, publishedAtMs, {
+        maxInFlight,
+        ...(ratePerSecond ? { ratePerSecond } : {}),
+      });
       let done: StoreSample | undefined;
       try {
         done = await sampler.waitForCount(target, timeoutMs);
@@ -492,7 +556,10 @@ async function runPipeline(profileDir: string | undefined, traceFile: string | u
           receivedPerSecond: round(messages.length / ((receivedAllMs - publish.firstPublishMs) / 1000), 0),
           /** Readings stored per second while messages were still arriving (first publish → the scrape that saw all received). */
           storedWhileReceivingPerSecond: atReceivedAll
-            ? round((atReceivedAll.stored - metricsBefore.stored) / ((atReceivedAll.atMs - publish.firstPublishMs) / 1000), 0)
+            ? round(
+                (atReceivedAll.stored - metricsBefore.stored) / ((atReceivedAll.atMs - publish.firstPublishMs) / 1000),
+                0,
+              )
             : Number.NaN,
           /** Event-loop delay of the service: max over the phase, and median of the per-scrape maxima. */
           eventLoopLagMaxMs: round(Math.max(...lagMax.filter(Number.isFinite)), 1),
@@ -501,7 +568,10 @@ async function runPipeline(profileDir: string | undefined, traceFile: string | u
           maxSpoolBacklogRecords: Math.max(...mSamples.map((s) => s.backlogRecords)),
           storeFlushes: flushes,
           meanBatchReadings: round((metricsAfter.stored - metricsBefore.stored) / Math.max(flushes, 1), 0),
-          meanFlushMs: round(((metricsAfter.flushSeconds - metricsBefore.flushSeconds) / Math.max(flushes, 1)) * 1000, 1),
+          meanFlushMs: round(
+            ((metricsAfter.flushSeconds - metricsBefore.flushSeconds) / Math.max(flushes, 1)) * 1000,
+            1,
+          ),
           flushBusySeconds: round(metricsAfter.flushSeconds - metricsBefore.flushSeconds, 2),
           timeline,
         },
@@ -525,34 +595,59 @@ async function runPipeline(profileDir: string | undefined, traceFile: string | u
       percentiles(
         arrivals
           .filter((row) => Number(row[1]) >= phase.fromSeq && Number(row[1]) < phase.toSeq)
-          .map((row) => Number(row[2]) / 1000 - (publishedAtMs[Number(row[1]) * meters + Number(String(row[0]).slice(1))] ?? Number.NaN)),
+          .map(
+            (row) =>
+              Number(row[2]) / 1000 -
+              (publishedAtMs[Number(row[1]) * meters + Number(String(row[0]).slice(1))] ?? Number.NaN),
+          ),
       );
 
     await stack.store.sync();
     const verification = await verifyStore(stack.questdb.url);
     const serviceMetrics = await stack.service.metrics();
-    const memory = { service: memoryBytes(pids.service), mosquitto: memoryBytes(pids.mosquitto), questdb: memoryBytes(pids.questdb) };
+    const memory = {
+      service: memoryBytes(pids.service),
+      mosquitto: memoryBytes(pids.mosquitto),
+      questdb: memoryBytes(pids.questdb),
+    };
     const brokerDrops = await stack.mosquitto.sysDropped();
     await publisher.close();
     const sampleGaps = sampler.samples.slice(1).map((s, i) => s.atMs - (sampler.samples[i] as StoreSample).atMs);
-    const nonContiguous = sampler.samples.reduce((n, s) => n + s.probeMaxSeq.filter((max, p) => max >= 0 && s.probeCount[p] !== max + 1).length, 0);
+    const nonContiguous = sampler.samples.reduce(
+      (n, s) => n + s.probeMaxSeq.filter((max, p) => max >= 0 && s.probeCount[p] !== max + 1).length,
+      0,
+    );
     log('pipeline: stopping the service (graceful: drains, writes the CPU profile when profiling)');
     await stack.service.stop();
     const windows = {
-      saturation: { fromMs: saturation.result.publish.firstPublishMs, toMs: saturation.result.publish.firstPublishMs + saturation.result.elapsedMs },
-      paced: { fromMs: paced.result.publish.firstPublishMs, toMs: paced.result.publish.firstPublishMs + paced.result.elapsedMs },
+      saturation: {
+        fromMs: saturation.result.publish.firstPublishMs,
+        toMs: saturation.result.publish.firstPublishMs + saturation.result.elapsedMs,
+      },
+      paced: {
+        fromMs: paced.result.publish.firstPublishMs,
+        toMs: paced.result.publish.firstPublishMs + paced.result.elapsedMs,
+      },
     };
     const ioTrace = traceFile ? summariseIoTrace(traceFile, windows) : undefined;
     return {
       questdbVersion,
-      saturation: { ...saturation.result, service: saturation.service, arrivalLatency: arrivalLatency(PHASES.saturation) },
+      saturation: {
+        ...saturation.result,
+        service: saturation.service,
+        arrivalLatency: arrivalLatency(PHASES.saturation),
+      },
       paced: { ...paced.result, service: paced.service, arrivalLatency: arrivalLatency(PHASES.paced) },
       cpuSecondsPer10k: per10k(saturation.cpu, N),
       cpuSecondsSaturation: Object.fromEntries(Object.entries(saturation.cpu).map(([k, v]) => [k, round(v, 2)])),
       foreignCoresDuringSaturation: foreignCores(saturation.cpu, saturation.result.elapsedMs),
       loadAverageAfter: loadavg().map((v) => round(v, 2)),
       serviceProcessCpuMetricSeconds: serviceMetrics.tanhe_process_cpu_seconds_total,
-      peakRssBytes: { service: memory.service.peakRss, mosquitto: memory.mosquitto.peakRss, questdb: memory.questdb.peakRss },
+      peakRssBytes: {
+        service: memory.service.peakRss,
+        mosquitto: memory.mosquitto.peakRss,
+        questdb: memory.questdb.peakRss,
+      },
       verification,
       serviceCounters: {
         messagesReceived: serviceMetrics.tanhe_ingest_messages_received_total ?? 0,
@@ -591,15 +686,20 @@ function mosquittoVersion(): string {
 }
 
 const fmt = (n: number | undefined, digits = 0) =>
-  n === undefined || !Number.isFinite(n) ? '—' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-const mib = (bytes: number | undefined) => (bytes === undefined || !Number.isFinite(bytes) ? '—' : `${fmt(bytes / 2 ** 20, 0)} MiB`);
+  n === undefined || !Number.isFinite(n)
+    ? '—'
+    : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const mib = (bytes: number | undefined) =>
+  bytes === undefined || !Number.isFinite(bytes) ? '—' : `${fmt(bytes / 2 ** 20, 0)} MiB`;
 
 async function main() {
   const startedAt = new Date();
   const startLoad = loadavg().map((v) => round(v, 2));
   const profileDir = flags.profile ? join(tmpdir(), `tanhe-bench-profile-${startedAt.getTime()}`) : undefined;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
-  log(`${N} messages (${meters} meters × ${perMeter}), warm-up ${warmPerMeter * meters}, paced ${pacedPerMeter * meters} at ${pacedRate}/s; ${publishers} publisher clients × ${maxInFlight} in flight`);
+  log(
+    `${N} messages (${meters} meters × ${perMeter}), warm-up ${warmPerMeter * meters}, paced ${pacedPerMeter * meters} at ${pacedRate}/s; ${publishers} publisher clients × ${maxInFlight} in flight`,
+  );
 
   const relay = flags['skip-relay'] ? undefined : await runRelay();
   const traceFile = flags['trace-io'] ? join(tmpdir(), `tanhe-bench-io-trace-${startedAt.getTime()}.jsonl`) : undefined;
@@ -675,25 +775,81 @@ async function main() {
   row('  service received msgs/s (ingest side only)', '', fmt(ps.service.receivedPerSecond));
   row('  stored/s while messages were still arriving', '', fmt(ps.service.storedWhileReceivingPerSecond));
   row('ratio pipeline / relay', '', fmt(ratio, 3));
-  row('latency publish→done p50 / p99, saturation (ms)', `${fmt(rs?.latency.p50Ms, 1)} / ${fmt(rs?.latency.p99Ms, 1)}`, `${fmt(ps.latency.p50Ms, 1)} / ${fmt(ps.latency.p99Ms, 1)}`);
-  row(`latency publish→done p50 / p99, paced ${fmt(pacedRate)}/s (ms)`, `${fmt(relay?.paced.latency.p50Ms, 1)} / ${fmt(relay?.paced.latency.p99Ms, 1)}`, `${fmt(pipeline.paced.latency.p50Ms, 1)} / ${fmt(pipeline.paced.latency.p99Ms, 1)}`);
-  row('  of which publish→service arrival p50 / p99, paced (ms)', '', `${fmt(pipeline.paced.arrivalLatency.p50Ms, 1)} / ${fmt(pipeline.paced.arrivalLatency.p99Ms, 1)}`);
-  row('CPU-s per 10 000: subscriber / service', fmt(relay?.cpuSecondsPer10k.subscriber, 3), fmt(pipeline.cpuSecondsPer10k.service, 3));
-  row('CPU-s per 10 000: mosquitto', fmt(relay?.cpuSecondsPer10k.mosquitto, 3), fmt(pipeline.cpuSecondsPer10k.mosquitto, 3));
+  row(
+    'latency publish→done p50 / p99, saturation (ms)',
+    `${fmt(rs?.latency.p50Ms, 1)} / ${fmt(rs?.latency.p99Ms, 1)}`,
+    `${fmt(ps.latency.p50Ms, 1)} / ${fmt(ps.latency.p99Ms, 1)}`,
+  );
+  row(
+    `latency publish→done p50 / p99, paced ${fmt(pacedRate)}/s (ms)`,
+    `${fmt(relay?.paced.latency.p50Ms, 1)} / ${fmt(relay?.paced.latency.p99Ms, 1)}`,
+    `${fmt(pipeline.paced.latency.p50Ms, 1)} / ${fmt(pipeline.paced.latency.p99Ms, 1)}`,
+  );
+  row(
+    '  of which publish→service arrival p50 / p99, paced (ms)',
+    '',
+    `${fmt(pipeline.paced.arrivalLatency.p50Ms, 1)} / ${fmt(pipeline.paced.arrivalLatency.p99Ms, 1)}`,
+  );
+  row(
+    'CPU-s per 10 000: subscriber / service',
+    fmt(relay?.cpuSecondsPer10k.subscriber, 3),
+    fmt(pipeline.cpuSecondsPer10k.service, 3),
+  );
+  row(
+    'CPU-s per 10 000: mosquitto',
+    fmt(relay?.cpuSecondsPer10k.mosquitto, 3),
+    fmt(pipeline.cpuSecondsPer10k.mosquitto, 3),
+  );
   row('CPU-s per 10 000: questdb', '', fmt(pipeline.cpuSecondsPer10k.questdb, 3));
-  row('CPU-s per 10 000: bench (publisher + sampler)', fmt(relay?.cpuSecondsPer10k.bench, 3), fmt(pipeline.cpuSecondsPer10k.bench, 3));
-  row('peak RSS: subscriber / service (VmHWM)', mib(relay?.peakRssBytes.subscriber), mib(pipeline.peakRssBytes.service));
-  row('peak RSS: mosquitto / questdb', mib(relay?.peakRssBytes.mosquitto), `${mib(pipeline.peakRssBytes.mosquitto)} / ${mib(pipeline.peakRssBytes.questdb)}`);
-  row('store batches, saturation: count, mean readings, mean flush ms', '', `${fmt(ps.service.storeFlushes)}, ${fmt(ps.service.meanBatchReadings)}, ${fmt(ps.service.meanFlushMs, 1)}`);
+  row(
+    'CPU-s per 10 000: bench (publisher + sampler)',
+    fmt(relay?.cpuSecondsPer10k.bench, 3),
+    fmt(pipeline.cpuSecondsPer10k.bench, 3),
+  );
+  row(
+    'peak RSS: subscriber / service (VmHWM)',
+    mib(relay?.peakRssBytes.subscriber),
+    mib(pipeline.peakRssBytes.service),
+  );
+  row(
+    'peak RSS: mosquitto / questdb',
+    mib(relay?.peakRssBytes.mosquitto),
+    `${mib(pipeline.peakRssBytes.mosquitto)} / ${mib(pipeline.peakRssBytes.questdb)}`,
+  );
+  row(
+    'store batches, saturation: count, mean readings, mean flush ms',
+    '',
+    `${fmt(ps.service.storeFlushes)}, ${fmt(ps.service.meanBatchReadings)}, ${fmt(ps.service.meanFlushMs, 1)}`,
+  );
   row('max spool backlog (records)', '', fmt(ps.service.maxSpoolBacklogRecords));
-  row('service event-loop delay, saturation: max / median scrape max (ms)', '', `${fmt(ps.service.eventLoopLagMaxMs)} / ${fmt(ps.service.eventLoopLagMedianOfMaxMs)}`);
-  row('store batches, paced: count, mean readings, mean flush ms', '', `${fmt(pipeline.paced.service.storeFlushes)}, ${fmt(pipeline.paced.service.meanBatchReadings)}, ${fmt(pipeline.paced.service.meanFlushMs, 1)}`);
+  row(
+    'service event-loop delay, saturation: max / median scrape max (ms)',
+    '',
+    `${fmt(ps.service.eventLoopLagMaxMs)} / ${fmt(ps.service.eventLoopLagMedianOfMaxMs)}`,
+  );
+  row(
+    'store batches, paced: count, mean readings, mean flush ms',
+    '',
+    `${fmt(pipeline.paced.service.storeFlushes)}, ${fmt(pipeline.paced.service.meanBatchReadings)}, ${fmt(pipeline.paced.service.meanFlushMs, 1)}`,
+  );
   const relayLost = relay ? relay.saturation.lost + relay.paced.lost : undefined;
   const relayDup = relay ? relay.saturation.duplicates + relay.paced.duplicates : undefined;
-  row('lost / duplicated (all phases)', `${fmt(relayLost)} / ${fmt(relayDup)}`, `${fmt(v.lost)} / ${fmt(v.duplicates)}`);
-  row('wrong values / wrong ts / unexpected rows / quarantined', '', `${v.wrongValueMeters} / ${v.wrongTsRows} / ${v.unexpectedRows} / ${v.quarantined}`);
+  row(
+    'lost / duplicated (all phases)',
+    `${fmt(relayLost)} / ${fmt(relayDup)}`,
+    `${fmt(v.lost)} / ${fmt(v.duplicates)}`,
+  );
+  row(
+    'wrong values / wrong ts / unexpected rows / quarantined',
+    '',
+    `${v.wrongValueMeters} / ${v.wrongTsRows} / ${v.unexpectedRows} / ${v.quarantined}`,
+  );
   row('broker drops ($SYS …/messages/dropped)', fmt(relay?.brokerDrops), fmt(pipeline.brokerDrops));
-  row('other processes on the machine during saturation (cores)', fmt(relay?.foreignCoresDuringSaturation, 2), fmt(pipeline.foreignCoresDuringSaturation, 2));
+  row(
+    'other processes on the machine during saturation (cores)',
+    fmt(relay?.foreignCoresDuringSaturation, 2),
+    fmt(pipeline.foreignCoresDuringSaturation, 2),
+  );
 
   const w0 = Math.max(...rows.map((r) => r[0].length));
   const w1 = Math.max(10, ...rows.map((r) => r[1].length));
@@ -706,7 +862,9 @@ async function main() {
     '',
     `goal (issue 2 #10): ratio ≥ 0.75 ${goal.ratioPass ? 'PASS' : 'FAIL'} (${fmt(ratio, 3)}) · 0 lost ${goal.lostPass ? 'PASS' : 'FAIL'} · 0 duplicated ${goal.duplicatedPass ? 'PASS' : 'FAIL'} · 0 broker drops ${goal.brokerDropsPass ? 'PASS' : 'FAIL'}`,
     ...(Math.max(relay?.foreignCoresDuringSaturation ?? 0, pipeline.foreignCoresDuringSaturation) > 0.2
-      ? [`WARNING: other processes used CPU during the measurement (see the last row); the machine was not quiet, so the figures understate both steps.`]
+      ? [
+          `WARNING: other processes used CPU during the measurement (see the last row); the machine was not quiet, so the figures understate both steps.`,
+        ]
       : []),
     `written to ${flags.out}`,
   ];

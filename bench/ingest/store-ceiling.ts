@@ -34,7 +34,15 @@ try {
   const receivedAtMs = Date.now();
   const readings: Reading[] = [];
   for (let seq = 0; seq < perMeter; seq++) {
-    for (let m = 0; m < meters; m++) readings.push({ meterId: meterId(m), tsMs: readingTsMs(seq), value: readingValue(m, seq), seq, receivedAtMs, quality: 'ok' });
+    for (let m = 0; m < meters; m++)
+      readings.push({
+        meterId: meterId(m),
+        tsMs: readingTsMs(seq),
+        value: readingValue(m, seq),
+        seq,
+        receivedAtMs,
+        quality: 'ok',
+      });
   }
   const cpuBefore = process.cpuUsage();
   const questdbBefore = cpuSeconds(questdbPid);
@@ -55,7 +63,8 @@ try {
         visiblePerSecond: Math.round(readings.length / ((visibleMs - startMs) / 1000)),
         meanWriteMs: Math.round(((confirmedMs - startMs) / batches) * 10) / 10,
         clientCpuSecondsPer10k: Math.round(((cpu.user + cpu.system) / 1e6 / readings.length) * 10_000 * 1000) / 1000,
-        questdbCpuSecondsPer10k: Math.round(((cpuSeconds(questdbPid) - questdbBefore) / readings.length) * 10_000 * 1000) / 1000,
+        questdbCpuSecondsPer10k:
+          Math.round(((cpuSeconds(questdbPid) - questdbBefore) / readings.length) * 10_000 * 1000) / 1000,
         storedRows: count,
       },
       null,

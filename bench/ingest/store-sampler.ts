@@ -17,7 +17,8 @@ export interface StoreSample {
 export async function questDbExec(url: string, sql: string): Promise<unknown[][]> {
   const response = await fetch(`${url}/exec?query=${encodeURIComponent(sql)}`, { signal: AbortSignal.timeout(30_000) });
   const json = (await response.json()) as { dataset?: unknown[][]; error?: string };
-  if (!response.ok || json.error !== undefined) throw new Error(`QuestDB /exec failed (${response.status}): ${json.error ?? ''} for ${sql}`);
+  if (!response.ok || json.error !== undefined)
+    throw new Error(`QuestDB /exec failed (${response.status}): ${json.error ?? ''} for ${sql}`);
   return json.dataset ?? [];
 }
 
@@ -65,7 +66,11 @@ export class StoreSampler {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w.resolve !== done);
-        reject(new Error(`store holds ${this.latest()?.count ?? 0} of ${target} readings after ${timeoutMs} ms (last sampler error: ${String(this.lastError)})`));
+        reject(
+          new Error(
+            `store holds ${this.latest()?.count ?? 0} of ${target} readings after ${timeoutMs} ms (last sampler error: ${String(this.lastError)})`,
+          ),
+        );
       }, timeoutMs);
       const done = (sample: StoreSample) => {
         clearTimeout(timer);
@@ -80,7 +85,10 @@ export class StoreSampler {
     while (this.running) {
       const sentMs = nowMs();
       try {
-        const [countRows, probeRows] = await Promise.all([questDbExec(this.url, 'SELECT count() FROM readings'), questDbExec(this.url, this.probeSql)]);
+        const [countRows, probeRows] = await Promise.all([
+          questDbExec(this.url, 'SELECT count() FROM readings'),
+          questDbExec(this.url, this.probeSql),
+        ]);
         const atMs = nowMs();
         const probeMaxSeq = this.probeMeterIds.map(() => -1);
         const probeCount = this.probeMeterIds.map(() => 0);
@@ -90,7 +98,13 @@ export class StoreSampler {
           probeMaxSeq[i] = row[1] === null ? -1 : Number(row[1]);
           probeCount[i] = Number(row[2]);
         }
-        const sample: StoreSample = { atMs, queryMs: atMs - sentMs, count: Number(countRows[0]?.[0] ?? 0), probeMaxSeq, probeCount };
+        const sample: StoreSample = {
+          atMs,
+          queryMs: atMs - sentMs,
+          count: Number(countRows[0]?.[0] ?? 0),
+          probeMaxSeq,
+          probeCount,
+        };
         this.samples.push(sample);
         const ready = this.waiters.filter((w) => sample.count >= w.target);
         this.waiters = this.waiters.filter((w) => sample.count < w.target);

@@ -8,7 +8,15 @@
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/report/engine-profile.ts
  */
 import { parseArgs } from 'node:util';
-import { buildCarbonReport, METHODOLOGY_VERSION, type CarbonReportInput, type MeterPeriodFigures, type ReportInstitution, type ReportMeter, type ReportOrg } from '../../accounting/index.js';
+import {
+  buildCarbonReport,
+  METHODOLOGY_VERSION,
+  type CarbonReportInput,
+  type MeterPeriodFigures,
+  type ReportInstitution,
+  type ReportMeter,
+  type ReportOrg,
+} from '../../accounting/index.js';
 import { periodRange } from '../../src/kernel/index.js';
 import { readFactorCatalogue } from '../../config/factor-catalogue-schema.js';
 
@@ -33,14 +41,37 @@ function engineInput(): CarbonReportInput {
     if (i % 100 === 0) orgs.push({ id: city, name: city, level: 'city', parentId: 'bench' });
     if (i % 10 === 0) orgs.push({ id: county, name: county, level: 'county', parentId: city });
     const id = `mi${String(i).padStart(4, '0')}`;
-    institutions.push({ id, name: id, orgId: county, type: 'government_office', timeZone: TZ, gridRegion: 'northwest', floorAreaM2: [{ from: '2020-01-01', value: 10_000 }], occupants: [{ from: '2020-01-01', value: 400 }] });
+    institutions.push({
+      id,
+      name: id,
+      orgId: county,
+      type: 'government_office',
+      timeZone: TZ,
+      gridRegion: 'northwest',
+      floorAreaM2: [{ from: '2020-01-01', value: 10_000 }],
+      occupants: [{ from: '2020-01-01', value: 400 }],
+    });
   }
-  for (let m = 0; m < METERS; m++) meters.push({ id: `m${String(m).padStart(5, '0')}`, institutionId: `mi${String(Math.floor(m / 10)).padStart(4, '0')}`, carrier: 'electricity', unit: 'kWh' });
+  for (let m = 0; m < METERS; m++)
+    meters.push({
+      id: `m${String(m).padStart(5, '0')}`,
+      institutionId: `mi${String(Math.floor(m / 10)).padStart(4, '0')}`,
+      carrier: 'electricity',
+      unit: 'kWh',
+    });
   const figures = (scale: number) =>
     new Map<string, MeterPeriodFigures>(
       meters.map((meter, m) => [
         meter.id,
-        { meterId: meter.id, consumption: (1000 + (m % 97) * 13.7) * scale, estimatedAmount: m % 200 === 0 ? 1.5 : 0, quarantinedAmount: 0, receivedReadings: m % 500 === 0 ? 2856 : 2880, expectedReadings: 2880, reviews: 0 },
+        {
+          meterId: meter.id,
+          consumption: (1000 + (m % 97) * 13.7) * scale,
+          estimatedAmount: m % 200 === 0 ? 1.5 : 0,
+          quarantinedAmount: 0,
+          receivedReadings: m % 500 === 0 ? 2856 : 2880,
+          expectedReadings: 2880,
+          reviews: 0,
+        },
       ]),
     );
   const range = periodRange('2026-11', TZ);
@@ -75,5 +106,13 @@ for (let i = 0; i < Number(flags.warmup) + Number(flags.runs); i++) {
 }
 times.sort((a, b) => a - b);
 console.log(
-  JSON.stringify({ meters: METERS, institutions: input.institutions.length, runs: times.length, medianMs: Number((times[Math.floor(times.length / 2)] ?? 0).toFixed(1)), minMs: Number((times[0] ?? 0).toFixed(1)), maxMs: Number((times[times.length - 1] ?? 0).toFixed(1)), kgce }),
+  JSON.stringify({
+    meters: METERS,
+    institutions: input.institutions.length,
+    runs: times.length,
+    medianMs: Number((times[Math.floor(times.length / 2)] ?? 0).toFixed(1)),
+    minMs: Number((times[0] ?? 0).toFixed(1)),
+    maxMs: Number((times[times.length - 1] ?? 0).toFixed(1)),
+    kgce,
+  }),
 );

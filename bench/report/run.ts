@@ -28,7 +28,22 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Sender } from '@questdb/nodejs-client';
-import { buildCarbonReport, computeConsumption, createCarbonReportQuery, createFleetView, createQuestDbAccountingStore, type AccountingStore, EDGE_WINDOW_MS, meterSpec, METHODOLOGY_VERSION, periodFigures, type CarbonReportInput, type FleetConfig, type MeterPeriodFigures, type MeterSpec } from '../../accounting/index.js';
+import {
+  buildCarbonReport,
+  computeConsumption,
+  createCarbonReportQuery,
+  createFleetView,
+  createQuestDbAccountingStore,
+  type AccountingStore,
+  EDGE_WINDOW_MS,
+  meterSpec,
+  METHODOLOGY_VERSION,
+  periodFigures,
+  type CarbonReportInput,
+  type FleetConfig,
+  type MeterPeriodFigures,
+  type MeterSpec,
+} from '../../accounting/index.js';
 import { periodRange } from '../../src/kernel/index.js';
 import { readFactorCatalogue } from '../../config/factor-catalogue-schema.js';
 import { createQuestDbReadingStore } from '../../ingest/index.js';
@@ -91,7 +106,16 @@ function benchFleet(): FleetConfig {
       if (i % 100 === 0) orgs.push({ id: city, name: city, level: 'city', parent: region });
       if (i % 10 === 0) orgs.push({ id: county, name: county, level: 'county', parent: city });
       const id = `${prefix}i${String(i).padStart(4, '0')}`;
-      institutions.push({ id, name: id, org: county, type: 'government_office', timezone: TZ, gridRegion: 'northwest', floorAreaM2: [{ from: '2020-01-01', value: 10_000 }], occupants: [{ from: '2020-01-01', value: 400 }] });
+      institutions.push({
+        id,
+        name: id,
+        org: county,
+        type: 'government_office',
+        timezone: TZ,
+        gridRegion: 'northwest',
+        floorAreaM2: [{ from: '2020-01-01', value: 10_000 }],
+        occupants: [{ from: '2020-01-01', value: 400 }],
+      });
       buildings.push({ id: `${id}-b`, institution: id, name: 'main' });
     }
     for (let m = 0; m < meterCount; m++) {
@@ -125,8 +149,17 @@ function increment(m: number, tsMs: number): number {
   return base * (localHour >= 8 && localHour < 18 ? 1.5 : 0.4);
 }
 
-async function load(qdb: QuestDbHandle, prefix: string, meterCount: number, fromMs: number, days: number): Promise<{ rows: number; seconds: number }> {
-  const sender = await Sender.fromConfig(`http::addr=127.0.0.1:${qdb.httpPort};auto_flush=off;protocol_version=2;stdlib_http=on;request_timeout=600000;retry_timeout=0;`, { log: () => {} });
+async function load(
+  qdb: QuestDbHandle,
+  prefix: string,
+  meterCount: number,
+  fromMs: number,
+  days: number,
+): Promise<{ rows: number; seconds: number }> {
+  const sender = await Sender.fromConfig(
+    `http::addr=127.0.0.1:${qdb.httpPort};auto_flush=off;protocol_version=2;stdlib_http=on;request_timeout=600000;retry_timeout=0;`,
+    { log: () => {} },
+  );
   const steps = (days * 86_400_000) / STEP_MS;
   const values = new Float64Array(meterCount).map((_, m) => 1000 + m * 10);
   const started = performance.now();
@@ -140,7 +173,12 @@ async function load(qdb: QuestDbHandle, prefix: string, meterCount: number, from
       if (m % 500 === 3 && step >= 1500 && step < 1524) continue;
       values[m] = (values[m] as number) + increment(m, tsMs);
       const value = m % 200 === 7 && step === 1000 ? 0 : (values[m] as number);
-      sender.table('readings').symbol('meter_id', meterIdOf(prefix, m)).symbol('quality', 'ok').floatColumn('value', value).intColumn('seq', step);
+      sender
+        .table('readings')
+        .symbol('meter_id', meterIdOf(prefix, m))
+        .symbol('quality', 'ok')
+        .floatColumn('value', value)
+        .intColumn('seq', step);
       sender.timestampColumn('received_at', us, 'us');
       await sender.at(us, 'us');
       rows++;
@@ -149,7 +187,10 @@ async function load(qdb: QuestDbHandle, prefix: string, meterCount: number, from
         pending = 0;
       }
     }
-    if (step % 96 === 95) log(`  ${prefix}: day ${(step + 1) / 96}/${days}, ${rows.toLocaleString('en')} rows, ${(rows / ((performance.now() - started) / 1000)).toFixed(0)} rows/s`);
+    if (step % 96 === 95)
+      log(
+        `  ${prefix}: day ${(step + 1) / 96}/${days}, ${rows.toLocaleString('en')} rows, ${(rows / ((performance.now() - started) / 1000)).toFixed(0)} rows/s`,
+      );
   }
   await sender.flush();
   await sender.close();
@@ -166,24 +207,42 @@ interface Timing {
   readonly stats?: unknown;
 }
 
-async function timeReport(query: ReturnType<typeof createCarbonReportQuery>, orgId: string, period: string): Promise<{ timing: Timing; input: CarbonReportInput; kgce: number }> {
+async function timeReport(
+  query: ReturnType<typeof createCarbonReportQuery>,
+  orgId: string,
+  period: string,
+): Promise<{ timing: Timing; input: CarbonReportInput; kgce: number }> {
   const started = performance.now();
   const run = await query({ orgId, period, basis: 'equivalent' });
   const ms = performance.now() - started;
   const engineStarted = performance.now();
   buildCarbonReport(run.input);
   const engineMs = performance.now() - engineStarted;
-  return { timing: { ms, storeMs: ms - engineMs, engineMs, stats: run.stats }, input: run.input, kgce: run.report.totals.kgce };
+  return {
+    timing: { ms, storeMs: ms - engineMs, engineMs, stats: run.stats },
+    input: run.input,
+    kgce: run.report.totals.kgce,
+  };
 }
 
 /** Every raw reading of the period into Node, computeConsumption per meter, then the same engine. */
-async function naiveReport(store: AccountingStore, input: CarbonReportInput, specs: readonly MeterSpec[], concurrency: number): Promise<{ timing: Timing; figures: Map<string, MeterPeriodFigures>; rows: number; kgce: number }> {
+async function naiveReport(
+  store: AccountingStore,
+  input: CarbonReportInput,
+  specs: readonly MeterSpec[],
+  concurrency: number,
+): Promise<{ timing: Timing; figures: Map<string, MeterPeriodFigures>; rows: number; kgce: number }> {
   const { fromMs, toMs } = input.period;
   const started = performance.now();
   const figures = new Map<string, MeterPeriodFigures>();
   let rows = 0;
   let next = 0;
-  const edges = await store.edgeReadings({ meterIds: specs.map((s) => s.id), beforeMs: fromMs, afterMs: toMs, windowMs: EDGE_WINDOW_MS });
+  const edges = await store.edgeReadings({
+    meterIds: specs.map((s) => s.id),
+    beforeMs: fromMs,
+    afterMs: toMs,
+    windowMs: EDGE_WINDOW_MS,
+  });
   const worker = async () => {
     while (next < specs.length) {
       const spec = specs[next++] as MeterSpec;
@@ -191,7 +250,10 @@ async function naiveReport(store: AccountingStore, input: CarbonReportInput, spe
       rows += raw.length;
       const before = edges.before.get(spec.id);
       const after = edges.after.get(spec.id);
-      const readings = [...(before ? [before] : []), ...raw, ...(after ? [after] : [])].map((r) => ({ tsMs: r.tsMs, value: r.value }));
+      const readings = [...(before ? [before] : []), ...raw, ...(after ? [after] : [])].map((r) => ({
+        tsMs: r.tsMs,
+        value: r.value,
+      }));
       const bucket = computeConsumption(spec, readings, [fromMs, toMs]).buckets[0];
       if (bucket === undefined) continue;
       figures.set(spec.id, periodFigures(spec.id, bucket));
@@ -207,7 +269,10 @@ async function naiveReport(store: AccountingStore, input: CarbonReportInput, spe
 }
 
 /** Largest relative difference of the per-meter figures between two runs (the reduction must equal the raw computation). */
-function maxDifference(a: ReadonlyMap<string, MeterPeriodFigures>, b: ReadonlyMap<string, MeterPeriodFigures>): { consumption: number; counts: number; meters: number } {
+function maxDifference(
+  a: ReadonlyMap<string, MeterPeriodFigures>,
+  b: ReadonlyMap<string, MeterPeriodFigures>,
+): { consumption: number; counts: number; meters: number } {
   let consumption = 0;
   let counts = 0;
   for (const [id, x] of a) {
@@ -216,7 +281,11 @@ function maxDifference(a: ReadonlyMap<string, MeterPeriodFigures>, b: ReadonlyMa
       counts = Number.POSITIVE_INFINITY;
       continue;
     }
-    consumption = Math.max(consumption, Math.abs(x.consumption - y.consumption) / Math.max(1, Math.abs(y.consumption)), Math.abs(x.quarantinedAmount - y.quarantinedAmount) / Math.max(1, Math.abs(y.quarantinedAmount)));
+    consumption = Math.max(
+      consumption,
+      Math.abs(x.consumption - y.consumption) / Math.max(1, Math.abs(y.consumption)),
+      Math.abs(x.quarantinedAmount - y.quarantinedAmount) / Math.max(1, Math.abs(y.quarantinedAmount)),
+    );
     counts = Math.max(counts, Math.abs(x.receivedReadings - y.receivedReadings), Math.abs(x.reviews - y.reviews));
   }
   return { consumption, counts, meters: a.size };
@@ -229,11 +298,24 @@ async function main() {
   const fleet = benchFleet();
   const view = createFleetView(fleet);
   const catalogue = readFactorCatalogue();
-  log(`QuestDB starting (heap ${flags.heap}); ${MONTH_METERS} meters × ${MONTH_DAYS} days, ${YEAR_METERS} meters × ${YEAR_DAYS} days`);
+  log(
+    `QuestDB starting (heap ${flags.heap}); ${MONTH_METERS} meters × ${MONTH_DAYS} days, ${YEAR_METERS} meters × ${YEAR_DAYS} days`,
+  );
   const qdb = await startQuestDb({ maxHeap: flags.heap, startTimeoutMs: 120_000 });
   const result: Record<string, unknown> = {
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: round(totalmem() / 2 ** 30), node: process.version },
-    sizes: { monthMeters: MONTH_METERS, monthDays: MONTH_DAYS, yearMeters: YEAR_METERS, yearDays: YEAR_DAYS, stepMinutes: 15 },
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model,
+      memoryGiB: round(totalmem() / 2 ** 30),
+      node: process.version,
+    },
+    sizes: {
+      monthMeters: MONTH_METERS,
+      monthDays: MONTH_DAYS,
+      yearMeters: YEAR_METERS,
+      yearDays: YEAR_DAYS,
+      stepMinutes: 15,
+    },
   };
   try {
     const client = createQuestDbClient({ url: qdb.url, requestTimeoutMs: 600_000 });
@@ -259,14 +341,27 @@ async function main() {
     const syncStarted = performance.now();
     await writer.sync();
     const walApplySeconds = (performance.now() - syncStarted) / 1000;
-    result.load = { monthRows: monthLoad.rows, monthSeconds: round(monthLoad.seconds), yearRows: yearLoad.rows, yearSeconds: round(yearLoad.seconds), walApplySecondsAfterLoad: round(walApplySeconds) };
+    result.load = {
+      monthRows: monthLoad.rows,
+      monthSeconds: round(monthLoad.seconds),
+      yearRows: yearLoad.rows,
+      yearSeconds: round(yearLoad.seconds),
+      walApplySecondsAfterLoad: round(walApplySeconds),
+    };
     log(`loaded; WAL applied ${walApplySeconds.toFixed(1)} s after the last flush`);
 
-    const query = createCarbonReportQuery({ store, fleet: view, catalogue, methodologyVersion: METHODOLOGY_VERSION, nowMs: () => NOW_MS });
+    const query = createCarbonReportQuery({
+      store,
+      fleet: view,
+      catalogue,
+      methodologyVersion: METHODOLOGY_VERSION,
+      nowMs: () => NOW_MS,
+    });
     const reports: Record<string, unknown> = {};
     result.reports = reports;
     const cases: { name: string; orgId: string; period: string; meters: number }[] = [];
-    if (MONTH_METERS > 0) cases.push({ name: 'monthlyRegional', orgId: 'bench', period: MONTH_PERIOD, meters: MONTH_METERS });
+    if (MONTH_METERS > 0)
+      cases.push({ name: 'monthlyRegional', orgId: 'bench', period: MONTH_PERIOD, meters: MONTH_METERS });
     if (YEAR_METERS > 0) cases.push({ name: 'annual', orgId: 'bench-year', period: YEAR_PERIOD, meters: YEAR_METERS });
     for (const c of cases) {
       // The first report after loading reduces every day once into the day roll-up (QuestDB's window
@@ -276,7 +371,9 @@ async function main() {
       log(`${c.name}: restarting QuestDB for a cold run`);
       await qdb.start();
       const cold = await timeReport(query, c.orgId, c.period);
-      log(`${c.name}: cold ${cold.timing.ms.toFixed(0)} ms (engine ${cold.timing.engineMs?.toFixed(0)} ms) ${JSON.stringify(cold.timing.stats)}`);
+      log(
+        `${c.name}: cold ${cold.timing.ms.toFixed(0)} ms (engine ${cold.timing.engineMs?.toFixed(0)} ms) ${JSON.stringify(cold.timing.stats)}`,
+      );
       const warm: Timing[] = [];
       for (let i = 0; i < WARM_RUNS; i++) {
         const w = await timeReport(query, c.orgId, c.period);
@@ -301,7 +398,9 @@ async function main() {
         const specs = view.metersOf(view.institutionsUnder(c.orgId)?.map((i) => i.id) ?? []).map(meterSpec);
         const naive = await naiveReport(store, cold.input, specs, Number(flags['naive-concurrency']));
         const diff = maxDifference(cold.input.current, naive.figures);
-        log(`${c.name}: naive ${naive.timing.ms.toFixed(0)} ms for ${naive.rows.toLocaleString('en')} rows; max rel. difference ${diff.consumption}, counts ${diff.counts}`);
+        log(
+          `${c.name}: naive ${naive.timing.ms.toFixed(0)} ms for ${naive.rows.toLocaleString('en')} rows; max rel. difference ${diff.consumption}, counts ${diff.counts}`,
+        );
         Object.assign(entry, {
           naiveMs: round(naive.timing.ms),
           naiveRows: naive.rows,
@@ -345,7 +444,10 @@ function writeResults(result: Record<string, unknown>): void {
   mkdirSync(dirname(flags.out), { recursive: true });
   let merged = result;
   if (ONLY !== undefined) {
-    const previous = (existsSync(flags.out) ? JSON.parse(readFileSync(flags.out, 'utf8')) : {}) as Record<string, Record<string, unknown> | undefined>;
+    const previous = (existsSync(flags.out) ? JSON.parse(readFileSync(flags.out, 'utf8')) : {}) as Record<
+      string,
+      Record<string, unknown> | undefined
+    >;
     const key = ONLY === 'monthly' ? 'monthly' : 'annual';
     merged = {
       ...previous,

@@ -155,13 +155,11 @@ export function createDuckDbReadingStore(client: DuckDbClient): ReadingStore {
           [micros(q.fromMs), micros(q.toMs), BigInt(limit(q.limit))],
           [BIGINT, BIGINT, BIGINT],
         );
-        return rows.map(
-          (row): StoredConflict => ({
-            meterId: String(row.meter_id),
-            tsMs: Number(row.ts_ms),
-            values: listOfNumbers(row.vals),
-          }),
-        );
+        return rows.map((row): StoredConflict => ({
+          meterId: String(row.meter_id),
+          tsMs: Number(row.ts_ms),
+          values: listOfNumbers(row.vals),
+        }));
       }),
     quarantine: (q: QuarantineQuery) =>
       client.run(async (connection) => {

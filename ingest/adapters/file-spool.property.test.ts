@@ -45,7 +45,9 @@ it('delivers every record in order, again only when its batch was not committed'
             readUpTo = committed;
           } else {
             const batch = spool.read(s.max);
-            const expected = Array.from({ length: Math.min(s.max, appended - readUpTo) }, (_, i) => record(readUpTo + i));
+            const expected = Array.from({ length: Math.min(s.max, appended - readUpTo) }, (_, i) =>
+              record(readUpTo + i),
+            );
             expect(batch.records).toEqual(expected);
             readUpTo += batch.records.length;
             if (s.commit) {

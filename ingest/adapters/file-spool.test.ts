@@ -16,7 +16,14 @@ function options(overrides: Partial<FileSpoolOptions> = {}): FileSpoolOptions {
 
 const reading = (i: number): SpoolRecord => ({
   kind: 'reading',
-  reading: { meterId: `m${i % 7}`, tsMs: 1_790_000_000_000 + i * 900_000, value: i + 0.125, seq: i, receivedAtMs: 1_790_000_000_000 + i, quality: 'ok' },
+  reading: {
+    meterId: `m${i % 7}`,
+    tsMs: 1_790_000_000_000 + i * 900_000,
+    value: i + 0.125,
+    seq: i,
+    receivedAtMs: 1_790_000_000_000 + i,
+    quality: 'ok',
+  },
 });
 
 describe('FileSpool', () => {

@@ -1,4 +1,19 @@
-import { closeSync, existsSync, fdatasyncSync, ftruncateSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fdatasyncSync,
+  ftruncateSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../../src/kernel/index.js';
 import { decodeSpoolRecord, encodeSpoolRecord, type SpoolRecord } from '../core/index.js';
@@ -181,7 +196,12 @@ export class FileSpool implements Spool {
     this.wake('space');
   }
 
-  private readLines(segment: { no: number; size: number }, from: SpoolPosition, max: number, into: SpoolRecord[]): SpoolPosition {
+  private readLines(
+    segment: { no: number; size: number },
+    from: SpoolPosition,
+    max: number,
+    into: SpoolRecord[],
+  ): SpoolPosition {
     const fd = openSync(this.segmentPath(segment.no), 'r');
     try {
       let chunkBytes = Math.min(READ_CHUNK_BYTES, segment.size - from.offset);
@@ -197,7 +217,8 @@ export class FileSpool implements Spool {
           start = newline + 1;
           count++;
         }
-        if (count > 0 || chunkBytes >= segment.size - from.offset) return { segment: segment.no, offset: from.offset + start };
+        if (count > 0 || chunkBytes >= segment.size - from.offset)
+          return { segment: segment.no, offset: from.offset + start };
         chunkBytes = Math.min(chunkBytes * 2, segment.size - from.offset); // a line longer than the chunk
       }
     } finally {
@@ -209,7 +230,9 @@ export class FileSpool implements Spool {
     try {
       return decodeSpoolRecord(line);
     } catch (cause) {
-      throw new AppError('SPOOL_CORRUPT', `spool segment ${segment} offset ${offset} holds an unreadable record`, { cause });
+      throw new AppError('SPOOL_CORRUPT', `spool segment ${segment} offset ${offset} holds an unreadable record`, {
+        cause,
+      });
     }
   }
 

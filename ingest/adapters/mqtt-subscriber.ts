@@ -65,13 +65,20 @@ export function startMqttSubscriber(options: MqttSubscriberOptions): MqttSubscri
 
   let wasConnected = false;
   client.on('connect', (connack) => {
-    options.log.info({ url: options.url, clientId: options.clientId, sessionPresent: connack.sessionPresent }, 'connected to MQTT broker');
+    options.log.info(
+      { url: options.url, clientId: options.clientId, sessionPresent: connack.sessionPresent },
+      'connected to MQTT broker',
+    );
     wasConnected = true;
-    client.subscribe(filters.map((f) => f), { qos: 1 }, (error, granted) => {
-      if (error) options.log.error({ err: error }, 'subscribe failed');
-      else if (granted?.some((g) => g.qos > 2)) options.log.error({ granted }, 'the broker refused a subscription');
-      else options.log.info({ filters }, 'subscribed at QoS 1');
-    });
+    client.subscribe(
+      filters.map((f) => f),
+      { qos: 1 },
+      (error, granted) => {
+        if (error) options.log.error({ err: error }, 'subscribe failed');
+        else if (granted?.some((g) => g.qos > 2)) options.log.error({ granted }, 'the broker refused a subscription');
+        else options.log.info({ filters }, 'subscribed at QoS 1');
+      },
+    );
   });
   client.on('close', () => {
     if (wasConnected) options.log.warn({ url: options.url }, 'MQTT connection closed; reconnecting');

@@ -8,19 +8,72 @@ import type { IngestMetrics } from '../ports.js';
  *     + items_quarantined{reason="conflicting_duplicate"} + spool backlog readings
  */
 export function createPrometheusIngestMetrics(registry: Registry): IngestMetrics & { replayed(count: number): void } {
-  const messages = new Counter({ name: 'tanhe_ingest_messages_received_total', help: 'MQTT messages received', registers: [registry] });
-  const received = new Counter({ name: 'tanhe_ingest_items_received_total', help: 'Reading items received (a gateway batch counts each item)', registers: [registry] });
-  const accepted = new Counter({ name: 'tanhe_ingest_items_accepted_total', help: 'Items that passed validation and were spooled', registers: [registry] });
-  const quarantined = new Counter({ name: 'tanhe_ingest_items_quarantined_total', help: 'Items quarantined, by reason code', labelNames: ['reason'], registers: [registry] });
-  const stored = new Counter({ name: 'tanhe_ingest_readings_stored_total', help: 'Readings the store confirmed', registers: [registry] });
-  const quarantineStored = new Counter({ name: 'tanhe_ingest_quarantine_stored_total', help: 'Quarantine records the store confirmed', registers: [registry] });
-  const duplicates = new Counter({ name: 'tanhe_ingest_duplicates_total', help: 'Readings already stored with the same meter, time and value (not written again)', registers: [registry] });
-  const replayed = new Counter({ name: 'tanhe_ingest_spool_replayed_total', help: 'Spool records found after the checkpoint at start-up and replayed', registers: [registry] });
-  const storeErrors = new Counter({ name: 'tanhe_store_write_failures_total', help: 'Failed store writes (each retry counts)', registers: [registry] });
-  const backpressure = new Gauge({ name: 'tanhe_ingest_backpressure', help: '1 while acknowledgements are held because the spool is full', registers: [registry] });
-  const backpressureEvents = new Counter({ name: 'tanhe_ingest_backpressure_events_total', help: 'Times the spool filled up and acknowledgements stopped', registers: [registry] });
-  const backlogBytes = new Gauge({ name: 'tanhe_spool_backlog_bytes', help: 'Spooled bytes not yet confirmed by the store', registers: [registry] });
-  const backlogRecords = new Gauge({ name: 'tanhe_spool_backlog_records', help: 'Spooled records not yet confirmed by the store', registers: [registry] });
+  const messages = new Counter({
+    name: 'tanhe_ingest_messages_received_total',
+    help: 'MQTT messages received',
+    registers: [registry],
+  });
+  const received = new Counter({
+    name: 'tanhe_ingest_items_received_total',
+    help: 'Reading items received (a gateway batch counts each item)',
+    registers: [registry],
+  });
+  const accepted = new Counter({
+    name: 'tanhe_ingest_items_accepted_total',
+    help: 'Items that passed validation and were spooled',
+    registers: [registry],
+  });
+  const quarantined = new Counter({
+    name: 'tanhe_ingest_items_quarantined_total',
+    help: 'Items quarantined, by reason code',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  const stored = new Counter({
+    name: 'tanhe_ingest_readings_stored_total',
+    help: 'Readings the store confirmed',
+    registers: [registry],
+  });
+  const quarantineStored = new Counter({
+    name: 'tanhe_ingest_quarantine_stored_total',
+    help: 'Quarantine records the store confirmed',
+    registers: [registry],
+  });
+  const duplicates = new Counter({
+    name: 'tanhe_ingest_duplicates_total',
+    help: 'Readings already stored with the same meter, time and value (not written again)',
+    registers: [registry],
+  });
+  const replayed = new Counter({
+    name: 'tanhe_ingest_spool_replayed_total',
+    help: 'Spool records found after the checkpoint at start-up and replayed',
+    registers: [registry],
+  });
+  const storeErrors = new Counter({
+    name: 'tanhe_store_write_failures_total',
+    help: 'Failed store writes (each retry counts)',
+    registers: [registry],
+  });
+  const backpressure = new Gauge({
+    name: 'tanhe_ingest_backpressure',
+    help: '1 while acknowledgements are held because the spool is full',
+    registers: [registry],
+  });
+  const backpressureEvents = new Counter({
+    name: 'tanhe_ingest_backpressure_events_total',
+    help: 'Times the spool filled up and acknowledgements stopped',
+    registers: [registry],
+  });
+  const backlogBytes = new Gauge({
+    name: 'tanhe_spool_backlog_bytes',
+    help: 'Spooled bytes not yet confirmed by the store',
+    registers: [registry],
+  });
+  const backlogRecords = new Gauge({
+    name: 'tanhe_spool_backlog_records',
+    help: 'Spooled records not yet confirmed by the store',
+    registers: [registry],
+  });
   const flush = new Histogram({
     name: 'tanhe_store_flush_seconds',
     help: 'Duration of confirmed store writes',

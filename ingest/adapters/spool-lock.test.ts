@@ -42,7 +42,11 @@ function errorCode(fn: () => unknown): string | undefined {
 }
 
 function snapshot(dir: string): Record<string, string> {
-  return Object.fromEntries(readdirSync(dir).sort().map((name) => [name, readFileSync(join(dir, name), 'hex')]));
+  return Object.fromEntries(
+    readdirSync(dir)
+      .sort()
+      .map((name) => [name, readFileSync(join(dir, name), 'hex')]),
+  );
 }
 
 /** A child process that stays alive until killed (or until the test ends). */

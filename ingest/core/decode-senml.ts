@@ -57,5 +57,15 @@ function addBase(value: unknown, base: number): unknown {
 }
 
 function emptyItem(raw: string): RawItem {
-  return { meter: undefined, addressedTo: null, ts: undefined, value: undefined, seq: undefined, unit: undefined, meterIdInPayload: undefined, raw, localTime: false };
+  return {
+    meter: undefined,
+    addressedTo: null,
+    ts: undefined,
+    value: undefined,
+    seq: undefined,
+    unit: undefined,
+    meterIdInPayload: undefined,
+    raw,
+    localTime: false,
+  };
 }

@@ -26,13 +26,22 @@ const reasons = (topic: string, payload: string | object) => run(topic, payload)
 
 describe('generic JSON codec', () => {
   it('accepts an ISO reading with offset and keeps value and seq exactly', () => {
-    const out = run('meters/m1/readings', { ts: '2026-10-01T08:15:00+08:00', value: 12345.678, seq: 1042, unit: 'kWh' });
+    const out = run('meters/m1/readings', {
+      ts: '2026-10-01T08:15:00+08:00',
+      value: 12345.678,
+      seq: 1042,
+      unit: 'kWh',
+    });
     expect(out.rejected).toEqual([]);
-    expect(out.accepted).toEqual([{ meterId: 'm1', tsMs: Date.parse('2026-10-01T00:15:00Z'), value: 12345.678, seq: 1042 }]);
+    expect(out.accepted).toEqual([
+      { meterId: 'm1', tsMs: Date.parse('2026-10-01T00:15:00Z'), value: 12345.678, seq: 1042 },
+    ]);
   });
 
   it('accepts epoch milliseconds and a missing seq', () => {
-    expect(run('meters/m1/readings', { ts: NOW, value: 1 }).accepted).toEqual([{ meterId: 'm1', tsMs: NOW, value: 1, seq: null }]);
+    expect(run('meters/m1/readings', { ts: NOW, value: 1 }).accepted).toEqual([
+      { meterId: 'm1', tsMs: NOW, value: 1, seq: null },
+    ]);
   });
 
   it('quarantines the bad item of a gateway batch and keeps the good ones', () => {
@@ -42,7 +51,9 @@ describe('generic JSON codec', () => {
       { ts: NOW, value: 3 },
     ]);
     expect(out.accepted.map((a) => a.value)).toEqual([1, 3]);
-    expect(out.rejected.map((r) => [r.reason, r.meterId, JSON.parse(r.payload).value])).toEqual([['negative_register', 'm1', -2]]);
+    expect(out.rejected.map((r) => [r.reason, r.meterId, JSON.parse(r.payload).value])).toEqual([
+      ['negative_register', 'm1', -2],
+    ]);
   });
 
   it.each([
@@ -113,12 +124,17 @@ describe('SenML codec', () => {
 
 describe('Tasmota codec', () => {
   it('reads ENERGY.Total with Time in the institution time zone', () => {
-    const out = run('tele/tasmota_canteen_1/SENSOR', { Time: '2026-10-01T08:15:00', ENERGY: { Total: 321.5, Power: 80 } });
+    const out = run('tele/tasmota_canteen_1/SENSOR', {
+      Time: '2026-10-01T08:15:00',
+      ENERGY: { Total: 321.5, Power: 80 },
+    });
     expect(out.accepted).toEqual([{ meterId: 'plug', tsMs: NOW, value: 321.5, seq: null }]);
   });
 
   it('quarantines an unknown device and a payload without ENERGY', () => {
-    expect(reasons('tele/unknown_dev/SENSOR', { Time: '2026-10-01T08:15:00', ENERGY: { Total: 1 } })).toEqual(['unknown_meter']);
+    expect(reasons('tele/unknown_dev/SENSOR', { Time: '2026-10-01T08:15:00', ENERGY: { Total: 1 } })).toEqual([
+      'unknown_meter',
+    ]);
     expect(reasons('tele/tasmota_canteen_1/SENSOR', { Time: '2026-10-01T08:15:00' })).toEqual(['schema_violation']);
   });
 });

@@ -19,14 +19,24 @@ export interface MessageContext {
  * JSON, wrong envelope) is one rejection carrying the whole payload.
  */
 export function processMessage(topic: string, payload: Uint8Array, ctx: MessageContext): MessageOutcome {
-  const whole = (reason: Rejection['reason'], detail: string, meterId: string | null = null, text?: string): MessageOutcome => ({
+  const whole = (
+    reason: Rejection['reason'],
+    detail: string,
+    meterId: string | null = null,
+    text?: string,
+  ): MessageOutcome => ({
     accepted: [],
     rejected: [{ reason, detail, meterId, payload: text ?? decodeText(payload) }],
   });
 
   if (payload.byteLength > ctx.limits.maxPayloadBytes) {
     const text = decodeText(payload.subarray(0, ctx.limits.maxPayloadBytes));
-    return whole('oversized_payload', `payload of ${payload.byteLength} bytes exceeds ${ctx.limits.maxPayloadBytes}; stored truncated`, null, text);
+    return whole(
+      'oversized_payload',
+      `payload of ${payload.byteLength} bytes exceeds ${ctx.limits.maxPayloadBytes}; stored truncated`,
+      null,
+      text,
+    );
   }
 
   const route = routeTopic(topic, ctx);

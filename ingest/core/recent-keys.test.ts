@@ -26,9 +26,33 @@ describe('RecentKeys', () => {
 describe('spool records', () => {
   it('round-trip readings and quarantine records exactly', () => {
     const records: SpoolRecord[] = [
-      { kind: 'reading', reading: { meterId: 'm1', tsMs: 1_790_000_000_123, value: 12345.678, seq: 7, receivedAtMs: 1_790_000_000_200, quality: 'ok' } },
-      { kind: 'reading', reading: { meterId: 'm1', tsMs: 1, value: 0.1 + 0.2, seq: null, receivedAtMs: 2, quality: 'ok' } },
-      { kind: 'quarantine', record: { id: 'r1:x:1', receivedAtMs: 3, topic: 'meters/m1/readings', meterId: null, reason: 'malformed_json', detail: 'Unexpected end', payload: '{"ts":\n 中' } },
+      {
+        kind: 'reading',
+        reading: {
+          meterId: 'm1',
+          tsMs: 1_790_000_000_123,
+          value: 12345.678,
+          seq: 7,
+          receivedAtMs: 1_790_000_000_200,
+          quality: 'ok',
+        },
+      },
+      {
+        kind: 'reading',
+        reading: { meterId: 'm1', tsMs: 1, value: 0.1 + 0.2, seq: null, receivedAtMs: 2, quality: 'ok' },
+      },
+      {
+        kind: 'quarantine',
+        record: {
+          id: 'r1:x:1',
+          receivedAtMs: 3,
+          topic: 'meters/m1/readings',
+          meterId: null,
+          reason: 'malformed_json',
+          detail: 'Unexpected end',
+          payload: '{"ts":\n 中',
+        },
+      },
     ];
     for (const record of records) {
       const line = encodeSpoolRecord(record);

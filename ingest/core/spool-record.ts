@@ -4,7 +4,9 @@ import { isRejectionReason, type QuarantineRecord, type Reading } from '../../sr
  * The durable spool stores one record per line (JSON lines): short keys keep the
  * file small, and a torn last line after a crash is recognisable (no newline).
  */
-export type SpoolRecord = { readonly kind: 'reading'; readonly reading: Reading } | { readonly kind: 'quarantine'; readonly record: QuarantineRecord };
+export type SpoolRecord =
+  | { readonly kind: 'reading'; readonly reading: Reading }
+  | { readonly kind: 'quarantine'; readonly record: QuarantineRecord };
 
 export function encodeSpoolRecord(record: SpoolRecord): string {
   if (record.kind === 'reading') {
@@ -12,19 +14,50 @@ export function encodeSpoolRecord(record: SpoolRecord): string {
     return JSON.stringify({ k: 'r', m: r.meterId, t: r.tsMs, v: r.value, s: r.seq, a: r.receivedAtMs }) + '\n';
   }
   const q = record.record;
-  return JSON.stringify({ k: 'q', i: q.id, a: q.receivedAtMs, o: q.topic, m: q.meterId, r: q.reason, d: q.detail, p: q.payload }) + '\n';
+  return (
+    JSON.stringify({
+      k: 'q',
+      i: q.id,
+      a: q.receivedAtMs,
+      o: q.topic,
+      m: q.meterId,
+      r: q.reason,
+      d: q.detail,
+      p: q.payload,
+    }) + '\n'
+  );
 }
 
 /** Decodes one line (without its newline). Throws on a line this code did not write: that is a bug or corruption. */
 export function decodeSpoolRecord(line: string): SpoolRecord {
   const o = JSON.parse(line) as Record<string, unknown>;
-  if (o.k === 'r' && typeof o.m === 'string' && typeof o.t === 'number' && typeof o.v === 'number' && typeof o.a === 'number') {
+  if (
+    o.k === 'r' &&
+    typeof o.m === 'string' &&
+    typeof o.t === 'number' &&
+    typeof o.v === 'number' &&
+    typeof o.a === 'number'
+  ) {
     return {
       kind: 'reading',
-      reading: { meterId: o.m, tsMs: o.t, value: o.v, seq: typeof o.s === 'number' ? o.s : null, receivedAtMs: o.a, quality: 'ok' },
+      reading: {
+        meterId: o.m,
+        tsMs: o.t,
+        value: o.v,
+        seq: typeof o.s === 'number' ? o.s : null,
+        receivedAtMs: o.a,
+        quality: 'ok',
+      },
     };
   }
-  if (o.k === 'q' && typeof o.i === 'string' && typeof o.a === 'number' && typeof o.o === 'string' && typeof o.r === 'string' && isRejectionReason(o.r)) {
+  if (
+    o.k === 'q' &&
+    typeof o.i === 'string' &&
+    typeof o.a === 'number' &&
+    typeof o.o === 'string' &&
+    typeof o.r === 'string' &&
+    isRejectionReason(o.r)
+  ) {
     return {
       kind: 'quarantine',
       record: {

@@ -5,7 +5,14 @@ import type { AcceptedItem, IngestLimits, RawItem, Rejection } from './ingest-ty
 const EARLIEST_PLAUSIBLE_MS = Date.UTC(2000, 0, 1);
 const NON_FINITE_TEXT = new Set(['NaN', 'Infinity', '-Infinity', '+Infinity', 'inf', '-inf', 'nan']);
 /** Unit spellings seen in the field for the same unit. */
-const UNIT_ALIASES: Readonly<Record<string, string>> = { 'm³': 'm3', 'm^3': 'm3', kwh: 'kWh', KWH: 'kWh', KWh: 'kWh', mwh: 'MWh' };
+const UNIT_ALIASES: Readonly<Record<string, string>> = {
+  'm³': 'm3',
+  'm^3': 'm3',
+  kwh: 'kWh',
+  KWH: 'kWh',
+  KWh: 'kWh',
+  mwh: 'MWh',
+};
 
 /**
  * Decides one item: a reading, or a rejection with a stable reason. Checks run
@@ -27,7 +34,8 @@ export function validateItem(item: RawItem, nowMs: number, limits: IngestLimits)
   if (typeof item.value === 'string' && NON_FINITE_TEXT.has(item.value.trim())) {
     return reject('non_finite_number', `value is ${item.value}`);
   }
-  if (typeof item.value !== 'number') return reject('schema_violation', `value must be a number, got ${describe(item.value)}`);
+  if (typeof item.value !== 'number')
+    return reject('schema_violation', `value must be a number, got ${describe(item.value)}`);
   if (!Number.isFinite(item.value)) return reject('non_finite_number', `value is ${item.value}`);
   if (item.value < 0) return reject('negative_register', `value ${item.value} is negative`);
 
@@ -40,17 +48,25 @@ export function validateItem(item: RawItem, nowMs: number, limits: IngestLimits)
   }
 
   if (item.unit !== undefined && item.unit !== null) {
-    if (typeof item.unit !== 'string') return reject('schema_violation', `unit must be a string, got ${describe(item.unit)}`);
+    if (typeof item.unit !== 'string')
+      return reject('schema_violation', `unit must be a string, got ${describe(item.unit)}`);
     const unit = UNIT_ALIASES[item.unit] ?? item.unit;
-    if (unit !== meter.unit) return reject('unit_mismatch', `unit ${item.unit} but meter ${meter.id} is registered in ${meter.unit}`);
+    if (unit !== meter.unit)
+      return reject('unit_mismatch', `unit ${item.unit} but meter ${meter.id} is registered in ${meter.unit}`);
   }
 
   if (item.meterIdInPayload !== undefined && item.meterIdInPayload !== null && item.meterIdInPayload !== meter.id) {
-    return reject('meter_id_mismatch', `payload names meter ${describe(item.meterIdInPayload)} but the topic is for ${meter.id}`);
+    return reject(
+      'meter_id_mismatch',
+      `payload names meter ${describe(item.meterIdInPayload)} but the topic is for ${meter.id}`,
+    );
   }
 
   if (tsMs > nowMs + limits.maxFutureSkewMs) {
-    return reject('future_timestamp', `timestamp ${new Date(tsMs).toISOString()} is ${Math.round((tsMs - nowMs) / 1000)} s ahead of the service clock`);
+    return reject(
+      'future_timestamp',
+      `timestamp ${new Date(tsMs).toISOString()} is ${Math.round((tsMs - nowMs) / 1000)} s ahead of the service clock`,
+    );
   }
   return { meterId: meter.id, tsMs, value: item.value, seq };
 }
@@ -72,7 +88,14 @@ function parseDeviceTime(ts: unknown, localTimeZone: string | undefined): number
   if (localTimeZone !== undefined) {
     const local = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/.exec(ts);
     if (local) {
-      const [year, month, day, hour, minute, second] = local.slice(1).map(Number) as [number, number, number, number, number, number];
+      const [year, month, day, hour, minute, second] = local.slice(1).map(Number) as [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
       const ms = localWallTimeMs({ year, month, day, hour, minute, second }, localTimeZone);
       if (ms !== undefined) return ms;
     }

@@ -38,8 +38,9 @@ export function createHttpServer(deps: HttpDeps, logger: Logger): FastifyInstanc
       openapi: '3.0.3',
       info: {
         title: 'tanhe 碳核',
-        description: 'Energy metering and carbon accounting for public institutions. Errors are {code, message}; '
-          + 'a request that fails its schema also lists every wrong parameter under problems.',
+        description:
+          'Energy metering and carbon accounting for public institutions. Errors are {code, message}; ' +
+          'a request that fails its schema also lists every wrong parameter under problems.',
         version: '1',
       },
       tags: [

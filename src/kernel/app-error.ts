@@ -10,7 +10,11 @@ export class AppError extends Error {
   readonly retryable: boolean;
   readonly details: unknown;
 
-  constructor(code: ErrorCode, message: string, options: { retryable?: boolean; cause?: unknown; details?: unknown } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { retryable?: boolean; cause?: unknown; details?: unknown } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AppError';
     this.code = code;

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { bucketBoundaries, bucketLabel, bucketStart, formatLocalIso, localDate, localDays, localParts, localWallTimeMs, periodRange } from './calendar.js';
+import {
+  bucketBoundaries,
+  bucketLabel,
+  bucketStart,
+  formatLocalIso,
+  localDate,
+  localDays,
+  localParts,
+  localWallTimeMs,
+  periodRange,
+} from './calendar.js';
 
 const iso = (text: string) => Date.parse(text);
 const isoList = (values: number[]) => values.map((ms) => new Date(ms).toISOString());
@@ -16,7 +26,10 @@ describe('calendar cuts in the institution time zone', () => {
 
   it('cuts a month at local midnight: 2026-10 in Shanghai is [09-30T16:00Z, 10-31T16:00Z)', () => {
     const range = periodRange('2026-10', 'Asia/Shanghai');
-    expect(range && isoList([range.fromMs, range.toMs])).toEqual(['2026-09-30T16:00:00.000Z', '2026-10-31T16:00:00.000Z']);
+    expect(range && isoList([range.fromMs, range.toMs])).toEqual([
+      '2026-09-30T16:00:00.000Z',
+      '2026-10-31T16:00:00.000Z',
+    ]);
     const days = bucketBoundaries(range!.fromMs, range!.toMs, 'day', 'Asia/Shanghai');
     expect(days).toHaveLength(32); // 31 days
     expect(new Date(days[31]!).toISOString()).toBe('2026-10-31T16:00:00.000Z');
@@ -26,7 +39,11 @@ describe('calendar cuts in the institution time zone', () => {
     const range = periodRange('2026', 'Asia/Shanghai')!;
     expect(isoList([range.fromMs, range.toMs])).toEqual(['2025-12-31T16:00:00.000Z', '2026-12-31T16:00:00.000Z']);
     const months = bucketBoundaries(range.fromMs, range.toMs, 'month', 'Asia/Shanghai');
-    expect(months.map((ms) => bucketLabel(ms, 'month', 'Asia/Shanghai')).slice(0, 3)).toEqual(['2026-01', '2026-02', '2026-03']);
+    expect(months.map((ms) => bucketLabel(ms, 'month', 'Asia/Shanghai')).slice(0, 3)).toEqual([
+      '2026-01',
+      '2026-02',
+      '2026-03',
+    ]);
     expect(months).toHaveLength(13);
   });
 
@@ -39,8 +56,18 @@ describe('calendar cuts in the institution time zone', () => {
   it('keeps hour buckets one real hour long across a DST change (Europe/Berlin, 29 March 2026)', () => {
     // Local 02:00 does not exist that night: 01:00 CET is 00:00Z, 03:00 CEST is 01:00Z.
     const b = bucketBoundaries(iso('2026-03-28T23:00:00Z'), iso('2026-03-29T02:00:00Z'), 'hour', 'Europe/Berlin');
-    expect(isoList(b)).toEqual(['2026-03-28T23:00:00.000Z', '2026-03-29T00:00:00.000Z', '2026-03-29T01:00:00.000Z', '2026-03-29T02:00:00.000Z']);
-    expect(b.map((ms) => bucketLabel(ms, 'hour', 'Europe/Berlin'))).toEqual(['2026-03-29T00', '2026-03-29T01', '2026-03-29T03', '2026-03-29T04']);
+    expect(isoList(b)).toEqual([
+      '2026-03-28T23:00:00.000Z',
+      '2026-03-29T00:00:00.000Z',
+      '2026-03-29T01:00:00.000Z',
+      '2026-03-29T02:00:00.000Z',
+    ]);
+    expect(b.map((ms) => bucketLabel(ms, 'hour', 'Europe/Berlin'))).toEqual([
+      '2026-03-29T00',
+      '2026-03-29T01',
+      '2026-03-29T03',
+      '2026-03-29T04',
+    ]);
     const day = periodRange('2026-03-29', 'Europe/Berlin')!;
     expect(day.toMs - day.fromMs).toBe(23 * 3_600_000);
     const autumn = periodRange('2026-10-25', 'Europe/Berlin')!;
@@ -58,7 +85,9 @@ describe('calendar cuts in the institution time zone', () => {
 
 describe('hour cuts in a zone with a half-hour offset', () => {
   it('starts Kolkata (UTC+5:30) hours at :30 UTC', () => {
-    expect(new Date(bucketStart(Date.parse('2026-10-01T00:10:00Z'), 'hour', 'Asia/Kolkata')).toISOString()).toBe('2026-09-30T23:30:00.000Z');
+    expect(new Date(bucketStart(Date.parse('2026-10-01T00:10:00Z'), 'hour', 'Asia/Kolkata')).toISOString()).toBe(
+      '2026-09-30T23:30:00.000Z',
+    );
   });
 });
 
@@ -90,7 +119,9 @@ describe('local days and wall times', () => {
   });
 
   it('refuses a range that does not start and end at local midnight', () => {
-    expect(localDays(Date.parse('2026-10-01T00:00:00Z'), Date.parse('2026-10-02T16:00:00Z'), 'Asia/Shanghai')).toBeUndefined();
+    expect(
+      localDays(Date.parse('2026-10-01T00:00:00Z'), Date.parse('2026-10-02T16:00:00Z'), 'Asia/Shanghai'),
+    ).toBeUndefined();
   });
 
   it('turns a local wall time into its instant and refuses impossible or skipped ones', () => {
@@ -100,6 +131,8 @@ describe('local days and wall times', () => {
     expect(at(2026, 2, 30, 8, 'Asia/Shanghai')).toBeUndefined();
     expect(at(2026, 10, 1, 24, 'Asia/Shanghai')).toBeUndefined();
     // 02:30 does not exist in Berlin on 29 March 2026 (clocks jump from 02:00 to 03:00).
-    expect(localWallTimeMs({ year: 2026, month: 3, day: 29, hour: 2, minute: 30, second: 0 }, 'Europe/Berlin')).toBeUndefined();
+    expect(
+      localWallTimeMs({ year: 2026, month: 3, day: 29, hour: 2, minute: 30, second: 0 }, 'Europe/Berlin'),
+    ).toBeUndefined();
   });
 });

@@ -61,7 +61,12 @@ export function nextBucketStart(startMs: number, bucket: Bucket, timeZone: strin
  * boundary at or after `toMs`. n boundaries describe n − 1 buckets
  * [b[i], b[i+1]). An empty range gives no buckets (one or zero boundaries).
  */
-export function bucketBoundaries(fromMs: number, toMs: number, bucket: Bucket, timeZone: string = DEFAULT_TIME_ZONE): number[] {
+export function bucketBoundaries(
+  fromMs: number,
+  toMs: number,
+  bucket: Bucket,
+  timeZone: string = DEFAULT_TIME_ZONE,
+): number[] {
   if (!(fromMs < toMs)) return [];
   const boundaries = [bucketStart(fromMs, bucket, timeZone)];
   let current = boundaries[0] as number;
@@ -97,7 +102,8 @@ export function periodRange(period: string, timeZone: string = DEFAULT_TIME_ZONE
   const bucket = day !== undefined ? 'day' : month !== undefined ? 'month' : 'year';
   const start = new TZDate(year, (month ?? 1) - 1, day ?? 1, timeZone);
   // TZDate rolls 31 April over to 1 May; refuse instead of reporting the wrong day.
-  if (start.getFullYear() !== year || start.getMonth() !== (month ?? 1) - 1 || start.getDate() !== (day ?? 1)) return undefined;
+  if (start.getFullYear() !== year || start.getMonth() !== (month ?? 1) - 1 || start.getDate() !== (day ?? 1))
+    return undefined;
   const fromMs = start.getTime();
   return { period, bucket, timeZone, fromMs, toMs: nextBucketStart(fromMs, bucket, timeZone) };
 }
@@ -129,7 +135,7 @@ export interface LocalDay {
 export function localDays(fromMs: number, toMs: number, timeZone: string = DEFAULT_TIME_ZONE): LocalDay[] | undefined {
   if (bucketStart(fromMs, 'day', timeZone) !== fromMs || bucketStart(toMs, 'day', timeZone) !== toMs) return undefined;
   const days: LocalDay[] = [];
-  for (let start = fromMs; start < toMs; ) {
+  for (let start = fromMs; start < toMs;) {
     const end = nextBucketStart(start, 'day', timeZone);
     days.push({ startMs: start, endMs: end });
     start = end;
@@ -150,7 +156,13 @@ export function localWallTimeMs(
   const d = new TZDate(year, month - 1, day, hour, minute, second, timeZone);
   const ms = d.getTime();
   if (!Number.isFinite(ms)) return undefined;
-  const same = d.getFullYear() === year && d.getMonth() === month - 1 && d.getDate() === day && d.getHours() === hour && d.getMinutes() === minute && d.getSeconds() === second;
+  const same =
+    d.getFullYear() === year &&
+    d.getMonth() === month - 1 &&
+    d.getDate() === day &&
+    d.getHours() === hour &&
+    d.getMinutes() === minute &&
+    d.getSeconds() === second;
   return same ? ms : undefined;
 }
 

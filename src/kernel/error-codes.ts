@@ -11,7 +11,10 @@ export const ERROR_CODES = {
   BROKER_UNAVAILABLE: { httpStatus: 503, meaning: 'the MQTT broker could not be reached' },
   SPOOL_CORRUPT: { httpStatus: 500, meaning: 'the durable spool holds a record that cannot be read' },
   SPOOL_IO: { httpStatus: 500, meaning: 'the durable spool could not be written or read' },
-  SPOOL_LOCKED: { httpStatus: 500, meaning: 'another live process holds the spool directory; this one did not touch it' },
+  SPOOL_LOCKED: {
+    httpStatus: 500,
+    meaning: 'another live process holds the spool directory; this one did not touch it',
+  },
   BAD_REQUEST: { httpStatus: 400, meaning: 'a request parameter is missing or malformed' },
   BAD_TIME_RANGE: { httpStatus: 400, meaning: 'a time bound is not ISO-8601, or from is not before to' },
   BAD_LIMIT: { httpStatus: 400, meaning: 'limit is not a whole number in the allowed range' },

@@ -17,7 +17,9 @@ export async function startEmbeddedBroker(url: string): Promise<EmbeddedBroker> 
   const broker = await Aedes.createBroker();
   const server: Server = createServer(broker.handle);
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (cause) => reject(new AppError('BROKER_UNAVAILABLE', `cannot listen on ${url} for the embedded broker`, { cause })));
+    server.once('error', (cause) =>
+      reject(new AppError('BROKER_UNAVAILABLE', `cannot listen on ${url} for the embedded broker`, { cause })),
+    );
     server.listen(Number(port || 1883), hostname || '127.0.0.1', () => resolve());
   });
   return {

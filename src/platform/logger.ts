@@ -8,7 +8,10 @@ export function createLogger(level: string): Logger {
   return pino({
     level,
     base: { service: 'tanhe' },
-    redact: { paths: ['password', '*.password', 'secrets', '*.secrets', 'token', '*.token', 'headers.authorization'], censor: '[redacted]' },
+    redact: {
+      paths: ['password', '*.password', 'secrets', '*.secrets', 'token', '*.token', 'headers.authorization'],
+      censor: '[redacted]',
+    },
   });
 }
 

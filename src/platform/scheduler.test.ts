@@ -104,7 +104,10 @@ describe('scheduler', () => {
     const shared = 'shared-tick';
     const two = [0, 1].map((index) => start([job(shared, async () => undefined)], { index, count: 2 }));
     const owner = jobOwner(shared, 2);
-    await eventually(async () => expect(await two[owner]!.runs(shared, 'success')).toBeGreaterThanOrEqual(2), SECONDS_5);
+    await eventually(
+      async () => expect(await two[owner]!.runs(shared, 'success')).toBeGreaterThanOrEqual(2),
+      SECONDS_5,
+    );
     expect(await two[1 - owner]!.runs(shared, 'success')).toBe(0);
     expect(two[1 - owner]!.scheduler.nextRunMs(shared)).toBeUndefined();
   });

@@ -23,7 +23,29 @@ describe('tanhe simulate flags', () => {
 
   it('reads every flag', () => {
     const { options, faultKinds } = parseSimulateArgs(
-      ['--url', 'mqtt://broker:1884', '--from', '2026-10-01', '--to', '2026-10-03T00:00:00+08:00', '--live', '--live-interval-ms', '5000', '--rate', '200', '--faults', 'reset,dropout', '--fault-scale', '2', '--seed', '7', '--batch-size', '48', '--json-timestamps', 'epoch'],
+      [
+        '--url',
+        'mqtt://broker:1884',
+        '--from',
+        '2026-10-01',
+        '--to',
+        '2026-10-03T00:00:00+08:00',
+        '--live',
+        '--live-interval-ms',
+        '5000',
+        '--rate',
+        '200',
+        '--faults',
+        'reset,dropout',
+        '--fault-scale',
+        '2',
+        '--seed',
+        '7',
+        '--batch-size',
+        '48',
+        '--json-timestamps',
+        'epoch',
+      ],
       config,
       nowMs,
     );
@@ -45,7 +67,11 @@ describe('tanhe simulate flags', () => {
   it('lists every problem at once as CONFIG_INVALID', () => {
     let error: unknown;
     try {
-      parseSimulateArgs(['--faults', 'reset,bogus', '--seed', 'x', '--from', 'yesterday', '--url', 'http://x'], config, nowMs);
+      parseSimulateArgs(
+        ['--faults', 'reset,bogus', '--seed', 'x', '--from', 'yesterday', '--url', 'http://x'],
+        config,
+        nowMs,
+      );
     } catch (e) {
       error = e;
     }

@@ -2,7 +2,14 @@ import { parseArgs } from 'node:util';
 import { configFileFrom } from '../../config/index.js';
 import { AppError, DAY_MS, MINUTE_MS, parseIsoInstant } from '../kernel/index.js';
 import { createLogger } from '../platform/logger.js';
-import { FAULT_DESCRIPTIONS, FAULT_KINDS, faultsFor, parseFaultKinds, type FaultKind, type JsonTimestampStyle } from './core/index.js';
+import {
+  FAULT_DESCRIPTIONS,
+  FAULT_KINDS,
+  faultsFor,
+  parseFaultKinds,
+  type FaultKind,
+  type JsonTimestampStyle,
+} from './core/index.js';
 import { runSimulator, type MessageSink, type RunSimulatorOptions, type SimulatorLog } from './publish.js';
 import type { SimulatorConfig } from './simulator-settings.js';
 
@@ -80,7 +87,9 @@ export function parseSimulateArgs(
   try {
     values = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false }).values;
   } catch (error) {
-    throw new AppError('CONFIG_INVALID', `tanhe simulate: ${(error as Error).message}\n\n${SIMULATE_USAGE}`, { details: [(error as Error).message] });
+    throw new AppError('CONFIG_INVALID', `tanhe simulate: ${(error as Error).message}\n\n${SIMULATE_USAGE}`, {
+      details: [(error as Error).message],
+    });
   }
   const text = (key: keyof typeof OPTIONS) => (typeof values[key] === 'string' ? (values[key] as string) : undefined);
   const number = (key: keyof typeof OPTIONS, fallback: number, check: (n: number) => boolean, what: string): number => {
@@ -98,7 +107,9 @@ export function parseSimulateArgs(
     return ms;
   };
 
-  const intervalMs = number('interval-minutes', 15, (n) => Number.isInteger(n) && n >= 1 && n <= 1440, 'whole minutes 1–1440') * MINUTE_MS;
+  const intervalMs =
+    number('interval-minutes', 15, (n) => Number.isInteger(n) && n >= 1 && n <= 1440, 'whole minutes 1–1440') *
+    MINUTE_MS;
   const days = number('days', config.simulator.backfillDays, (n) => n >= 0 && n <= 3660, 'days 0–3660');
   const toMs = instant('to') ?? Math.floor(nowMs / intervalMs) * intervalMs;
   const fromMs = instant('from') ?? toMs - days * DAY_MS;
@@ -113,8 +124,12 @@ export function parseSimulateArgs(
   }
   const scale = number('fault-scale', 1, (n) => n >= 0, 'a non-negative number');
   const jsonTimestamps = (text('json-timestamps') ?? 'mixed') as JsonTimestampStyle;
-  if (!['iso', 'epoch', 'mixed'].includes(jsonTimestamps)) problems.push(`--json-timestamps ${jsonTimestamps}: expected iso, epoch or mixed`);
-  const rate = text('rate') === undefined ? undefined : number('rate', 0, (n) => n > 0, 'a positive number of messages per second');
+  if (!['iso', 'epoch', 'mixed'].includes(jsonTimestamps))
+    problems.push(`--json-timestamps ${jsonTimestamps}: expected iso, epoch or mixed`);
+  const rate =
+    text('rate') === undefined
+      ? undefined
+      : number('rate', 0, (n) => n > 0, 'a positive number of messages per second');
   const username = text('username') ?? config.secrets.mqttUsername;
   const password = config.secrets.mqttPassword;
 
@@ -125,7 +140,12 @@ export function parseSimulateArgs(
     toMs,
     intervalMs,
     live: values.live === true,
-    liveIntervalMs: number('live-interval-ms', config.simulator.liveIntervalMs, (n) => Number.isInteger(n) && n >= 1000, 'whole milliseconds ≥ 1000'),
+    liveIntervalMs: number(
+      'live-interval-ms',
+      config.simulator.liveIntervalMs,
+      (n) => Number.isInteger(n) && n >= 1000,
+      'whole milliseconds ≥ 1000',
+    ),
     batchSize: number('batch-size', 96, (n) => Number.isInteger(n) && n >= 1, 'a whole number ≥ 1'),
     ...(rate !== undefined ? { ratePerSecond: rate } : {}),
     faults: faultsFor(faultKinds, scale),
@@ -135,9 +155,14 @@ export function parseSimulateArgs(
     ...(password !== undefined ? { password } : {}),
     jsonTimestamps,
   };
-  if (!/^mqtts?:\/\//.test(options.mqttUrl)) problems.push(`--url ${options.mqttUrl}: expected mqtt://host:port or mqtts://host:port`);
+  if (!/^mqtts?:\/\//.test(options.mqttUrl))
+    problems.push(`--url ${options.mqttUrl}: expected mqtt://host:port or mqtts://host:port`);
   if (problems.length > 0) {
-    throw new AppError('CONFIG_INVALID', `tanhe simulate: ${problems.length} problem(s)\n${problems.map((p) => `  - ${p}`).join('\n')}`, { details: problems });
+    throw new AppError(
+      'CONFIG_INVALID',
+      `tanhe simulate: ${problems.length} problem(s)\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+      { details: problems },
+    );
   }
   return { help: values.help === true, dryRun: values['dry-run'] === true, faultKinds, options };
 }

@@ -3,7 +3,15 @@
  * (core/, pure) and its MQTT publisher and CLI (I/O).
  */
 export * from './core/index.js';
-export { runSimulator, connectMqttSink, type RunSimulatorOptions, type SimulatorHandle, type SimulatorStats, type SimulatorLog, type MessageSink } from './publish.js';
+export {
+  runSimulator,
+  connectMqttSink,
+  type RunSimulatorOptions,
+  type SimulatorHandle,
+  type SimulatorStats,
+  type SimulatorLog,
+  type MessageSink,
+} from './publish.js';
 export {
   runSimulateCommand,
   parseSimulateArgs,

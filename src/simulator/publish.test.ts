@@ -31,11 +31,15 @@ afterAll(async () => {
   await new Promise<void>((resolve) => broker.close(() => server.close(() => resolve())));
 });
 
-const specs = new Map<string, MeterSpec>(fleet.meters.map((m) => [m.id, { id: m.id, carrier: m.carrier, unit: m.unit, timeZone: 'Asia/Shanghai' }]));
+const specs = new Map<string, MeterSpec>(
+  fleet.meters.map((m) => [m.id, { id: m.id, carrier: m.carrier, unit: m.unit, timeZone: 'Asia/Shanghai' }]),
+);
 const directory: MeterDirectory = {
   byId: (id) => specs.get(id),
-  bySenmlName: (name) => specs.get(fleet.meters.find((m) => m.codec.kind === 'senml' && m.codec.name === name)?.id ?? ''),
-  byTasmotaDevice: (device) => specs.get(fleet.meters.find((m) => m.codec.kind === 'tasmota' && m.codec.device === device)?.id ?? ''),
+  bySenmlName: (name) =>
+    specs.get(fleet.meters.find((m) => m.codec.kind === 'senml' && m.codec.name === name)?.id ?? ''),
+  byTasmotaDevice: (device) =>
+    specs.get(fleet.meters.find((m) => m.codec.kind === 'tasmota' && m.codec.device === device)?.id ?? ''),
 };
 
 describe('runSimulator over MQTT', () => {
@@ -67,7 +71,8 @@ describe('runSimulator over MQTT', () => {
     expect(stats.dropped).toBe(events.filter((e) => e.kind === 'dropped').length);
     expect(stats.backfillComplete).toBe(true);
     expect(stats.held).toBe(0);
-    for (const kind of FAULT_KINDS.filter((k) => k !== 'malformed' && k !== 'dropout')) expect(stats.readingsByFault[kind], kind).toBeGreaterThan(0);
+    for (const kind of FAULT_KINDS.filter((k) => k !== 'malformed' && k !== 'dropout'))
+      expect(stats.readingsByFault[kind], kind).toBeGreaterThan(0);
 
     // Every acknowledged message reached the broker; ingest accepts and rejects exactly as the stats say.
     expect(received.length).toBe(stats.messages);
@@ -107,10 +112,15 @@ describe('runSimulator over MQTT', () => {
     });
     await handle.backfilled;
     const afterBackfill = handle.stats().messages;
-    await eventually(() => expect(handle.stats().liveTicks).toBeGreaterThanOrEqual(2), { timeoutMs: 10_000, message: 'two live ticks' });
+    await eventually(() => expect(handle.stats().liveTicks).toBeGreaterThanOrEqual(2), {
+      timeoutMs: 10_000,
+      message: 'two live ticks',
+    });
     const stats = await handle.stop();
     const live = received.slice(afterBackfill);
-    const tick = live.filter((m) => m.topic === 'meters/gov-a-e-main/readings').map((m) => JSON.parse(m.payload) as { ts: string; seq: number });
+    const tick = live
+      .filter((m) => m.topic === 'meters/gov-a-e-main/readings')
+      .map((m) => JSON.parse(m.payload) as { ts: string; seq: number });
     expect(tick.length).toBe(stats.liveTicks);
     for (const r of tick) {
       const ts = Date.parse(r.ts);

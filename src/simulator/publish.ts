@@ -127,9 +127,12 @@ export async function runSimulator(options: RunSimulatorOptions): Promise<Simula
   const now = options.now ?? Date.now;
   const intervalMs = options.intervalMs ?? 15 * MINUTE_MS;
   const maxInFlight = options.maxInFlight ?? 64;
-  if (!(options.batchSize >= 1)) throw new AppError('CONFIG_INVALID', `batchSize must be at least 1, got ${options.batchSize}`);
-  if (!(options.liveIntervalMs >= 1000)) throw new AppError('CONFIG_INVALID', `liveIntervalMs must be at least 1000, got ${options.liveIntervalMs}`);
-  if (!(toMs > fromMs) && !options.live) throw new AppError('CONFIG_INVALID', 'the backfill range is empty and live is off: nothing to publish');
+  if (!(options.batchSize >= 1))
+    throw new AppError('CONFIG_INVALID', `batchSize must be at least 1, got ${options.batchSize}`);
+  if (!(options.liveIntervalMs >= 1000))
+    throw new AppError('CONFIG_INVALID', `liveIntervalMs must be at least 1000, got ${options.liveIntervalMs}`);
+  if (!(toMs > fromMs) && !options.live)
+    throw new AppError('CONFIG_INVALID', 'the backfill range is empty and live is off: nothing to publish');
 
   const sink =
     options.sink ??
@@ -164,7 +167,8 @@ export async function runSimulator(options: RunSimulatorOptions): Promise<Simula
     expectedRejections: { ...counters.expectedRejections },
     held: sim.heldCount(),
   });
-  const reject = (reason: RejectionReason) => (counters.expectedRejections[reason] = (counters.expectedRejections[reason] ?? 0) + 1);
+  const reject = (reason: RejectionReason) =>
+    (counters.expectedRejections[reason] = (counters.expectedRejections[reason] ?? 0) + 1);
   const acknowledged = (tally: Tally) => {
     counters.messages++;
     for (const r of tally.readings) {
@@ -240,7 +244,10 @@ export async function runSimulator(options: RunSimulatorOptions): Promise<Simula
       }
       if (e.kind === 'malformed') {
         const codec = encoder.route(e.meterId).codec;
-        await send(encoder.encodeMalformed(e), { readings: [], malformed: { variant: e.variant, reason: expectedRejection(e.variant, codec) } });
+        await send(encoder.encodeMalformed(e), {
+          readings: [],
+          malformed: { variant: e.variant, reason: expectedRejection(e.variant, codec) },
+        });
         continue;
       }
       const route = encoder.route(e.meterId);
@@ -257,7 +264,10 @@ export async function runSimulator(options: RunSimulatorOptions): Promise<Simula
 
   const backfilled = (async () => {
     const startedMs = now();
-    log.info({ fromMs, toMs, meters: fleet.meters.length, intervalMs, batchSize: options.batchSize }, 'simulator: backfill started');
+    log.info(
+      { fromMs, toMs, meters: fleet.meters.length, intervalMs, batchSize: options.batchSize },
+      'simulator: backfill started',
+    );
     let complete = true;
     for (const ts of tickTimes(fromMs, toMs, intervalMs)) {
       if (stopping) {
@@ -298,10 +308,15 @@ export async function runSimulator(options: RunSimulatorOptions): Promise<Simula
       await flushAll();
       await drain();
     } finally {
-      await sink.close().catch((error: unknown) => log.warn({ err: error }, 'simulator: closing the MQTT client failed'));
+      await sink
+        .close()
+        .catch((error: unknown) => log.warn({ err: error }, 'simulator: closing the MQTT client failed'));
     }
     if (failure !== undefined) {
-      throw new AppError('BROKER_UNAVAILABLE', `simulator: publishing to ${options.mqttUrl} failed`, { retryable: true, cause: failure });
+      throw new AppError('BROKER_UNAVAILABLE', `simulator: publishing to ${options.mqttUrl} failed`, {
+        retryable: true,
+        cause: failure,
+      });
     }
     const s = snapshot();
     log.info(s, 'simulator: finished');
@@ -347,10 +362,18 @@ export async function connectMqttSink(options: {
       false,
     );
   } catch (cause) {
-    throw new AppError('BROKER_UNAVAILABLE', `simulator: cannot connect to the MQTT broker at ${options.url}`, { retryable: true, cause });
+    throw new AppError('BROKER_UNAVAILABLE', `simulator: cannot connect to the MQTT broker at ${options.url}`, {
+      retryable: true,
+      cause,
+    });
   }
   client.on('error', (error) => options.log.warn({ err: error }, 'simulator: MQTT client error'));
-  client.on('offline', () => options.log.warn({ url: options.url }, 'simulator: MQTT connection lost; mqtt.js reconnects and resends unacknowledged messages'));
+  client.on('offline', () =>
+    options.log.warn(
+      { url: options.url },
+      'simulator: MQTT connection lost; mqtt.js reconnects and resends unacknowledged messages',
+    ),
+  );
   return {
     publish: (m) => client.publishAsync(m.topic, m.payload, { qos: 1 }).then(() => undefined),
     close: () => client.endAsync(),

@@ -20,7 +20,14 @@ const SEPT_1 = Date.parse('2026-09-01T00:00:00+08:00');
 const STEP = 15 * MINUTE;
 const CEILING = 50_000;
 
-const spec = (id: string): MeterSpec => ({ id, register: 'cumulative', multiplier: 1, expectedIntervalMinutes: 15, replacements: [], ceilingPerHour: CEILING });
+const spec = (id: string): MeterSpec => ({
+  id,
+  register: 'cumulative',
+  multiplier: 1,
+  expectedIntervalMinutes: 15,
+  replacements: [],
+  ceilingPerHour: CEILING,
+});
 
 /** 10–12 kWh per quarter hour (40–48 kWh/h), a spike on 10-05 12:00 and a confirmed +2 000 kWh jump on 10-20 08:00. */
 function register(fromMs: number, toMs: number, withAnomalies: boolean): { tsMs: number; value: number }[] {
@@ -38,7 +45,14 @@ function register(fromMs: number, toMs: number, withAnomalies: boolean): { tsMs:
 const learnedSeries = register(SEPT_1, october.toMs, true);
 const newSeries = register(october.fromMs, october.toMs, true);
 const toReadings = (meterId: string, points: { tsMs: number; value: number }[]): Reading[] =>
-  points.map((p, seq) => ({ meterId, tsMs: p.tsMs, value: p.value, seq, receivedAtMs: p.tsMs + 500, quality: 'ok' as const }));
+  points.map((p, seq) => ({
+    meterId,
+    tsMs: p.tsMs,
+    value: p.value,
+    seq,
+    receivedAtMs: p.tsMs + 500,
+    quality: 'ok' as const,
+  }));
 
 let client: DuckDbClient;
 let writer: ReadingStore;
@@ -57,21 +71,37 @@ afterAll(async () => {
 
 describe('store consumption with learned plausibility bounds', () => {
   it('learns the bound from the 28 days before the range (4 × (median 44 + 5 × 1.4826 × MAD 4) kWh/h)', async () => {
-    const [learned, fresh] = await withLearnedBounds(store, [spec('with-history'), spec('new-meter')], october.fromMs, TZ);
+    const [learned, fresh] = await withLearnedBounds(
+      store,
+      [spec('with-history'), spec('new-meter')],
+      october.fromMs,
+      TZ,
+    );
     expect(learned?.learnedMaxPerHour).toBeCloseTo(4 * (44 + 5 * 1.4826 * 4), 6);
     expect(fresh?.learnedMaxPerHour).toBeUndefined();
   });
 
   it('holds the confirmed jump above the learned bound, ignores the spike, and equals the raw computation', async () => {
     const boundaries = bucketBoundaries(october.fromMs, october.toMs, 'day', TZ);
-    const request = { fromMs: october.fromMs, toMs: october.toMs, timeZone: TZ, boundaries, segmentBucket: 'month' as const, refineBucket: 'day' as const };
+    const request = {
+      fromMs: october.fromMs,
+      toMs: october.toMs,
+      timeZone: TZ,
+      boundaries,
+      segmentBucket: 'month' as const,
+      refineBucket: 'day' as const,
+    };
     const run = await storeConsumption(store, { ...request, meters: [spec('with-history'), spec('new-meter')] });
     const learned = run.results.get('with-history')!;
     expect(learned.ignoredReadings.map((r) => r.reason)).toEqual(['transient_spike']);
     // The jump's quarter hour on 10-20 (day 49 since 1 September: 11 kWh) plus the 2 000 kWh jump.
     expect(learned.reviews.map((r) => [r.reason, r.amount])).toEqual([['implausible_jump', 2_011]]);
     const [learnedSpec] = await withLearnedBounds(store, [spec('with-history')], october.fromMs, TZ);
-    const raw = computeConsumption(learnedSpec!, learnedSeries.filter((p) => p.tsMs >= october.fromMs - STEP), boundaries);
+    const raw = computeConsumption(
+      learnedSpec!,
+      learnedSeries.filter((p) => p.tsMs >= october.fromMs - STEP),
+      boundaries,
+    );
     expect(learned.buckets).toEqual(raw.buckets);
 
     // Without history only the ceiling bounds it: the jump (8 044 kWh/h) is booked, the spike is still a transient.

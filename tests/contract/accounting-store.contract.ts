@@ -83,83 +83,263 @@ export function accountingStoreContract(name: string, makeStores: () => Promise<
       });
 
       it('cuts local days at 16:00Z and reduces each to first, last, count, decreases and the highest rate', async () => {
-        const segments = await store.registerSegments({ meterIds: ['m1', 'm2'], fromMs: T0, toMs: T0 + 3 * 86_400 * SECOND, ...day });
+        const segments = await store.registerSegments({
+          meterIds: ['m1', 'm2'],
+          fromMs: T0,
+          toMs: T0 + 3 * 86_400 * SECOND,
+          ...day,
+        });
         expect(segments).toEqual([
-          { meterId: 'm1', bucketStartMs: DAY2 - 86_400 * SECOND, firstTsMs: m1[0]?.tsMs, firstValue: 100, lastTsMs: m1[1]?.tsMs, lastValue: 103, readings: 2, decreases: 0, maxRatePerHour: 6 },
-          { meterId: 'm1', bucketStartMs: DAY2, firstTsMs: DAY2, firstValue: 104, lastTsMs: m1[5]?.tsMs, lastValue: 111, readings: 4, decreases: 1, maxRatePerHour: 32 },
-          { meterId: 'm2', bucketStartMs: DAY2, firstTsMs: DAY2 + HOUR, firstValue: 7, lastTsMs: DAY2 + 2 * HOUR, lastValue: 7, readings: 2, decreases: 0, maxRatePerHour: 0 },
+          {
+            meterId: 'm1',
+            bucketStartMs: DAY2 - 86_400 * SECOND,
+            firstTsMs: m1[0]?.tsMs,
+            firstValue: 100,
+            lastTsMs: m1[1]?.tsMs,
+            lastValue: 103,
+            readings: 2,
+            decreases: 0,
+            maxRatePerHour: 6,
+          },
+          {
+            meterId: 'm1',
+            bucketStartMs: DAY2,
+            firstTsMs: DAY2,
+            firstValue: 104,
+            lastTsMs: m1[5]?.tsMs,
+            lastValue: 111,
+            readings: 4,
+            decreases: 1,
+            maxRatePerHour: 32,
+          },
+          {
+            meterId: 'm2',
+            bucketStartMs: DAY2,
+            firstTsMs: DAY2 + HOUR,
+            firstValue: 7,
+            lastTsMs: DAY2 + 2 * HOUR,
+            lastValue: 7,
+            readings: 2,
+            decreases: 0,
+            maxRatePerHour: 0,
+          },
         ]);
       });
 
       it('compares only readings inside the range: the first reading of the range has no previous one', async () => {
-        const segments = await store.registerSegments({ meterIds: ['m1'], fromMs: DAY2, toMs: DAY2 + 86_400 * SECOND, ...day });
-        expect(segments).toEqual([{ meterId: 'm1', bucketStartMs: DAY2, firstTsMs: DAY2, firstValue: 104, lastTsMs: m1[5]?.tsMs, lastValue: 111, readings: 4, decreases: 1, maxRatePerHour: 32 }]);
-        const single = await store.registerSegments({ meterIds: ['m1'], fromMs: DAY2 + 8 * HOUR, toMs: DAY2 + 9 * HOUR, ...day });
-        expect(single).toEqual([{ meterId: 'm1', bucketStartMs: DAY2, firstTsMs: DAY2 + 8 * HOUR, firstValue: 111, lastTsMs: DAY2 + 8 * HOUR, lastValue: 111, readings: 1, decreases: 0, maxRatePerHour: null }]);
+        const segments = await store.registerSegments({
+          meterIds: ['m1'],
+          fromMs: DAY2,
+          toMs: DAY2 + 86_400 * SECOND,
+          ...day,
+        });
+        expect(segments).toEqual([
+          {
+            meterId: 'm1',
+            bucketStartMs: DAY2,
+            firstTsMs: DAY2,
+            firstValue: 104,
+            lastTsMs: m1[5]?.tsMs,
+            lastValue: 111,
+            readings: 4,
+            decreases: 1,
+            maxRatePerHour: 32,
+          },
+        ]);
+        const single = await store.registerSegments({
+          meterIds: ['m1'],
+          fromMs: DAY2 + 8 * HOUR,
+          toMs: DAY2 + 9 * HOUR,
+          ...day,
+        });
+        expect(single).toEqual([
+          {
+            meterId: 'm1',
+            bucketStartMs: DAY2,
+            firstTsMs: DAY2 + 8 * HOUR,
+            firstValue: 111,
+            lastTsMs: DAY2 + 8 * HOUR,
+            lastValue: 111,
+            readings: 1,
+            decreases: 0,
+            maxRatePerHour: null,
+          },
+        ]);
       });
 
       it('cuts hours and months in the time zone too, and answers only for the asked meters', async () => {
-        const hours = await store.registerSegments({ meterIds: ['m1'], fromMs: T0, toMs: DAY2 + HOUR, bucket: 'hour', timeZone: 'Asia/Shanghai' });
+        const hours = await store.registerSegments({
+          meterIds: ['m1'],
+          fromMs: T0,
+          toMs: DAY2 + HOUR,
+          bucket: 'hour',
+          timeZone: 'Asia/Shanghai',
+        });
         expect(hours.map((s) => [s.bucketStartMs, s.readings, s.decreases])).toEqual([
           [DAY2 - HOUR, 2, 0],
           [DAY2, 3, 1],
         ]);
         // Kathmandu is UTC+05:45: its hours start at a quarter past the UTC hour.
-        const kathmandu = await store.registerSegments({ meterIds: ['m1'], fromMs: T0, toMs: DAY2 + HOUR, bucket: 'hour', timeZone: 'Asia/Kathmandu' });
+        const kathmandu = await store.registerSegments({
+          meterIds: ['m1'],
+          fromMs: T0,
+          toMs: DAY2 + HOUR,
+          bucket: 'hour',
+          timeZone: 'Asia/Kathmandu',
+        });
         expect(kathmandu.map((s) => [s.bucketStartMs, s.readings])).toEqual([
           [DAY2 - 45 * 60 * SECOND, 3],
           [DAY2 + 15 * 60 * SECOND, 2],
         ]);
-        const months = await store.registerSegments({ meterIds: ['m2', 'nope'], fromMs: T0, toMs: T0 + 40 * 86_400 * SECOND, bucket: 'month', timeZone: 'Asia/Shanghai' });
-        expect(months.map((s) => [s.meterId, s.bucketStartMs, s.readings])).toEqual([['m2', Date.parse('2026-10-01T00:00:00+08:00'), 2]]);
+        const months = await store.registerSegments({
+          meterIds: ['m2', 'nope'],
+          fromMs: T0,
+          toMs: T0 + 40 * 86_400 * SECOND,
+          bucket: 'month',
+          timeZone: 'Asia/Shanghai',
+        });
+        expect(months.map((s) => [s.meterId, s.bucketStartMs, s.readings])).toEqual([
+          ['m2', Date.parse('2026-10-01T00:00:00+08:00'), 2],
+        ]);
         expect(await store.registerSegments({ meterIds: [], fromMs: T0, toMs: DAY2, ...day })).toEqual([]);
-        expect(await store.registerSegments({ meterIds: ['m1'], fromMs: DAY2 + 9 * HOUR, toMs: DAY2 + 10 * HOUR, ...day })).toEqual([]);
+        expect(
+          await store.registerSegments({ meterIds: ['m1'], fromMs: DAY2 + 9 * HOUR, toMs: DAY2 + 10 * HOUR, ...day }),
+        ).toEqual([]);
       });
 
       it('answers whole local days and months the same way, and sees late data and rewrites after a first answer', async () => {
         // Whole local days: QuestDB answers these from its day roll-up, which must give the direct answer.
-        const range = { meterIds: ['m1', 'm2'], fromMs: DAY2 - 86_400 * SECOND, toMs: DAY2 + 2 * 86_400 * SECOND, ...day };
+        const range = {
+          meterIds: ['m1', 'm2'],
+          fromMs: DAY2 - 86_400 * SECOND,
+          toMs: DAY2 + 2 * 86_400 * SECOND,
+          ...day,
+        };
         const expected = [
-          { meterId: 'm1', bucketStartMs: DAY2 - 86_400 * SECOND, firstTsMs: m1[0]?.tsMs, firstValue: 100, lastTsMs: m1[1]?.tsMs, lastValue: 103, readings: 2, decreases: 0, maxRatePerHour: 6 },
-          { meterId: 'm1', bucketStartMs: DAY2, firstTsMs: DAY2, firstValue: 104, lastTsMs: m1[5]?.tsMs, lastValue: 111, readings: 4, decreases: 1, maxRatePerHour: 32 },
-          { meterId: 'm2', bucketStartMs: DAY2, firstTsMs: DAY2 + HOUR, firstValue: 7, lastTsMs: DAY2 + 2 * HOUR, lastValue: 7, readings: 2, decreases: 0, maxRatePerHour: 0 },
+          {
+            meterId: 'm1',
+            bucketStartMs: DAY2 - 86_400 * SECOND,
+            firstTsMs: m1[0]?.tsMs,
+            firstValue: 100,
+            lastTsMs: m1[1]?.tsMs,
+            lastValue: 103,
+            readings: 2,
+            decreases: 0,
+            maxRatePerHour: 6,
+          },
+          {
+            meterId: 'm1',
+            bucketStartMs: DAY2,
+            firstTsMs: DAY2,
+            firstValue: 104,
+            lastTsMs: m1[5]?.tsMs,
+            lastValue: 111,
+            readings: 4,
+            decreases: 1,
+            maxRatePerHour: 32,
+          },
+          {
+            meterId: 'm2',
+            bucketStartMs: DAY2,
+            firstTsMs: DAY2 + HOUR,
+            firstValue: 7,
+            lastTsMs: DAY2 + 2 * HOUR,
+            lastValue: 7,
+            readings: 2,
+            decreases: 0,
+            maxRatePerHour: 0,
+          },
         ];
         expect(await store.registerSegments(range)).toEqual(expected);
-        const month = { meterIds: ['m1'], fromMs: Date.parse('2026-10-01T00:00:00+08:00'), toMs: Date.parse('2026-11-01T00:00:00+08:00'), bucket: 'month' as const, timeZone: 'Asia/Shanghai' };
+        const month = {
+          meterIds: ['m1'],
+          fromMs: Date.parse('2026-10-01T00:00:00+08:00'),
+          toMs: Date.parse('2026-11-01T00:00:00+08:00'),
+          bucket: 'month' as const,
+          timeZone: 'Asia/Shanghai',
+        };
         expect(await store.registerSegments(month)).toEqual([
-          { meterId: 'm1', bucketStartMs: month.fromMs, firstTsMs: m1[0]?.tsMs, firstValue: 100, lastTsMs: m1[5]?.tsMs, lastValue: 111, readings: 6, decreases: 1, maxRatePerHour: 32 },
+          {
+            meterId: 'm1',
+            bucketStartMs: month.fromMs,
+            firstTsMs: m1[0]?.tsMs,
+            firstValue: 100,
+            lastTsMs: m1[5]?.tsMs,
+            lastValue: 111,
+            readings: 6,
+            decreases: 1,
+            maxRatePerHour: 32,
+          },
         ]);
         // A late reading on day 1 (a drop onto day 2's first reading becomes visible), then a rewrite of an existing key.
         await writeAndSync([reading('m1', DAY2 - 5 * 60 * SECOND, 105)]);
         const late = await store.registerSegments(range);
-        expect(late[0]).toMatchObject({ lastTsMs: DAY2 - 5 * 60 * SECOND, lastValue: 105, readings: 3, decreases: 0, maxRatePerHour: 12 });
+        expect(late[0]).toMatchObject({
+          lastTsMs: DAY2 - 5 * 60 * SECOND,
+          lastValue: 105,
+          readings: 3,
+          decreases: 0,
+          maxRatePerHour: 12,
+        });
         expect(late[1]).toMatchObject({ readings: 4, decreases: 2 });
         // A rewrite of an existing (meter, ts) with another value is a second row, not a replacement:
         // it counts as a decrease (the day is read raw) and adds no rate; which of the two values is
         // the bucket's last is left to the store, the raw read gives both.
         await writeAndSync([reading('m1', DAY2 + 8 * HOUR, 90, { receivedAtMs: m1[5]?.receivedAtMs ?? 0 })]);
         const rewritten = await store.registerSegments(range);
-        expect(rewritten[1]).toMatchObject({ lastTsMs: DAY2 + 8 * HOUR, readings: 5, decreases: 4, maxRatePerHour: 32 });
+        expect(rewritten[1]).toMatchObject({
+          lastTsMs: DAY2 + 8 * HOUR,
+          readings: 5,
+          decreases: 4,
+          maxRatePerHour: 32,
+        });
         expect([90, 111]).toContain(rewritten[1]?.lastValue);
-        expect((await store.registerSegments(month))[0]).toMatchObject({ readings: 8, decreases: 4, maxRatePerHour: 32 });
+        expect((await store.registerSegments(month))[0]).toMatchObject({
+          readings: 8,
+          decreases: 4,
+          maxRatePerHour: 32,
+        });
         const raw = await store.readings({ meterId: 'm1', fromMs: DAY2 + 8 * HOUR, toMs: DAY2 + 9 * HOUR, limit: 10 });
         expect(raw.map((r) => r.value)).toEqual([90, 111]);
       });
 
       it('finds the last reading before and the first at or after a time, within the window', async () => {
-        const edges = await store.edgeReadings({ meterIds: ['m1', 'm2', 'nope'], beforeMs: DAY2, afterMs: DAY2 + 30 * 60 * SECOND, windowMs: 3 * HOUR });
+        const edges = await store.edgeReadings({
+          meterIds: ['m1', 'm2', 'nope'],
+          beforeMs: DAY2,
+          afterMs: DAY2 + 30 * 60 * SECOND,
+          windowMs: 3 * HOUR,
+        });
         expect(Object.fromEntries(edges.before)).toEqual({ m1: m1[1] });
         expect(Object.fromEntries(edges.after)).toEqual({ m1: m1[4], m2: m2[0] });
-        const far = await store.edgeReadings({ meterIds: ['m1'], beforeMs: DAY2 + 5 * 86_400 * SECOND, afterMs: T0 - 2 * 86_400 * SECOND, windowMs: 2 * 86_400 * SECOND });
+        const far = await store.edgeReadings({
+          meterIds: ['m1'],
+          beforeMs: DAY2 + 5 * 86_400 * SECOND,
+          afterMs: T0 - 2 * 86_400 * SECOND,
+          windowMs: 2 * 86_400 * SECOND,
+        });
         expect(far.before.size + far.after.size).toBe(0);
-        const wide = await store.edgeReadings({ meterIds: ['m1'], beforeMs: DAY2 + 5 * 86_400 * SECOND, afterMs: T0 - 2 * 86_400 * SECOND, windowMs: 10 * 86_400 * SECOND });
+        const wide = await store.edgeReadings({
+          meterIds: ['m1'],
+          beforeMs: DAY2 + 5 * 86_400 * SECOND,
+          afterMs: T0 - 2 * 86_400 * SECOND,
+          windowMs: 10 * 86_400 * SECOND,
+        });
         expect([wide.before.get('m1'), wide.after.get('m1')]).toEqual([m1[5], m1[0]]);
       });
 
       it('takes the highest of two values stored at an edge instant, whatever the order they were written in', async () => {
-        await writeAndSync([reading('m1', DAY2 - 15 * 60 * SECOND, 103.5), reading('m1', DAY2 + 30 * 60 * SECOND, 109)]);
+        await writeAndSync([
+          reading('m1', DAY2 - 15 * 60 * SECOND, 103.5),
+          reading('m1', DAY2 + 30 * 60 * SECOND, 109),
+        ]);
         await writeAndSync([reading('m1', DAY2 - 15 * 60 * SECOND, 102.5)]);
-        const edges = await store.edgeReadings({ meterIds: ['m1'], beforeMs: DAY2, afterMs: DAY2 + 30 * 60 * SECOND, windowMs: 3 * HOUR });
+        const edges = await store.edgeReadings({
+          meterIds: ['m1'],
+          beforeMs: DAY2,
+          afterMs: DAY2 + 30 * 60 * SECOND,
+          windowMs: 3 * HOUR,
+        });
         expect([edges.before.get('m1')?.value, edges.after.get('m1')?.value]).toEqual([103.5, 110]);
       });
     });

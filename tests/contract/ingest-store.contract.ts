@@ -25,7 +25,10 @@ export function ingestStoreContract(name: string, makeStore: () => Promise<Readi
       await cleanup();
     });
 
-    async function writeAndSync(readings: readonly Reading[], records: readonly QuarantineRecord[] = []): Promise<void> {
+    async function writeAndSync(
+      readings: readonly Reading[],
+      records: readonly QuarantineRecord[] = [],
+    ): Promise<void> {
       await store.write(readings, records);
       await store.sync();
     }
@@ -74,7 +77,12 @@ export function ingestStoreContract(name: string, makeStore: () => Promise<Readi
       const pages: Reading[][] = [];
       let afterTsMs: number | undefined;
       for (;;) {
-        const page = await store.readings({ meterId: 'm1', ...ALL, limit: 10, ...(afterTsMs === undefined ? {} : { afterTsMs }) });
+        const page = await store.readings({
+          meterId: 'm1',
+          ...ALL,
+          limit: 10,
+          ...(afterTsMs === undefined ? {} : { afterTsMs }),
+        });
         if (page.length === 0) break;
         pages.push(page);
         afterTsMs = page.at(-1)?.tsMs;
@@ -112,15 +120,23 @@ export function ingestStoreContract(name: string, makeStore: () => Promise<Readi
       await writeAndSync([reading('m1', T0, 1, { seq: 2, receivedAtMs: T0 + 7 * SECOND })]);
       expect(await allOf('m1')).toEqual([reading('m1', T0, 1, { seq: 2, receivedAtMs: T0 + 7 * SECOND })]);
       await writeAndSync([reading('m2', T0, 3, { seq: 1 }), reading('m2', T0, 3, { seq: 2 }), reading('m2', T0, 4)]);
-      expect((await allOf('m2')).map((r) => [r.value, r.seq])).toEqual([[3, 2], [4, null]]);
+      expect((await allOf('m2')).map((r) => [r.value, r.seq])).toEqual([
+        [3, 2],
+        [4, null],
+      ]);
       expect(await store.conflicts({ ...ALL, limit: 10 })).toEqual([{ meterId: 'm2', tsMs: T0, values: [3, 4] }]);
     });
 
     it('lists conflicts by device time in [from, to), ascending by (ts, meter), at most limit', async () => {
       await writeAndSync([
-        reading('b', T0 + 2 * SECOND, 1), reading('b', T0 + 2 * SECOND, 2),
-        reading('a', T0 + 2 * SECOND, 5), reading('a', T0 + 2 * SECOND, 3), reading('a', T0 + 2 * SECOND, 4),
-        reading('a', T0, 1), reading('a', T0, 1.25), reading('c', T0 + SECOND, 8),
+        reading('b', T0 + 2 * SECOND, 1),
+        reading('b', T0 + 2 * SECOND, 2),
+        reading('a', T0 + 2 * SECOND, 5),
+        reading('a', T0 + 2 * SECOND, 3),
+        reading('a', T0 + 2 * SECOND, 4),
+        reading('a', T0, 1),
+        reading('a', T0, 1.25),
+        reading('c', T0 + SECOND, 8),
       ]);
       expect(await store.conflicts({ ...ALL, limit: 10 })).toEqual([
         { meterId: 'a', tsMs: T0, values: [1, 1.25] },
@@ -143,7 +159,12 @@ export function ingestStoreContract(name: string, makeStore: () => Promise<Readi
 
     it('round-trips quarantine records, filters by reason and pages by (receivedAtMs, id)', async () => {
       const records = [
-        quarantined('b', T0 + SECOND, { meterId: null, topic: 'meters/??/x', reason: 'unknown_topic', payload: 'not json \' " \\ \n\t 碳核 😀' }),
+        quarantined('b', T0 + SECOND, {
+          meterId: null,
+          topic: 'meters/??/x',
+          reason: 'unknown_topic',
+          payload: 'not json \' " \\ \n\t 碳核 😀',
+        }),
         quarantined('a', T0 + SECOND, { detail: 'it\'s "quoted"\nsecond line' }),
         quarantined('c', T0, { reason: 'malformed_json', payload: '' }),
         quarantined('d', T0 + 2 * SECOND, { reason: 'malformed_json', detail: '' }),
@@ -159,9 +180,15 @@ export function ingestStoreContract(name: string, makeStore: () => Promise<Readi
       expect(first.map((r) => r.id)).toEqual(['c', 'a']);
       const last = first.at(-1);
       if (last === undefined) throw new Error('empty page');
-      const second = await store.quarantine({ ...inRange, limit: 2, after: { receivedAtMs: last.receivedAtMs, id: last.id } });
+      const second = await store.quarantine({
+        ...inRange,
+        limit: 2,
+        after: { receivedAtMs: last.receivedAtMs, id: last.id },
+      });
       expect(second.map((r) => r.id)).toEqual(['b', 'd']);
-      expect(await store.quarantine({ ...inRange, limit: 2, after: { receivedAtMs: T0 + 2 * SECOND, id: 'd' } })).toEqual([]);
+      expect(
+        await store.quarantine({ ...inRange, limit: 2, after: { receivedAtMs: T0 + 2 * SECOND, id: 'd' } }),
+      ).toEqual([]);
     });
 
     it('summarises each meter: latest device ts, its arrival time, row count', async () => {
@@ -185,7 +212,9 @@ export function ingestStoreContract(name: string, makeStore: () => Promise<Readi
     });
 
     it('writes a 10 000-row batch in one call', async () => {
-      const rows = Array.from({ length: 10_000 }, (_, i) => reading(`m${i % 100}`, T0 + Math.floor(i / 100) * 15 * 60 * SECOND, i + 0.25, { seq: i }));
+      const rows = Array.from({ length: 10_000 }, (_, i) =>
+        reading(`m${i % 100}`, T0 + Math.floor(i / 100) * 15 * 60 * SECOND, i + 0.25, { seq: i }),
+      );
       await writeAndSync(rows);
       expect(await store.counts()).toEqual({ readings: 10_000, quarantined: 0 });
       expect(await allOf('m42')).toEqual(rows.filter((r) => r.meterId === 'm42'));

@@ -55,7 +55,9 @@ describe('QuestDB store migration', () => {
       `CREATE TABLE ${prefix}readings (meter_id SYMBOL CAPACITY 16384 CACHE, ts TIMESTAMP, value DOUBLE, seq LONG,` +
         ` received_at TIMESTAMP, quality SYMBOL) TIMESTAMP(ts) PARTITION BY DAY WAL DEDUP UPSERT KEYS(ts, meter_id)`,
     );
-    const store = createQuestDbReadingStore(createQuestDbClient({ url: qdb.url, requestTimeoutMs: 5_000 }), { tablePrefix: prefix });
+    const store = createQuestDbReadingStore(createQuestDbClient({ url: qdb.url, requestTimeoutMs: 5_000 }), {
+      tablePrefix: prefix,
+    });
     try {
       await store.init();
       await store.init();
@@ -70,7 +72,10 @@ describe('QuestDB store migration', () => {
         old,
         rewrite,
       ]);
-      const columns = (await sql(`SHOW COLUMNS FROM ${prefix}readings`)) as { dataset: unknown[][]; columns: { name: string }[] };
+      const columns = (await sql(`SHOW COLUMNS FROM ${prefix}readings`)) as {
+        dataset: unknown[][];
+        columns: { name: string }[];
+      };
       const nameAt = columns.columns.findIndex((c) => c.name === 'column');
       const upsertAt = columns.columns.findIndex((c) => c.name === 'upsertKey');
       const keys = columns.dataset.filter((row) => row[upsertAt] === true).map((row) => row[nameAt]);
@@ -112,7 +117,10 @@ describe('QuestDB store failures', () => {
     const { store, prefix } = await freshStore();
     await sql(`ALTER TABLE ${prefix}readings SUSPEND WAL`);
     await store.write([row], []);
-    await expect(store.sync()).rejects.toMatchObject({ code: 'STORE_QUERY_FAILED', details: { table: `${prefix}readings` } });
+    await expect(store.sync()).rejects.toMatchObject({
+      code: 'STORE_QUERY_FAILED',
+      details: { table: `${prefix}readings` },
+    });
     await sql(`ALTER TABLE ${prefix}readings RESUME WAL`);
     await store.sync();
     expect((await store.counts()).readings).toBe(1);

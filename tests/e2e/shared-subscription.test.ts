@@ -26,7 +26,14 @@ beforeAll(async () => {
   questdb = await startQuestDb();
   workers = await Promise.all(
     ['worker-a', 'worker-b'].map((clientId) =>
-      createService({ dir, mqttUrl: mosquitto.url, store: { kind: 'questdb', questdbUrl: questdb.url }, fleet: testFleet(METERS), clientId, sharedGroup: 'tanhe' }),
+      createService({
+        dir,
+        mqttUrl: mosquitto.url,
+        store: { kind: 'questdb', questdbUrl: questdb.url },
+        fleet: testFleet(METERS),
+        clientId,
+        sharedGroup: 'tanhe',
+      }),
     ),
   );
   for (const worker of workers) await worker.start();
@@ -61,6 +68,8 @@ it('splits the stream between two workers and loses nothing when one is killed a
   // Both workers took part (worker b's counters restarted with it, so it has at least its post-restart share).
   expect(metricsA.tanhe_ingest_items_accepted_total).toBeGreaterThan(0);
   expect(metricsA.tanhe_ingest_items_accepted_total).toBeLessThan(METERS * PER_METER);
-  expect((metricsB.tanhe_ingest_items_accepted_total ?? 0) + (metricsB.tanhe_ingest_spool_replayed_total ?? 0)).toBeGreaterThan(0);
+  expect(
+    (metricsB.tanhe_ingest_items_accepted_total ?? 0) + (metricsB.tanhe_ingest_spool_replayed_total ?? 0),
+  ).toBeGreaterThan(0);
   expect(await mosquitto.sysDropped()).toBe(0);
 });

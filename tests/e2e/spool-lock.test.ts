@@ -43,7 +43,12 @@ function hashes(spoolDir: string): Record<string, string> {
   return Object.fromEntries(
     readdirSync(spoolDir)
       .sort()
-      .map((name) => [name, createHash('sha256').update(readFileSync(join(spoolDir, name))).digest('hex')]),
+      .map((name) => [
+        name,
+        createHash('sha256')
+          .update(readFileSync(join(spoolDir, name)))
+          .digest('hex'),
+      ]),
   );
 }
 
@@ -51,7 +56,9 @@ function hashes(spoolDir: string): Record<string, string> {
 function spoolAtRest(spoolDir: string): void {
   const text = readFileSync(join(spoolDir, 'checkpoint.json'), 'utf8');
   const checkpoint = JSON.parse(text) as { segment: number; offset: number };
-  const segments = readdirSync(spoolDir).filter((n) => n.startsWith('segment-')).sort();
+  const segments = readdirSync(spoolDir)
+    .filter((n) => n.startsWith('segment-'))
+    .sort();
   const last = segments[segments.length - 1];
   expect(last).toBe(`segment-${String(checkpoint.segment).padStart(12, '0')}.log`);
   expect(statSync(join(spoolDir, last!)).size).toBe(checkpoint.offset);
@@ -90,7 +97,12 @@ it('refuses a second process on a live spool: exit 2, the spool byte-identical, 
   expect(process2.readLog()).toContain('"code":"SPOOL_LOCKED"');
   expect(process2.readLog()).toContain(spoolDir);
   expect(hashes(spoolDir)).toEqual(before);
-  expect(await fetch(`${second.httpUrl}/healthz`).then((r) => r.ok, () => false)).toBe(false);
+  expect(
+    await fetch(`${second.httpUrl}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    ),
+  ).toBe(false);
 
   // The first is unaffected: it keeps taking and storing readings.
   expect((await fetch(`${first.httpUrl}/healthz`)).ok).toBe(true);

@@ -23,11 +23,14 @@ it('loses and duplicates nothing while QuestDB is down for more than 30 s during
     await stack.questdb.stop();
     const downSinceMs = Date.now();
     // While the store is down the service keeps accepting (spooling) and says it is not ready.
-    readyDuringOutage = await eventually(async () => {
-      const response = await fetch(`${stack.service.httpUrl}/readyz`);
-      if (response.status !== 503) throw new Error(`readyz ${response.status}`);
-      return response.status;
-    }, { timeoutMs: 20_000 });
+    readyDuringOutage = await eventually(
+      async () => {
+        const response = await fetch(`${stack.service.httpUrl}/readyz`);
+        if (response.status !== 503) throw new Error(`readyz ${response.status}`);
+        return response.status;
+      },
+      { timeoutMs: 20_000 },
+    );
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, OUTAGE_MS - (Date.now() - downSinceMs))));
     await stack.questdb.start();
   };

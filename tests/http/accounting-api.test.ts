@@ -30,10 +30,36 @@ const fleetData = fleetSchema.parse({
     { id: 'nx-c', name: '丙县', level: 'county', parent: 'nx' },
   ],
   institutions: [
-    { id: 'inst1', name: '甲市机关', org: 'nx-a', type: 'government_office', gridRegion: 'northwest', floorAreaM2: [{ from: '2020-01-01', value: 10_000 }, { from: '2026-10-10', value: 12_000 }], occupants: [{ from: '2020-01-01', value: 500 }] },
-    { id: 'inst2', name: '乙市学校', org: 'nx-b', type: 'school', gridRegion: 'northwest', floorAreaM2: [{ from: '2020-01-01', value: 5_000 }], occupants: [{ from: '2020-01-01', value: 900 }] },
+    {
+      id: 'inst1',
+      name: '甲市机关',
+      org: 'nx-a',
+      type: 'government_office',
+      gridRegion: 'northwest',
+      floorAreaM2: [
+        { from: '2020-01-01', value: 10_000 },
+        { from: '2026-10-10', value: 12_000 },
+      ],
+      occupants: [{ from: '2020-01-01', value: 500 }],
+    },
+    {
+      id: 'inst2',
+      name: '乙市学校',
+      org: 'nx-b',
+      type: 'school',
+      gridRegion: 'northwest',
+      floorAreaM2: [{ from: '2020-01-01', value: 5_000 }],
+      occupants: [{ from: '2020-01-01', value: 900 }],
+    },
     // No grid region: its electricity has no factor, and the report says so (422).
-    { id: 'inst3', name: '丙县医院', org: 'nx-c', type: 'hospital', floorAreaM2: [{ from: '2020-01-01', value: 3_000 }], occupants: [{ from: '2020-01-01', value: 100 }] },
+    {
+      id: 'inst3',
+      name: '丙县医院',
+      org: 'nx-c',
+      type: 'hospital',
+      floorAreaM2: [{ from: '2020-01-01', value: 3_000 }],
+      occupants: [{ from: '2020-01-01', value: 100 }],
+    },
   ],
   buildings: [
     { id: 'b1', institution: 'inst1', name: '主楼' },
@@ -50,7 +76,14 @@ const fleetData = fleetSchema.parse({
     { id: 'e4', building: 'b3', carrier: 'electricity', unit: 'kWh' },
   ],
   virtualMeters: [
-    { id: 'e1-rest', name: '未计量（损耗等）', institution: 'inst1', carrier: 'electricity', unit: 'kWh', expression: 'e1 - e1a' },
+    {
+      id: 'e1-rest',
+      name: '未计量（损耗等）',
+      institution: 'inst1',
+      carrier: 'electricity',
+      unit: 'kWh',
+      expression: 'e1 - e1a',
+    },
     // e2 is metered in MWh: converted into the virtual meter's kWh.
     { id: 'e-all', institution: 'inst1', carrier: 'electricity', unit: 'kWh', expression: 'e1 + 0.5 * (e2 + e2)' },
     { id: 'e1-upside-down', institution: 'inst1', carrier: 'electricity', unit: 'kWh', expression: 'e1a - e1' },
@@ -58,10 +91,22 @@ const fleetData = fleetSchema.parse({
 });
 
 /** Quarter-hourly readings from local 1 October 00:00 for `count` steps, skipping steps in `skip`. */
-function series(meterId: string, count: number, value: (i: number) => number, skip: (i: number) => boolean = () => false): Reading[] {
+function series(
+  meterId: string,
+  count: number,
+  value: (i: number) => number,
+  skip: (i: number) => boolean = () => false,
+): Reading[] {
   return Array.from({ length: count }, (_, i) => i)
     .filter((i) => !skip(i))
-    .map((i) => ({ meterId, tsMs: LOCAL_OCT_1 + i * 15 * MINUTE, value: value(i), seq: i, receivedAtMs: LOCAL_OCT_1 + i * 15 * MINUTE + 500, quality: 'ok' as const }));
+    .map((i) => ({
+      meterId,
+      tsMs: LOCAL_OCT_1 + i * 15 * MINUTE,
+      value: value(i),
+      seq: i,
+      receivedAtMs: LOCAL_OCT_1 + i * 15 * MINUTE + 500,
+      quality: 'ok' as const,
+    }));
 }
 
 const STEPS = 3 * 96 + 1; // three local days and the reading that closes them
@@ -85,7 +130,12 @@ beforeAll(async () => {
     [
       ...series('e1', STEPS, (i) => 1000 + i * 2.5),
       ...series('e1a', STEPS, (i) => 10 + i * 0.5),
-      ...series('e2', STEPS, (i) => 500 + i * 0.001, (i) => i > gapStart && i < gapEnd),
+      ...series(
+        'e2',
+        STEPS,
+        (i) => 500 + i * 0.001,
+        (i) => i > gapStart && i < gapEnd,
+      ),
       ...series('w1', STEPS, (i) => 200 + i * 0.01),
       ...series('e3', STEPS, e3Value),
       ...series('e4', STEPS, (i) => i),
@@ -96,11 +146,25 @@ beforeAll(async () => {
   const view = createFleetView(fleetData);
   accounting = {
     consumption: createMeterConsumption({ store: accountingStore, fleet: view }),
-    carbonReport: createCarbonReportQuery({ store: accountingStore, fleet: view, catalogue: readFactorCatalogue(), methodologyVersion: METHODOLOGY_VERSION, nowMs: () => NOW }),
+    carbonReport: createCarbonReportQuery({
+      store: accountingStore,
+      fleet: view,
+      catalogue: readFactorCatalogue(),
+      methodologyVersion: METHODOLOGY_VERSION,
+      nowMs: () => NOW,
+    }),
     heldReadings: createHeldReadingsQuery({ store: accountingStore, fleet: view }),
   };
-  const readiness = async () => ({ ready: true, broker: { connected: true }, store: { reachable: true, writing: true }, spool: { backlogBytes: 0, backlogRecords: 0, full: false } });
-  app = createHttpServer({ store, fleet, metrics: new Registry(), readiness, nowMs: () => NOW, accounting }, createLogger('silent'));
+  const readiness = async () => ({
+    ready: true,
+    broker: { connected: true },
+    store: { reachable: true, writing: true },
+    spool: { backlogBytes: 0, backlogRecords: 0, full: false },
+  });
+  app = createHttpServer(
+    { store, fleet, metrics: new Registry(), readiness, nowMs: () => NOW, accounting },
+    createLogger('silent'),
+  );
 });
 afterAll(async () => {
   await app.close();
@@ -110,7 +174,14 @@ afterAll(async () => {
 
 const get = async (url: string) => {
   const response = await app.inject({ method: 'GET', url });
-  return { status: response.statusCode, headers: response.headers, text: response.body, body: response.headers['content-type']?.toString().startsWith('application/json') ? (response.json() as Record<string, unknown>) : {} };
+  return {
+    status: response.statusCode,
+    headers: response.headers,
+    text: response.body,
+    body: response.headers['content-type']?.toString().startsWith('application/json')
+      ? (response.json() as Record<string, unknown>)
+      : {},
+  };
 };
 
 interface BucketBody {
@@ -178,13 +249,17 @@ describe('GET /api/v1/consumption', () => {
     expect(body.timezone).toBe('Asia/Shanghai');
     expect([body.from, body.to]).toEqual(['2026-09-30T16:00:00.000Z', '2026-10-03T16:00:00.000Z']);
     const [e1] = body.series;
-    expect(e1?.buckets.map((b) => [b.start, b.label, b.consumption, b.quality, b.receivedReadings, b.expectedReadings])).toEqual([
+    expect(
+      e1?.buckets.map((b) => [b.start, b.label, b.consumption, b.quality, b.receivedReadings, b.expectedReadings]),
+    ).toEqual([
       ['2026-09-30T16:00:00.000Z', '2026-10-01', 96 * 2.5, 'measured', 96, 96],
       ['2026-10-01T16:00:00.000Z', '2026-10-02', 96 * 2.5, 'measured', 96, 96],
       ['2026-10-02T16:00:00.000Z', '2026-10-03', 96 * 2.5, 'measured', 96, 96],
     ]);
     // The 16:00Z reading closes 1 October and opens 2 October: an hour series around it shows it.
-    const hours = await consumption(`meter=e1&bucket=hour&from=${enc('2026-10-01T15:00:00Z')}&to=${enc('2026-10-01T17:00:00Z')}`);
+    const hours = await consumption(
+      `meter=e1&bucket=hour&from=${enc('2026-10-01T15:00:00Z')}&to=${enc('2026-10-01T17:00:00Z')}`,
+    );
     expect(hours.series[0]?.buckets.map((b) => [b.label, b.consumption])).toEqual([
       ['2026-10-01T23', 10],
       ['2026-10-02T00', 10],
@@ -230,9 +305,14 @@ describe('GET /api/v1/consumption', () => {
       expect(b.receivedReadings).toBe((e1[k]?.receivedReadings ?? NaN) + (e2[k]?.receivedReadings ?? NaN));
     });
     expect(electricity.map((b) => b.quality)).toEqual(['measured', 'estimated', 'estimated']);
-    const month = await consumption(`org=inst1&bucket=month&from=${enc('2026-10-01T00:00:00+08:00')}&to=${enc('2026-10-04T00:00:00+08:00')}`);
+    const month = await consumption(
+      `org=inst1&bucket=month&from=${enc('2026-10-01T00:00:00+08:00')}&to=${enc('2026-10-04T00:00:00+08:00')}`,
+    );
     expect(month.series[0]?.buckets.map((b) => b.label)).toEqual(['2026-10']);
-    expect(month.series[0]?.totals.consumption).toBeCloseTo(electricity.reduce((s, b) => s + b.consumption, 0), 6);
+    expect(month.series[0]?.totals.consumption).toBeCloseTo(
+      electricity.reduce((s, b) => s + b.consumption, 0),
+      6,
+    );
     expect(month.series[0]?.buckets[0]?.quality).toBe('partial');
   });
 
@@ -244,7 +324,11 @@ describe('GET /api/v1/consumption', () => {
     ['/api/v1/consumption?meter=e1&bucket=week', 400, 'BAD_BUCKET'],
     ['/api/v1/consumption?meter=e1&from=yesterday', 400, 'BAD_TIME_RANGE'],
     ['/api/v1/consumption?meter=e1&from=2026-10-02T00:00:00Z&to=2026-10-01T00:00:00Z', 400, 'BAD_TIME_RANGE'],
-    ['/api/v1/consumption?meter=e1&bucket=hour&from=2026-09-01T00:00:00Z&to=2026-10-15T00:00:00Z', 400, 'BAD_TIME_RANGE'],
+    [
+      '/api/v1/consumption?meter=e1&bucket=hour&from=2026-09-01T00:00:00Z&to=2026-10-15T00:00:00Z',
+      400,
+      'BAD_TIME_RANGE',
+    ],
     ['/api/v1/reports/carbon?org=nope&period=2026-10', 404, 'ORG_NOT_FOUND'],
     ['/api/v1/reports/carbon?period=2026-10', 400, 'BAD_REQUEST'],
     ['/api/v1/reports/carbon?org=nx-a', 400, 'BAD_PERIOD'],
@@ -273,7 +357,13 @@ describe('GET /api/v1/reports/carbon', () => {
     expect(body.basis).toBe('equivalent');
     expect(body.dataCutoff).toBe('2026-10-03T16:00:00.000Z');
     expect(body.methodologyVersion).toBe(METHODOLOGY_VERSION);
-    const lines = body.lines as { carrier: string; consumption: number; unit: string; factor: { id: string } | null; meterIds: string[] }[];
+    const lines = body.lines as {
+      carrier: string;
+      consumption: number;
+      unit: string;
+      factor: { id: string } | null;
+      meterIds: string[];
+    }[];
     const electricity = lines.find((l) => l.carrier === 'electricity');
     // e1 and e2 (MWh × 1000) over the month so far; the sub-meter e1a is inside e1.
     expect(electricity?.consumption).toBeCloseTo(3 * 96 * 2.5 + 1000 * 3 * 96 * 0.001 * 2, 6);
@@ -352,7 +442,7 @@ describe('virtual meters', () => {
     negative: boolean;
   }
 
-  it('lists the institution\'s virtual meters with their values, outside every line and total', async () => {
+  it("lists the institution's virtual meters with their values, outside every line and total", async () => {
     const { status, body } = await get('/api/v1/reports/carbon?org=inst1&period=2026-10');
     expect(status).toBe(200);
     const virtual = body.virtualMeters as VirtualBody[];
@@ -402,7 +492,9 @@ describe('virtual meters', () => {
     const mixed = (await consumption(`meter=e-all&${DAYS}`)).series[0];
     const e1 = (await consumption(`meter=e1&${DAYS}`)).series[0]?.buckets ?? [];
     const e2 = (await consumption(`meter=e2&${DAYS}`)).series[0]?.buckets ?? [];
-    mixed?.buckets.forEach((b, k) => expect(b.consumption).toBeCloseTo((e1[k]?.consumption ?? NaN) + 1000 * (e2[k]?.consumption ?? NaN), 9));
+    mixed?.buckets.forEach((b, k) =>
+      expect(b.consumption).toBeCloseTo((e1[k]?.consumption ?? NaN) + 1000 * (e2[k]?.consumption ?? NaN), 9),
+    );
     expect(mixed?.buckets.map((b) => b.quality)).toEqual(['measured', 'estimated', 'estimated']);
 
     const negative = (await consumption(`meter=e1-upside-down&${DAYS}`)).series[0];
@@ -411,7 +503,7 @@ describe('virtual meters', () => {
 });
 
 describe('the JSON report over HTTP', () => {
-  it('is the engine\'s report byte for byte: the response schema drops, adds and reorders nothing', async () => {
+  it("is the engine's report byte for byte: the response schema drops, adds and reorders nothing", async () => {
     const { report } = await accounting.carbonReport({ orgId: 'nx-a', period: '2026-10', basis: 'equivalent' });
     const { status, text } = await get('/api/v1/reports/carbon?org=nx-a&period=2026-10');
     expect(status).toBe(200);
@@ -422,11 +514,15 @@ describe('the JSON report over HTTP', () => {
 describe('held readings in /api/v1/readings (issue 6 §6)', () => {
   it('flags the top of a jump above the rating with its review reason, and no other reading', async () => {
     const jumpTs = new Date(LOCAL_OCT_1 + 100 * 15 * MINUTE).toISOString();
-    const { status, body } = await get(`/api/v1/readings?meter=e3&from=${enc('2026-10-02T00:00:00+08:00')}&to=${enc('2026-10-03T00:00:00+08:00')}`);
+    const { status, body } = await get(
+      `/api/v1/readings?meter=e3&from=${enc('2026-10-02T00:00:00+08:00')}&to=${enc('2026-10-03T00:00:00+08:00')}`,
+    );
     expect(status).toBe(200);
     const items = body.items as { ts: string; value: number; review: string | null }[];
     expect(items).toHaveLength(96);
-    expect(items.filter((i) => i.review !== null)).toEqual([expect.objectContaining({ ts: jumpTs, value: e3Value(100), review: 'implausible_jump' })]);
+    expect(items.filter((i) => i.review !== null)).toEqual([
+      expect.objectContaining({ ts: jumpTs, value: e3Value(100), review: 'implausible_jump' }),
+    ]);
     const clean = await get(`/api/v1/readings?meter=e1&${DAYS.replace('&bucket=day', '')}`);
     expect((clean.body.items as { review: string | null }[]).every((i) => i.review === null)).toBe(true);
   });
@@ -453,19 +549,27 @@ describe('a conflicting rewrite of stored history (issue 6 §4)', () => {
     const from = enc('2026-10-02T11:45:00+08:00');
     const to = enc('2026-10-02T12:15:00+08:00');
     const readings = await get(`/api/v1/readings?meter=e1&from=${from}&to=${to}`);
-    expect((readings.body.items as { value: number; review: string | null }[]).map((i) => [i.value, i.review])).toEqual([
-      [1357.5, null],
-      [1359, 'conflicting_duplicate'],
-      [1360, 'conflicting_duplicate'],
-    ]);
+    expect((readings.body.items as { value: number; review: string | null }[]).map((i) => [i.value, i.review])).toEqual(
+      [
+        [1357.5, null],
+        [1359, 'conflicting_duplicate'],
+        [1360, 'conflicting_duplicate'],
+      ],
+    );
     // Paging splits the instant's two values without losing one.
     const first = await get(`/api/v1/readings?meter=e1&from=${from}&to=${to}&limit=2`);
-    const next = await get(`/api/v1/readings?meter=e1&from=${from}&to=${to}&limit=2&cursor=${String(first.body.nextCursor)}`);
+    const next = await get(
+      `/api/v1/readings?meter=e1&from=${from}&to=${to}&limit=2&cursor=${String(first.body.nextCursor)}`,
+    );
     expect((next.body.items as { value: number }[]).map((i) => i.value)).toEqual([1360]);
 
-    const quarantine = await get(`/api/v1/quarantine?from=${enc('2026-10-01T00:00:00+08:00')}&to=${enc('2026-10-05T00:00:00+08:00')}`);
+    const quarantine = await get(
+      `/api/v1/quarantine?from=${enc('2026-10-01T00:00:00+08:00')}&to=${enc('2026-10-05T00:00:00+08:00')}`,
+    );
     expect(quarantine.status).toBe(200);
-    expect(quarantine.body.conflicts).toEqual([{ meter: 'e1', ts: new Date(tsMs).toISOString(), values: [1359, 1360], reason: 'conflicting_duplicate' }]);
+    expect(quarantine.body.conflicts).toEqual([
+      { meter: 'e1', ts: new Date(tsMs).toISOString(), values: [1359, 1360], reason: 'conflicting_duplicate' },
+    ]);
     const otherReason = await get(`/api/v1/quarantine?from=${enc('2026-10-01T00:00:00+08:00')}&reason=unknown_meter`);
     expect(otherReason.body.conflicts).toEqual([]);
   });

@@ -1,6 +1,13 @@
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCarbonReportQuery, createHeldReadingsQuery, createDuckDbAccountingStore, createFleetView, createMeterConsumption, METHODOLOGY_VERSION } from '../../accounting/index.js';
+import {
+  createCarbonReportQuery,
+  createHeldReadingsQuery,
+  createDuckDbAccountingStore,
+  createFleetView,
+  createMeterConsumption,
+  METHODOLOGY_VERSION,
+} from '../../accounting/index.js';
 import { readFactorCatalogue } from '../../config/factor-catalogue-schema.js';
 import { createFleetRegistry, fleetSchema } from '../../config/index.js';
 import { createHttpServer } from '../../src/http/server.js';
@@ -21,10 +28,33 @@ beforeAll(async () => {
   store = createDuckDbReadingStore(client);
   await store.init();
   await store.write(
-    Array.from({ length: 10 }, (_, i) => ({ meterId: 'm000', tsMs: T0 + i * 900_000, value: 100 + i, seq: i, receivedAtMs: T0 + i * 900_000 + 500, quality: 'ok' as const })),
+    Array.from({ length: 10 }, (_, i) => ({
+      meterId: 'm000',
+      tsMs: T0 + i * 900_000,
+      value: 100 + i,
+      seq: i,
+      receivedAtMs: T0 + i * 900_000 + 500,
+      quality: 'ok' as const,
+    })),
     [
-      { id: 'q1', receivedAtMs: T0 + 1, topic: 'meters/m000/readings', meterId: 'm000', reason: 'negative_register', detail: 'value -1 is negative', payload: '{"value":-1}' },
-      { id: 'q2', receivedAtMs: T0 + 2, topic: 'meters/x/readings', meterId: 'x', reason: 'unknown_meter', detail: 'no meter', payload: '{}' },
+      {
+        id: 'q1',
+        receivedAtMs: T0 + 1,
+        topic: 'meters/m000/readings',
+        meterId: 'm000',
+        reason: 'negative_register',
+        detail: 'value -1 is negative',
+        payload: '{"value":-1}',
+      },
+      {
+        id: 'q2',
+        receivedAtMs: T0 + 2,
+        topic: 'meters/x/readings',
+        meterId: 'x',
+        reason: 'unknown_meter',
+        detail: 'no meter',
+        payload: '{}',
+      },
     ],
   );
   const fleetData = fleetSchema.parse(testFleet(2));
@@ -42,7 +72,12 @@ beforeAll(async () => {
     }),
     heldReadings: createHeldReadingsQuery({ store: accountingStore, fleet: view }),
   };
-  const readiness = async () => ({ ready: true, broker: { connected: true }, store: { reachable: true, writing: true }, spool: { backlogBytes: 0, backlogRecords: 0, full: false } });
+  const readiness = async () => ({
+    ready: true,
+    broker: { connected: true },
+    store: { reachable: true, writing: true },
+    spool: { backlogBytes: 0, backlogRecords: 0, full: false },
+  });
   const deps = { store, fleet, metrics: new Registry(), readiness, nowMs: () => NOW, accounting };
   app = createHttpServer(deps, createLogger('silent'));
 });
@@ -71,11 +106,27 @@ describe('GET /api/v1/meters', () => {
 
 describe('GET /api/v1/readings', () => {
   it('returns readings in [from, to) with offsets honoured', async () => {
-    const { status, body } = await get('/api/v1/readings?meter=m000&from=2026-10-01T08:15:00%2B08:00&to=2026-10-01T08:45:00%2B08:00');
+    const { status, body } = await get(
+      '/api/v1/readings?meter=m000&from=2026-10-01T08:15:00%2B08:00&to=2026-10-01T08:45:00%2B08:00',
+    );
     expect(status).toBe(200);
     expect(body.items).toEqual([
-      { ts: '2026-10-01T00:15:00.000Z', value: 101, seq: 1, receivedAt: '2026-10-01T00:15:00.500Z', quality: 'ok', review: null },
-      { ts: '2026-10-01T00:30:00.000Z', value: 102, seq: 2, receivedAt: '2026-10-01T00:30:00.500Z', quality: 'ok', review: null },
+      {
+        ts: '2026-10-01T00:15:00.000Z',
+        value: 101,
+        seq: 1,
+        receivedAt: '2026-10-01T00:15:00.500Z',
+        quality: 'ok',
+        review: null,
+      },
+      {
+        ts: '2026-10-01T00:30:00.000Z',
+        value: 102,
+        seq: 2,
+        receivedAt: '2026-10-01T00:30:00.500Z',
+        quality: 'ok',
+        review: null,
+      },
     ]);
   });
 
@@ -117,7 +168,15 @@ describe('GET /api/v1/quarantine', () => {
     expect((all.body.items as { id: string }[]).map((i) => i.id)).toEqual(['q1', 'q2']);
     const one = await get('/api/v1/quarantine?from=2026-10-01T00:00:00Z&reason=unknown_meter');
     expect(one.body.items).toEqual([
-      { id: 'q2', receivedAt: '2026-10-01T00:00:00.002Z', topic: 'meters/x/readings', meter: 'x', reason: 'unknown_meter', detail: 'no meter', payload: '{}' },
+      {
+        id: 'q2',
+        receivedAt: '2026-10-01T00:00:00.002Z',
+        topic: 'meters/x/readings',
+        meter: 'x',
+        reason: 'unknown_meter',
+        detail: 'no meter',
+        payload: '{}',
+      },
     ]);
   });
 });

@@ -30,7 +30,10 @@ interface Received {
 }
 
 /** Connects and records every message from the first packet on (queued messages arrive right after CONNACK). */
-async function collector(url: string, opts: IClientOptions): Promise<{ client: MqttClient; received: Received[]; sessionPresent: boolean }> {
+async function collector(
+  url: string,
+  opts: IClientOptions,
+): Promise<{ client: MqttClient; received: Received[]; sessionPresent: boolean }> {
   const received: Received[] = [];
   const client = mqtt.connect(url, { protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 10_000, ...opts });
   clients.push(client);
@@ -43,7 +46,12 @@ async function collector(url: string, opts: IClientOptions): Promise<{ client: M
 }
 
 async function connect(url: string, opts: IClientOptions = {}): Promise<MqttClient> {
-  const client = await mqtt.connectAsync(url, { protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 10_000, ...opts });
+  const client = await mqtt.connectAsync(url, {
+    protocolVersion: 4,
+    reconnectPeriod: 0,
+    connectTimeout: 10_000,
+    ...opts,
+  });
   clients.push(client);
   return client;
 }
@@ -58,7 +66,9 @@ const SENTINEL = 'sentinel';
 async function publishMany(url: string, topic: string, count: number): Promise<void> {
   const pub = await connect(url, { clientId: `pub-${count}` });
   // All in flight at once; each promise settles on its PUBACK, i.e. once the broker has the message.
-  await Promise.all(Array.from({ length: count }, (_, i) => pub.publishAsync(topic, JSON.stringify({ i }), { qos: 1 })));
+  await Promise.all(
+    Array.from({ length: count }, (_, i) => pub.publishAsync(topic, JSON.stringify({ i }), { qos: 1 })),
+  );
   await close(pub);
 }
 
@@ -76,7 +86,8 @@ async function drain(url: string, topic: string, received: Received[]): Promise<
 }
 
 function distinctIndexes(received: Received[]): number {
-  return new Set(received.filter((m) => m.payload !== SENTINEL).map((m) => (JSON.parse(m.payload) as { i: number }).i)).size;
+  return new Set(received.filter((m) => m.payload !== SENTINEL).map((m) => (JSON.parse(m.payload) as { i: number }).i))
+    .size;
 }
 
 const DROPPED_TOPIC = '$SYS/broker/publish/messages/dropped';
@@ -129,7 +140,9 @@ describe('startMosquitto against a real broker', () => {
     await sub.client.subscribeAsync('meters/+/readings', { qos: 1 });
     const pub = await connect(b.url, { clientId: 'pub-basic' });
     await pub.publishAsync('meters/m1/readings', '{"energyKwh":1.5}', { qos: 1 });
-    await eventually(() => expect(sub.received).toEqual([{ topic: 'meters/m1/readings', payload: '{"energyKwh":1.5}' }]));
+    await eventually(() =>
+      expect(sub.received).toEqual([{ topic: 'meters/m1/readings', payload: '{"energyKwh":1.5}' }]),
+    );
   });
 
   it('keeps 5 000 QoS 1 messages queued for an offline persistent session across a restart, dropping none', async () => {
@@ -147,7 +160,10 @@ describe('startMosquitto against a real broker', () => {
     await b.restart();
     const again = await collector(b.url, sessionOpts);
     expect(again.sessionPresent).toBe(true);
-    await eventually(() => expect(distinctIndexes(again.received)).toBe(5000), { timeoutMs: 60_000, message: '5 000 queued messages delivered' });
+    await eventually(() => expect(distinctIndexes(again.received)).toBe(5000), {
+      timeoutMs: 60_000,
+      message: '5 000 queued messages delivered',
+    });
     await drain(b.url, topic, again.received);
     expect(again.received.length).toBe(5001);
     expect(distinctIndexes(again.received)).toBe(5000);
@@ -210,7 +226,11 @@ describe('shipped ACL (docker/mosquitto.acl) with a password file', () => {
 
   it('lets meter m1 publish only meters/m1/readings', async () => {
     const b = await broker({ auth: { users } });
-    const ingest = await collector(b.url, { clientId: 'ingest', username: 'tanhe-ingest', password: users['tanhe-ingest'] });
+    const ingest = await collector(b.url, {
+      clientId: 'ingest',
+      username: 'tanhe-ingest',
+      password: users['tanhe-ingest'],
+    });
     const grants = await ingest.client.subscribeAsync('meters/#', { qos: 1 });
     expect(grants.map((g) => g.qos)).toEqual([1]);
 
@@ -225,17 +245,30 @@ describe('shipped ACL (docker/mosquitto.acl) with a password file', () => {
 
   it('refuses forged and unauthenticated publishes with MQTT 5 reason codes', async () => {
     const b = await broker({ auth: { users } });
-    const ingest = await collector(b.url, { clientId: 'ingest5', username: 'tanhe-ingest', password: users['tanhe-ingest'] });
+    const ingest = await collector(b.url, {
+      clientId: 'ingest5',
+      username: 'tanhe-ingest',
+      password: users['tanhe-ingest'],
+    });
     await ingest.client.subscribeAsync('meters/#', { qos: 1 });
 
     const m1 = await connect(b.url, { clientId: 'm1-v5', username: 'm1', password: users.m1, protocolVersion: 5 });
     // 0x87 Not authorized, in the PUBACK.
     await expect(m1.publishAsync('meters/m2/readings', 'forged', { qos: 1 })).rejects.toMatchObject({ code: 0x87 });
     // The ingest identity cannot inject readings either.
-    const ingestPub = await connect(b.url, { clientId: 'ingest-pub-v5', username: 'tanhe-ingest', password: users['tanhe-ingest'], protocolVersion: 5 });
-    await expect(ingestPub.publishAsync('meters/m1/readings', 'forged', { qos: 1 })).rejects.toMatchObject({ code: 0x87 });
+    const ingestPub = await connect(b.url, {
+      clientId: 'ingest-pub-v5',
+      username: 'tanhe-ingest',
+      password: users['tanhe-ingest'],
+      protocolVersion: 5,
+    });
+    await expect(ingestPub.publishAsync('meters/m1/readings', 'forged', { qos: 1 })).rejects.toMatchObject({
+      code: 0x87,
+    });
     // Wrong password: Mosquitto 2.0 answers CONNACK 0x87 Not authorized (not 0x86 Bad user name or password).
-    await expect(connect(b.url, { clientId: 'm1-bad', username: 'm1', password: 'wrong', protocolVersion: 5 })).rejects.toMatchObject({
+    await expect(
+      connect(b.url, { clientId: 'm1-bad', username: 'm1', password: 'wrong', protocolVersion: 5 }),
+    ).rejects.toMatchObject({
       code: 0x87,
     });
     await expect(connect(b.url, { clientId: 'anon', protocolVersion: 5 })).rejects.toMatchObject({ code: 0x87 });
@@ -247,7 +280,11 @@ describe('shipped ACL (docker/mosquitto.acl) with a password file', () => {
 
   it('lets tanhe-ingest read through a shared subscription and read $SYS', async () => {
     const b = await broker({ auth: { users } });
-    const ingest = await collector(b.url, { clientId: 'ingest-shared', username: 'tanhe-ingest', password: users['tanhe-ingest'] });
+    const ingest = await collector(b.url, {
+      clientId: 'ingest-shared',
+      username: 'tanhe-ingest',
+      password: users['tanhe-ingest'],
+    });
     const grants = await ingest.client.subscribeAsync('$share/tanhe/meters/+/readings', { qos: 1 });
     expect(grants.map((g) => g.qos)).toEqual([1]);
     const m2 = await connect(b.url, { clientId: 'm2', username: 'm2', password: users.m2 });

@@ -42,9 +42,12 @@ export async function eventually<T>(fn: () => Promise<T> | T, opts: EventuallyOp
   }
   const what = opts.message ?? 'condition';
   const last = lastError instanceof Error ? lastError.message : String(lastError);
-  throw new Error(`eventually: ${what} not met within ${timeoutMs} ms after ${attempts} attempts; last failure: ${last}`, {
-    cause: lastError,
-  });
+  throw new Error(
+    `eventually: ${what} not met within ${timeoutMs} ms after ${attempts} attempts; last failure: ${last}`,
+    {
+      cause: lastError,
+    },
+  );
 }
 
 const DEADLINE = Symbol('deadline');

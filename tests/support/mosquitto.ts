@@ -159,7 +159,11 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
   if (opts.auth) {
     const passwordFile = join(dir, 'passwd');
     await writePasswordFile(passwordFile, opts.auth.users);
-    authLines = { allow_anonymous: 'false', password_file: passwordFile, acl_file: opts.auth.aclFile ?? SHARED_MOSQUITTO_ACL };
+    authLines = {
+      allow_anonymous: 'false',
+      password_file: passwordFile,
+      acl_file: opts.auth.aclFile ?? SHARED_MOSQUITTO_ACL,
+    };
   } else {
     authLines = { allow_anonymous: 'true' };
   }
@@ -221,7 +225,10 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
   const stopObserver = async (): Promise<void> => {
     const current = observer;
     observer = undefined;
-    await current?.then((o) => o.close(), () => undefined);
+    await current?.then(
+      (o) => o.close(),
+      () => undefined,
+    );
   };
   startObserver();
 
@@ -267,7 +274,13 @@ async function writePasswordFile(file: string, users: Readonly<Record<string, st
     // The password file is "user:password" per line; these break it.
     if (/[:\n]/.test(name)) throw new Error(`startMosquitto: invalid username ${JSON.stringify(name)}`);
   }
-  await writeFile(file, Object.entries(users).map(([u, p]) => `${u}:${p}\n`).join(''), { mode: 0o600 });
+  await writeFile(
+    file,
+    Object.entries(users)
+      .map(([u, p]) => `${u}:${p}\n`)
+      .join(''),
+    { mode: 0o600 },
+  );
   // -U hashes every plain-text password in place, the same file `mosquitto_passwd -b` would build.
   await execFileAsync(findMosquittoBinary('mosquitto_passwd'), ['-U', file]);
 }

@@ -81,7 +81,10 @@ export async function removeTempDir(dir: string): Promise<void> {
 
 /** Last `lines` lines of a text. */
 export function tail(text: string, lines = 40): string {
-  return text.split('\n').slice(-lines - 1).join('\n');
+  return text
+    .split('\n')
+    .slice(-lines - 1)
+    .join('\n');
 }
 
 /**
@@ -129,7 +132,11 @@ export async function startProcess(opts: StartProcessOptions): Promise<ManagedPr
     }
   };
   if (failedToSpawn) {
-    throw new ProcessStartError(`${opts.name}: cannot spawn ${opts.command}: ${failedToSpawn.message}`, tail(readLog()), exitInfo);
+    throw new ProcessStartError(
+      `${opts.name}: cannot spawn ${opts.command}: ${failedToSpawn.message}`,
+      tail(readLog()),
+      exitInfo,
+    );
   }
 
   const isRunning = (): boolean => exitInfo === undefined;

@@ -7,7 +7,13 @@ export interface OutgoingMessage {
 
 /** A QoS 1 test publisher with a persistent session, so it rides through broker restarts. */
 export async function connectPublisher(url: string, clientId: string): Promise<MqttClient> {
-  const client = mqtt.connect(url, { clientId, clean: false, protocolVersion: 4, reconnectPeriod: 200, connectTimeout: 5000 });
+  const client = mqtt.connect(url, {
+    clientId,
+    clean: false,
+    protocolVersion: 4,
+    reconnectPeriod: 200,
+    connectTimeout: 5000,
+  });
   await new Promise<void>((resolve, reject) => {
     client.once('connect', () => resolve());
     client.once('error', reject);

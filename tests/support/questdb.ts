@@ -44,7 +44,9 @@ export function questDbJarPath(): string {
 export async function startQuestDb(opts: StartQuestDbOptions = {}): Promise<QuestDbHandle> {
   const jar = questDbJarPath();
   if (!existsSync(jar)) {
-    throw new Error(`QuestDB jar not found at ${jar}. Run scripts/provision.sh (or set TANHE_QUESTDB_JAR to a questdb.jar).`);
+    throw new Error(
+      `QuestDB jar not found at ${jar}. Run scripts/provision.sh (or set TANHE_QUESTDB_JAR to a questdb.jar).`,
+    );
   }
   const root = mkdtempSync(join(tmpdir(), 'tanhe-questdb-'));
   const dataDir = join(root, 'qdb');
@@ -62,7 +64,12 @@ export async function startQuestDb(opts: StartQuestDbOptions = {}): Promise<Ques
     'telemetry.enabled': 'false',
     ...opts.config,
   };
-  writeFileSync(join(dataDir, 'conf', 'server.conf'), Object.entries(conf).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+  writeFileSync(
+    join(dataDir, 'conf', 'server.conf'),
+    Object.entries(conf)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n') + '\n',
+  );
 
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
@@ -81,7 +88,17 @@ export async function startQuestDb(opts: StartQuestDbOptions = {}): Promise<Ques
     const logFd = openSync(logPath, 'a');
     const proc = spawn(
       'java',
-      [`-Xmx${opts.maxHeap ?? '1g'}`, '-Xms128m', '-XX:+UseSerialGC', '-p', jar, '-m', 'io.questdb/io.questdb.ServerMain', '-d', dataDir],
+      [
+        `-Xmx${opts.maxHeap ?? '1g'}`,
+        '-Xms128m',
+        '-XX:+UseSerialGC',
+        '-p',
+        jar,
+        '-m',
+        'io.questdb/io.questdb.ServerMain',
+        '-d',
+        dataDir,
+      ],
       { stdio: ['ignore', logFd, logFd] },
     );
     closeSync(logFd);
@@ -95,11 +112,14 @@ export async function startQuestDb(opts: StartQuestDbOptions = {}): Promise<Ques
     );
     const deadline = Date.now() + (opts.startTimeoutMs ?? 60_000);
     for (;;) {
-      if (exitCode !== undefined) throw new Error(`QuestDB exited during start-up (code ${exitCode}). Log tail:\n${logTail()}`);
+      if (exitCode !== undefined)
+        throw new Error(`QuestDB exited during start-up (code ${exitCode}). Log tail:\n${logTail()}`);
       if (await answers(url)) return;
       if (Date.now() > deadline) {
         proc.kill('SIGKILL');
-        throw new Error(`QuestDB did not answer on ${url} within ${opts.startTimeoutMs ?? 60_000} ms. Log tail:\n${logTail()}`);
+        throw new Error(
+          `QuestDB did not answer on ${url} within ${opts.startTimeoutMs ?? 60_000} ms. Log tail:\n${logTail()}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 100));
     }

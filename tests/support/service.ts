@@ -51,14 +51,21 @@ export async function createService(options: ServiceOptions): Promise<ServiceHan
         clientId: options.clientId ?? 'tanhe-test-ingest',
         ...(options.sharedGroup ? { sharedGroup: options.sharedGroup } : {}),
       },
-      store: options.store.kind === 'questdb' ? { kind: 'questdb', questdbUrl: options.store.questdbUrl } : { kind: 'duckdb', duckdbPath: join(options.dir, 'store.duckdb') },
+      store:
+        options.store.kind === 'questdb'
+          ? { kind: 'questdb', questdbUrl: options.store.questdbUrl }
+          : { kind: 'duckdb', duckdbPath: join(options.dir, 'store.duckdb') },
       spool: { dir: join(options.dir, `${name}-spool`), ...options.spool },
       log: { level: 'info' },
       fleet: options.fleet,
     }),
   );
   let process: ManagedProcess | undefined;
-  const healthy = async () => (await fetch(`${httpUrl}/healthz`).then((r) => r.ok, () => false));
+  const healthy = async () =>
+    await fetch(`${httpUrl}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
   return {
     httpUrl,
     configFile,

@@ -57,7 +57,12 @@ export function readingMessages(meters: number, perMeter: number): OutgoingMessa
     for (let m = 0; m < meters; m++) {
       messages.push({
         topic: `meters/${meterId(m)}/readings`,
-        payload: JSON.stringify({ ts: new Date(readingTsMs(seq)).toISOString(), value: readingValue(m, seq), seq, unit: 'kWh' }),
+        payload: JSON.stringify({
+          ts: new Date(readingTsMs(seq)).toISOString(),
+          value: readingValue(m, seq),
+          seq,
+          unit: 'kWh',
+        }),
       });
     }
   }
@@ -71,13 +76,20 @@ export function readingMessages(meters: number, perMeter: number): OutgoingMessa
 export async function exactlyOnceProblems(store: ReadingStore, meters: number, perMeter: number): Promise<string[]> {
   const problems: string[] = [];
   for (let m = 0; m < meters; m++) {
-    const rows = await store.readings({ meterId: meterId(m), fromMs: readingTsMs(0), toMs: readingTsMs(perMeter), limit: perMeter * 2 });
+    const rows = await store.readings({
+      meterId: meterId(m),
+      fromMs: readingTsMs(0),
+      toMs: readingTsMs(perMeter),
+      limit: perMeter * 2,
+    });
     const seen = new Map<number, number>();
     for (const row of rows) {
       const seq = row.seq ?? -1;
       seen.set(seq, (seen.get(seq) ?? 0) + 1);
-      if (row.value !== readingValue(m, seq)) problems.push(`${meterId(m)} seq ${seq}: value ${row.value}, expected ${readingValue(m, seq)}`);
-      if (row.tsMs !== readingTsMs(seq)) problems.push(`${meterId(m)} seq ${seq}: ts ${row.tsMs}, expected ${readingTsMs(seq)}`);
+      if (row.value !== readingValue(m, seq))
+        problems.push(`${meterId(m)} seq ${seq}: value ${row.value}, expected ${readingValue(m, seq)}`);
+      if (row.tsMs !== readingTsMs(seq))
+        problems.push(`${meterId(m)} seq ${seq}: ts ${row.tsMs}, expected ${readingTsMs(seq)}`);
     }
     for (let seq = 0; seq < perMeter; seq++) {
       const count = seen.get(seq) ?? 0;
@@ -89,12 +101,19 @@ export async function exactlyOnceProblems(store: ReadingStore, meters: number, p
 }
 
 /** Polls (after the store's WAL sync) until it holds `readings` readings and, when given, `quarantined` records. */
-export async function waitUntilStored(store: ReadingStore, expected: { readings: number; quarantined?: number }, what: string): Promise<void> {
+export async function waitUntilStored(
+  store: ReadingStore,
+  expected: { readings: number; quarantined?: number },
+  what: string,
+): Promise<void> {
   await eventually(
     async () => {
       await store.sync();
       const counts = await store.counts();
-      if (counts.readings !== expected.readings || (expected.quarantined !== undefined && counts.quarantined !== expected.quarantined)) {
+      if (
+        counts.readings !== expected.readings ||
+        (expected.quarantined !== undefined && counts.quarantined !== expected.quarantined)
+      ) {
         throw new Error(`stored so far: ${JSON.stringify(counts)}`);
       }
     },

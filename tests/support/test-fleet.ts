@@ -16,7 +16,12 @@ export function testFleet(meters: number) {
       },
     ],
     buildings: [{ id: 'b1', institution: 'inst1', name: '主楼' }],
-    meters: Array.from({ length: meters }, (_, i) => ({ id: meterId(i), building: 'b1', carrier: 'electricity', unit: 'kWh' })),
+    meters: Array.from({ length: meters }, (_, i) => ({
+      id: meterId(i),
+      building: 'b1',
+      carrier: 'electricity',
+      unit: 'kWh',
+    })),
   };
 }
 

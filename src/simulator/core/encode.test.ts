@@ -10,7 +10,9 @@ import { generateReadings, type SimEvent, type SimReading } from './simulation.j
 
 const fleet = loadConfig('config/demo.yaml', {}, SIMULATOR_CONFIG).fleet;
 const from = Date.parse('2026-10-12T00:00:00Z');
-const clean = [...generateReadings({ fleet, seed: 3, fromMs: from, toMs: from + 2 * HOUR_MS })].filter((e): e is SimReading => e.kind === 'reading');
+const clean = [...generateReadings({ fleet, seed: 3, fromMs: from, toMs: from + 2 * HOUR_MS })].filter(
+  (e): e is SimReading => e.kind === 'reading',
+);
 const of = (id: string) => clean.filter((r) => r.meterId === id);
 
 describe('json codec', () => {
@@ -38,7 +40,7 @@ describe('json codec', () => {
 describe('SenML codec', () => {
   const encoder = createEncoder(fleet);
 
-  it('packs a gateway\'s meters with bn/bt once and relative t in seconds', () => {
+  it("packs a gateway's meters with bn/bt once and relative t in seconds", () => {
     const rs = clean.filter((r) => encoder.route(r.meterId).group === 'senml:yc-gov-b');
     expect(new Set(rs.map((r) => r.meterId)).size).toBe(3);
     const [msg] = encoder.encode(rs);
@@ -54,11 +56,16 @@ describe('SenML codec', () => {
       return { name: bn + String(rec.n), tsMs: (bt + (typeof rec.t === 'number' ? rec.t : 0)) * 1000, value: rec.v };
     });
     const names = new Map(fleet.meters.map((m) => [m.codec.kind === 'senml' ? m.codec.name : m.id, m.id]));
-    expect(resolved.map((x) => ({ meterId: names.get(x.name), tsMs: x.tsMs, value: x.value }))).toEqual(rs.map((r) => ({ meterId: r.meterId, tsMs: r.tsMs, value: r.value })));
+    expect(resolved.map((x) => ({ meterId: names.get(x.name), tsMs: x.tsMs, value: x.value }))).toEqual(
+      rs.map((r) => ({ meterId: r.meterId, tsMs: r.tsMs, value: r.value })),
+    );
   });
 
   it('splits a name at its last colon', () => {
-    expect(splitSenmlName('urn:dev:mac:0024befffe804ff1:energy')).toEqual({ bn: 'urn:dev:mac:0024befffe804ff1:', n: 'energy' });
+    expect(splitSenmlName('urn:dev:mac:0024befffe804ff1:energy')).toEqual({
+      bn: 'urn:dev:mac:0024befffe804ff1:',
+      n: 'energy',
+    });
     expect(splitSenmlName('energy')).toEqual({ bn: '', n: 'energy' });
   });
 });
@@ -84,11 +91,15 @@ describe('Tasmota codec', () => {
 });
 
 describe('ingest contract (ingest/core/processMessage)', () => {
-  const specs = new Map<string, MeterSpec>(fleet.meters.map((m) => [m.id, { id: m.id, carrier: m.carrier, unit: m.unit, timeZone: 'Asia/Shanghai' }]));
+  const specs = new Map<string, MeterSpec>(
+    fleet.meters.map((m) => [m.id, { id: m.id, carrier: m.carrier, unit: m.unit, timeZone: 'Asia/Shanghai' }]),
+  );
   const directory: MeterDirectory = {
     byId: (id) => specs.get(id),
-    bySenmlName: (name) => specs.get(fleet.meters.find((m) => m.codec.kind === 'senml' && m.codec.name === name)?.id ?? ''),
-    byTasmotaDevice: (device) => specs.get(fleet.meters.find((m) => m.codec.kind === 'tasmota' && m.codec.device === device)?.id ?? ''),
+    bySenmlName: (name) =>
+      specs.get(fleet.meters.find((m) => m.codec.kind === 'senml' && m.codec.name === name)?.id ?? ''),
+    byTasmotaDevice: (device) =>
+      specs.get(fleet.meters.find((m) => m.codec.kind === 'tasmota' && m.codec.device === device)?.id ?? ''),
   };
   const nowMs = from + 3 * 86_400_000;
   const ctx = {
@@ -101,7 +112,14 @@ describe('ingest contract (ingest/core/processMessage)', () => {
 
   it('accepts every reading as sent, and rejects each fault with the expected reason', () => {
     const events: SimEvent[] = [
-      ...generateReadings({ fleet, seed: 11, fromMs: from, toMs: from + 2 * 86_400_000, faults: faultsFor([...FAULT_KINDS], 40), skewBaseMs: nowMs }),
+      ...generateReadings({
+        fleet,
+        seed: 11,
+        fromMs: from,
+        toMs: from + 2 * 86_400_000,
+        faults: faultsFor([...FAULT_KINDS], 40),
+        skewBaseMs: nowMs,
+      }),
     ];
     const encoder = createEncoder(fleet);
     const accepted: { meterId: string; tsMs: number; value: number }[] = [];
@@ -121,15 +139,20 @@ describe('ingest contract (ingest/core/processMessage)', () => {
         for (const r of out.rejected) count(rejected, r.reason);
       }
     }
-    expect(new Set(events.filter((e) => e.kind === 'malformed').map((e) => e.variant)).size).toBe(MALFORMED_VARIANTS.length);
+    expect(new Set(events.filter((e) => e.kind === 'malformed').map((e) => e.variant)).size).toBe(
+      MALFORMED_VARIANTS.length,
+    );
     expect(Object.fromEntries(rejected)).toEqual(Object.fromEntries(expectedRejected));
-    expect(accepted.map((a) => ({ meterId: a.meterId, tsMs: a.tsMs, value: a.value }))).toEqual(sent.map((r) => ({ meterId: r.meterId, tsMs: r.tsMs, value: r.value })));
+    expect(accepted.map((a) => ({ meterId: a.meterId, tsMs: a.tsMs, value: a.value }))).toEqual(
+      sent.map((r) => ({ meterId: r.meterId, tsMs: r.tsMs, value: r.value })),
+    );
   });
 
   it('decodes batched json and SenML packs to the same readings', () => {
     const encoder = createEncoder(fleet);
     const groups = new Map<string, SimReading[]>();
-    for (const r of clean) groups.set(encoder.route(r.meterId).group, [...(groups.get(encoder.route(r.meterId).group) ?? []), r]);
+    for (const r of clean)
+      groups.set(encoder.route(r.meterId).group, [...(groups.get(encoder.route(r.meterId).group) ?? []), r]);
     const accepted = [...groups.values()].flatMap((rs) => encoder.encode(rs).flatMap((m) => ingest(m).accepted));
     const key = (x: { meterId: string; tsMs: number; value: number }) => `${x.meterId}|${x.tsMs}|${x.value}`;
     expect(accepted.map(key).sort()).toEqual(clean.map(key).sort());

@@ -69,12 +69,19 @@ interface MeterInfo {
 export function createEncoder(fleet: Fleet, options: EncoderOptions = {}): Encoder {
   const style = options.jsonTimestamps ?? 'mixed';
   const zoneOfBuilding = new Map(
-    fleet.buildings.map((b) => [b.id, fleet.institutions.find((inst) => inst.id === b.institution)?.timezone ?? 'Asia/Shanghai']),
+    fleet.buildings.map((b) => [
+      b.id,
+      fleet.institutions.find((inst) => inst.id === b.institution)?.timezone ?? 'Asia/Shanghai',
+    ]),
   );
   const info = new Map<string, MeterInfo>(
     fleet.meters.map((meter, i) => [
       meter.id,
-      { meter, timeZone: zoneOfBuilding.get(meter.building) ?? 'Asia/Shanghai', epochTs: style === 'epoch' || (style === 'mixed' && i % 2 === 1) },
+      {
+        meter,
+        timeZone: zoneOfBuilding.get(meter.building) ?? 'Asia/Shanghai',
+        epochTs: style === 'epoch' || (style === 'mixed' && i % 2 === 1),
+      },
     ]),
   );
   const lookup = (meterId: string): MeterInfo => {
@@ -90,7 +97,9 @@ export function createEncoder(fleet: Fleet, options: EncoderOptions = {}): Encod
     unit: m.meter.unit,
   });
 
-  const senmlPack = (records: readonly { m: MeterInfo; tsMs: number; v?: unknown; u?: unknown; name?: string }[]): Record<string, unknown>[] => {
+  const senmlPack = (
+    records: readonly { m: MeterInfo; tsMs: number; v?: unknown; u?: unknown; name?: string }[],
+  ): Record<string, unknown>[] => {
     const first = records[0];
     if (!first) return [];
     const bt = Math.floor(first.tsMs / 1000);
@@ -155,7 +164,14 @@ export function createEncoder(fleet: Fleet, options: EncoderOptions = {}): Encod
           return [{ topic: jsonTopic(m.meter.id), payload: JSON.stringify(items.length === 1 ? items[0] : items) }];
         }
         case 'senml':
-          return [{ topic: senmlTopic(m.meter.building), payload: JSON.stringify(senmlPack(readings.map((r) => ({ m: lookup(r.meterId), tsMs: r.tsMs, v: r.value })))) }];
+          return [
+            {
+              topic: senmlTopic(m.meter.building),
+              payload: JSON.stringify(
+                senmlPack(readings.map((r) => ({ m: lookup(r.meterId), tsMs: r.tsMs, v: r.value }))),
+              ),
+            },
+          ];
         case 'tasmota': {
           const device = m.meter.codec.device;
           return readings.map((r) => ({ topic: tasmotaTopic(device), payload: JSON.stringify(tasmotaPayload(m, r)) }));
@@ -191,7 +207,10 @@ export function createEncoder(fleet: Fleet, options: EncoderOptions = {}): Encod
             payload: JSON.stringify(senmlPack([{ m, tsMs: event.tsMs, ...record }])),
           });
           return byVariant(event.variant, {
-            garbage_json: () => ({ topic, payload: JSON.stringify(senmlPack([{ m, tsMs: event.tsMs, v }])).slice(0, -6) }),
+            garbage_json: () => ({
+              topic,
+              payload: JSON.stringify(senmlPack([{ m, tsMs: event.tsMs, v }])).slice(0, -6),
+            }),
             wrong_type: () => pack({ v: String(v) }),
             missing_value: () => pack({}),
             unknown_meter: () => pack({ v, name: 'urn:dev:mac:00000000deadbeef:energy' }),
@@ -199,14 +218,28 @@ export function createEncoder(fleet: Fleet, options: EncoderOptions = {}): Encod
             nan_string: () => pack({ v: 'NaN' }),
             wrong_unit: () => pack({ v, u: badUnit }),
             // No bt and a small t: an RFC 8428 relative time, which ingest refuses.
-            bad_timestamp: () => ({ topic, payload: JSON.stringify([{ ...splitSenmlName(codec.name), u: m.meter.unit, v, t: -60 }]) }),
+            bad_timestamp: () => ({
+              topic,
+              payload: JSON.stringify([{ ...splitSenmlName(codec.name), u: m.meter.unit, v, t: -60 }]),
+            }),
           });
         }
         case 'tasmota': {
           const topic = tasmotaTopic(codec.device);
-          const good = tasmotaPayload(m, { kind: 'reading', meterId: m.meter.id, tsMs: event.tsMs, value: v, seq: event.seq, trueTsMs: event.tsMs, faults: [] });
+          const good = tasmotaPayload(m, {
+            kind: 'reading',
+            meterId: m.meter.id,
+            tsMs: event.tsMs,
+            value: v,
+            seq: event.seq,
+            trueTsMs: event.tsMs,
+            faults: [],
+          });
           const energy = good.ENERGY as Record<string, unknown>;
-          const withTotal = (total: unknown): MqttMessage => ({ topic, payload: JSON.stringify({ ...good, ENERGY: { ...energy, Total: total } }) });
+          const withTotal = (total: unknown): MqttMessage => ({
+            topic,
+            payload: JSON.stringify({ ...good, ENERGY: { ...energy, Total: total } }),
+          });
           return byVariant(event.variant, {
             garbage_json: () => ({ topic, payload: JSON.stringify(good).slice(0, -12) }),
             wrong_type: () => withTotal(String(v)),
@@ -214,7 +247,10 @@ export function createEncoder(fleet: Fleet, options: EncoderOptions = {}): Encod
               const { Total: _total, ...rest } = energy;
               return { topic, payload: JSON.stringify({ ...good, ENERGY: rest }) };
             },
-            unknown_meter: () => ({ topic: tasmotaTopic(`${codec.device}_unregistered`), payload: JSON.stringify(good) }),
+            unknown_meter: () => ({
+              topic: tasmotaTopic(`${codec.device}_unregistered`),
+              payload: JSON.stringify(good),
+            }),
             negative: () => withTotal(-(v + 1)),
             nan_string: () => withTotal('NaN'),
             // Tasmota's payload has no unit: a string register stands in.
@@ -222,7 +258,13 @@ export function createEncoder(fleet: Fleet, options: EncoderOptions = {}): Encod
             // A day-first local date ("29/11/2026 17:45:00"), which no ISO reader accepts.
             bad_timestamp: () => {
               const iso = formatLocalIso(Math.floor(event.tsMs / 1000) * 1000, m.timeZone, false);
-              return { topic, payload: JSON.stringify({ ...good, Time: `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)} ${iso.slice(11)}` }) };
+              return {
+                topic,
+                payload: JSON.stringify({
+                  ...good,
+                  Time: `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)} ${iso.slice(11)}`,
+                }),
+              };
             },
           });
         }

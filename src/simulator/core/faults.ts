@@ -29,14 +29,17 @@ export const FAULT_DESCRIPTIONS: Readonly<Record<FaultKind, string>> = {
     'chosen meters with a registerMax start close below it, so the register wraps to 0 during the run; the first reading after each wrap carries the fault (natural wraps are tagged too)',
   replacement:
     'an unrecorded meter swap: an old-final reading 1 s before the swap instant, then a new-initial reading (0–5) at it, both carrying the fault; no fleet event explains it',
-  dropout: 'a run of consecutive readings of one meter is lost (a gap); each lost reading is a `dropped` event, never published; seq still advances',
+  dropout:
+    'a run of consecutive readings of one meter is lost (a gap); each lost reading is a `dropped` event, never published; seq still advances',
   late_batch:
     'a gateway (all meters of one building) holds its readings for a window and delivers them as a block hours later; the readings are correct, only late',
   duplicate: 'a reading is sent twice: identical timestamp, value and seq',
-  transient_zero: 'after a device restart the register reads 0 once, then the true value again (cumulative meters only)',
+  transient_zero:
+    'after a device restart the register reads 0 once, then the true value again (cumulative meters only)',
   malformed:
     'an extra bad payload for a meter, besides its normal reading: garbage JSON, wrong types, missing value, unknown meter, negative, "NaN", wrong unit or an unparseable timestamp',
-  clock_skew: 'a reading is stamped hours in the future (device clock wrong); the true-time reading of that tick is not sent',
+  clock_skew:
+    'a reading is stamped hours in the future (device clock wrong); the true-time reading of that tick is not sent',
 };
 
 export interface FaultConfig {
@@ -112,7 +115,8 @@ export function parseFaultKinds(text: string): FaultKind[] | string {
   if (names.length === 1 && names[0] === 'all') return [...FAULT_KINDS];
   if (names.length === 1 && names[0] === 'none') return [];
   const unknown = names.filter((n) => !(FAULT_KINDS as readonly string[]).includes(n));
-  if (unknown.length > 0) return `unknown fault kind(s) ${unknown.join(', ')}; known: ${FAULT_KINDS.join(', ')}, all, none`;
+  if (unknown.length > 0)
+    return `unknown fault kind(s) ${unknown.join(', ')}; known: ${FAULT_KINDS.join(', ')}, all, none`;
   return names as FaultKind[];
 }
 

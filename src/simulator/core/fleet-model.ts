@@ -120,7 +120,12 @@ export function createFleetModel(fleet: Fleet, seed: number, options: FleetModel
   // Children before parents: deepest first.
   const depth = (i: number): number => {
     let d = 0;
-    for (let p = fleet.meters[i]?.parent; p !== undefined && d < fleet.meters.length; p = fleet.meters[indexById.get(p) ?? -1]?.parent) d++;
+    for (
+      let p = fleet.meters[i]?.parent;
+      p !== undefined && d < fleet.meters.length;
+      p = fleet.meters[indexById.get(p) ?? -1]?.parent
+    )
+      d++;
     return d;
   };
   const order = meters.map((m) => m.index).sort((a, b) => depth(b) - depth(a));
@@ -158,7 +163,8 @@ export function createFleetModel(fleet: Fleet, seed: number, options: FleetModel
     const base = loadFraction(kind, ctx, m.pattern);
     if (base <= 0) return 0;
     const day = Math.floor((ctx.local.midnightMs + ctx.local.offsetMs) / DAY_MS);
-    const noisy = base * (1 + PROFILE_NOISE[kind] * signedHash(m.key, slot, 1)) * (1 + 0.06 * signedHash(m.key, day, 2));
+    const noisy =
+      base * (1 + PROFILE_NOISE[kind] * signedHash(m.key, slot, 1)) * (1 + 0.06 * signedHash(m.key, day, 2));
     const fraction = Math.min(kind === 'pv' ? 1 : 1.1, Math.max(0, noisy));
     return m.peakPerHour * fraction * slotHours;
   };

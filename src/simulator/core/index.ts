@@ -1,8 +1,22 @@
 export { mulberry32, hashString, unitHash } from './prng.js';
 export { CN_HOLIDAYS, cnDayKind, isWorkingDay, type DayKind, type HolidayYear } from './cn-holidays.js';
 export { YINCHUAN, outdoorTempC, sunElevationSin, skyClearness, type Site } from './weather.js';
-export { PROFILE_KINDS, profileKindFor, loadFraction, occupancy, type ProfileKind, type SlotContext, type OccupancyPattern } from './profiles.js';
-export { MODEL_SLOT_MS, createFleetModel, type FleetModel, type FleetModelOptions, type ModelMeter } from './fleet-model.js';
+export {
+  PROFILE_KINDS,
+  profileKindFor,
+  loadFraction,
+  occupancy,
+  type ProfileKind,
+  type SlotContext,
+  type OccupancyPattern,
+} from './profiles.js';
+export {
+  MODEL_SLOT_MS,
+  createFleetModel,
+  type FleetModel,
+  type FleetModelOptions,
+  type ModelMeter,
+} from './fleet-model.js';
 export {
   FAULT_KINDS,
   FAULT_DESCRIPTIONS,

@@ -5,7 +5,13 @@ import { SIMULATOR_CONFIG } from '../simulator-settings.js';
 import { DAY_MS, HOUR_MS } from '../../kernel/index.js';
 import { faultsFor, type FaultConfig, type FaultKind } from './faults.js';
 import { localParts } from '../../kernel/index.js';
-import { createSimulation, generateReadings, type GenerateOptions, type SimEvent, type SimReading } from './simulation.js';
+import {
+  createSimulation,
+  generateReadings,
+  type GenerateOptions,
+  type SimEvent,
+  type SimReading,
+} from './simulation.js';
 
 const fleet = loadConfig('config/demo.yaml', {}, SIMULATOR_CONFIG).fleet;
 const meterOf = (id: string) => {
@@ -53,7 +59,9 @@ function energyOn(events: readonly SimEvent[], meterId: string, dateKey: string)
     days = new Map();
     const m = meterOf(meterId);
     const xs =
-      m.register === 'interval' ? readingsOf(events, meterId).map((r) => ({ endMs: r.tsMs, energy: r.value * m.multiplier })) : intervals(events, meterId);
+      m.register === 'interval'
+        ? readingsOf(events, meterId).map((r) => ({ endMs: r.tsMs, energy: r.value * m.multiplier }))
+        : intervals(events, meterId);
     for (const x of xs) {
       const key = localParts(x.endMs - 1, TZ).dateKey;
       days.set(key, (days.get(key) ?? 0) + x.energy);
@@ -83,7 +91,10 @@ describe('determinism', () => {
         const to = at('2026-05-10T00:00:00Z');
         const from1 = at('2026-05-08T00:00:00Z');
         const a = intervals([...generateReadings({ fleet, seed: 5, fromMs: from1, toMs: to })], 'gov-a-e-it');
-        const b = intervals([...generateReadings({ fleet, seed: 5, fromMs: from1 - shiftSlots * 900_000, toMs: to })], 'gov-a-e-it');
+        const b = intervals(
+          [...generateReadings({ fleet, seed: 5, fromMs: from1 - shiftSlots * 900_000, toMs: to })],
+          'gov-a-e-it',
+        );
         const tail = b.slice(-a.length);
         // Equal up to the register's resolution (0.01 kWh, twice).
         return a.every((x, k) => Math.abs(x.energy - (tail[k]?.energy ?? NaN)) < 0.021);
@@ -96,27 +107,47 @@ describe('determinism', () => {
 describe('registers', () => {
   it('never decrease without faults (except at a configured replacement)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.integer({ min: 0, max: 700 }), fc.integer({ min: 1, max: 3 }), (seed, startDay, days) => {
-        const fromMs = at('2025-01-01T00:00:00Z') + startDay * DAY_MS;
-        const last = new Map<string, number>();
-        for (const e of generateReadings({ fleet, seed, fromMs, toMs: fromMs + days * DAY_MS })) {
-          if (e.kind !== 'reading') return false;
-          if (meterOf(e.meterId).register === 'interval') continue;
-          const prev = last.get(e.meterId);
-          if (prev !== undefined && e.value < prev && e.note !== 'replacement_new_initial' && !e.faults.includes('rollover')) return false;
-          if (e.faults.length > 0) return false;
-          last.set(e.meterId, e.value);
-        }
-        return true;
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        fc.integer({ min: 0, max: 700 }),
+        fc.integer({ min: 1, max: 3 }),
+        (seed, startDay, days) => {
+          const fromMs = at('2025-01-01T00:00:00Z') + startDay * DAY_MS;
+          const last = new Map<string, number>();
+          for (const e of generateReadings({ fleet, seed, fromMs, toMs: fromMs + days * DAY_MS })) {
+            if (e.kind !== 'reading') return false;
+            if (meterOf(e.meterId).register === 'interval') continue;
+            const prev = last.get(e.meterId);
+            if (
+              prev !== undefined &&
+              e.value < prev &&
+              e.note !== 'replacement_new_initial' &&
+              !e.faults.includes('rollover')
+            )
+              return false;
+            if (e.faults.length > 0) return false;
+            last.set(e.meterId, e.value);
+          }
+          return true;
+        },
+      ),
       { numRuns: 10 },
     );
   }, 20_000);
 
   it('count energy divided by the CT multiplier', () => {
-    const sim = createSimulation({ fleet, seed: 42, fromMs: at('2026-10-12T00:00:00Z'), toMs: at('2026-10-13T00:00:00Z') });
-    const first = sim.tick(at('2026-10-12T00:00:00Z')).find((e) => e.kind === 'reading' && e.meterId === 'gov-a-e-main') as SimReading;
-    const later = sim.tick(at('2026-10-12T06:00:00Z')).find((e) => e.kind === 'reading' && e.meterId === 'gov-a-e-main') as SimReading;
+    const sim = createSimulation({
+      fleet,
+      seed: 42,
+      fromMs: at('2026-10-12T00:00:00Z'),
+      toMs: at('2026-10-13T00:00:00Z'),
+    });
+    const first = sim
+      .tick(at('2026-10-12T00:00:00Z'))
+      .find((e) => e.kind === 'reading' && e.meterId === 'gov-a-e-main') as SimReading;
+    const later = sim
+      .tick(at('2026-10-12T06:00:00Z'))
+      .find((e) => e.kind === 'reading' && e.meterId === 'gov-a-e-main') as SimReading;
     const i = sim.model.indexOf('gov-a-e-main') ?? -1;
     const energy = sim.model.energyBetween(i, first.tsMs, later.tsMs);
     expect(energy).toBeGreaterThan(500);
@@ -146,7 +177,7 @@ describe('registers', () => {
     expect(w[0]!.value).toBeLessThan(30 * 24 * 25);
   });
 
-  it('interval meters report each interval\'s consumption', () => {
+  it("interval meters report each interval's consumption", () => {
     const rs = readingsOf(autumn, 'hos-e-op-imaging').slice(1);
     expect(rs.every((r) => r.value >= 0 && r.value <= 250 / 4)).toBe(true);
     expect(rs.reduce((s, r) => s + r.value, 0)).toBeGreaterThan(1000);
@@ -193,15 +224,24 @@ describe('profiles', () => {
   it('heating runs from November, cooling in summer', () => {
     expect(energyOn(autumn, 'gov-p-heat', '2026-10-20')).toBe(0);
     expect(energyOn(autumn, 'gov-p-heat', '2026-11-03')).toBeGreaterThan(10);
-    expect(energyOn(winter, 'gov-p-heat', '2026-01-07')).toBeGreaterThan(2 * energyOn(autumn, 'gov-p-heat', '2026-11-03'));
+    expect(energyOn(winter, 'gov-p-heat', '2026-01-07')).toBeGreaterThan(
+      2 * energyOn(autumn, 'gov-p-heat', '2026-11-03'),
+    );
     expect(energyOn(winter, 'sch-gas-boiler', '2026-01-07')).toBeGreaterThan(500);
     expect(energyOn(summer, 'gov-p-heat', '2026-07-08')).toBe(0);
-    expect(energyOn(summer, 'gov-p-e-chiller', '2026-07-08')).toBeGreaterThan(10 * energyOn(autumn, 'gov-p-e-chiller', '2026-10-14'));
+    expect(energyOn(summer, 'gov-p-e-chiller', '2026-07-08')).toBeGreaterThan(
+      10 * energyOn(autumn, 'gov-p-e-chiller', '2026-10-14'),
+    );
   });
 
   it('the diesel generator only runs for its monthly test (first Wednesday, 10:00–10:30)', () => {
     const runs = intervals(autumn, 'hos-diesel').filter((x) => x.energy > 0);
-    expect(runs.map((x) => localParts(x.endMs - 1, TZ).dateKey)).toEqual(['2026-10-07', '2026-10-07', '2026-11-04', '2026-11-04']);
+    expect(runs.map((x) => localParts(x.endMs - 1, TZ).dateKey)).toEqual([
+      '2026-10-07',
+      '2026-10-07',
+      '2026-11-04',
+      '2026-11-04',
+    ]);
   });
 });
 
@@ -210,12 +250,17 @@ describe('sub-metering balance', () => {
 
   it('every parent supplies its children plus 1–6 % losses, day by day (its reading plus PV behind it)', () => {
     for (const events of [autumn, winter, summer]) {
-      const days = [...new Set(readingsOf(events, 'gov-a-e-main').map((r) => localParts(r.tsMs, TZ).dateKey))].slice(1, -1);
+      const days = [...new Set(readingsOf(events, 'gov-a-e-main').map((r) => localParts(r.tsMs, TZ).dateKey))].slice(
+        1,
+        -1,
+      );
       for (const parent of parents) {
         const children = fleet.meters.filter((m) => m.parent === parent);
         for (const day of days) {
           // A parent with PV behind it reads net import; generation above the load is exported.
-          const generated = fleet.meters.filter((m) => m.behindMeter === parent).reduce((s, m) => s + energyOn(events, m.id, day), 0);
+          const generated = fleet.meters
+            .filter((m) => m.behindMeter === parent)
+            .reduce((s, m) => s + energyOn(events, m.id, day), 0);
           const p = energyOn(events, parent, day);
           const c = children.reduce((s, m) => s + energyOn(events, m.id, day), 0);
           expect(c, `${parent} ${day}`).toBeLessThanOrEqual(p + generated);
@@ -238,8 +283,10 @@ describe('sub-metering balance', () => {
 
 describe('faults', () => {
   const window = { fromIso: '2026-10-12T00:00:00Z', toIso: '2026-10-22T00:00:00Z' };
-  const faulty = (faults: FaultConfig, extra: Partial<GenerateOptions> = {}) => run(window.fromIso, window.toIso, { faults, ...extra });
-  const tagged = (events: readonly SimEvent[], kind: FaultKind) => events.filter((e): e is SimReading => e.kind === 'reading' && e.faults.includes(kind));
+  const faulty = (faults: FaultConfig, extra: Partial<GenerateOptions> = {}) =>
+    run(window.fromIso, window.toIso, { faults, ...extra });
+  const tagged = (events: readonly SimEvent[], kind: FaultKind) =>
+    events.filter((e): e is SimReading => e.kind === 'reading' && e.faults.includes(kind));
   const clean = run(window.fromIso, window.toIso);
 
   it('reset: the register drops to a small value and counts on from there', () => {
@@ -251,7 +298,9 @@ describe('faults', () => {
       const k = rs.indexOf(r);
       // A register that was already 0 (a heat meter out of season, reset twice) cannot drop further.
       if (rs[k - 1]!.value > 0) expect(r.value).toBeLessThan(rs[k - 1]!.value);
-      expect(r.value * meterOf(r.meterId).multiplier).toBeLessThanOrEqual((meterOf(r.meterId).ratedMaxPerHour ?? Infinity) / 4);
+      expect(r.value * meterOf(r.meterId).multiplier).toBeLessThanOrEqual(
+        (meterOf(r.meterId).ratedMaxPerHour ?? Infinity) / 4,
+      );
       if (rs[k + 1] && !rs[k + 1]!.faults.includes('reset')) expect(rs[k + 1]!.value).toBeGreaterThanOrEqual(r.value);
     }
   });
@@ -264,7 +313,8 @@ describe('faults', () => {
       const m = meterOf(r.meterId);
       const rs = readingsOf(events, r.meterId);
       const prev = rs[rs.indexOf(r) - 1]!;
-      const modulus = m.registerMax! + (String(m.registerMax).split('.')[1] ? 10 ** -String(m.registerMax).split('.')[1]!.length : 1);
+      const modulus =
+        m.registerMax! + (String(m.registerMax).split('.')[1] ? 10 ** -String(m.registerMax).split('.')[1]!.length : 1);
       expect(prev.value).toBeGreaterThan(0.9 * m.registerMax!);
       const delta = r.value + modulus - prev.value;
       expect(delta).toBeGreaterThanOrEqual(0);
@@ -276,7 +326,9 @@ describe('faults', () => {
     const events = faulty({ replacement: { perMeterDay: 0.05 } });
     const swaps = tagged(events, 'replacement');
     expect(swaps.length).toBeGreaterThan(4);
-    expect(swaps.filter((r) => r.note === 'replacement_old_final').length).toBe(swaps.filter((r) => r.note === 'replacement_new_initial').length);
+    expect(swaps.filter((r) => r.note === 'replacement_old_final').length).toBe(
+      swaps.filter((r) => r.note === 'replacement_new_initial').length,
+    );
     for (const r of swaps.filter((x) => x.note === 'replacement_new_initial')) {
       expect(r.value).toBeLessThanOrEqual(5);
       expect(r.tsMs % 1000).toBe(0);
@@ -324,7 +376,9 @@ describe('faults', () => {
     expect(late.length).toBeGreaterThan(100);
     // Same readings as without the fault, only delivered later.
     const key = (r: SimReading) => `${r.meterId}|${r.tsMs}|${r.value}|${r.seq}`;
-    expect(new Set(events.filter((e): e is SimReading => e.kind === 'reading').map(key))).toEqual(new Set(readingsOfAll(clean).map(key)));
+    expect(new Set(events.filter((e): e is SimReading => e.kind === 'reading').map(key))).toEqual(
+      new Set(readingsOfAll(clean).map(key)),
+    );
     // Delivered at least delayHours after their own time (except those flushed at the end of the run).
     let newest = -Infinity;
     for (const e of events) {
@@ -355,9 +409,14 @@ describe('faults', () => {
   it('no fault strikes without being enabled, and a kind strikes in the same places whatever else is on', () => {
     expect(clean.every((e) => e.kind === 'reading' && e.faults.length === 0)).toBe(true);
     const alone = tagged(faulty({ duplicate: { probability: 0.01 } }), 'duplicate').map((r) => `${r.meterId}|${r.seq}`);
-    const withOthers = tagged(faulty({ duplicate: { probability: 0.01 }, malformed: { probability: 0.05 }, clock_skew: { probability: 0.01, skewHours: 3 } }), 'duplicate').map(
-      (r) => `${r.meterId}|${r.seq}`,
-    );
+    const withOthers = tagged(
+      faulty({
+        duplicate: { probability: 0.01 },
+        malformed: { probability: 0.05 },
+        clock_skew: { probability: 0.01, skewHours: 3 },
+      }),
+      'duplicate',
+    ).map((r) => `${r.meterId}|${r.seq}`);
     expect(withOthers).toEqual(alone);
   });
 });

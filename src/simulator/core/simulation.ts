@@ -124,16 +124,21 @@ export function createSimulation(options: SimulationOptions): Simulation {
     ...(options.profiles ? { profiles: options.profiles } : {}),
     ...(options.site ? { site: options.site } : {}),
   });
-  const rng = Object.fromEntries(FAULT_KINDS.map((k, i) => [k, mulberry32(hash3(seed, i + 1, 0xfa17))])) as Record<FaultKind, () => number>;
+  const rng = Object.fromEntries(FAULT_KINDS.map((k, i) => [k, mulberry32(hash3(seed, i + 1, 0xfa17))])) as Record<
+    FaultKind,
+    () => number
+  >;
 
   const registers = model.meters.map(({ meter }) => {
     const max = meter.registerMax;
     // The register's step: configured, or implied by registerMax's decimals (the engine's rule, register-range.ts).
     const step = max === undefined ? undefined : (meter.registerResolution ?? impliedRegisterResolution(max));
-    const decimals = step === undefined ? 3 : Math.min(6, Math.max(registerDecimals(step), registerDecimals(max as number)));
+    const decimals =
+      step === undefined ? 3 : Math.min(6, Math.max(registerDecimals(step), registerDecimals(max as number)));
     const scale = 10 ** decimals;
     // The odometer wraps to 0 one step after registerMax: 99999999.99 wraps at 1e8.
-    const modUnits = max === undefined || step === undefined ? Infinity : Math.round(max * scale) + Math.round(step * scale);
+    const modUnits =
+      max === undefined || step === undefined ? Infinity : Math.round(max * scale) + Math.round(step * scale);
     return { decimals, scale, modUnits, modulus: modUnits / scale };
   });
   const replacements: Replacement[][] = model.meters.map(({ meter }) =>
@@ -193,7 +198,13 @@ export function createSimulation(options: SimulationOptions): Simulation {
       const reg = registers[i];
       const reps = replacements[i] ?? [];
       const noSwap = !reps.some((r) => r.atMs > fromMs && r.atMs - fromMs <= ANCHOR_HORIZON_MS);
-      return m.meter.register === 'cumulative' && reg && Number.isFinite(reg.modulus) && noSwap && ((whole[i] ?? 0) / m.meter.multiplier) * reg.scale > 100;
+      return (
+        m.meter.register === 'cumulative' &&
+        reg &&
+        Number.isFinite(reg.modulus) &&
+        noSwap &&
+        ((whole[i] ?? 0) / m.meter.multiplier) * reg.scale > 100
+      );
     });
     for (let k = 0; k < count && eligible.length > 0; k++) {
       const pick = eligible.splice(Math.floor(draw() * eligible.length), 1)[0];
@@ -226,7 +237,8 @@ export function createSimulation(options: SimulationOptions): Simulation {
     const dt = lastTick === undefined ? 0 : ts - lastTick;
     const commonFrom = lastTick ?? fromMs;
     const common = model.energiesBetween(commonFrom, ts);
-    const energy = (i: number, a: number, b: number) => (a === commonFrom && b === ts ? (common[i] ?? 0) : model.energyBetween(i, a, b));
+    const energy = (i: number, a: number, b: number) =>
+      a === commonFrom && b === ts ? (common[i] ?? 0) : model.energyBetween(i, a, b);
     const perTick = (perDay: number) => 1 - Math.exp((-perDay * dt) / DAY_MS);
     lastTick = ts;
 
@@ -256,7 +268,12 @@ export function createSimulation(options: SimulationOptions): Simulation {
       const { meter } = m;
       const cumulative = meter.register === 'cumulative';
       const mult = meter.multiplier;
-      const reading = (tsMs: number, value: number, faultsOf: readonly FaultKind[], note?: SimReading['note']): SimReading => ({
+      const reading = (
+        tsMs: number,
+        value: number,
+        faultsOf: readonly FaultKind[],
+        note?: SimReading['note'],
+      ): SimReading => ({
         kind: 'reading',
         meterId: meter.id,
         tsMs,
@@ -287,9 +304,22 @@ export function createSimulation(options: SimulationOptions): Simulation {
       const uReset = faults.reset ? [rng.reset(), rng.reset()] : undefined;
       let swapped = false;
       const canSwap = ts - st.lastTs > 3000;
-      if (cumulative && canSwap && dt > 0 && !skipRegular && uReplace && faults.replacement && (uReplace[0] ?? 1) < perTick(faults.replacement.perMeterDay)) {
+      if (
+        cumulative &&
+        canSwap &&
+        dt > 0 &&
+        !skipRegular &&
+        uReplace &&
+        faults.replacement &&
+        (uReplace[0] ?? 1) < perTick(faults.replacement.perMeterDay)
+      ) {
         // Whole seconds (Tasmota's Time has no fractions); the old final is read 1 s before the swap.
-        const swapAt = st.lastTs + Math.min(ts - st.lastTs - 1000, Math.max(2000, Math.round(((uReplace[1] ?? 0.5) * (ts - st.lastTs)) / 1000) * 1000));
+        const swapAt =
+          st.lastTs +
+          Math.min(
+            ts - st.lastTs - 1000,
+            Math.max(2000, Math.round(((uReplace[1] ?? 0.5) * (ts - st.lastTs)) / 1000) * 1000),
+          );
         const oldAt = swapAt - 1000;
         st.raw += energy(i, st.lastTs, oldAt) / mult;
         st.seq++;
@@ -301,7 +331,15 @@ export function createSimulation(options: SimulationOptions): Simulation {
         events.push(reading(swapAt, st.raw, ['replacement'], 'replacement_new_initial'));
         swapped = true;
       }
-      if (cumulative && dt > 0 && !skipRegular && !swapped && uReset && faults.reset && (uReset[0] ?? 1) < perTick(faults.reset.perMeterDay)) {
+      if (
+        cumulative &&
+        dt > 0 &&
+        !skipRegular &&
+        !swapped &&
+        uReset &&
+        faults.reset &&
+        (uReset[0] ?? 1) < perTick(faults.reset.perMeterDay)
+      ) {
         st.lastTs = st.lastTs + Math.floor(((uReset[1] ?? 0.5) * (ts - st.lastTs)) / 1000) * 1000;
         st.raw = 0;
         st.wraps = 0;
@@ -356,12 +394,16 @@ export function createSimulation(options: SimulationOptions): Simulation {
         st.pending = [];
       }
       if (tasmota) out = { ...out, tasmota };
-      const copies = dt > 0 && faults.duplicate && uDup < faults.duplicate.probability ? [out, { ...out, faults: [...out.faults, 'duplicate' as const] }] : [out];
+      const copies =
+        dt > 0 && faults.duplicate && uDup < faults.duplicate.probability
+          ? [out, { ...out, faults: [...out.faults, 'duplicate' as const] }]
+          : [out];
 
       const lateEnd = lateUntil.get(meter.building);
       if (lateEnd !== undefined && ts < lateEnd) {
         const release = releaseAt.get(meter.building) ?? lateEnd;
-        for (const c of copies) held.push({ releaseAtMs: release, event: { ...c, faults: [...c.faults, 'late_batch'] } });
+        for (const c of copies)
+          held.push({ releaseAtMs: release, event: { ...c, faults: [...c.faults, 'late_batch'] } });
       } else {
         events.push(...copies);
       }
@@ -391,7 +433,11 @@ export function createSimulation(options: SimulationOptions): Simulation {
     st.dayKey = local.dateKey;
     const round3 = (x: number) => Math.round(x * 1000) / 1000;
     // Power: the mean of the interval that just ended.
-    return { powerW: Math.round(model.ratePerHour(i, ts - 1) * 1000), todayKwh: round3(st.todayKwh), yesterdayKwh: round3(st.yesterdayKwh) };
+    return {
+      powerW: Math.round(model.ratePerHour(i, ts - 1) * 1000),
+      todayKwh: round3(st.todayKwh),
+      yesterdayKwh: round3(st.yesterdayKwh),
+    };
   }
 
   function flush(): SimEvent[] {
@@ -427,4 +473,3 @@ export function* generateReadings(options: GenerateOptions): Generator<SimEvent,
   for (const ts of tickTimes(options.fromMs, options.toMs, options.intervalMs)) yield* sim.tick(ts);
   yield* sim.flush();
 }
-
