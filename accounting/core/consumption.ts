@@ -728,8 +728,9 @@ export function computeConsumption(
 /**
  * The window of readings whose intervals a late batch can change: from
  * 2·MAX_TRANSIENT_READINGS + 1 readings before each late reading's position (a
- * dip resolved by the late reading, and the reading before that dip) to
- * MAX_TRANSIENT_READINGS + 1 after it (a dip the late reading starts). Only the
+ * dip resolved by the late reading, and the reading before that dip) to as many
+ * after it (a dip the late reading starts, which may hold a transient spike
+ * between each two of its readings, and the reading that closes it). Only the
  * buckets touching this closed window can change (a property test holds this);
  * a use case re-reads the window from the store, with the readings just outside
  * it, and recomputes those buckets.
@@ -746,7 +747,7 @@ export function recomputeWindow(
   merged.forEach((r, index) => {
     if (!lateTs.has(r.tsMs)) return;
     const before = merged[Math.max(0, index - (2 * MAX_TRANSIENT_READINGS + 1))] as RegisterReading;
-    const after = merged[Math.min(merged.length - 1, index + MAX_TRANSIENT_READINGS + 1)] as RegisterReading;
+    const after = merged[Math.min(merged.length - 1, index + 2 * MAX_TRANSIENT_READINGS + 1)] as RegisterReading;
     fromMs = Math.min(fromMs, before.tsMs);
     toMs = Math.max(toMs, after.tsMs);
   });
