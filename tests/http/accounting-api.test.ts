@@ -1,21 +1,10 @@
-import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createCarbonReportQuery,
-  createHeldReadingsQuery,
-  createDuckDbAccountingStore,
-  createFleetView,
-  createMeterConsumption,
-  METHODOLOGY_VERSION,
-} from '../../accounting/index.js';
-import { readFactorCatalogue } from '../../config/factor-catalogue-schema.js';
-import { createFleetRegistry, fleetSchema } from '../../config/index.js';
+import { METHODOLOGY_VERSION } from '../../accounting/index.js';
+import { fleetSchema } from '../../config/index.js';
+import type { ReadingStore } from '../../ingest/index.js';
 import type { Reading } from '../../src/kernel/index.js';
 import type { AccountingUseCases } from '../../src/http/http-deps.js';
-import { createHttpServer } from '../../src/http/server.js';
-import { createLogger } from '../../src/platform/logger.js';
-import { createDuckDbReadingStore, type ReadingStore } from '../../ingest/index.js';
-import { createDuckDbClient, type DuckDbClient } from '../../src/platform/duckdb/index.js';
+import { createTestHttpApp, type TestHttpApp } from '../support/http-app.js';
 
 // The accounting API over a real (in-memory) DuckDB store holding readings written here.
 const MINUTE = 60_000;
@@ -116,16 +105,14 @@ const gapEnd = (Date.parse('2026-10-02T18:00:00Z') - LOCAL_OCT_1) / (15 * MINUTE
 // e3 jumps by 1000 kWh in 15 minutes at step 100 (4000 kW against a 50 kW rating): quarantined.
 const e3Value = (i: number) => 300 + i * 2 + (i >= 100 ? 1000 : 0);
 
-let client: DuckDbClient;
+let testApp: TestHttpApp;
 let store: ReadingStore;
 let accounting: AccountingUseCases;
-let app: ReturnType<typeof createHttpServer>;
+let app: TestHttpApp['app'];
 
 beforeAll(async () => {
-  client = createDuckDbClient({ path: ':memory:' });
-  store = createDuckDbReadingStore(client);
-  const accountingStore = createDuckDbAccountingStore(client);
-  await store.init();
+  testApp = await createTestHttpApp({ fleet: fleetData, nowMs: NOW });
+  ({ app, store, accounting } = testApp);
   await store.write(
     [
       ...series('e1', STEPS, (i) => 1000 + i * 2.5),
@@ -142,35 +129,8 @@ beforeAll(async () => {
     ],
     [],
   );
-  const fleet = createFleetRegistry(fleetData);
-  const view = createFleetView(fleetData);
-  accounting = {
-    consumption: createMeterConsumption({ store: accountingStore, fleet: view }),
-    carbonReport: createCarbonReportQuery({
-      store: accountingStore,
-      fleet: view,
-      catalogue: readFactorCatalogue(),
-      methodologyVersion: METHODOLOGY_VERSION,
-      nowMs: () => NOW,
-    }),
-    heldReadings: createHeldReadingsQuery({ store: accountingStore, fleet: view }),
-  };
-  const readiness = async () => ({
-    ready: true,
-    broker: { connected: true },
-    store: { reachable: true, writing: true },
-    spool: { backlogBytes: 0, backlogRecords: 0, full: false },
-  });
-  app = createHttpServer(
-    { store, fleet, metrics: new Registry(), readiness, nowMs: () => NOW, accounting },
-    createLogger('silent'),
-  );
 });
-afterAll(async () => {
-  await app.close();
-  await store.close();
-  await client.close();
-});
+afterAll(() => testApp.close());
 
 const get = async (url: string) => {
   const response = await app.inject({ method: 'GET', url });

@@ -1,33 +1,18 @@
-import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createCarbonReportQuery,
-  createHeldReadingsQuery,
-  createDuckDbAccountingStore,
-  createFleetView,
-  createMeterConsumption,
-  METHODOLOGY_VERSION,
-} from '../../accounting/index.js';
-import { readFactorCatalogue } from '../../config/factor-catalogue-schema.js';
-import { createFleetRegistry, fleetSchema } from '../../config/index.js';
-import { createHttpServer } from '../../src/http/server.js';
-import { createLogger } from '../../src/platform/logger.js';
-import { createDuckDbReadingStore, type ReadingStore } from '../../ingest/index.js';
-import { createDuckDbClient, type DuckDbClient } from '../../src/platform/duckdb/index.js';
+import { fleetSchema } from '../../config/index.js';
+import { createTestHttpApp, type TestHttpApp } from '../support/http-app.js';
 import { testFleet } from '../support/test-fleet.js';
 
 // The HTTP API over a real (in-memory) DuckDB store, driven with fastify's inject.
 const NOW = Date.parse('2026-10-02T00:00:00Z');
 const T0 = Date.parse('2026-10-01T00:00:00Z');
-let client: DuckDbClient;
-let store: ReadingStore;
-let app: ReturnType<typeof createHttpServer>;
+let testApp: TestHttpApp;
+let app: TestHttpApp['app'];
 
 beforeAll(async () => {
-  client = createDuckDbClient({ path: ':memory:' });
-  store = createDuckDbReadingStore(client);
-  await store.init();
-  await store.write(
+  testApp = await createTestHttpApp({ fleet: fleetSchema.parse(testFleet(2)), nowMs: NOW });
+  app = testApp.app;
+  await testApp.store.write(
     Array.from({ length: 10 }, (_, i) => ({
       meterId: 'm000',
       tsMs: T0 + i * 900_000,
@@ -57,35 +42,8 @@ beforeAll(async () => {
       },
     ],
   );
-  const fleetData = fleetSchema.parse(testFleet(2));
-  const fleet = createFleetRegistry(fleetData);
-  const view = createFleetView(fleetData);
-  const accountingStore = createDuckDbAccountingStore(client);
-  const accounting = {
-    consumption: createMeterConsumption({ store: accountingStore, fleet: view }),
-    carbonReport: createCarbonReportQuery({
-      store: accountingStore,
-      fleet: view,
-      catalogue: readFactorCatalogue(),
-      methodologyVersion: METHODOLOGY_VERSION,
-      nowMs: () => NOW,
-    }),
-    heldReadings: createHeldReadingsQuery({ store: accountingStore, fleet: view }),
-  };
-  const readiness = async () => ({
-    ready: true,
-    broker: { connected: true },
-    store: { reachable: true, writing: true },
-    spool: { backlogBytes: 0, backlogRecords: 0, full: false },
-  });
-  const deps = { store, fleet, metrics: new Registry(), readiness, nowMs: () => NOW, accounting };
-  app = createHttpServer(deps, createLogger('silent'));
 });
-afterAll(async () => {
-  await app.close();
-  await store.close();
-  await client.close();
-});
+afterAll(() => testApp.close());
 
 const get = async (url: string) => {
   const response = await app.inject({ method: 'GET', url });

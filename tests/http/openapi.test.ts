@@ -1,20 +1,7 @@
-import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ZodObject } from 'zod';
-import {
-  createCarbonReportQuery,
-  createHeldReadingsQuery,
-  createDuckDbAccountingStore,
-  createFleetView,
-  createMeterConsumption,
-  METHODOLOGY_VERSION,
-} from '../../accounting/index.js';
-import { readFactorCatalogue } from '../../config/factor-catalogue-schema.js';
-import { createFleetRegistry, fleetSchema } from '../../config/index.js';
-import { createHttpServer } from '../../src/http/server.js';
-import { createLogger } from '../../src/platform/logger.js';
-import { createDuckDbReadingStore, type ReadingStore } from '../../ingest/index.js';
-import { createDuckDbClient, type DuckDbClient } from '../../src/platform/duckdb/index.js';
+import { fleetSchema } from '../../config/index.js';
+import { createTestHttpApp, type TestHttpApp } from '../support/http-app.js';
 import { testFleet } from '../support/test-fleet.js';
 
 // Every route the server registers is in the OpenAPI document at /docs/json, with its query
@@ -38,9 +25,8 @@ interface Operation {
 }
 
 const NOW = Date.parse('2026-10-02T00:00:00Z');
-let client: DuckDbClient;
-let store: ReadingStore;
-let app: ReturnType<typeof createHttpServer>;
+let testApp: TestHttpApp;
+let app: TestHttpApp['app'];
 const routes: CollectedRoute[] = [];
 interface Spec {
   openapi: string;
@@ -50,32 +36,8 @@ interface Spec {
 let spec: Spec;
 
 beforeAll(async () => {
-  client = createDuckDbClient({ path: ':memory:' });
-  store = createDuckDbReadingStore(client);
-  const accountingStore = createDuckDbAccountingStore(client);
-  await store.init();
-  const fleetData = fleetSchema.parse(testFleet(1));
-  const view = createFleetView(fleetData);
-  const accounting = {
-    consumption: createMeterConsumption({ store: accountingStore, fleet: view }),
-    carbonReport: createCarbonReportQuery({
-      store: accountingStore,
-      fleet: view,
-      catalogue: readFactorCatalogue(),
-      methodologyVersion: METHODOLOGY_VERSION,
-      nowMs: () => NOW,
-    }),
-    heldReadings: createHeldReadingsQuery({ store: accountingStore, fleet: view }),
-  };
-  const readiness = async () => ({
-    ready: false,
-    broker: { connected: false },
-    store: { reachable: true, writing: true },
-    spool: { backlogBytes: 0, backlogRecords: 0, full: false },
-  });
-  const fleet = createFleetRegistry(fleetData);
-  const deps = { store, fleet, metrics: new Registry(), readiness, nowMs: () => NOW, accounting };
-  app = createHttpServer(deps, createLogger('silent'));
+  testApp = await createTestHttpApp({ fleet: fleetSchema.parse(testFleet(1)), nowMs: NOW, ready: false });
+  app = testApp.app;
   // Added before the plugins load (at ready), so it sees every route they register.
   app.addHook('onRoute', (route) => {
     const schema = route.schema as RouteSchema | undefined;
@@ -91,11 +53,7 @@ beforeAll(async () => {
   expect(response.statusCode).toBe(200);
   spec = response.json();
 });
-afterAll(async () => {
-  await app.close();
-  await store.close();
-  await client.close();
-});
+afterAll(() => testApp.close());
 
 describe('the OpenAPI document at /docs/json', () => {
   it('is OpenAPI 3 and the routes it was checked against are the API', () => {
