@@ -28,7 +28,7 @@ import { storeConsumption, type ConsumptionRun } from './store-consumption.js';
  */
 
 /** Printed on every report; bumped when a rule that changes figures changes. */
-export const METHODOLOGY_VERSION = 'tanhe-accounting-2026.1';
+export const METHODOLOGY_VERSION = 'tanhe-accounting-2026.2';
 
 export interface CarbonReportQuery {
   readonly orgId: string;
