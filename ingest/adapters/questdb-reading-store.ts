@@ -136,8 +136,11 @@ export function createQuestDbReadingStore(
           ` DEDUP UPSERT KEYS(ts, meter_id, value)`,
       );
       // Tables created by an earlier version keyed on (ts, meter_id) only, so a rewrite replaced
-      // the stored value. Re-declaring the keys is idempotent and leaves existing rows as they are.
-      await exec(`ALTER TABLE ${readingsTable} DEDUP ENABLE UPSERT KEYS(ts, meter_id, value)`);
+      // the stored value. Re-declaring the keys leaves existing rows as they are; it is done only
+      // when `value` is not a key yet, because each ALTER is a WAL transaction of its own.
+      const columns = await exec(`SELECT "column", upsertKey FROM table_columns('${readingsTable}')`);
+      const valueIsKey = columns.dataset.some((row) => row[0] === 'value' && row[1] === true);
+      if (!valueIsKey) await exec(`ALTER TABLE ${readingsTable} DEDUP ENABLE UPSERT KEYS(ts, meter_id, value)`);
       // id and meter_id are VARCHAR, not SYMBOL: they are unbounded (a quarantined
       // meter id may be garbage), and every distinct symbol lives in memory forever.
       await exec(
