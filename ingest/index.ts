@@ -8,3 +8,4 @@ export { startMqttSubscriber, type MqttSubscriber, type MqttSubscriberOptions } 
 export { createPrometheusIngestMetrics } from './adapters/prometheus-ingest-metrics.js';
 export { createQuestDbReadingStore, type QuestDbReadingStoreOptions } from './adapters/questdb-reading-store.js';
 export { createDuckDbReadingStore } from './adapters/duckdb-reading-store.js';
+export { duckDbRowToReading, prefixedTableName, questDbRowToReading } from './adapters/readings-table.js';

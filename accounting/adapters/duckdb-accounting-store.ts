@@ -9,6 +9,7 @@ import {
   VARCHAR,
   type DuckDbClient,
 } from '../../src/platform/duckdb/index.js';
+import { duckDbRowToReading } from '../../ingest/index.js';
 import type {
   AccountingStoreAdapter,
   EdgeQuery,
@@ -102,7 +103,7 @@ export function createDuckDbAccountingStore(client: DuckDbClient): AccountingSto
         const afterRange = [ids, micros(q.afterMs), micros(q.afterMs + q.windowMs)];
         const after = await queryRows(connection, edgeSql('after'), afterRange, types);
         const toMap = (rows: Record<string, unknown>[]) =>
-          new Map<string, Reading>(rows.map((row) => [String(row.meter_id), rowToReading(row)]));
+          new Map<string, Reading>(rows.map((row) => [String(row.meter_id), duckDbRowToReading(row)]));
         return { before: toMap(before), after: toMap(after) };
       }),
     readings: (q: RawReadingQuery) =>
@@ -116,7 +117,7 @@ export function createDuckDbAccountingStore(client: DuckDbClient): AccountingSto
           [q.meterId, micros(q.fromMs), micros(q.toMs), BigInt(limit(q.limit))],
           [VARCHAR, BIGINT, BIGINT, BIGINT],
         );
-        return rows.map(rowToReading);
+        return rows.map(duckDbRowToReading);
       }),
     meterSummaries: () =>
       client.run(async (connection) => {
@@ -128,17 +129,5 @@ export function createDuckDbAccountingStore(client: DuckDbClient): AccountingSto
           rows.map((row) => [String(row.meter_id), { lastTsMs: Number(row.last_ts) }]),
         );
       }),
-  };
-}
-
-/** A row of `SELECT meter_id, epoch_ms(ts) AS ts_ms, value, seq, epoch_ms(received_at) AS received_ms, quality`. */
-function rowToReading(row: Record<string, unknown>): Reading {
-  return {
-    meterId: String(row.meter_id),
-    tsMs: Number(row.ts_ms),
-    value: Number(row.value),
-    seq: row.seq === null ? null : Number(row.seq),
-    receivedAtMs: Number(row.received_ms),
-    quality: String(row.quality) as Reading['quality'],
   };
 }

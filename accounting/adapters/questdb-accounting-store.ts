@@ -18,6 +18,7 @@ import type {
   SegmentBucket,
   SegmentQuery,
 } from '../ports.js';
+import { prefixedTableName, questDbRowToReading } from '../../ingest/index.js';
 import { createDayRollup } from './questdb-day-rollup.js';
 
 /**
@@ -44,9 +45,8 @@ export function createQuestDbAccountingStore(
   options: QuestDbAccountingStoreOptions = {},
 ): AccountingStoreAdapter {
   const prefix = options.tablePrefix ?? '';
-  if (!/^[A-Za-z0-9_]*$/.test(prefix)) throw new Error(`tablePrefix must match [A-Za-z0-9_]*: ${prefix}`);
-  const readingsTable = `${prefix}readings`;
-  const segmentsTable = `${prefix}segments_day`;
+  const readingsTable = prefixedTableName(prefix, 'readings');
+  const segmentsTable = prefixedTableName(prefix, 'segments_day');
   const rollup = createDayRollup(client, {
     readings: readingsTable,
     segments: segmentsTable,
@@ -153,7 +153,7 @@ export function createQuestDbAccountingStore(
     const collect = (target: Map<string, Reading>, rows: readonly (readonly unknown[])[]) => {
       for (const row of rows) {
         const meterId = String(row[0]);
-        if (wanted.has(meterId) && !target.has(meterId)) target.set(meterId, toReading(row));
+        if (wanted.has(meterId) && !target.has(meterId)) target.set(meterId, questDbRowToReading(row));
       }
     };
     const missing = (found: Map<string, Reading>) => query.meterIds.filter((id) => !found.has(id));
@@ -201,7 +201,7 @@ export function createQuestDbAccountingStore(
           ` WHERE (${chunk.join(' OR ')})${meterFilter([...edges.keys()])}`,
       );
       for (const row of result.dataset) {
-        const candidate = toReading(row);
+        const candidate = questDbRowToReading(row);
         const current = edges.get(candidate.meterId);
         const higher = current?.tsMs === candidate.tsMs && candidate.value > current.value;
         if (higher) edges.set(candidate.meterId, candidate);
@@ -215,7 +215,7 @@ export function createQuestDbAccountingStore(
         ` WHERE meter_id = ${str(query.meterId)} AND ts >= ${ts(query.fromMs)} AND ts < ${ts(query.toMs)}` +
         ` ORDER BY ts, value LIMIT ${limit(query.limit)}`,
     );
-    return result.dataset.map(toReading);
+    return result.dataset.map(questDbRowToReading);
   }
 
   /** Only the latest device timestamps: the per-meter row counts ingest's summaries add are not needed here. */
@@ -227,16 +227,4 @@ export function createQuestDbAccountingStore(
   }
 
   return { init: () => rollup.init(), registerSegments, edgeReadings, readings, meterSummaries };
-}
-
-/** A row of `SELECT meter_id, ts, value, seq, received_at, quality` (or their first()). */
-function toReading(row: readonly unknown[]): Reading {
-  return {
-    meterId: String(row[0]),
-    tsMs: parseTimestamp(row[1]),
-    value: Number(row[2]),
-    seq: row[3] === null ? null : Number(row[3]),
-    receivedAtMs: parseTimestamp(row[4]),
-    quality: String(row[5]) as Reading['quality'],
-  };
 }

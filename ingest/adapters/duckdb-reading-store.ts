@@ -10,6 +10,7 @@ import {
   type DuckDBConnection,
   type DuckDbClient,
 } from '../../src/platform/duckdb/index.js';
+import { duckDbRowToReading } from './readings-table.js';
 import type { QuarantineRecord, Reading, RejectionReason } from '../../src/kernel/index.js';
 import type {
   ConflictQuery,
@@ -142,7 +143,7 @@ export function createDuckDbReadingStore(client: DuckDbClient): ReadingStore {
           ],
           [VARCHAR, BIGINT, BIGINT, BIGINT, BIGINT, VARCHAR],
         );
-        return rows.map(rowToReading);
+        return rows.map(duckDbRowToReading);
       }),
     conflicts: (q: ConflictQuery) =>
       client.run(async (connection) => {
@@ -249,16 +250,4 @@ function appendQuarantine(a: DuckDBAppender, q: QuarantineRecord): void {
   a.appendVarchar(q.reason);
   a.appendVarchar(q.detail);
   a.appendVarchar(q.payload);
-}
-
-/** A row of `SELECT meter_id, epoch_ms(ts) AS ts_ms, value, seq, epoch_ms(received_at) AS received_ms, quality`. */
-function rowToReading(row: Record<string, unknown>): Reading {
-  return {
-    meterId: String(row.meter_id),
-    tsMs: Number(row.ts_ms),
-    value: Number(row.value),
-    seq: row.seq === null ? null : Number(row.seq),
-    receivedAtMs: Number(row.received_ms),
-    quality: String(row.quality) as Reading['quality'],
-  };
 }

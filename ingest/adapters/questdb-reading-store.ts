@@ -7,6 +7,7 @@ import {
   type IlpSender,
   type QuestDbClient,
 } from '../../src/platform/questdb/index.js';
+import { prefixedTableName, questDbRowToReading } from './readings-table.js';
 import type { QuarantineRecord, Reading, RejectionReason } from '../../src/kernel/index.js';
 import type {
   ConflictQuery,
@@ -37,9 +38,8 @@ export function createQuestDbReadingStore(
   options: QuestDbReadingStoreOptions = {},
 ): ReadingStore {
   const prefix = options.tablePrefix ?? '';
-  if (!/^[A-Za-z0-9_]*$/.test(prefix)) throw new Error(`tablePrefix must match [A-Za-z0-9_]*: ${prefix}`);
-  const readingsTable = `${prefix}readings`;
-  const quarantineTable = `${prefix}quarantine`;
+  const readingsTable = prefixedTableName(prefix, 'readings');
+  const quarantineTable = prefixedTableName(prefix, 'quarantine');
   const ilp = client.createIlpWriter();
   const exec = (sql: string) => client.exec(sql);
 
@@ -72,7 +72,7 @@ export function createQuestDbReadingStore(
         ` WHERE meter_id = ${str(query.meterId)} AND ts >= ${ts(query.fromMs)} AND ts < ${ts(query.toMs)}${after}` +
         ` ORDER BY ts, value LIMIT ${limit(query.limit)}`,
     );
-    return result.dataset.map(toReading);
+    return result.dataset.map(questDbRowToReading);
   }
 
   /** Instants with more than one stored value: a window count per (meter, ts), then the rows of those instants. */
@@ -189,16 +189,4 @@ function groupConflicts(
     else break;
   }
   return out;
-}
-
-/** A row of `SELECT meter_id, ts, value, seq, received_at, quality`. */
-function toReading(row: readonly unknown[]): Reading {
-  return {
-    meterId: String(row[0]),
-    tsMs: parseTimestamp(row[1]),
-    value: Number(row[2]),
-    seq: row[3] === null ? null : Number(row[3]),
-    receivedAtMs: parseTimestamp(row[4]),
-    quality: String(row[5]) as Reading['quality'],
-  };
 }
