@@ -9,6 +9,7 @@ export {
   type ConfigSections,
   type ConfigWith,
   type FleetCheck,
+  type SettingsCheck,
 } from './load-config.js';
 export { validateFleet, type ConfigProblem } from './validate-fleet.js';
 export * from './fleet-schema.js';

@@ -24,6 +24,12 @@ export type ConfigSections = Readonly<Record<string, z.ZodType>>;
 export type FleetCheck = (fleet: Fleet) => readonly ConfigProblem[];
 
 /**
+ * A check of the parsed settings (an extension's sections among them) against the fleet, e.g. quotas
+ * that name institutions; runs when both parsed, and returns every problem it finds.
+ */
+export type SettingsCheck = (settings: Readonly<Record<string, unknown>>, fleet: Fleet) => readonly ConfigProblem[];
+
+/**
  * What another module adds to the configuration, so that config/ imports none of
  * them: the shell composes the extensions (src/load-app-config.ts). Sections are
  * checked in the same strict parse as config's own settings, and the fleet checks
@@ -34,6 +40,7 @@ export interface ConfigExtension<S extends ConfigSections = ConfigSections> {
   /** Environment variables for those sections: name → dotted settings path, as ENV_OVERRIDES. */
   readonly envOverrides?: Readonly<Record<string, string>>;
   readonly fleetChecks?: readonly FleetCheck[];
+  readonly settingsChecks?: readonly SettingsCheck[];
 }
 
 /** A configuration with the sections of an extension, each as its schema's output. */
@@ -105,6 +112,7 @@ export function loadConfig<S extends ConfigSections = Record<never, z.ZodType>>(
   if (fleet) {
     problems.push(...validateFleet(fleet));
     for (const check of extension.fleetChecks ?? []) problems.push(...check(fleet));
+    if (settings) for (const check of extension.settingsChecks ?? []) problems.push(...check(settings, fleet));
   }
 
   if (problems.length > 0 || !settings || !fleet) {

@@ -1,4 +1,5 @@
 import { validateVirtualMeters } from '../accounting/index.js';
+import { ALERTS_CONFIG } from '../alerts/index.js';
 import { loadConfig, type ConfigWith } from '../config/index.js';
 import { SIMULATOR_CONFIG } from './simulator/index.js';
 
@@ -10,9 +11,10 @@ import { SIMULATOR_CONFIG } from './simulator/index.js';
  * every problem of the file.
  */
 const APP_CONFIG = {
-  sections: { ...SIMULATOR_CONFIG.sections },
-  envOverrides: { ...SIMULATOR_CONFIG.envOverrides },
+  sections: { ...SIMULATOR_CONFIG.sections, ...ALERTS_CONFIG.sections },
+  envOverrides: { ...SIMULATOR_CONFIG.envOverrides, ...ALERTS_CONFIG.envOverrides },
   fleetChecks: [validateVirtualMeters],
+  settingsChecks: [...ALERTS_CONFIG.settingsChecks],
 };
 
 export type AppConfig = ConfigWith<typeof APP_CONFIG.sections>;

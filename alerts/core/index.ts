@@ -1,0 +1,3 @@
+/** The alerts capability's pure core: rules, the alert lifecycle, mail rendering (no I/O, no clock). */
+export * from './alert-types.js';
+export * from './alert-events.js';
