@@ -58,7 +58,7 @@ export const COMMANDS = {
     optionLines: simulateOptionLines(),
   },
   alerts: {
-    summary: 'alerts backtest: the alerts the rules would have raised over stored history (nothing stored or mailed)',
+    summary: 'backtest: the alerts the rules would have raised over stored history (nothing stored or mailed)',
     optionLines: alertsOptionLines(),
   },
 } as const satisfies Record<string, CommandSpec>;
