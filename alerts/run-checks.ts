@@ -1,5 +1,5 @@
 import { alertIdOf, deriveAlerts, type Alert, type AlertEvent } from './core/alert-events.js';
-import type { RuleFinding } from './core/alert-types.js';
+import { RULE_POLICIES, type RuleFinding } from './core/alert-types.js';
 import { applyFindings, subjectKey } from './core/apply-findings.js';
 import type { AlertEventStore, RuleFamily } from './ports.js';
 
@@ -78,7 +78,9 @@ export function createRunChecks(deps: RunChecksDeps): RunChecks {
     const touched = new Set<string>();
     for (const f of findings) {
       if (f.verdict !== 'clear') touched.add(alertIdOf(f));
-      else for (const id of unresolved.get(subjectKey(f.rule, f.subject)) ?? []) touched.add(id);
+      else if (RULE_POLICIES[f.rule].resolvesItself) {
+        for (const id of unresolved.get(subjectKey(f.rule, f.subject)) ?? []) touched.add(id);
+      }
     }
     const before = touched.size === 0 ? [] : await store.events({ alertIds: [...touched] });
     const current = deriveAlerts(before);
