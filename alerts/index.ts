@@ -5,3 +5,34 @@
 export * from './core/index.js';
 export type * from './ports.js';
 export { ALERTS_CONFIG, alertSettingsSchema, type AlertSettings } from './alert-settings.js';
+export { applyFindings } from './core/apply-findings.js';
+export { createDuckDbAlertEventStore } from './adapters/duckdb-alert-event-store.js';
+export {
+  createQuestDbAlertEventStore,
+  type QuestDbAlertEventStore,
+  type QuestDbAlertEventStoreOptions,
+} from './adapters/questdb-alert-event-store.js';
+export { createMemoryAlertEventStore } from './adapters/memory-alert-event-store.js';
+export { createRunChecks, type ChecksRun, type RunChecks, type RunChecksDeps } from './run-checks.js';
+export {
+  createAcknowledgeAlert,
+  createResolveAlert,
+  readAlert,
+  type AcknowledgeAlert,
+  type AcknowledgeRequest,
+  type AlertActionDeps,
+  type ResolveAlert,
+  type ResolveRequest,
+} from './acknowledge-alert.js';
+export {
+  createListAlerts,
+  subjectsUnder,
+  type AlertCursor,
+  type AlertOrgScope,
+  type AlertPage,
+  type ListAlerts,
+  type ListAlertsQuery,
+} from './list-alerts.js';
+export { createBacktest, type Backtest, type BacktestDeps, type BacktestQuery, type BacktestRun } from './backtest.js';
+export { ALERT_EVALUATION_JOB, createAlertJobs, type AlertJobLog, type AlertJobsDeps } from './alert-jobs.js';
+export { lifecycleSettingsSchema, type LifecycleSettings } from './settings/lifecycle-settings.js';

@@ -8,9 +8,26 @@ import {
   createMeterConsumption,
   createQuestDbAccountingStore,
   METHODOLOGY_VERSION,
+  timeZoneOf,
   type AccountingStoreAdapter,
+  type FleetView,
 } from '../accounting/index.js';
-import { createFleetRegistry, readFactorCatalogue } from '../config/index.js';
+import {
+  createAcknowledgeAlert,
+  createAlertJobs,
+  createBacktest,
+  createDuckDbAlertEventStore,
+  createListAlerts,
+  createQuestDbAlertEventStore,
+  createResolveAlert,
+  createRunChecks,
+  type AlertEventStore,
+  type BacktestQuery,
+  type BacktestRun,
+  type RuleFamily,
+  type RunChecks,
+} from '../alerts/index.js';
+import { createFleetRegistry, readFactorCatalogue, type FleetRegistry } from '../config/index.js';
 import {
   createDuckDbReadingStore,
   createMessageReceiver,
@@ -23,7 +40,7 @@ import {
 } from '../ingest/index.js';
 import type { MqttSubscriber, SpoolDrainer } from '../ingest/index.js';
 import { DAY_MS, isAppError } from './kernel/index.js';
-import { createHttpServer, type Readiness } from './http/index.js';
+import { createHttpServer, type HttpDeps, type Readiness } from './http/index.js';
 import type { AppConfig as Config } from './load-app-config.js';
 import { systemClock } from './platform/clock.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './platform/embedded-broker.js';
@@ -114,13 +131,21 @@ export async function startApp(config: Config, extras: StartExtras = {}): Promis
     }),
     heldReadings: createHeldReadingsQuery({ store: stores.accounting, fleet: fleetView }),
   };
+  const alerts = wireAlerts(config, stores, fleet, fleetView);
   const http = createHttpServer(
-    { store, fleet, metrics: metricsRegistry, readiness, nowMs: systemClock.nowMs, accounting },
+    { store, fleet, metrics: metricsRegistry, readiness, nowMs: systemClock.nowMs, accounting, alerts: alerts.http },
     log,
   );
 
   // The place for scheduled jobs (reports, alert checks): each with its cron expression and time zone.
-  const jobs: ScheduledJob[] = [];
+  const jobs: ScheduledJob[] = [
+    ...createAlertJobs({
+      runChecks: alerts.runChecks,
+      settings: config.alerts,
+      timeZone: timeZoneOf(config.fleet.institutions),
+      log: log.child({ module: 'alerts' }),
+    }),
+  ];
   const scheduler = createScheduler({
     jobs,
     workerIndex: config.scheduler.workerIndex,
@@ -271,7 +296,9 @@ interface Stores {
   /** Ingest's tables: the spool drainer's sink, the HTTP read side, /readyz. */
   readonly readings: ReadingStore;
   readonly accounting: AccountingStoreAdapter;
-  /** Creates both capabilities' tables. */
+  /** Alerts' append-only event log. */
+  readonly alerts: AlertEventStore;
+  /** Creates every capability's tables. */
   init(): Promise<void>;
   close(): Promise<void>;
 }
@@ -280,6 +307,7 @@ interface Stores {
 function createStores(config: Config): Stores {
   let readings: ReadingStore;
   let accounting: AccountingStoreAdapter;
+  let alerts: AlertEventStore;
   let closeClient: () => Promise<void>;
   if (config.store.kind === 'questdb') {
     const client = createQuestDbClient({
@@ -289,26 +317,92 @@ function createStores(config: Config): Stores {
     });
     readings = createQuestDbReadingStore(client);
     accounting = createQuestDbAccountingStore(client);
-    // `/exec` holds no resources; the ILP sender is the reading store's and closes with it.
-    closeClient = async () => undefined;
+    const alertEvents = createQuestDbAlertEventStore(client);
+    alerts = alertEvents;
+    // `/exec` holds no resources; the ILP senders are the reading store's (closed with it) and the alert log's.
+    closeClient = () => alertEvents.close();
   } else {
     const client = createDuckDbClient({ path: config.store.duckdbPath });
     readings = createDuckDbReadingStore(client);
     accounting = createDuckDbAccountingStore(client);
+    alerts = createDuckDbAlertEventStore(client);
     closeClient = () => client.close();
   }
   return {
     readings,
     accounting,
+    alerts,
     async init() {
       await readings.init();
       await accounting.init();
+      await alerts.init();
     },
     async close() {
       await readings.close();
       await closeClient();
     },
   };
+}
+
+/** What a rule family reads: the fleet, and the other capabilities' stores (through their use cases). */
+export interface RuleFamilyInputs {
+  readonly config: Config;
+  readonly fleet: FleetRegistry;
+  readonly fleetView: FleetView;
+  readonly readings: ReadingStore;
+  readonly accounting: AccountingStoreAdapter;
+}
+
+/**
+ * The rule families the alert evaluation job and the backtest run: the extension point where each
+ * family's factory is added, e.g. `createQuotaRules({ … }, inputs.config.alerts.quotas)` (docs/alerts.md).
+ * None is built yet, so the job evaluates nothing and the backtest lists no alert.
+ */
+export function ruleFamilies(_inputs: RuleFamilyInputs): RuleFamily[] {
+  return [];
+}
+
+interface AlertsWiring {
+  readonly runChecks: RunChecks;
+  readonly http: HttpDeps['alerts'];
+}
+
+/** The alerts' use cases over the alert event log, with the families of `ruleFamilies`. */
+function wireAlerts(config: Config, stores: Stores, fleet: FleetRegistry, fleetView: FleetView): AlertsWiring {
+  const families = ruleFamilies({
+    config,
+    fleet,
+    fleetView,
+    readings: stores.readings,
+    accounting: stores.accounting,
+  });
+  const store = stores.alerts;
+  const nowMs = systemClock.nowMs;
+  return {
+    runChecks: createRunChecks({ families, store }),
+    http: {
+      list: createListAlerts({ store, scope: fleetView }),
+      acknowledge: createAcknowledgeAlert({ store, nowMs }),
+      resolve: createResolveAlert({ store, nowMs }),
+      backtest: createBacktest({ families, scope: fleetView, settings: config.alerts.lifecycle }),
+    },
+  };
+}
+
+/**
+ * `tanhe alerts backtest`: the same backtest as the HTTP route, over the configured store, in this
+ * process. Nothing is written (the tables are created if missing) and nothing is mailed. An embedded
+ * DuckDB file is locked by a running service: against it, run the backtest over HTTP instead.
+ */
+export async function runAlertsBacktest(config: Config, query: BacktestQuery): Promise<BacktestRun> {
+  const stores = createStores(config);
+  try {
+    await stores.init();
+    const fleetView = createFleetView(config.fleet);
+    return await wireAlerts(config, stores, createFleetRegistry(config.fleet), fleetView).http.backtest(query);
+  } finally {
+    await stores.close();
+  }
 }
 
 async function startSimulator(config: Config, log: Logger): Promise<SimulatorHandle> {

@@ -2,7 +2,8 @@
 /**
  * The command line (grammar and help in src/cli/command-line.ts): `tanhe [serve] [--config FILE]`
  * runs the service; `tanhe check-config [--config FILE]` validates a configuration and lists every
- * problem; `tanhe simulate …` publishes simulated readings; `tanhe --help`, `tanhe --version`.
+ * problem; `tanhe simulate …` publishes simulated readings; `tanhe alerts backtest …` lists the alerts the
+ * rules would have raised over stored history; `tanhe --help`, `tanhe --version`.
  * Configuration: --config FILE, else TANHE_CONFIG, else the first-run demo (config/demo.yaml).
  */
 import { fleetWarnings } from '../accounting/index.js';
@@ -10,7 +11,7 @@ import { configFileFrom } from '../config/index.js';
 import { parseCommandLine } from './cli/command-line.js';
 import { packageVersion } from './cli/package-version.js';
 import { isAppError } from './kernel/index.js';
-import { startApp, type RunningApp } from './app.js';
+import { runAlertsBacktest, startApp, type RunningApp } from './app.js';
 import { loadAppConfig, type AppConfig } from './load-app-config.js';
 
 const EXIT_FAILED = 1;
@@ -53,6 +54,11 @@ async function main(argv: readonly string[]): Promise<number> {
         const { runSimulateCommand } = await import('./simulator/index.js');
         await runSimulateCommand([...line.argv], loadAppConfig);
         return 0;
+      }
+      case 'alerts': {
+        const { runAlertsCommand } = await import('./cli/alerts-command.js');
+        const out = (text: string) => void process.stdout.write(text);
+        return await runAlertsCommand(line.argv, { load, backtest: runAlertsBacktest, out, err: console.error });
       }
     }
   } catch (error) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SIMULATE_USAGE } from '../simulator/cli.js';
-import { commandUsage, globalUsage, parseCommandLine } from './command-line.js';
+import { commandUsage, globalUsage, parseAlertsCommand, parseCommandLine } from './command-line.js';
 
 describe('command line', () => {
   it('answers --help and --version without running anything', () => {
@@ -34,5 +34,40 @@ describe('command line', () => {
     for (const argv of wrong) {
       expect(parseCommandLine(argv).kind, argv.join(' ')).toBe('usage-error');
     }
+  });
+
+  it('parses alerts backtest, and makes a missing or wrong option a usage error', () => {
+    const argv = [
+      'backtest',
+      '--org',
+      'nx',
+      '--from',
+      '2026-01-01T00:00:00+08:00',
+      '--to',
+      '2026-02-01T00:00:00+08:00',
+    ];
+    expect(parseCommandLine(['alerts', ...argv])).toEqual({ kind: 'run', command: 'alerts', argv });
+    expect(parseAlertsCommand([...argv, '--rule', 'meter_offline', '--json'])).toEqual({
+      kind: 'backtest',
+      orgId: 'nx',
+      fromMs: Date.parse('2025-12-31T16:00:00Z'),
+      toMs: Date.parse('2026-01-31T16:00:00Z'),
+      rule: 'meter_offline',
+      json: true,
+    });
+    expect(parseCommandLine(['alerts', 'backtest', '--help'])).toEqual({ kind: 'help', text: commandUsage('alerts') });
+    expect(globalUsage()).toContain('  alerts ');
+    const wrong = [
+      [],
+      ['replay'],
+      ['backtest'],
+      argv.filter((a) => a !== '--org' && a !== 'nx'),
+      [...argv.slice(0, 5), '--to', '2026-02-30T00:00:00+08:00'],
+      [...argv.slice(0, 5), '--to', '2025-12-01T00:00:00+08:00'],
+      [...argv, '--rule', 'nope'],
+      [...argv, '--bogus'],
+      [...argv, 'extra'],
+    ];
+    for (const args of wrong) expect(parseCommandLine(['alerts', ...args]).kind, args.join(' ')).toBe('usage-error');
   });
 });

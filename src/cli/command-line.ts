@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util';
+import { ALERT_RULES, type AlertRule } from '../../alerts/index.js';
+import { parseIsoInstant } from '../kernel/index.js';
 import { SIMULATE_USAGE } from '../simulator/index.js';
 
 /**
@@ -31,6 +33,17 @@ const CONFIG_OPTION: OptionSpec = {
 };
 const HELP_OPTION: OptionSpec = { type: 'boolean', short: 'h', description: 'show this help' };
 
+/** `tanhe alerts backtest`'s options (the backtest use case in alerts/backtest.ts; docs/alerts.md). */
+const ALERTS_BACKTEST_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  org: { type: 'string', value: 'ID', description: "org unit or institution: its subtree's subjects (required)" },
+  from: { type: 'string', value: 'INSTANT', description: 'start, ISO-8601 with an offset (required)' },
+  to: { type: 'string', value: 'INSTANT', description: 'end, excluded, ISO-8601 with an offset (required)' },
+  rule: { type: 'string', value: 'RULE', description: `only this rule: ${ALERT_RULES.join(', ')}` },
+  json: { type: 'boolean', description: 'print the result as JSON instead of one line per alert' },
+  config: CONFIG_OPTION,
+  help: HELP_OPTION,
+};
+
 export const COMMANDS = {
   serve: {
     summary: 'run the service: MQTT ingest, spool, store, HTTP API (the default command)',
@@ -43,6 +56,10 @@ export const COMMANDS = {
   simulate: {
     summary: "publish the fleet's simulated readings to an MQTT broker",
     optionLines: simulateOptionLines(),
+  },
+  alerts: {
+    summary: 'backtest: the alerts the rules would have raised over stored history (nothing stored or mailed)',
+    optionLines: alertsOptionLines(),
   },
 } as const satisfies Record<string, CommandSpec>;
 
@@ -76,6 +93,11 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
 }
 
 function parseCommand(command: CommandName, argv: readonly string[]): CommandLine {
+  if (command === 'alerts') {
+    if (argv.includes('--help') || argv.includes('-h')) return { kind: 'help', text: commandUsage(command) };
+    const parsed = parseAlertsCommand(argv);
+    return parsed.kind === 'usage-error' ? parsed : { kind: 'run', command, argv };
+  }
   const spec: CommandSpec = COMMANDS[command];
   if (!spec.options) {
     // The command parses its own options strictly; only its help is answered here.
@@ -115,6 +137,7 @@ export function globalUsage(): string {
 
 export function commandUsage(command: CommandName): string {
   if (command === 'simulate') return SIMULATE_USAGE;
+  if (command === 'alerts') return ALERTS_USAGE;
   const spec = COMMANDS[command];
   const options = optionLines(spec.options).map((l) => `  ${l}`);
   return [`usage: tanhe ${command} [options]`, '', spec.summary, '', ...options, ''].join('\n');
@@ -144,4 +167,69 @@ function simulateOptionLines(): string[] {
     .split('\n')
     .filter((line) => line.trimStart().startsWith('--'))
     .map((line) => line.trim());
+}
+
+const ALERTS_USAGE = [
+  'usage: tanhe alerts backtest --org ID --from INSTANT --to INSTANT [--rule RULE] [--json] [--config FILE]',
+  '',
+  'Replays the alert rules over stored history with the clock simulated; nothing is stored or mailed.',
+  'The rules run at from, from + step, … before to (alerts.lifecycle.backtestStepMinutes), each as the',
+  'live job would have run them then; the alerts that would have opened are listed with their instants.',
+  '',
+  ...optionLines(ALERTS_BACKTEST_OPTIONS).map((l) => `  ${l}`),
+  '',
+].join('\n');
+
+function alertsOptionLines(): string[] {
+  return ['backtest', ...optionLines(ALERTS_BACKTEST_OPTIONS).map((l) => `  ${l}`)];
+}
+
+export interface AlertsBacktestCommand {
+  readonly kind: 'backtest';
+  readonly orgId: string;
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly rule?: AlertRule | undefined;
+  readonly json: boolean;
+}
+
+/** `alerts backtest …`'s arguments, checked: a usage error names the first problem (exit 2). */
+export function parseAlertsCommand(
+  argv: readonly string[],
+): AlertsBacktestCommand | { readonly kind: 'usage-error'; readonly message: string } {
+  const usage = (problem: string) => ({
+    kind: 'usage-error' as const,
+    message: `tanhe alerts: ${problem}\n\n${ALERTS_USAGE}`,
+  });
+  const [sub, ...rest] = argv;
+  if (sub !== 'backtest') return usage(sub === undefined ? 'which one? backtest' : `unknown alerts command ${sub}`);
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: rest,
+      options: parseOptions(ALERTS_BACKTEST_OPTIONS),
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    return usage((error as Error).message);
+  }
+  const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+  const orgId = text('org');
+  if (orgId === undefined || orgId === '') return usage('--org is required');
+  const instant = (name: 'from' | 'to') => {
+    const value = text(name);
+    return value === undefined ? undefined : parseIsoInstant(value);
+  };
+  const fromMs = instant('from');
+  const toMs = instant('to');
+  if (fromMs === undefined || toMs === undefined) {
+    return usage('--from and --to are required, ISO-8601 instants with an offset (e.g. 2026-01-01T00:00:00+08:00)');
+  }
+  if (fromMs >= toMs) return usage('--from must be before --to');
+  const rule = text('rule');
+  if (rule !== undefined && !(ALERT_RULES as readonly string[]).includes(rule)) {
+    return usage(`--rule ${rule} is not one of ${ALERT_RULES.join(', ')}`);
+  }
+  return { kind: 'backtest', orgId, fromMs, toMs, rule: rule as AlertRule | undefined, json: values.json === true };
 }

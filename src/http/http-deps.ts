@@ -7,6 +7,7 @@ import type {
   HeldReading,
   HeldReadingsQuery,
 } from '../../accounting/index.js';
+import type { AcknowledgeAlert, Backtest, ListAlerts, ResolveAlert } from '../../alerts/index.js';
 import type { FleetRegistry } from '../../config/index.js';
 import type { StoredReadings } from '../../ingest/index.js';
 
@@ -31,6 +32,7 @@ export interface HttpDeps {
   readonly readiness: () => Promise<Readiness>;
   readonly nowMs: () => number;
   readonly accounting: AccountingUseCases;
+  readonly alerts: AlertsUseCases;
 }
 
 export interface AccountingUseCases {
@@ -38,4 +40,12 @@ export interface AccountingUseCases {
   readonly carbonReport: (query: CarbonReportQuery) => Promise<CarbonReportRun>;
   /** The readings of one meter held for review, for the readings route's flag. */
   readonly heldReadings: (query: HeldReadingsQuery) => Promise<readonly HeldReading[]>;
+}
+
+/** The alerts' use cases (alerts/index.ts): the list, a person's actions, the backtest. */
+export interface AlertsUseCases {
+  readonly list: ListAlerts;
+  readonly acknowledge: AcknowledgeAlert;
+  readonly resolve: ResolveAlert;
+  readonly backtest: Backtest;
 }

@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import { notFoundRoute, sendError } from './error-mapper.js';
 import type { HttpDeps } from './http-deps.js';
 import { accountingPlugin } from './plugins/accounting-plugin.js';
+import { alertsPlugin } from './plugins/alerts-plugin.js';
 import { healthPlugin } from './plugins/health-plugin.js';
 import { metersPlugin } from './plugins/meters-plugin.js';
 import { orgsPlugin } from './plugins/orgs-plugin.js';
@@ -48,6 +49,7 @@ export function createHttpServer(deps: HttpDeps, logger: Logger): FastifyInstanc
         { name: 'meters', description: 'the registry, raw readings, quarantined payloads' },
         { name: 'fleet', description: 'the organisation tree' },
         { name: 'accounting', description: 'consumption series and carbon reports' },
+        { name: 'alerts', description: 'alerts: list, acknowledge, resolve, backtest' },
       ],
     },
     transform: jsonSchemaTransform,
@@ -65,5 +67,6 @@ export function createHttpServer(deps: HttpDeps, logger: Logger): FastifyInstanc
   });
   app.register(orgsPlugin, { fleet: deps.fleet, nowMs: deps.nowMs });
   app.register(accountingPlugin, { accounting: deps.accounting, nowMs: deps.nowMs });
+  app.register(alertsPlugin, { alerts: deps.alerts });
   return app;
 }

@@ -28,6 +28,16 @@ export const ERROR_CODES = {
   FACTOR_MISSING: { httpStatus: 422, meaning: 'no factor in the catalogue fits; the message names what is missing' },
   FACTOR_AMBIGUOUS: { httpStatus: 422, meaning: 'more than one factor fits; the catalogue needs a narrower entry' },
   FACTOR_UNIT_MISMATCH: { httpStatus: 422, meaning: 'a factor and a quantity have units that do not convert' },
+  ALERT_NOT_FOUND: { httpStatus: 404, meaning: 'no alert with that id' },
+  ALERT_ALREADY_ACKNOWLEDGED: { httpStatus: 409, meaning: 'the alert was acknowledged already (by whom: details)' },
+  ALERT_ALREADY_RESOLVED: { httpStatus: 409, meaning: 'the alert is resolved; it takes no more actions' },
+  JUSTIFICATION_REQUIRED: {
+    httpStatus: 400,
+    meaning: "the alert's rule needs a justification text (quota overruns): give justification, or note to resolve",
+  },
+  BAD_RULE: { httpStatus: 400, meaning: 'rule is not one of the alert rules' },
+  BAD_STATE: { httpStatus: 400, meaning: 'state is not one of open, notified, acknowledged, resolved' },
+  BACKTEST_TOO_LONG: { httpStatus: 400, meaning: 'the backtest range holds more evaluation instants than allowed' },
   ROUTE_NOT_FOUND: { httpStatus: 404, meaning: 'no such route' },
   INTERNAL: { httpStatus: 500, meaning: 'an unexpected failure; see the service log' },
 } as const satisfies Record<string, { httpStatus: number; meaning: string }>;

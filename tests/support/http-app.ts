@@ -7,9 +7,21 @@ import {
   createMeterConsumption,
   METHODOLOGY_VERSION,
 } from '../../accounting/index.js';
+import {
+  createAcknowledgeAlert,
+  createBacktest,
+  createDuckDbAlertEventStore,
+  createListAlerts,
+  createResolveAlert,
+  createRunChecks,
+  lifecycleSettingsSchema,
+  type AlertEventStore,
+  type RuleFamily,
+  type RunChecks,
+} from '../../alerts/index.js';
 import { createFleetRegistry, readFactorCatalogue, type Fleet } from '../../config/index.js';
 import { createDuckDbReadingStore, type ReadingStore } from '../../ingest/index.js';
-import type { AccountingUseCases, Readiness } from '../../src/http/http-deps.js';
+import type { AccountingUseCases, AlertsUseCases, Readiness } from '../../src/http/http-deps.js';
 import { createHttpServer } from '../../src/http/server.js';
 import { createDuckDbClient } from '../../src/platform/duckdb/index.js';
 import { createLogger } from '../../src/platform/logger.js';
@@ -19,6 +31,9 @@ export interface TestHttpApp {
   /** Ingest's side of the in-memory DuckDB: write the test's readings here. */
   readonly store: ReadingStore;
   readonly accounting: AccountingUseCases;
+  /** Alerts' event log in the same DuckDB, and one evaluation of the given rule families into it. */
+  readonly alertEvents: AlertEventStore;
+  readonly runChecks: RunChecks;
   close(): Promise<void>;
 }
 
@@ -32,6 +47,8 @@ export async function createTestHttpApp(options: {
   readonly nowMs: number;
   /** What /readyz reports; every part ready unless given. */
   readonly ready?: boolean;
+  /** The rule families the alerts' checks and backtest run (none unless given). */
+  readonly ruleFamilies?: readonly RuleFamily[];
 }): Promise<TestHttpApp> {
   const client = createDuckDbClient({ path: ':memory:' });
   const store = createDuckDbReadingStore(client);
@@ -50,6 +67,15 @@ export async function createTestHttpApp(options: {
     }),
     heldReadings: createHeldReadingsQuery({ store: accountingStore, fleet: view }),
   };
+  const alertEvents = createDuckDbAlertEventStore(client);
+  await alertEvents.init();
+  const families = options.ruleFamilies ?? [];
+  const alerts: AlertsUseCases = {
+    list: createListAlerts({ store: alertEvents, scope: view }),
+    acknowledge: createAcknowledgeAlert({ store: alertEvents, nowMs }),
+    resolve: createResolveAlert({ store: alertEvents, nowMs }),
+    backtest: createBacktest({ families, scope: view, settings: lifecycleSettingsSchema.parse({}) }),
+  };
   const ready = options.ready ?? true;
   const readiness = async (): Promise<Readiness> => ({
     ready,
@@ -59,13 +85,15 @@ export async function createTestHttpApp(options: {
   });
   const fleet = createFleetRegistry(options.fleet);
   const app = createHttpServer(
-    { store, fleet, metrics: new Registry(), readiness, nowMs, accounting },
+    { store, fleet, metrics: new Registry(), readiness, nowMs, accounting, alerts },
     createLogger('silent'),
   );
   return {
     app,
     store,
     accounting,
+    alertEvents,
+    runChecks: createRunChecks({ families, store: alertEvents }),
     async close() {
       await app.close();
       await store.close();
