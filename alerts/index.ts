@@ -5,3 +5,14 @@
 export * from './core/index.js';
 export type * from './ports.js';
 export { ALERTS_CONFIG, alertSettingsSchema, type AlertSettings } from './alert-settings.js';
+export * from './core/notification-plan.js';
+export * from './core/render-email.js';
+export {
+  checkEmailRecipients,
+  emailSettingsSchema,
+  type EmailSettings,
+  type Recipient,
+} from './settings/email-settings.js';
+export * from './deliver-outbox.js';
+export { createDuckDbOutboxStore } from './adapters/duckdb-outbox-store.js';
+export { createQuestDbOutboxStore, type QuestDbOutboxStoreOptions } from './adapters/questdb-outbox-store.js';
