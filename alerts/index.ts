@@ -16,4 +16,4 @@ export {
 export * from './deliver-outbox.js';
 export { createDuckDbOutboxStore } from './adapters/duckdb-outbox-store.js';
 export { createQuestDbOutboxStore, type QuestDbOutboxStoreOptions } from './adapters/questdb-outbox-store.js';
-export { createSmtpMailer, type SmtpMailerOptions } from './adapters/smtp-mailer.js';
+export { createSmtpMailer, smtpMailerOptions, type SmtpMailerOptions } from './adapters/smtp-mailer.js';

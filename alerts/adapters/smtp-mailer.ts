@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createTransport } from 'nodemailer';
 import { AppError } from '../../src/kernel/index.js';
 import type { OutboxMessage } from '../core/notification-plan.js';
+import type { EmailSettings } from '../settings/email-settings.js';
 import type { Mailer } from '../deliver-outbox.js';
 
 /**
@@ -31,6 +32,11 @@ export interface SmtpMailerOptions {
     readonly serverName?: string | undefined;
   };
   readonly timeoutMs: number;
+}
+
+/** The mailer's options from `alerts.email.smtp` and the TANHE_SMTP_PASSWORD secret. */
+export function smtpMailerOptions(smtp: EmailSettings['smtp'], password: string | undefined): SmtpMailerOptions {
+  return { ...smtp, password };
 }
 
 /** nodemailer's error fields that the mapping reads. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { alertIdOf, deriveAlerts, type Alert, type AlertEvent } from './alert-events.js';
 import type { AlertSeverity, RuleFinding } from './alert-types.js';
 import {
+  alertEventsOfDelivery,
   digestDay,
   notificationTreeOf,
   planNotifications,
@@ -229,5 +230,25 @@ describe('planNotifications', () => {
     const later = plan({ alerts, nowMs: NOW + HOUR });
     expect(later.messages.map((m) => m.messageId)).toEqual(a.messages.map((m) => m.messageId));
     expect(new Set(a.messages.map((m) => m.messageId)).size).toBe(a.messages.length);
+  });
+
+  it('turns a delivered message into notified (immediate, digest) or escalated events for each of its alerts', () => {
+    const alerts = alertsOf(
+      { f: finding('baseline_anomaly', 'gov-a-e-main', 'warning') },
+      { f: finding('off_hours_waste', 'gov-a-e-main', 'info') },
+    );
+    const [digest] = plan({ alerts }).messages;
+    if (!digest) throw new Error('no digest');
+    const events = alertEventsOfDelivery(digest, NOW + 5);
+    expect(events).toEqual(
+      digest.alertIds.map((alertId) => ({
+        alertId,
+        kind: 'notified',
+        atMs: NOW + 5,
+        actor: 'system',
+        recipients: ['jf@example.org'],
+      })),
+    );
+    expect(alertEventsOfDelivery({ ...digest, kind: 'escalation' }, NOW)[0]?.kind).toBe('escalated');
   });
 });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DAY_MS, DEFAULT_TIME_ZONE, HOUR_MS, localDate, localParts, localWallTimeMs } from '../../src/kernel/index.js';
-import type { Alert } from './alert-events.js';
+import { SYSTEM_ACTOR, type Alert, type AlertEvent } from './alert-events.js';
 import { renderEmail, type MailLang, type RenderInput } from './render-email.js';
 
 /**
@@ -208,6 +208,21 @@ export function planNotifications(input: NotificationPlanInput): NotificationPla
   }
   messages.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return { messages, unrouted: [...new Set(unrouted)] };
+}
+
+/**
+ * The alert events a delivered message stands for: `notified` for an immediate mail or a
+ * digest (each alert in it), `escalated` for an escalation, at the instant the server took it.
+ */
+export function alertEventsOfDelivery(message: OutboxMessage, sentAtMs: number): AlertEvent[] {
+  const kind = message.kind === 'escalation' ? 'escalated' : 'notified';
+  return message.alertIds.map((alertId) => ({
+    alertId,
+    kind,
+    atMs: sentAtMs,
+    actor: SYSTEM_ACTOR,
+    recipients: [message.recipient.email],
+  }));
 }
 
 /** The org unit an alert's subject belongs to: a meter's institution's, or the institution's. */
