@@ -1,9 +1,14 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadAppConfig } from '../src/load-app-config.js';
+import { startDemoSmtpReceiver } from '../src/platform/smtp/index.js';
 import { startTestSmtpServer, type TestSmtpServer } from '../tests/support/smtp-server.js';
 import { createDuckDbClient, type DuckDbClient } from '../src/platform/duckdb/index.js';
 import { freePort } from '../tests/support/ports.js';
 import { createDuckDbOutboxStore } from './adapters/duckdb-outbox-store.js';
-import { createSmtpMailer, type SmtpMailerOptions } from './adapters/smtp-mailer.js';
+import { createSmtpMailer, smtpMailerOptions, type SmtpMailerOptions } from './adapters/smtp-mailer.js';
 import { alertIdOf, deriveAlerts, type AlertEvent } from './core/alert-events.js';
 import type { AlertSeverity, RuleFinding } from './core/alert-types.js';
 import { notificationTreeOf, type NotificationRecipient } from './core/notification-plan.js';
@@ -200,5 +205,37 @@ describe('deliver the outbox over SMTP (STARTTLS + AUTH)', () => {
     expect(sent.map((m) => [m.kind, m.recipient.email])).toEqual([['escalation', 'nx@example.org']]);
     expect(smtp.received[0]?.subject).toBe('[tanhe] Escalated: not acknowledged after 24 h: Meter offline m1');
     expect(smtp.received[0]?.rcptTo).toEqual(['nx@example.org']);
+  });
+
+  it('delivers with the demo settings (config/demo.yaml) into the demo receiver’s .eml files', async () => {
+    const config = loadAppConfig(join(import.meta.dirname, '..', 'config', 'demo.yaml'), {});
+    const email = config.alerts.email;
+    expect(email.demoReceiver.enabled).toBe(true);
+    const dir = mkdtempSync(join(tmpdir(), 'tanhe-demo-mail-'));
+    // Port 0 instead of the demo's fixed one, so that a running demo on this machine does not matter.
+    const receiver = await startDemoSmtpReceiver({ ...email.demoReceiver, port: 0, dir });
+    try {
+      const demoFinding = { ...critical, subject: { kind: 'meter' as const, id: 'gov-a-e-main' } };
+      const outbox = createOutboxDelivery({
+        store,
+        mailer: createSmtpMailer(smtpMailerOptions({ ...email.smtp, port: receiver.port }, undefined)),
+        nowMs: () => NOW,
+        onDelivered: async () => undefined,
+      });
+      const { sent } = await outbox.run({
+        alerts: deriveAlerts([opened(demoFinding)]),
+        recipients: email.recipients,
+        tree: notificationTreeOf(config.fleet),
+        settings: email,
+      });
+      expect(sent.map((m) => m.recipient.org)).toEqual(['nx-yc-jinfeng']);
+      const files = readdirSync(dir);
+      expect(files).toEqual([`1-${sent[0]?.messageId.slice(1, -1)}.eml`]);
+      const unfolded = readFileSync(join(dir, files[0] ?? ''), 'utf8').replace(/\r\n[ \t]+/g, ' ');
+      expect(unfolded).toContain(`\r\nMessage-ID: ${sent[0]?.messageId}\r\n`);
+    } finally {
+      await receiver.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
