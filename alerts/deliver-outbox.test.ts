@@ -109,7 +109,7 @@ function delivery(overrides: Partial<SmtpMailerOptions> = {}, onDelivered?: (d: 
 }
 
 describe('deliver the outbox over SMTP (STARTTLS + AUTH)', () => {
-  it('mails a critical alert at once and the warning in the digest, each once, with the stored Message-ID', async () => {
+  it('mails a critical alert at once and the warning in the digest, once each, with the stored ids', async () => {
     const outbox = delivery();
     const first = await outbox.run(input([opened(critical), opened(warning)]));
     expect(first.queued.map((m) => m.kind).sort()).toEqual(['digest', 'immediate']);
@@ -136,7 +136,7 @@ describe('deliver the outbox over SMTP (STARTTLS + AUTH)', () => {
     expect(smtp.received).toHaveLength(2);
   });
 
-  it('a wrong password is MAIL_AUTH_FAILED: nothing received, nothing marked sent, and it goes once fixed', async () => {
+  it('a wrong password is MAIL_AUTH_FAILED: nothing received or marked sent; it goes once fixed', async () => {
     const bad = delivery({ password: 'not the password' });
     await bad.queue(input([opened(critical)]));
     await expect(bad.deliver()).rejects.toMatchObject({ code: 'MAIL_AUTH_FAILED', retryable: false });
@@ -148,7 +148,7 @@ describe('deliver the outbox over SMTP (STARTTLS + AUTH)', () => {
     expect(smtp.received).toHaveLength(1);
   });
 
-  it('refuses a server without STARTTLS while requireTls (MAIL_TLS_FAILED), and sends without when configured', async () => {
+  it('refuses a server without STARTTLS while requireTls (MAIL_TLS_FAILED), sends when allowed', async () => {
     await smtp.close();
     smtp = await startTestSmtpServer({ startTls: false });
     const outbox = delivery();
@@ -237,5 +237,32 @@ describe('deliver the outbox over SMTP (STARTTLS + AUTH)', () => {
       await receiver.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('a recipient the server refuses for good (5xx) is MAIL_REJECTED: it stays pending, the others go', async () => {
+    await smtp.close();
+    smtp = await startTestSmtpServer({ rejectRecipients: ['nx@example.org'] });
+    const id = alertIdOf(critical);
+    const events: AlertEvent[] = [
+      { ...opened(critical), atMs: NOW - 30 * HOUR },
+      { alertId: id, kind: 'notified', atMs: NOW - 25 * HOUR, actor: 'system', recipients: ['jf@example.org'] },
+      opened(finding('stuck_register', 'm2', 'critical')),
+    ];
+    const { sent, rejected } = await delivery().run(input(events));
+    expect(rejected.map((r) => [r.message.kind, r.error.code, r.error.retryable])).toEqual([
+      ['escalation', 'MAIL_REJECTED', false],
+    ]);
+    expect(sent.map((m) => m.kind)).toEqual(['immediate']);
+    expect(smtp.received.map((m) => m.rcptTo)).toEqual([['jf@example.org']]);
+    expect((await store.pending()).map((m) => m.kind)).toEqual(['escalation']);
+  });
+
+  it('runs deliveries one at a time: two at once send each message once', async () => {
+    const outbox = delivery();
+    await outbox.queue(input([opened(critical), opened(finding('stuck_register', 'm2', 'critical'))]));
+    const [a, b] = await Promise.all([outbox.deliver(), outbox.deliver()]);
+    expect(a.sent).toHaveLength(2);
+    expect(b.sent).toEqual([]);
+    expect(smtp.received).toHaveLength(2);
   });
 });

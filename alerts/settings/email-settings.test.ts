@@ -3,7 +3,7 @@ import type { Fleet } from '../../config/index.js';
 import { checkEmailRecipients, emailSettingsSchema } from './email-settings.js';
 
 describe('alerts.email settings', () => {
-  it('has defaults for everything: STARTTLS required, no recipients, 24 h escalation, 08:00 digest, no demo receiver', () => {
+  it('defaults: STARTTLS required, no recipients, 24 h escalation, 08:00 digest, no receiver', () => {
     expect(emailSettingsSchema.parse({})).toEqual({
       smtp: {
         host: '127.0.0.1',

@@ -47,7 +47,7 @@ export function outboxStoreContract(name: string, makeStore: () => Promise<Outbo
       expect(await store.queuedKeys([])).toEqual(new Set());
     });
 
-    it('reads back queued messages exactly (unicode, quotes, a large HTML), ascending by (queuedAtMs, key)', async () => {
+    it('reads back queued messages exactly (unicode, quotes, large HTML), by (queuedAtMs, key)', async () => {
       const digest = outboxMessage('digest|jf@example.org|2026-11-30', T0, {
         kind: 'digest',
         day: '2026-11-30',

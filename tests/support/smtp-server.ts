@@ -42,6 +42,8 @@ export interface TestSmtpServerOptions {
   readonly auth?: boolean;
   readonly user?: string;
   readonly password?: string;
+  /** RCPT TO these addresses is refused for good (550). */
+  readonly rejectRecipients?: readonly string[];
 }
 
 export interface TestSmtpServer {
@@ -87,6 +89,11 @@ export async function startTestSmtpServer(options: TestSmtpServerOptions = {}): 
     onAuth(credentials, _session, callback) {
       if (credentials.username === user && credentials.password === password) callback(null, { user });
       else callback(new Error('Invalid username or password'));
+    },
+    onRcptTo(address, _session, callback) {
+      if (options.rejectRecipients?.includes(address.address)) {
+        callback(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }));
+      } else callback();
     },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
