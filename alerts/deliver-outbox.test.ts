@@ -122,7 +122,7 @@ describe('deliver the outbox over SMTP (STARTTLS + AUTH)', () => {
     }
     const immediate = first.queued.find((m) => m.kind === 'immediate');
     const got = smtp.received.find((m) => m.messageId === immediate?.messageId);
-    expect(got?.subject).toBe('【碳核】紧急 表计离线: m1');
+    expect(got?.subject).toBe('【碳核】紧急 表计离线：m1');
     expect(got?.text).toContain('m1：meter_offline');
     expect(got?.html).toContain('m1：meter_offline');
     expect(got?.headers.get('x-tanhe-message-key')).toBe(immediate?.key);

@@ -35,11 +35,11 @@ describe('renderEmail', () => {
       { kind: 'immediate', alert },
       { lang: 'zh', timeZone: 'Asia/Shanghai', recipientName: '李工' },
     );
-    expect(mail.subject).toBe('【碳核】紧急 表计离线: gov-a-e-main');
+    expect(mail.subject).toBe('【碳核】紧急 表计离线：gov-a-e-main');
     expect(mail.text).toContain('李工：');
     expect(mail.text).toContain('表计 gov-a-e-main 已 1 小时无读数');
-    expect(mail.text).toContain('开始于: 2026-11-30T09:00:00+08:00');
-    expect(mail.text).toContain('测量值: 4.123 intervals (阈值 2 intervals)');
+    expect(mail.text).toContain('开始于：2026-11-30T09:00:00+08:00');
+    expect(mail.text).toContain('测量值：4.123 intervals (阈值 2 intervals)');
     expect(mail.text).toContain('expectedIntervalMinutes=15');
     expect(mail.text).toContain(`POST /api/v1/alerts/${encodeURIComponent(alert.id)}/ack`);
     expect(mail.html).toContain('<html lang="zh-CN">');
@@ -74,7 +74,7 @@ describe('renderEmail', () => {
       { kind: 'escalation', alert, escalateAfterHours: 24, notifiedRecipients: ['jf@example.org'] },
       { lang: 'zh', timeZone: 'Asia/Shanghai' },
     );
-    expect(escalation.subject).toBe('【碳核】告警升级：24 小时未确认: 表计离线 gov-a-e-main');
+    expect(escalation.subject).toBe('【碳核】告警升级：24 小时未确认：表计离线 gov-a-e-main');
     expect(escalation.text).toContain('jf@example.org');
   });
 

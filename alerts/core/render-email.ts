@@ -61,6 +61,7 @@ const SEVERITY_LABELS: Readonly<Record<AlertSeverity, { readonly en: string; rea
 const WORDS = {
   en: {
     brand: '[tanhe] ',
+    colon: ': ',
     greeting: (name: string | undefined) => (name ? `Dear ${name},` : 'Dear energy officer,'),
     immediateIntro: 'A critical alert was raised:',
     digestSubject: (day: string, n: number) => `Daily alert digest ${day}: ${n} alert${n === 1 ? '' : 's'}`,
@@ -86,6 +87,7 @@ const WORDS = {
   },
   zh: {
     brand: '【碳核】',
+    colon: '：',
     greeting: (name: string | undefined) => (name ? `${name}：` : '能源管理员：'),
     immediateIntro: '产生了一条紧急告警：',
     digestSubject: (day: string, n: number) => `每日告警摘要 ${day}：${n} 条`,
@@ -120,9 +122,8 @@ export function renderEmail(input: RenderInput, options: RenderOptions): Rendere
   switch (input.kind) {
     case 'immediate': {
       const { alert } = input;
-      const subject = `${w.brand}${SEVERITY_LABELS[alert.severity][options.lang]} ${ruleLabel(alert, options)}: ${
-        alert.subject.id
-      }`;
+      const severity = SEVERITY_LABELS[alert.severity][options.lang];
+      const subject = `${w.brand}${severity} ${ruleLabel(alert, options)}${w.colon}${alert.subject.id}`;
       return compose(subject, greeting, w.immediateIntro, [alert], options);
     }
     case 'digest': {
@@ -139,7 +140,9 @@ export function renderEmail(input: RenderInput, options: RenderOptions): Rendere
       const { alert } = input;
       const who = input.notifiedRecipients.length > 0 ? input.notifiedRecipients.join(', ') : '—';
       return compose(
-        `${w.brand}${w.escalationSubject(input.escalateAfterHours)}: ${ruleLabel(alert, options)} ${alert.subject.id}`,
+        `${w.brand}${w.escalationSubject(input.escalateAfterHours)}${w.colon}${ruleLabel(alert, options)} ${
+          alert.subject.id
+        }`,
         greeting,
         w.escalationIntro(input.escalateAfterHours, who),
         [alert],
@@ -173,7 +176,7 @@ function compose(
     ...blocks.flatMap((b, i) => [
       '',
       `${alerts.length > 1 ? `${i + 1}. ` : ''}${b.summary}`,
-      ...b.lines.map((l) => `   ${l.label}: ${l.value}`),
+      ...b.lines.map((l) => `   ${l.label}${w.colon}${l.value}`),
     ]),
     '',
     '-- ',
