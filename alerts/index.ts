@@ -36,3 +36,15 @@ export {
 export { createBacktest, type Backtest, type BacktestDeps, type BacktestQuery, type BacktestRun } from './backtest.js';
 export { ALERT_EVALUATION_JOB, createAlertJobs, type AlertJobLog, type AlertJobsDeps } from './alert-jobs.js';
 export { lifecycleSettingsSchema, type LifecycleSettings } from './settings/lifecycle-settings.js';
+export * from './core/notification-plan.js';
+export * from './core/render-email.js';
+export {
+  checkEmailRecipients,
+  emailSettingsSchema,
+  type EmailSettings,
+  type Recipient,
+} from './settings/email-settings.js';
+export * from './deliver-outbox.js';
+export { createDuckDbOutboxStore } from './adapters/duckdb-outbox-store.js';
+export { createQuestDbOutboxStore, type QuestDbOutboxStoreOptions } from './adapters/questdb-outbox-store.js';
+export { createSmtpMailer, smtpMailerOptions, type SmtpMailerOptions } from './adapters/smtp-mailer.js';

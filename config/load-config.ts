@@ -12,7 +12,13 @@ import { validateFleet, type ConfigProblem } from './validate-fleet.js';
 /** The configuration config/ owns: settings, the fleet, and secrets from the environment. */
 export interface Config extends Omit<Settings, 'fleet' | 'fleetFile'> {
   readonly fleet: Fleet;
-  readonly secrets: { readonly mqttPassword?: string; readonly mqttUsername?: string; readonly questdbToken?: string };
+  readonly secrets: {
+    readonly mqttPassword?: string;
+    readonly mqttUsername?: string;
+    readonly questdbToken?: string;
+    /** The SMTP AUTH password for alerts.email.smtp.user. */
+    readonly smtpPassword?: string;
+  };
   /** Where the settings came from, for the start-up log. */
   readonly source: string;
 }
@@ -127,6 +133,7 @@ export function loadConfig<S extends ConfigSections = Record<never, z.ZodType>>(
       ...(env.TANHE_MQTT_PASSWORD ? { mqttPassword: env.TANHE_MQTT_PASSWORD } : {}),
       ...(settings.mqtt.username ? { mqttUsername: settings.mqtt.username } : {}),
       ...(env.TANHE_QUESTDB_TOKEN ? { questdbToken: env.TANHE_QUESTDB_TOKEN } : {}),
+      ...(env.TANHE_SMTP_PASSWORD ? { smtpPassword: env.TANHE_SMTP_PASSWORD } : {}),
     },
     source: file,
   } as ConfigWith<S>;

@@ -38,6 +38,17 @@ export const ERROR_CODES = {
   BAD_RULE: { httpStatus: 400, meaning: 'rule is not one of the alert rules' },
   BAD_STATE: { httpStatus: 400, meaning: 'state is not one of open, notified, acknowledged, resolved' },
   BACKTEST_TOO_LONG: { httpStatus: 400, meaning: 'the backtest range holds more evaluation instants than allowed' },
+  MAIL_UNAVAILABLE: {
+    httpStatus: 503,
+    meaning: 'the SMTP server could not be reached, timed out or answered 4xx; the outbox retries',
+  },
+  MAIL_AUTH_FAILED: { httpStatus: 502, meaning: 'the SMTP server refused the credentials (TANHE_SMTP_PASSWORD)' },
+  MAIL_TLS_FAILED: {
+    httpStatus: 502,
+    meaning: 'STARTTLS is required but the SMTP server does not offer it, or its certificate is not trusted',
+  },
+  MAIL_REJECTED: { httpStatus: 502, meaning: 'the SMTP server refused this message (5xx); it stays in the outbox' },
+  MAIL_RECEIVER_FAILED: { httpStatus: 500, meaning: 'the demo SMTP receiver could not listen or store a message' },
   ROUTE_NOT_FOUND: { httpStatus: 404, meaning: 'no such route' },
   INTERNAL: { httpStatus: 500, meaning: 'an unexpected failure; see the service log' },
 } as const satisfies Record<string, { httpStatus: number; meaning: string }>;

@@ -16,3 +16,4 @@ export {
   type SchedulerLog,
   type SchedulerOptions,
 } from './scheduler.js';
+export { startDemoSmtpReceiver, type DemoSmtpReceiver, type DemoSmtpReceiverOptions } from './smtp/index.js';
