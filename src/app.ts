@@ -10,6 +10,7 @@ import {
   METHODOLOGY_VERSION,
   type AccountingStoreAdapter,
 } from '../accounting/index.js';
+import { createMeterHealthRules } from '../alerts/index.js';
 import { createFleetRegistry, readFactorCatalogue } from '../config/index.js';
 import {
   createDuckDbReadingStore,
@@ -114,8 +115,26 @@ export async function startApp(config: Config, extras: StartExtras = {}): Promis
     }),
     heldReadings: createHeldReadingsQuery({ store: stores.accounting, fleet: fleetView }),
   };
+  const meterHealth = createMeterHealthRules(
+    {
+      fleet: fleetView,
+      readings: store,
+      edges: stores.accounting,
+      heldReadings: accounting.heldReadings,
+      consumption: accounting.consumption,
+    },
+    config.alerts.health,
+  );
   const http = createHttpServer(
-    { store, fleet, metrics: metricsRegistry, readiness, nowMs: systemClock.nowMs, accounting },
+    {
+      store,
+      fleet,
+      metrics: metricsRegistry,
+      readiness,
+      nowMs: systemClock.nowMs,
+      accounting,
+      meterHealth: (meterId, asOfMs) => meterHealth.evaluateMeter(meterId, asOfMs),
+    },
     log,
   );
 

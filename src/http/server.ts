@@ -13,6 +13,7 @@ import { notFoundRoute, sendError } from './error-mapper.js';
 import type { HttpDeps } from './http-deps.js';
 import { accountingPlugin } from './plugins/accounting-plugin.js';
 import { healthPlugin } from './plugins/health-plugin.js';
+import { meterHealthPlugin } from './plugins/meter-health-plugin.js';
 import { metersPlugin } from './plugins/meters-plugin.js';
 import { orgsPlugin } from './plugins/orgs-plugin.js';
 
@@ -63,6 +64,7 @@ export function createHttpServer(deps: HttpDeps, logger: Logger): FastifyInstanc
     nowMs: deps.nowMs,
     held: deps.accounting.heldReadings,
   });
+  app.register(meterHealthPlugin, { health: deps.meterHealth, fleet: deps.fleet, nowMs: deps.nowMs });
   app.register(orgsPlugin, { fleet: deps.fleet, nowMs: deps.nowMs });
   app.register(accountingPlugin, { accounting: deps.accounting, nowMs: deps.nowMs });
   return app;

@@ -7,6 +7,7 @@ import {
   createMeterConsumption,
   METHODOLOGY_VERSION,
 } from '../../accounting/index.js';
+import { createMeterHealthRules, healthSettingsSchema } from '../../alerts/index.js';
 import { createFleetRegistry, readFactorCatalogue, type Fleet } from '../../config/index.js';
 import { createDuckDbReadingStore, type ReadingStore } from '../../ingest/index.js';
 import type { AccountingUseCases, Readiness } from '../../src/http/http-deps.js';
@@ -58,8 +59,26 @@ export async function createTestHttpApp(options: {
     spool: { backlogBytes: 0, backlogRecords: 0, full: false },
   });
   const fleet = createFleetRegistry(options.fleet);
+  const meterHealth = createMeterHealthRules(
+    {
+      fleet: view,
+      readings: store,
+      edges: accountingStore,
+      heldReadings: accounting.heldReadings,
+      consumption: accounting.consumption,
+    },
+    healthSettingsSchema.parse({}),
+  );
   const app = createHttpServer(
-    { store, fleet, metrics: new Registry(), readiness, nowMs, accounting },
+    {
+      store,
+      fleet,
+      metrics: new Registry(),
+      readiness,
+      nowMs,
+      accounting,
+      meterHealth: (meterId, asOfMs) => meterHealth.evaluateMeter(meterId, asOfMs),
+    },
     createLogger('silent'),
   );
   return {
