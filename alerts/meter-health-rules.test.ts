@@ -1,10 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createDuckDbAccountingStore,
-  createFleetView,
-  createHeldReadingsQuery,
-  createMeterConsumption,
-} from '../accounting/index.js';
+import { createDuckDbAccountingStore, createFleetView } from '../accounting/index.js';
 import { fleetSchema } from '../config/index.js';
 import { createDuckDbReadingStore, type ReadingStore } from '../ingest/index.js';
 import { HOUR_MS, MINUTE_MS, type QuarantineRecord, type Reading } from '../src/kernel/index.js';
@@ -118,13 +113,7 @@ beforeAll(async () => {
   await accountingStore.init();
   const view = createFleetView(fleet);
   rules = createMeterHealthRules(
-    {
-      fleet: view,
-      readings: store,
-      edges: accountingStore,
-      heldReadings: createHeldReadingsQuery({ store: accountingStore, fleet: view }),
-      consumption: createMeterConsumption({ store: accountingStore, fleet: view }),
-    },
+    { fleet: view, readings: store, accounting: accountingStore },
     healthSettingsSchema.parse({}),
   );
   await store.write(

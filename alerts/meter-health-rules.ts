@@ -1,11 +1,12 @@
-import type {
-  AccountingStore,
-  ConsumptionQuery,
-  ConsumptionSeries,
-  FleetView,
-  HeldReading,
-  HeldReadingsQuery,
-  MeterConfig,
+import {
+  heldReadings,
+  meterSpec,
+  storeConsumption,
+  type AccountingStore,
+  type ConsumptionResult,
+  type FleetView,
+  type MeterConfig,
+  type SegmentBucket,
 } from '../accounting/index.js';
 import type { StoredReadings } from '../ingest/index.js';
 import {
@@ -23,13 +24,13 @@ import {
   type Unit,
 } from '../src/kernel/index.js';
 import type { AlertRule, RuleFinding } from './core/alert-types.js';
-import { clockSkewFinding } from './core/meter-health-skew.js';
 import { lookbackStartMs } from './core/meter-health-episodes.js';
 import { heldReadingsFinding } from './core/meter-health-held.js';
 import { submeterImbalanceFinding, type BalanceDay } from './core/meter-health-imbalance.js';
 import { meterOfflineFinding } from './core/meter-health-offline.js';
 import { quarantineRateFinding } from './core/meter-health-quarantine.js';
 import { sequenceGapFinding } from './core/meter-health-sequence.js';
+import { clockSkewFinding } from './core/meter-health-skew.js';
 import { flatRuns, isLongFlat, stuckRegisterFinding, type StuckReference } from './core/meter-health-stuck.js';
 import type { RuleFamily } from './ports.js';
 import type { HealthSettings } from './settings/health-settings.js';
@@ -38,17 +39,17 @@ import type { HealthSettings } from './settings/health-settings.js';
  * The meter-health rule family (docs/alerts.md, "Meter health"): offline, stuck
  * register, held readings, sequence gaps, clock skew, sub-meter imbalance and
  * quarantine rate, each a pure rule in alerts/core/meter-health-*.ts. This file
- * only reads: ingest's stored readings and quarantine, accounting's edge readings
- * (the last reading before an instant), held readings and consumption. Only data
- * with device time before asOf (quarantined items: arrival time before asOf) is
- * judged, so a backtest at a past instant sees what the live job saw then.
+ * only reads: ingest's stored readings and quarantine, and accounting's store
+ * through accounting's engine (`storeConsumption`, the run a report makes): one
+ * run per time zone over the lookback's local days gives every meter's held
+ * readings and daily consumption at once. Only data with device time before asOf
+ * (quarantined items: arrival time before asOf) is judged, so a backtest at a
+ * past instant sees what the live job saw then.
  */
 export interface MeterHealthDeps {
   readonly fleet: FleetView;
   readonly readings: Pick<StoredReadings, 'readings' | 'quarantine'>;
-  readonly edges: Pick<AccountingStore, 'edgeReadings'>;
-  readonly heldReadings: (query: HeldReadingsQuery) => Promise<readonly HeldReading[]>;
-  readonly consumption: (query: ConsumptionQuery) => Promise<ConsumptionSeries>;
+  readonly accounting: AccountingStore;
 }
 
 export interface MeterHealthRules extends RuleFamily {
@@ -70,28 +71,87 @@ export const METER_HEALTH_RULES = [
 const LAST_READING_WINDOW_MS = 366 * DAY_MS;
 const READINGS_LIMIT = 200_000;
 const QUARANTINE_PAGE = 5_000;
-/** Meters evaluated at a time (each is a few store queries). */
+/** Meters whose raw readings are read at a time. */
 const CONCURRENCY = 8;
 
+interface Lookback {
+  readonly fromMs: number;
+  readonly asOfMs: number;
+}
+
 export function createMeterHealthRules(deps: MeterHealthDeps, settings: HealthSettings): MeterHealthRules {
+  const zoneOf = (meterId: string) => deps.fleet.institutionOfMeter(meterId)?.timezone ?? DEFAULT_TIME_ZONE;
+  const childrenOf = (meterId: string) =>
+    deps.fleet.fleet.meters.filter((m) => m.parent === meterId && m.carrier !== 'pv_generation');
+  const pvBehind = (meterId: string) =>
+    deps.fleet.fleet.meters.filter((m) => m.carrier === 'pv_generation' && m.behindMeter === meterId);
+
+  /** The engine over meters of one zone, in buckets of `bucket` covering [fromMs, toMs). */
+  const engine = async (
+    meters: readonly MeterConfig[],
+    fromMs: number,
+    toMs: number,
+    bucket: SegmentBucket,
+    timeZone: string,
+  ): Promise<{ boundaries: number[]; results: ReadonlyMap<string, ConsumptionResult> }> => {
+    const boundaries = bucketBoundaries(fromMs, toMs, bucket, timeZone);
+    const first = boundaries[0];
+    const last = boundaries.at(-1);
+    if (meters.length === 0 || first === undefined || last === undefined || boundaries.length < 2)
+      return { boundaries, results: new Map() };
+    const run = await storeConsumption(deps.accounting, {
+      meters: meters.map(meterSpec),
+      fromMs: first,
+      toMs: last,
+      timeZone,
+      boundaries,
+      segmentBucket: bucket,
+    });
+    return { boundaries, results: run.results };
+  };
+
   const evaluateMeters = async (meters: readonly MeterConfig[], asOfMs: number): Promise<RuleFinding[]> => {
-    const fromMs = lookbackStartMs(asOfMs, settings.lookbackDays * DAY_MS);
-    const [quarantine, edges] = await Promise.all([
-      quarantinedByMeter(deps.readings, fromMs, asOfMs),
-      deps.edges.edgeReadings({
+    const range: Lookback = { fromMs: lookbackStartMs(asOfMs, settings.lookbackDays * DAY_MS), asOfMs };
+    // The engine's meters: the judged ones, and the children and PV of judged parent meters.
+    const engineMeters = new Map<string, MeterConfig>();
+    for (const m of meters) {
+      for (const x of [m, ...childrenOf(m.id), ...pvBehind(m.id)]) engineMeters.set(x.id, x);
+    }
+    const byZone = new Map<string, MeterConfig[]>();
+    for (const m of engineMeters.values()) byZone.set(zoneOf(m.id), [...(byZone.get(zoneOf(m.id)) ?? []), m]);
+    const [quarantine, edges, runs] = await Promise.all([
+      quarantinedByMeter(deps.readings, range.fromMs, asOfMs),
+      deps.accounting.edgeReadings({
         meterIds: meters.map((m) => m.id),
-        beforeMs: fromMs,
+        beforeMs: range.fromMs,
         afterMs: asOfMs,
         windowMs: LAST_READING_WINDOW_MS,
       }),
+      Promise.all(
+        [...byZone].map(async ([timeZone, list]) => ({
+          timeZone,
+          ...(await engine(list, range.fromMs, asOfMs, 'day', timeZone)),
+        })),
+      ),
     ]);
+    const results = new Map<string, ConsumptionResult>();
+    const daysOf = new Map<string, number[]>();
+    for (const run of runs) {
+      for (const [id, result] of run.results) {
+        results.set(id, result);
+        daysOf.set(id, run.boundaries);
+      }
+    }
     const perMeter = await mapPooled(meters, CONCURRENCY, async (meter) => {
-      const readings = await deps.readings.readings({ meterId: meter.id, fromMs, toMs: asOfMs, limit: READINGS_LIMIT });
-      const before = edges.before.get(meter.id);
-      return meterFindings(meter, [...(before ? [before] : []), ...readings], quarantine.get(meter.id) ?? [], {
-        fromMs,
-        asOfMs,
+      const readings = await deps.readings.readings({
+        meterId: meter.id,
+        fromMs: range.fromMs,
+        toMs: asOfMs,
+        limit: READINGS_LIMIT,
       });
+      const before = edges.before.get(meter.id);
+      const own = [...(before ? [before] : []), ...readings];
+      return meterFindings(meter, own, quarantine.get(meter.id) ?? [], results, range);
     });
     return perMeter.flat();
   };
@@ -100,7 +160,8 @@ export function createMeterHealthRules(deps: MeterHealthDeps, settings: HealthSe
     meter: MeterConfig,
     readings: readonly Reading[],
     quarantined: readonly QuarantineRecord[],
-    range: { fromMs: number; asOfMs: number },
+    results: ReadonlyMap<string, ConsumptionResult>,
+    range: Lookback,
   ): Promise<RuleFinding[]> => {
     const { fromMs, asOfMs } = range;
     const findings: RuleFinding[] = [];
@@ -114,7 +175,8 @@ export function createMeterHealthRules(deps: MeterHealthDeps, settings: HealthSe
       }),
     );
     if (meter.register === 'cumulative') findings.push(await stuckFinding(meter, readings, asOfMs));
-    const held = await deps.heldReadings({ meterId: meter.id, fromMs, toMs: asOfMs });
+    const result = results.get(meter.id);
+    const held = (result === undefined ? [] : heldReadings(result)).filter((h) => h.tsMs >= fromMs);
     findings.push(heldReadingsFinding({ meterId: meter.id, held, asOfMs, ...settings.held }));
     const inLookback = readings.filter((r) => r.tsMs >= fromMs);
     const gap = sequenceGapFinding({ meterId: meter.id, readings, asOfMs, ...settings.sequence });
@@ -129,7 +191,7 @@ export function createMeterHealthRules(deps: MeterHealthDeps, settings: HealthSe
       }),
     );
     const children = childrenOf(meter.id);
-    if (children.length > 0) findings.push(await imbalanceFinding(meter, children, asOfMs, fromMs));
+    if (children.length > 0) findings.push(imbalanceFinding(meter, children, results, asOfMs));
     const windowFromMs = asOfMs - settings.quarantineRate.windowHours * HOUR_MS;
     findings.push(
       quarantineRateFinding({
@@ -143,9 +205,6 @@ export function createMeterHealthRules(deps: MeterHealthDeps, settings: HealthSe
     return findings;
   };
 
-  const childrenOf = (meterId: string) =>
-    deps.fleet.fleet.meters.filter((m) => m.parent === meterId && m.carrier !== 'pv_generation');
-
   const stuckFinding = async (meter: MeterConfig, readings: readonly Reading[], asOfMs: number) => {
     const runs = flatRuns(readings.filter((r) => r.tsMs < asOfMs));
     const current = runs.at(-1);
@@ -156,25 +215,29 @@ export function createMeterHealthRules(deps: MeterHealthDeps, settings: HealthSe
       const timeZone = zoneOf(meter.id);
       const startHourMs = bucketStart(current.startMs + HOUR_MS - 1, 'hour', timeZone);
       const endHourMs = bucketStart(current.endMs, 'hour', timeZone);
+      const parent = meter.parent === undefined ? undefined : deps.fleet.meter(meter.parent);
       const related: { meter: MeterConfig; relation: StuckReference['relation'] }[] = [
-        ...(meter.parent === undefined ? [] : [deps.fleet.meter(meter.parent)])
-          .filter((m): m is MeterConfig => m !== undefined)
-          .map((m) => ({ meter: m, relation: 'parent' as const })),
+        ...(parent === undefined ? [] : [{ meter: parent, relation: 'parent' as const }]),
         ...(meter.parent === undefined ? [] : childrenOf(meter.parent))
           .filter((m) => m.id !== meter.id)
           .map((m) => ({ meter: m, relation: 'sibling' as const })),
         ...childrenOf(meter.id).map((m) => ({ meter: m, relation: 'child' as const })),
       ];
       if (endHourMs > startHourMs) {
-        references = await Promise.all(
-          related.map(async ({ meter: m, relation }) => ({
-            meterId: m.id,
-            relation,
-            consumption: await consumedIn(m.id, startHourMs, endHourMs, 'hour'),
-            unit: m.unit,
-            hours: (endHourMs - startHourMs) / HOUR_MS,
-          })),
+        const { results } = await engine(
+          related.map((r) => r.meter),
+          startHourMs,
+          endHourMs,
+          'hour',
+          timeZone,
         );
+        references = related.map(({ meter: m, relation }) => ({
+          meterId: m.id,
+          relation,
+          consumption: results.get(m.id)?.totals.booked ?? 0,
+          unit: m.unit,
+          hours: (endHourMs - startHourMs) / HOUR_MS,
+        }));
       }
     }
     return stuckRegisterFinding({
@@ -188,58 +251,41 @@ export function createMeterHealthRules(deps: MeterHealthDeps, settings: HealthSe
     });
   };
 
-  const consumedIn = async (meterId: string, fromMs: number, toMs: number, bucket: 'hour' | 'day') => {
-    const series = await deps.consumption({ target: { meterId }, fromMs, toMs, bucket });
-    return series.series.reduce((s, c) => s + c.totals.consumption, 0);
-  };
-
-  const imbalanceFinding = async (
+  /** The balance of a parent meter on each complete local day of the engine run (days ending by asOf). */
+  const imbalanceFinding = (
     parent: MeterConfig,
     children: readonly MeterConfig[],
+    results: ReadonlyMap<string, ConsumptionResult>,
     asOfMs: number,
-    lookbackFromMs: number,
-  ): Promise<RuleFinding> => {
+  ): RuleFinding => {
     const { thresholdPercent, clearPercent, expectedLossPercent, expectedLossPercentByMeter, minCompleteness } =
       settings.imbalance;
     const timeZone = zoneOf(parent.id);
-    const fromMs = bucketStart(lookbackFromMs, 'day', timeZone);
-    const toMs = bucketStart(asOfMs, 'day', timeZone);
-    const pv = deps.fleet.fleet.meters.filter((m) => m.carrier === 'pv_generation' && m.behindMeter === parent.id);
-    const days: BalanceDay[] = [];
-    if (toMs > fromMs) {
-      const daily = async (m: MeterConfig) => {
-        const series = await deps.consumption({ target: { meterId: m.id }, fromMs, toMs, bucket: 'day' });
-        return series.series[0]?.buckets ?? [];
-      };
-      const [parentDays, childDays, pvDays] = await Promise.all([
-        daily(parent),
-        Promise.all(children.map(daily)),
-        Promise.all(pv.map(daily)),
-      ]);
-      const boundaries = bucketBoundaries(fromMs, toMs, 'day', timeZone);
-      boundaries.slice(0, -1).forEach((startMs, k) => {
-        const own = parentDays[k];
-        const kids = children.map((c, i) => ({ meter: c, bucket: childDays[i]?.[k] }));
-        const inParentUnit = (m: MeterConfig, value: number) => convert(m, parent, value);
+    const pv = pvBehind(parent.id);
+    const bucketsOf = (m: MeterConfig) => results.get(m.id)?.buckets ?? [];
+    const complete = (b: { receivedReadings: number; expectedReadings: number } | undefined) =>
+      b !== undefined && b.expectedReadings > 0 && b.receivedReadings / b.expectedReadings >= minCompleteness;
+    const days: BalanceDay[] = bucketsOf(parent)
+      .map((own, k) => ({ own, k }))
+      .filter(({ own }) => own.endMs <= asOfMs)
+      .map(({ own, k }) => {
+        const kids = children.map((c) => ({ meter: c, bucket: bucketsOf(c)[k] }));
         const childFigures = kids.map(({ meter: c, bucket }) => ({
           meterId: c.id,
-          consumption: bucket === undefined ? 0 : (inParentUnit(c, bucket.consumption) ?? Number.NaN),
+          consumption: convert(c, parent, bucket?.consumption ?? 0) ?? Number.NaN,
         }));
-        const pvSupply = pv.reduce((s, m, i) => s + (convert(m, parent, pvDays[i]?.[k]?.consumption ?? 0) ?? 0), 0);
-        const complete = (b: { completeness: number | null } | undefined) =>
-          b !== undefined && b.completeness !== null && b.completeness >= minCompleteness;
-        days.push({
-          day: bucketLabel(startMs, 'day', timeZone),
-          startMs,
-          parentSupply: (own?.consumption ?? 0) + pvSupply,
+        const pvSupply = pv.reduce((s, m) => s + (convert(m, parent, bucketsOf(m)[k]?.consumption ?? 0) ?? 0), 0);
+        return {
+          day: bucketLabel(own.startMs, 'day', timeZone),
+          startMs: own.startMs,
+          parentSupply: own.consumption + pvSupply,
           children: childFigures,
           judged:
             complete(own) &&
             kids.every(({ bucket }) => complete(bucket)) &&
             childFigures.every((c) => Number.isFinite(c.consumption)),
-        });
+        };
       });
-    }
     return submeterImbalanceFinding({
       parentId: parent.id,
       unit: parent.unit,
@@ -250,8 +296,6 @@ export function createMeterHealthRules(deps: MeterHealthDeps, settings: HealthSe
       asOfMs,
     });
   };
-
-  const zoneOf = (meterId: string) => deps.fleet.institutionOfMeter(meterId)?.timezone ?? DEFAULT_TIME_ZONE;
 
   return {
     name: 'meter-health',

@@ -116,13 +116,7 @@ export async function startApp(config: Config, extras: StartExtras = {}): Promis
     heldReadings: createHeldReadingsQuery({ store: stores.accounting, fleet: fleetView }),
   };
   const meterHealth = createMeterHealthRules(
-    {
-      fleet: fleetView,
-      readings: store,
-      edges: stores.accounting,
-      heldReadings: accounting.heldReadings,
-      consumption: accounting.consumption,
-    },
+    { fleet: fleetView, readings: store, accounting: stores.accounting },
     config.alerts.health,
   );
   const http = createHttpServer(

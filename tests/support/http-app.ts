@@ -60,13 +60,7 @@ export async function createTestHttpApp(options: {
   });
   const fleet = createFleetRegistry(options.fleet);
   const meterHealth = createMeterHealthRules(
-    {
-      fleet: view,
-      readings: store,
-      edges: accountingStore,
-      heldReadings: accounting.heldReadings,
-      consumption: accounting.consumption,
-    },
+    { fleet: view, readings: store, accounting: accountingStore },
     healthSettingsSchema.parse({}),
   );
   const app = createHttpServer(
