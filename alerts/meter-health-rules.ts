@@ -170,7 +170,7 @@ export function createMeterHealthRules(deps: MeterHealthDeps, settings: HealthSe
         meterId: meter.id,
         expectedIntervalMinutes: meter.expectedIntervalMinutes,
         afterIntervals: settings.offline.afterIntervals,
-        readingTimesMs: [...new Set(readings.map((r) => r.tsMs))],
+        readings,
         asOfMs,
       }),
     );

@@ -29,8 +29,14 @@ describe('meter_offline', () => {
     for (let t = fromMs; t <= toMs; t += 15 * MINUTE) times.push(t);
     return times;
   };
-  const offline = (readingTimesMs: number[], asOfMs = NOW) =>
-    meterOfflineFinding({ meterId: 'm1', expectedIntervalMinutes: 15, afterIntervals: 4, readingTimesMs, asOfMs });
+  const offline = (times: number[], asOfMs = NOW, receivedAt = (tsMs: number) => tsMs + 500) =>
+    meterOfflineFinding({
+      meterId: 'm1',
+      expectedIntervalMinutes: 15,
+      afterIntervals: 4,
+      readings: times.map((tsMs) => ({ tsMs, receivedAtMs: receivedAt(tsMs) })),
+      asOfMs,
+    });
   const silentSince = NOW - 5 * 60 * MINUTE;
 
   it('raises after four silent intervals, with the silence start as window', () => {
@@ -61,6 +67,16 @@ describe('meter_offline', () => {
   it('sees only device time before asOf: a backtest before the recovery raises', () => {
     const times = [...every15(NOW - 10 * 60 * MINUTE, silentSince), NOW - 10 * MINUTE];
     expect(offline(times, NOW - 20 * MINUTE).verdict).toBe('raise');
+  });
+
+  it('clears a silence that a late block filled afterwards, naming the silence as it was seen', () => {
+    // A gateway held 07:15 … 11:45 and delivered the block at 11:50: live saw a silence from 07:00.
+    const times = every15(NOW - 10 * 60 * MINUTE, NOW - 15 * MINUTE);
+    const block = (t: number) => (t > silentSince ? NOW - 10 * MINUTE : t + 500);
+    expect(offline(times, NOW, block)).toMatchObject({ verdict: 'clear', window: '2026-10-01T07:00:00.000Z' });
+    // A backfill of days delivered within a minute is no seen silence.
+    const backfill = (t: number) => NOW - 60_000 + (t - (NOW - 10 * 60 * MINUTE)) / 1000;
+    expect(offline(times, NOW, backfill)).toMatchObject({ verdict: 'clear', window: '2026-10-01T11:45:00.000Z' });
   });
 
   it('a meter that never reported is not offline', () => {

@@ -37,10 +37,11 @@ export interface MeterOfflineInput {
   /** Offline after this many expected intervals of silence. */
   readonly afterIntervals: number;
   /**
-   * Device times of the meter's readings before asOf, ascending: those of the
-   * lookback and the last one before it (so a silence longer than the lookback is seen).
+   * The meter's readings before asOf (device time and arrival), any order: those
+   * of the lookback and the last one before it (so a silence longer than the
+   * lookback is seen).
    */
-  readonly readingTimesMs: readonly number[];
+  readonly readings: readonly { readonly tsMs: number; readonly receivedAtMs: number }[];
   readonly asOfMs: number;
 }
 
@@ -53,10 +54,10 @@ export interface MeterOfflineInput {
  * nothing opens or closes.
  */
 export function meterOfflineFinding(input: MeterOfflineInput): RuleFinding {
-  const { meterId, expectedIntervalMinutes, afterIntervals, readingTimesMs, asOfMs } = input;
+  const { meterId, expectedIntervalMinutes, afterIntervals, asOfMs } = input;
   const offlineAfterMs = afterIntervals * expectedIntervalMinutes * MINUTE_MS;
-  const times = readingTimesMs.filter((t) => t < asOfMs);
-  const lastMs = times.at(-1);
+  const readings = firstArrivals(input.readings.filter((r) => r.tsMs < asOfMs));
+  const lastMs = readings.at(-1)?.tsMs;
   const base = {
     rule: 'meter_offline' as const,
     meterId,
@@ -105,7 +106,7 @@ export function meterOfflineFinding(input: MeterOfflineInput): RuleFinding {
       },
     });
   }
-  const ended = latestLongSilence(times, offlineAfterMs);
+  const ended = latestLongSilence(readings, offlineAfterMs, expectedIntervalMinutes * MINUTE_MS);
   return meterFinding({
     ...base,
     window: ended === undefined ? episodeWindow(lastMs) : episodeWindow(ended.startMs),
@@ -125,15 +126,41 @@ export function meterOfflineFinding(input: MeterOfflineInput): RuleFinding {
   });
 }
 
-/** The latest gap between consecutive readings longer than `offlineAfterMs`. */
+/** One reading per device time, ascending, with its earliest arrival. */
+function firstArrivals(
+  readings: readonly { readonly tsMs: number; readonly receivedAtMs: number }[],
+): { tsMs: number; receivedAtMs: number }[] {
+  const byTs = new Map<number, number>();
+  for (const r of readings) byTs.set(r.tsMs, Math.min(r.receivedAtMs, byTs.get(r.tsMs) ?? Infinity));
+  return [...byTs.entries()].sort((a, b) => a[0] - b[0]).map(([tsMs, receivedAtMs]) => ({ tsMs, receivedAtMs }));
+}
+
+/**
+ * The latest silence that was long enough, as the store shows it now or as it
+ * looked while the readings arrived. A gateway that held a block of readings and
+ * delivered it hours later left a gap that the live evaluation saw (and raised,
+ * with the last reading before the block as window) but that the store no
+ * longer shows in device time: reading i started a seen silence when no later
+ * reading existed, both taken and arrived, until more than `offlineAfterMs`
+ * after it (and reading i itself had arrived by then), for longer than
+ * `minSeenMs`: a backfill delivering days of readings in a minute leaves each
+ * reading alone for milliseconds, which no evaluation saw.
+ */
 function latestLongSilence(
-  times: readonly number[],
+  readings: readonly { readonly tsMs: number; readonly receivedAtMs: number }[],
   offlineAfterMs: number,
+  minSeenMs: number,
 ): { startMs: number; endMs: number } | undefined {
-  for (let i = times.length - 1; i > 0; i--) {
-    const endMs = times[i] as number;
-    const startMs = times[i - 1] as number;
-    if (endMs - startMs > offlineAfterMs) return { startMs, endMs };
+  let nextSeenMs = Infinity;
+  for (let i = readings.length - 1; i >= 0; i--) {
+    const r = readings[i] as { tsMs: number; receivedAtMs: number };
+    const next = readings[i + 1];
+    if (next !== undefined) {
+      nextSeenMs = Math.min(nextSeenMs, Math.max(next.tsMs, next.receivedAtMs));
+      const inDeviceTime = next.tsMs - r.tsMs > offlineAfterMs;
+      const asSeen = nextSeenMs - Math.max(r.tsMs + offlineAfterMs, r.receivedAtMs) > minSeenMs;
+      if (inDeviceTime || asSeen) return { startMs: r.tsMs, endMs: inDeviceTime ? next.tsMs : nextSeenMs };
+    }
   }
   return undefined;
 }
