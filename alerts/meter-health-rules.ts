@@ -216,13 +216,17 @@ export function createMeterHealthRules(deps: MeterHealthDeps, settings: HealthSe
       const startHourMs = bucketStart(current.startMs + HOUR_MS - 1, 'hour', timeZone);
       const endHourMs = bucketStart(current.endMs, 'hour', timeZone);
       const parent = meter.parent === undefined ? undefined : deps.fleet.meter(meter.parent);
-      const related: { meter: MeterConfig; relation: StuckReference['relation'] }[] = [
-        ...(parent === undefined ? [] : [{ meter: parent, relation: 'parent' as const }]),
-        ...(meter.parent === undefined ? [] : childrenOf(meter.parent))
-          .filter((m) => m.id !== meter.id)
-          .map((m) => ({ meter: m, relation: 'sibling' as const })),
-        ...childrenOf(meter.id).map((m) => ({ meter: m, relation: 'child' as const })),
-      ];
+      // PV generation is flat every night whatever the loads do: no load meter tells a stuck PV register.
+      const related: { meter: MeterConfig; relation: StuckReference['relation'] }[] =
+        meter.carrier === 'pv_generation'
+          ? []
+          : [
+              ...(parent === undefined ? [] : [{ meter: parent, relation: 'parent' as const }]),
+              ...(meter.parent === undefined ? [] : childrenOf(meter.parent))
+                .filter((m) => m.id !== meter.id)
+                .map((m) => ({ meter: m, relation: 'sibling' as const })),
+              ...childrenOf(meter.id).map((m) => ({ meter: m, relation: 'child' as const })),
+            ];
       if (endHourMs > startHourMs) {
         const { results } = await engine(
           related.map((r) => r.meter),

@@ -90,18 +90,37 @@ export function clockSkewFinding(input: ClockSkewInput): RuleFinding {
     },
     summary:
       count > 0
-        ? {
-            en:
-              `Clock of ${meterId} runs ahead: ${skewedInWindow.length} reading(s) stamped more than ` +
-              `${toleranceMinutes} min after arrival (max ${figure(maxAheadMinutes)} min), ` +
-              `${futureInWindow.length} quarantined as future-dated, in the last ${windowHours} h`,
-            zh:
-              `表计 ${meterId} 时钟超前：近 ${windowHours} 小时 ${skewedInWindow.length} 条读数时间戳超前到达时间 ` +
-              `${toleranceMinutes} 分钟以上（最大 ${figure(maxAheadMinutes)} 分钟），${futureInWindow.length} 条因未来时间被隔离`,
-          }
+        ? skewSummary(meterId, skewedInWindow.length, futureInWindow.length, input, maxAheadMinutes)
         : {
             en: `Clock of ${meterId} within ${toleranceMinutes} min (max ahead ${figure(maxAheadMinutes)} min)`,
             zh: `表计 ${meterId} 时钟偏差在 ${toleranceMinutes} 分钟以内（最大超前 ${figure(maxAheadMinutes)} 分钟）`,
           },
   });
+}
+
+function skewSummary(
+  meterId: string,
+  skewed: number,
+  future: number,
+  input: ClockSkewInput,
+  maxAheadMinutes: number,
+): { en: string; zh: string } {
+  const en: string[] = [];
+  const zh: string[] = [];
+  if (skewed > 0) {
+    en.push(
+      `${skewed} reading(s) stamped more than ${input.toleranceMinutes} min after arrival (max ${figure(maxAheadMinutes)} min)`,
+    );
+    zh.push(
+      `${skewed} 条读数时间戳超前到达时间 ${input.toleranceMinutes} 分钟以上（最大 ${figure(maxAheadMinutes)} 分钟）`,
+    );
+  }
+  if (future > 0) {
+    en.push(`${future} reading(s) quarantined with a future timestamp`);
+    zh.push(`${future} 条读数因时间戳在未来被隔离`);
+  }
+  return {
+    en: `Clock of ${meterId} runs ahead in the last ${input.windowHours} h: ${en.join('; ')}`,
+    zh: `表计 ${meterId} 时钟超前（近 ${input.windowHours} 小时）：${zh.join('；')}`,
+  };
 }

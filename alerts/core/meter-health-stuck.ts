@@ -104,10 +104,15 @@ export function stuckRegisterFinding(input: StuckRegisterInput): RuleFinding {
               `表计 ${meterId} 读数停在 ${current.value} ${unit} 已 ${hours} 小时，` +
               `而 ${movers.map((m) => m.meterId).join('、')} 仍在用能`,
           }
-        : {
-            en: `Register of ${meterId} flat for ${hours} h, related meters quiet too (no load, not judged stuck)`,
-            zh: `表计 ${meterId} 读数 ${hours} 小时未变，相关表计同样无用能（视为无负荷，不判为卡滞）`,
-          },
+        : references.length === 0
+          ? {
+              en: `Register of ${meterId} flat for ${hours} h; no related meter to tell a stuck register from no load`,
+              zh: `表计 ${meterId} 读数 ${hours} 小时未变；无相关表计可比对，无法区分卡滞与无负荷`,
+            }
+          : {
+              en: `Register of ${meterId} flat for ${hours} h, related meters quiet too (no load, not judged stuck)`,
+              zh: `表计 ${meterId} 读数 ${hours} 小时未变，相关表计同样无用能（视为无负荷，不判为卡滞）`,
+            },
     });
   }
   const ended = [...runs.slice(0, -1)].reverse().find((r) => r.endMs - r.startMs >= flatHours * HOUR_MS);
