@@ -53,7 +53,9 @@ export function heldReadingsFinding(input: HeldReadingsInput): RuleFinding {
     summary:
       inWindow.length > 0
         ? {
-            en: `${inWindow.length} reading(s) of ${meterId} held for review in the last ${windowHours} h (${reasons.join(', ')})`,
+            en:
+              `${inWindow.length} reading(s) of ${meterId} held for review in the last ${windowHours} h ` +
+              `(${reasons.join(', ')})`,
             zh: `表计 ${meterId} 近 ${windowHours} 小时有 ${inWindow.length} 条读数待复核（${reasons.join('、')}）`,
           }
         : {

@@ -101,7 +101,9 @@ export function meterOfflineFinding(input: MeterOfflineInput): RuleFinding {
       sinceMs: lastMs,
       details,
       summary: {
-        en: `Meter ${meterId} silent for ${hours} h since ${details.lastReadingAt} (expected every ${expectedIntervalMinutes} min)`,
+        en:
+          `Meter ${meterId} silent for ${hours} h since ${details.lastReadingAt} ` +
+          `(expected every ${expectedIntervalMinutes} min)`,
         zh: `表计 ${meterId} 自 ${details.lastReadingAt} 起已 ${hours} 小时无读数（应每 ${expectedIntervalMinutes} 分钟上报）`,
       },
     });

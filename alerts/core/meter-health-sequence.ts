@@ -108,7 +108,9 @@ export function sequenceGapFinding(input: SequenceGapInput): RuleFinding | undef
     summary:
       missing > 0
         ? {
-            en: `${missing} sequence number(s) of ${meterId} missing in the last ${windowHours} h (${inWindow.length} gap(s))`,
+            en:
+              `${missing} sequence number(s) of ${meterId} missing in the last ${windowHours} h ` +
+              `(${inWindow.length} gap(s))`,
             zh: `表计 ${meterId} 近 ${windowHours} 小时缺失 ${missing} 个序号（${inWindow.length} 处断档）`,
           }
         : {

@@ -109,7 +109,8 @@ function skewSummary(
   const zh: string[] = [];
   if (skewed > 0) {
     en.push(
-      `${skewed} reading(s) stamped more than ${input.toleranceMinutes} min after arrival (max ${figure(maxAheadMinutes)} min)`,
+      `${skewed} reading(s) stamped more than ${input.toleranceMinutes} min after arrival ` +
+        `(max ${figure(maxAheadMinutes)} min)`,
     );
     zh.push(
       `${skewed} 条读数时间戳超前到达时间 ${input.toleranceMinutes} 分钟以上（最大 ${figure(maxAheadMinutes)} 分钟）`,
