@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ConfigExtension, SettingsCheck } from '../config/index.js';
 import { baselineSettingsSchema } from './settings/baseline-settings.js';
 import { checkEmailRecipients, emailSettingsSchema } from './settings/email-settings.js';
-import { healthSettingsSchema } from './settings/health-settings.js';
+import { healthSettingsCheck, healthSettingsSchema } from './settings/health-settings.js';
 import { lifecycleSettingsSchema } from './settings/lifecycle-settings.js';
 import { quotaSettingsSchema } from './settings/quota-settings.js';
 
@@ -24,7 +24,7 @@ export const alertSettingsSchema = z.strictObject({
 export type AlertSettings = z.infer<typeof alertSettingsSchema>;
 
 /** Checks of the alerts section against the fleet (a quota naming an unknown institution, …). */
-const ALERT_SETTINGS_CHECKS: readonly SettingsCheck[] = [checkEmailRecipients];
+const ALERT_SETTINGS_CHECKS: readonly SettingsCheck[] = [checkEmailRecipients, healthSettingsCheck];
 
 export const ALERTS_CONFIG = {
   sections: { alerts: alertSettingsSchema.prefault({}) },

@@ -48,3 +48,11 @@ export * from './deliver-outbox.js';
 export { createDuckDbOutboxStore } from './adapters/duckdb-outbox-store.js';
 export { createQuestDbOutboxStore, type QuestDbOutboxStoreOptions } from './adapters/questdb-outbox-store.js';
 export { createSmtpMailer, smtpMailerOptions, type SmtpMailerOptions } from './adapters/smtp-mailer.js';
+export * from './core/meter-health-offline.js';
+export {
+  createMeterHealthRules,
+  METER_HEALTH_RULES,
+  type MeterHealthDeps,
+  type MeterHealthRules,
+} from './meter-health-rules.js';
+export { healthSettingsSchema, type HealthSettings } from './settings/health-settings.js';

@@ -18,6 +18,7 @@ import {
   createBacktest,
   createDuckDbAlertEventStore,
   createListAlerts,
+  createMeterHealthRules,
   createQuestDbAlertEventStore,
   createResolveAlert,
   createRunChecks,
@@ -133,7 +134,16 @@ export async function startApp(config: Config, extras: StartExtras = {}): Promis
   };
   const alerts = wireAlerts(config, stores, fleet, fleetView);
   const http = createHttpServer(
-    { store, fleet, metrics: metricsRegistry, readiness, nowMs: systemClock.nowMs, accounting, alerts: alerts.http },
+    {
+      store,
+      fleet,
+      metrics: metricsRegistry,
+      readiness,
+      nowMs: systemClock.nowMs,
+      accounting,
+      alerts: alerts.http,
+      meterHealth: alerts.meterHealth,
+    },
     log,
   );
 
@@ -354,28 +364,34 @@ export interface RuleFamilyInputs {
 }
 
 /**
- * The rule families the alert evaluation job and the backtest run: the extension point where each
- * family's factory is added, e.g. `createQuotaRules({ … }, inputs.config.alerts.quotas)` (docs/alerts.md).
- * None is built yet, so the job evaluates nothing and the backtest lists no alert.
+ * The rule families the alert evaluation job and the backtest run (docs/alerts.md), each also
+ * kept by name for the routes that show one family's view (a meter's health).
  */
-export function ruleFamilies(_inputs: RuleFamilyInputs): RuleFamily[] {
-  return [];
+export function ruleFamilies(inputs: RuleFamilyInputs) {
+  const meterHealth = createMeterHealthRules(
+    { fleet: inputs.fleetView, readings: inputs.readings, accounting: inputs.accounting },
+    inputs.config.alerts.health,
+  );
+  const all: RuleFamily[] = [meterHealth];
+  return { all, meterHealth };
 }
 
 interface AlertsWiring {
   readonly runChecks: RunChecks;
   readonly http: HttpDeps['alerts'];
+  readonly meterHealth: HttpDeps['meterHealth'];
 }
 
 /** The alerts' use cases over the alert event log, with the families of `ruleFamilies`. */
 function wireAlerts(config: Config, stores: Stores, fleet: FleetRegistry, fleetView: FleetView): AlertsWiring {
-  const families = ruleFamilies({
+  const named = ruleFamilies({
     config,
     fleet,
     fleetView,
     readings: stores.readings,
     accounting: stores.accounting,
   });
+  const families = named.all;
   const store = stores.alerts;
   const nowMs = systemClock.nowMs;
   return {
@@ -386,6 +402,7 @@ function wireAlerts(config: Config, stores: Stores, fleet: FleetRegistry, fleetV
       resolve: createResolveAlert({ store, nowMs }),
       backtest: createBacktest({ families, scope: fleetView, settings: config.alerts.lifecycle }),
     },
+    meterHealth: (meterId, asOfMs) => named.meterHealth.evaluateMeter(meterId, asOfMs),
   };
 }
 

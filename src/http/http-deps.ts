@@ -7,7 +7,7 @@ import type {
   HeldReading,
   HeldReadingsQuery,
 } from '../../accounting/index.js';
-import type { AcknowledgeAlert, Backtest, ListAlerts, ResolveAlert } from '../../alerts/index.js';
+import type { AcknowledgeAlert, Backtest, ListAlerts, ResolveAlert, RuleFinding } from '../../alerts/index.js';
 import type { FleetRegistry } from '../../config/index.js';
 import type { StoredReadings } from '../../ingest/index.js';
 
@@ -33,7 +33,11 @@ export interface HttpDeps {
   readonly nowMs: () => number;
   readonly accounting: AccountingUseCases;
   readonly alerts: AlertsUseCases;
+  /** Every meter-health rule's finding for one meter as of an instant (alerts' createMeterHealthRules). */
+  readonly meterHealth: MeterHealthCheck;
 }
+
+export type MeterHealthCheck = (meterId: string, asOfMs: number) => Promise<readonly RuleFinding[]>;
 
 export interface AccountingUseCases {
   readonly consumption: (query: ConsumptionQuery) => Promise<ConsumptionSeries>;

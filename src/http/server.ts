@@ -14,6 +14,7 @@ import type { HttpDeps } from './http-deps.js';
 import { accountingPlugin } from './plugins/accounting-plugin.js';
 import { alertsPlugin } from './plugins/alerts-plugin.js';
 import { healthPlugin } from './plugins/health-plugin.js';
+import { meterHealthPlugin } from './plugins/meter-health-plugin.js';
 import { metersPlugin } from './plugins/meters-plugin.js';
 import { orgsPlugin } from './plugins/orgs-plugin.js';
 
@@ -65,6 +66,7 @@ export function createHttpServer(deps: HttpDeps, logger: Logger): FastifyInstanc
     nowMs: deps.nowMs,
     held: deps.accounting.heldReadings,
   });
+  app.register(meterHealthPlugin, { health: deps.meterHealth, fleet: deps.fleet, nowMs: deps.nowMs });
   app.register(orgsPlugin, { fleet: deps.fleet, nowMs: deps.nowMs });
   app.register(accountingPlugin, { accounting: deps.accounting, nowMs: deps.nowMs });
   app.register(alertsPlugin, { alerts: deps.alerts });

@@ -12,8 +12,10 @@ import {
   createBacktest,
   createDuckDbAlertEventStore,
   createListAlerts,
+  createMeterHealthRules,
   createResolveAlert,
   createRunChecks,
+  healthSettingsSchema,
   lifecycleSettingsSchema,
   type AlertEventStore,
   type RuleFamily,
@@ -84,8 +86,21 @@ export async function createTestHttpApp(options: {
     spool: { backlogBytes: 0, backlogRecords: 0, full: false },
   });
   const fleet = createFleetRegistry(options.fleet);
+  const meterHealth = createMeterHealthRules(
+    { fleet: view, readings: store, accounting: accountingStore },
+    healthSettingsSchema.parse({}),
+  );
   const app = createHttpServer(
-    { store, fleet, metrics: new Registry(), readiness, nowMs, accounting, alerts },
+    {
+      store,
+      fleet,
+      metrics: new Registry(),
+      readiness,
+      nowMs,
+      accounting,
+      alerts,
+      meterHealth: (meterId, asOfMs) => meterHealth.evaluateMeter(meterId, asOfMs),
+    },
     createLogger('silent'),
   );
   return {

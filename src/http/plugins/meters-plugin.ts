@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { HeldReading } from '../../../accounting/index.js';
-import { METER_REPORTING_STATES, meterReportingState } from '../../../ingest/index.js';
+import { METER_REPORTING_STATES, meterReportingState } from '../../../alerts/index.js';
 import type { FleetRegistry } from '../../../config/index.js';
 import { AppError, DAY_MS, MINUTE_MS, REJECTION_REASONS } from '../../kernel/index.js';
 import { errorResponses } from '../error-mapper.js';

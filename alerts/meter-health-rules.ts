@@ -1,0 +1,358 @@
+import {
+  heldReadings,
+  meterSpec,
+  storeConsumption,
+  type AccountingStore,
+  type ConsumptionResult,
+  type FleetView,
+  type MeterConfig,
+  type SegmentBucket,
+} from '../accounting/index.js';
+import type { StoredReadings } from '../ingest/index.js';
+import {
+  bucketBoundaries,
+  bucketLabel,
+  bucketStart,
+  type Carrier,
+  CARRIERS,
+  DAY_MS,
+  DEFAULT_TIME_ZONE,
+  HOUR_MS,
+  type QuarantineRecord,
+  type Reading,
+  toBaseUnit,
+  type Unit,
+} from '../src/kernel/index.js';
+import type { AlertRule, RuleFinding } from './core/alert-types.js';
+import { lookbackStartMs } from './core/meter-health-episodes.js';
+import { heldReadingsFinding } from './core/meter-health-held.js';
+import { submeterImbalanceFinding, type BalanceDay } from './core/meter-health-imbalance.js';
+import { meterOfflineFinding } from './core/meter-health-offline.js';
+import { quarantineRateFinding } from './core/meter-health-quarantine.js';
+import { sequenceGapFinding } from './core/meter-health-sequence.js';
+import { clockSkewFinding } from './core/meter-health-skew.js';
+import { flatRuns, isLongFlat, stuckRegisterFinding, type StuckReference } from './core/meter-health-stuck.js';
+import type { RuleFamily } from './ports.js';
+import type { HealthSettings } from './settings/health-settings.js';
+
+/**
+ * The meter-health rule family (docs/alerts.md, "Meter health"): offline, stuck
+ * register, held readings, sequence gaps, clock skew, sub-meter imbalance and
+ * quarantine rate, each a pure rule in alerts/core/meter-health-*.ts. This file
+ * only reads: ingest's stored readings and quarantine, and accounting's store
+ * through accounting's engine (`storeConsumption`, the run a report makes): one
+ * run per time zone over the lookback's local days gives every meter's held
+ * readings and daily consumption at once. Only data with device time before asOf
+ * (quarantined items: arrival time before asOf) is judged, so a backtest at a
+ * past instant sees what the live job saw then.
+ */
+export interface MeterHealthDeps {
+  readonly fleet: FleetView;
+  readonly readings: Pick<StoredReadings, 'readings' | 'quarantine'>;
+  readonly accounting: AccountingStore;
+}
+
+export interface MeterHealthRules extends RuleFamily {
+  /** Every health rule's finding for one meter as of an instant (the meter health route). */
+  evaluateMeter(meterId: string, asOfMs: number): Promise<readonly RuleFinding[]>;
+}
+
+export const METER_HEALTH_RULES = [
+  'meter_offline',
+  'stuck_register',
+  'held_readings',
+  'sequence_gap',
+  'clock_skew',
+  'submeter_imbalance',
+  'quarantine_rate',
+] as const satisfies readonly AlertRule[];
+
+/** How far back to find a silent meter's last reading. */
+const LAST_READING_WINDOW_MS = 366 * DAY_MS;
+const READINGS_LIMIT = 200_000;
+const QUARANTINE_PAGE = 5_000;
+/** Meters whose raw readings are read at a time. */
+const CONCURRENCY = 8;
+
+interface Lookback {
+  readonly fromMs: number;
+  readonly asOfMs: number;
+}
+
+export function createMeterHealthRules(deps: MeterHealthDeps, settings: HealthSettings): MeterHealthRules {
+  const zoneOf = (meterId: string) => deps.fleet.institutionOfMeter(meterId)?.timezone ?? DEFAULT_TIME_ZONE;
+  const childrenOf = (meterId: string) =>
+    deps.fleet.fleet.meters.filter((m) => m.parent === meterId && m.carrier !== 'pv_generation');
+  const pvBehind = (meterId: string) =>
+    deps.fleet.fleet.meters.filter((m) => m.carrier === 'pv_generation' && m.behindMeter === meterId);
+
+  /** The engine over meters of one zone, in buckets of `bucket` covering [fromMs, toMs). */
+  const engine = async (
+    meters: readonly MeterConfig[],
+    fromMs: number,
+    toMs: number,
+    bucket: SegmentBucket,
+    timeZone: string,
+  ): Promise<{ boundaries: number[]; results: ReadonlyMap<string, ConsumptionResult> }> => {
+    const boundaries = bucketBoundaries(fromMs, toMs, bucket, timeZone);
+    const first = boundaries[0];
+    const last = boundaries.at(-1);
+    if (meters.length === 0 || first === undefined || last === undefined || boundaries.length < 2)
+      return { boundaries, results: new Map() };
+    const run = await storeConsumption(deps.accounting, {
+      meters: meters.map(meterSpec),
+      fromMs: first,
+      toMs: last,
+      timeZone,
+      boundaries,
+      segmentBucket: bucket,
+    });
+    return { boundaries, results: run.results };
+  };
+
+  const evaluateMeters = async (meters: readonly MeterConfig[], asOfMs: number): Promise<RuleFinding[]> => {
+    const range: Lookback = { fromMs: lookbackStartMs(asOfMs, settings.lookbackDays * DAY_MS), asOfMs };
+    // The engine's meters: the judged ones, and the children and PV of judged parent meters.
+    const engineMeters = new Map<string, MeterConfig>();
+    for (const m of meters) {
+      for (const x of [m, ...childrenOf(m.id), ...pvBehind(m.id)]) engineMeters.set(x.id, x);
+    }
+    const byZone = new Map<string, MeterConfig[]>();
+    for (const m of engineMeters.values()) byZone.set(zoneOf(m.id), [...(byZone.get(zoneOf(m.id)) ?? []), m]);
+    const [quarantine, edges, runs] = await Promise.all([
+      quarantinedByMeter(deps.readings, range.fromMs, asOfMs),
+      deps.accounting.edgeReadings({
+        meterIds: meters.map((m) => m.id),
+        beforeMs: range.fromMs,
+        afterMs: asOfMs,
+        windowMs: LAST_READING_WINDOW_MS,
+      }),
+      Promise.all(
+        [...byZone].map(async ([timeZone, list]) => ({
+          timeZone,
+          ...(await engine(list, range.fromMs, asOfMs, 'day', timeZone)),
+        })),
+      ),
+    ]);
+    const results = new Map<string, ConsumptionResult>();
+    const daysOf = new Map<string, number[]>();
+    for (const run of runs) {
+      for (const [id, result] of run.results) {
+        results.set(id, result);
+        daysOf.set(id, run.boundaries);
+      }
+    }
+    const perMeter = await mapPooled(meters, CONCURRENCY, async (meter) => {
+      const readings = await deps.readings.readings({
+        meterId: meter.id,
+        fromMs: range.fromMs,
+        toMs: asOfMs,
+        limit: READINGS_LIMIT,
+      });
+      const before = edges.before.get(meter.id);
+      const own = [...(before ? [before] : []), ...readings];
+      return meterFindings(meter, own, quarantine.get(meter.id) ?? [], results, range);
+    });
+    return perMeter.flat();
+  };
+
+  const meterFindings = async (
+    meter: MeterConfig,
+    readings: readonly Reading[],
+    quarantined: readonly QuarantineRecord[],
+    results: ReadonlyMap<string, ConsumptionResult>,
+    range: Lookback,
+  ): Promise<RuleFinding[]> => {
+    const { fromMs, asOfMs } = range;
+    const findings: RuleFinding[] = [];
+    findings.push(
+      meterOfflineFinding({
+        meterId: meter.id,
+        expectedIntervalMinutes: meter.expectedIntervalMinutes,
+        afterIntervals: settings.offline.afterIntervals,
+        readings,
+        asOfMs,
+      }),
+    );
+    if (meter.register === 'cumulative') findings.push(await stuckFinding(meter, readings, asOfMs));
+    const result = results.get(meter.id);
+    const held = (result === undefined ? [] : heldReadings(result)).filter((h) => h.tsMs >= fromMs);
+    findings.push(heldReadingsFinding({ meterId: meter.id, held, asOfMs, ...settings.held }));
+    const inLookback = readings.filter((r) => r.tsMs >= fromMs);
+    const gap = sequenceGapFinding({ meterId: meter.id, readings, asOfMs, ...settings.sequence });
+    if (gap) findings.push(gap);
+    findings.push(
+      clockSkewFinding({
+        meterId: meter.id,
+        readings: inLookback,
+        futureQuarantinedAtMs: quarantined.filter((q) => q.reason === 'future_timestamp').map((q) => q.receivedAtMs),
+        asOfMs,
+        ...settings.clockSkew,
+      }),
+    );
+    const children = childrenOf(meter.id);
+    if (children.length > 0) findings.push(imbalanceFinding(meter, children, results, asOfMs));
+    const windowFromMs = asOfMs - settings.quarantineRate.windowHours * HOUR_MS;
+    findings.push(
+      quarantineRateFinding({
+        meterId: meter.id,
+        storedInWindow: new Set(inLookback.filter((r) => r.tsMs >= windowFromMs).map((r) => r.tsMs)).size,
+        quarantined,
+        asOfMs,
+        ...settings.quarantineRate,
+      }),
+    );
+    return findings;
+  };
+
+  const stuckFinding = async (meter: MeterConfig, readings: readonly Reading[], asOfMs: number) => {
+    const runs = flatRuns(readings.filter((r) => r.tsMs < asOfMs));
+    const current = runs.at(-1);
+    const { flatHours, referenceMinPerHour } = settings.stuck;
+    let references: StuckReference[] = [];
+    if (current !== undefined && isLongFlat(runs, flatHours)) {
+      // Whole local hours inside the flat run: the related meters' consumption in the same hours.
+      const timeZone = zoneOf(meter.id);
+      const startHourMs = bucketStart(current.startMs + HOUR_MS - 1, 'hour', timeZone);
+      const endHourMs = bucketStart(current.endMs, 'hour', timeZone);
+      const parent = meter.parent === undefined ? undefined : deps.fleet.meter(meter.parent);
+      // PV generation is flat every night whatever the loads do: no load meter tells a stuck PV register.
+      const related: { meter: MeterConfig; relation: StuckReference['relation'] }[] =
+        meter.carrier === 'pv_generation'
+          ? []
+          : [
+              ...(parent === undefined ? [] : [{ meter: parent, relation: 'parent' as const }]),
+              ...(meter.parent === undefined ? [] : childrenOf(meter.parent))
+                .filter((m) => m.id !== meter.id)
+                .map((m) => ({ meter: m, relation: 'sibling' as const })),
+              ...childrenOf(meter.id).map((m) => ({ meter: m, relation: 'child' as const })),
+            ];
+      if (endHourMs > startHourMs) {
+        const { results } = await engine(
+          related.map((r) => r.meter),
+          startHourMs,
+          endHourMs,
+          'hour',
+          timeZone,
+        );
+        references = related.map(({ meter: m, relation }) => ({
+          meterId: m.id,
+          relation,
+          consumption: results.get(m.id)?.totals.booked ?? 0,
+          unit: m.unit,
+          hours: (endHourMs - startHourMs) / HOUR_MS,
+        }));
+      }
+    }
+    return stuckRegisterFinding({
+      meterId: meter.id,
+      unit: meter.unit,
+      runs,
+      flatHours,
+      references,
+      referenceMinPerHour,
+      asOfMs,
+    });
+  };
+
+  /** The balance of a parent meter on each complete local day of the engine run (days ending by asOf). */
+  const imbalanceFinding = (
+    parent: MeterConfig,
+    children: readonly MeterConfig[],
+    results: ReadonlyMap<string, ConsumptionResult>,
+    asOfMs: number,
+  ): RuleFinding => {
+    const { thresholdPercent, clearPercent, expectedLossPercent, expectedLossPercentByMeter, minCompleteness } =
+      settings.imbalance;
+    const timeZone = zoneOf(parent.id);
+    const pv = pvBehind(parent.id);
+    const bucketsOf = (m: MeterConfig) => results.get(m.id)?.buckets ?? [];
+    const complete = (b: { receivedReadings: number; expectedReadings: number } | undefined) =>
+      b !== undefined && b.expectedReadings > 0 && b.receivedReadings / b.expectedReadings >= minCompleteness;
+    const days: BalanceDay[] = bucketsOf(parent)
+      .map((own, k) => ({ own, k }))
+      .filter(({ own }) => own.endMs <= asOfMs)
+      .map(({ own, k }) => {
+        const kids = children.map((c) => ({ meter: c, bucket: bucketsOf(c)[k] }));
+        const childFigures = kids.map(({ meter: c, bucket }) => ({
+          meterId: c.id,
+          consumption: convert(c, parent, bucket?.consumption ?? 0) ?? Number.NaN,
+        }));
+        const pvSupply = pv.reduce((s, m) => s + (convert(m, parent, bucketsOf(m)[k]?.consumption ?? 0) ?? 0), 0);
+        return {
+          day: bucketLabel(own.startMs, 'day', timeZone),
+          startMs: own.startMs,
+          parentSupply: own.consumption + pvSupply,
+          children: childFigures,
+          judged:
+            complete(own) &&
+            kids.every(({ bucket }) => complete(bucket)) &&
+            childFigures.every((c) => Number.isFinite(c.consumption)),
+        };
+      });
+    return submeterImbalanceFinding({
+      parentId: parent.id,
+      unit: parent.unit,
+      days,
+      thresholdPercent,
+      clearPercent,
+      expectedLossPercent: expectedLossPercentByMeter[parent.id] ?? expectedLossPercent,
+      asOfMs,
+    });
+  };
+
+  return {
+    name: 'meter-health',
+    rules: METER_HEALTH_RULES,
+    evaluate: (asOfMs) => evaluateMeters(deps.fleet.fleet.meters, asOfMs),
+    async evaluateMeter(meterId, asOfMs) {
+      const meter = deps.fleet.meter(meterId);
+      return meter === undefined ? [] : evaluateMeters([meter], asOfMs);
+    },
+  };
+}
+
+/** A consumption of meter `from` in the unit of meter `to` (same carrier), or undefined without an exact conversion. */
+function convert(from: MeterConfig, to: MeterConfig, value: number): number | undefined {
+  if (from.unit === to.unit) return value;
+  if (!(CARRIERS as readonly string[]).includes(to.carrier)) return undefined;
+  const carrier = to.carrier as Carrier;
+  const base = toBaseUnit(carrier, from.unit as Unit, value);
+  const perTarget = toBaseUnit(carrier, to.unit as Unit, 1);
+  return base === undefined || perTarget === undefined || perTarget === 0 ? undefined : base / perTarget;
+}
+
+/** Every quarantined item with arrival time in [fromMs, toMs), by meter (items without a known meter are nobody's). */
+async function quarantinedByMeter(
+  store: Pick<StoredReadings, 'quarantine'>,
+  fromMs: number,
+  toMs: number,
+): Promise<Map<string, QuarantineRecord[]>> {
+  const byMeter = new Map<string, QuarantineRecord[]>();
+  let after: { receivedAtMs: number; id: string } | undefined;
+  for (;;) {
+    const page = await store.quarantine({ fromMs, toMs, limit: QUARANTINE_PAGE, ...(after ? { after } : {}) });
+    for (const q of page) {
+      if (q.meterId === null) continue;
+      const list = byMeter.get(q.meterId);
+      if (list) list.push(q);
+      else byMeter.set(q.meterId, [q]);
+    }
+    const last = page.at(-1);
+    if (page.length < QUARANTINE_PAGE || last === undefined) return byMeter;
+    after = { receivedAtMs: last.receivedAtMs, id: last.id };
+  }
+}
+
+async function mapPooled<T, R>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return results;
+}

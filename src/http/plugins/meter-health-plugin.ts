@@ -1,0 +1,104 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ALERT_SEVERITIES, alertIdOf, METER_HEALTH_RULES } from '../../../alerts/index.js';
+import type { FleetRegistry } from '../../../config/index.js';
+import { AppError, parseIsoInstant } from '../../kernel/index.js';
+import { errorResponses } from '../error-mapper.js';
+import type { MeterHealthCheck } from '../http-deps.js';
+import { isoInstant, queryParam } from '../query-schemas.js';
+
+export interface MeterHealthPluginOptions {
+  readonly health: MeterHealthCheck;
+  readonly fleet: FleetRegistry;
+  readonly nowMs: () => number;
+}
+
+const healthParams = z.object({ id: z.string().describe('meter id') });
+
+const healthQuery = z.object({
+  at: queryParam(
+    z
+      .string()
+      .describe('the instant to judge as of (ISO-8601 with an offset, not in the future); now if absent')
+      .meta({ examples: ['2026-10-01T12:00:00+08:00'] })
+      .transform((value, ctx) => {
+        const ms = parseIsoInstant(value);
+        if (ms !== undefined) return ms;
+        ctx.addIssue({
+          code: 'custom',
+          message: `at=${value} is not a valid ISO-8601 instant with an offset (e.g. 2026-10-01T12:00:00+08:00)`,
+          params: { code: 'BAD_TIME_RANGE' },
+        });
+        return z.NEVER;
+      })
+      .optional(),
+  ),
+});
+
+const findingSchema = z.object({
+  rule: z.enum(METER_HEALTH_RULES),
+  alertId: z.string().describe('the id of the alert this finding raises or resolves (GET /api/v1/alerts)'),
+  verdict: z
+    .enum(['raise', 'clear', 'hold'])
+    .describe('raise: the condition holds; clear: it does not; hold: inside the hysteresis band, nothing changes'),
+  severity: z.enum(ALERT_SEVERITIES),
+  window: z.string().describe("the de-duplication window: the episode's start (ISO) or local day; none without one"),
+  measured: z.object({ value: z.number(), threshold: z.number(), unit: z.string() }),
+  since: z.string().describe('when the condition began (device time)'),
+  details: z.record(z.string(), z.unknown()).describe("the rule's figures"),
+  summary: z.object({ en: z.string(), zh: z.string() }),
+});
+
+const healthResponse = z.object({
+  meter: z.string(),
+  at: z.string(),
+  findings: z.array(findingSchema),
+});
+
+/** One meter's health as of an instant: every meter-health rule's finding, with its figures (docs/alerts.md). */
+export const meterHealthPlugin: FastifyPluginAsyncZod<MeterHealthPluginOptions> = async (
+  app,
+  { health, fleet, nowMs },
+) => {
+  app.get(
+    '/api/v1/meters/:id/health',
+    {
+      schema: {
+        tags: ['meters'],
+        summary: "every meter-health rule's finding for one meter as of an instant (offline, stuck, gaps, skew …)",
+        params: healthParams,
+        querystring: healthQuery,
+        response: { 200: healthResponse, ...errorResponses(400, 404) },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      if (fleet.meter(id) === undefined) throw new AppError('METER_NOT_FOUND', `no meter ${id}`);
+      const now = nowMs();
+      const atMs = request.query.at ?? now;
+      if (atMs > now) throw new AppError('BAD_TIME_RANGE', 'at must not be in the future');
+      const findings = await health(id, atMs);
+      return {
+        meter: id,
+        at: isoInstant(atMs),
+        findings: findings.flatMap((f) => {
+          const rule = METER_HEALTH_RULES.find((r) => r === f.rule);
+          if (rule === undefined) return [];
+          return [
+            {
+              rule,
+              alertId: alertIdOf(f),
+              verdict: f.verdict,
+              severity: f.severity,
+              window: f.window,
+              measured: f.measured,
+              since: isoInstant(f.sinceMs),
+              details: { ...f.details },
+              summary: f.summary,
+            },
+          ];
+        }),
+      };
+    },
+  );
+};
