@@ -64,8 +64,10 @@ describe('runSimulator over MQTT', () => {
     });
     const stats = await handle.finished;
 
-    // The pure generator, run alone, predicts the counts.
-    const events = [...generateReadings({ fleet, seed: 9, fromMs, toMs: nowMs, faults, skewBaseMs: nowMs })];
+    // The pure generator, run alone with the publisher's interval (15 min by default), predicts the counts.
+    const events = [
+      ...generateReadings({ fleet, seed: 9, fromMs, toMs: nowMs, intervalMs: 15 * 60_000, faults, skewBaseMs: nowMs }),
+    ];
     expect(stats.readings).toBe(events.filter((e) => e.kind === 'reading').length);
     expect(stats.malformed).toBe(events.filter((e) => e.kind === 'malformed').length);
     expect(stats.dropped).toBe(events.filter((e) => e.kind === 'dropped').length);

@@ -69,6 +69,11 @@ export interface RunSimulatorOptions {
   readonly log: SimulatorLog;
   /** Backfill reading interval; default 15 min. */
   readonly intervalMs?: number;
+  /**
+   * Registers count from this fixed instant (SimulationOptions.registerOriginMs), so a
+   * restarted run re-publishes the same values; the demo passes DEMO_REGISTER_ORIGIN_MS.
+   */
+  readonly registerOriginMs?: number;
   /** Publishes awaiting their PUBACK at most; default 64. */
   readonly maxInFlight?: number;
   readonly jsonTimestamps?: JsonTimestampStyle;
@@ -144,7 +149,16 @@ export async function runSimulator(options: RunSimulatorOptions): Promise<Simula
       log,
     }));
   const encoder = createEncoder(fleet, options.jsonTimestamps ? { jsonTimestamps: options.jsonTimestamps } : {});
-  const sim = createSimulation({ fleet, seed: options.seed, fromMs, toMs, faults: options.faults, skewBaseMs: now() });
+  const sim = createSimulation({
+    fleet,
+    seed: options.seed,
+    fromMs,
+    toMs,
+    intervalMs,
+    faults: options.faults,
+    skewBaseMs: now(),
+    ...(options.registerOriginMs !== undefined ? { registerOriginMs: options.registerOriginMs } : {}),
+  });
 
   const counters = {
     messages: 0,
