@@ -162,8 +162,6 @@ describe.each<StoreCase>([{ name: 'duckdb' }, { name: 'questdb' }])('restarting 
     await backfillStored(1);
     const before = await getJson(reportPath());
     expect(before.status, before.text).toBe(200);
-    const report = JSON.parse(before.text) as { totals?: unknown; meters?: unknown };
-    expect(report).toBeTruthy();
     // The month has readings: the report is not about an empty store.
     expect(before.text).toMatch(/"consumption":\s*[1-9]/);
 
