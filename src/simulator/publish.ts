@@ -26,7 +26,7 @@ import {
  *    does). Faults as configured.
  * 2. Live (optional): every liveIntervalMs of wall time, one reading per meter
  *    stamped with the real current time, floored to the live interval (and to whole
- *    seconds). Live readings are real-time, not compressed time: the registers
+ *    seconds); an interval meter reports only at the end of each intervalMs. Live readings are real-time, not compressed time: the registers
  *    continue from the backfill by integrating the load model up to now, so a
  *    backfill ending now and the live stream form one consistent series. Each live
  *    tick's readings go out at once (a single object per json meter).

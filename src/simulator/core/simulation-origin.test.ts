@@ -115,6 +115,39 @@ describe('with a register origin, the demo simulator is deterministic across res
     );
   }, 60_000);
 
+  it('finer live ticks store at the backfill instants what a later backfill sends (interval meters, zeros)', () => {
+    const to = T + 2 * HOUR_MS;
+    const faults = faultsFor(['transient_zero'], 500);
+    const backfill = byInstant(run(T - DAY_MS, to, { faults }));
+    // A live phase: a tick every 15 s from T, the run knowing its nominal 15-minute interval.
+    const sim = createSimulation({
+      fleet,
+      seed: 42,
+      fromMs: T,
+      toMs: T,
+      intervalMs: INTERVAL_MS,
+      registerOriginMs: DEMO_REGISTER_ORIGIN_MS,
+      faults,
+    });
+    const live: SimEvent[] = [];
+    for (let t = T; t < to; t += 15_000) live.push(...sim.tick(t));
+    const liveAtBackfillInstants = new Map(
+      [...byInstant(live)].filter(([key]) => Number(key.split('|')[1]) % INTERVAL_MS === 0),
+    );
+    const { mismatches, common } = compareCommon(backfill, liveAtBackfillInstants, T, to);
+    expect(mismatches.slice(0, 5)).toEqual([]);
+    expect(common).toBeGreaterThan(fleet.meters.length * 7);
+    // Between the backfill's instants an interval meter sends nothing, and no transient zero strikes.
+    const between = live.filter((e) => e.kind === 'reading' && e.tsMs % INTERVAL_MS !== 0);
+    expect(
+      between.some(
+        (e) => e.kind === 'reading' && fleet.meters.find((m) => m.id === e.meterId)?.register === 'interval',
+      ),
+    ).toBe(false);
+    expect(between.some((e) => e.kind === 'reading' && e.faults.includes('transient_zero'))).toBe(false);
+    expect(live.some((e) => e.kind === 'reading' && e.faults.includes('transient_zero'))).toBe(true);
+  }, 60_000);
+
   it("consecutive readings still book the model's energy", () => {
     const fromMs = Date.parse('2026-04-06T00:00:00+08:00');
     const toMs = fromMs + 7 * DAY_MS;

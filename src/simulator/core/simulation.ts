@@ -354,7 +354,6 @@ export function createSimulation(options: SimulationOptions): Simulation {
   function tick(ts: number): SimEvent[] {
     if (lastTick !== undefined && ts <= lastTick) throw new Error(`ticks must increase: ${ts} after ${lastTick}`);
     if (ts < fromMs) throw new Error(`tick ${ts} is before the run's start ${fromMs}`);
-    const lastTickBefore = lastTick;
     const dt = lastTick === undefined ? 0 : ts - lastTick;
     const commonFrom = lastTick ?? fromMs;
     const common = model.energiesBetween(commonFrom, ts);
@@ -364,6 +363,8 @@ export function createSimulation(options: SimulationOptions): Simulation {
     // The hash-decided faults: the tick's interval, the nominal one on a run's first tick.
     const gapMs = lastTick === undefined ? (options.intervalMs ?? 0) : ts - lastTick;
     const perGap = (perDay: number) => 1 - Math.exp((-perDay * gapMs) / DAY_MS);
+    const nominalMs = options.intervalMs;
+    const onGrid = nominalMs === undefined || ts % nominalMs === 0;
     lastTick = ts;
 
     const events: SimEvent[] = [];
@@ -403,6 +404,9 @@ export function createSimulation(options: SimulationOptions): Simulation {
       const { meter } = m;
       const cumulative = meter.register === 'cumulative';
       const mult = meter.multiplier;
+      // An interval meter reports its fixed interval: finer (live) ticks between its instants send
+      // nothing, else a restarted backfill would store another value at the same instant.
+      if (!cumulative && nominalMs !== undefined && !onGrid) continue;
       const reading = (
         tsMs: number,
         value: number,
@@ -490,8 +494,8 @@ export function createSimulation(options: SimulationOptions): Simulation {
         st.wraps = v.wraps;
         value = v.value;
       } else {
-        // A run's first interval is a whole one when the interval is known, as in any run that goes through ts.
-        const intervalFrom = lastTickBefore === undefined && options.intervalMs ? ts - options.intervalMs : st.lastTs;
+        // With a nominal interval, always a whole one (a run's first too), as in any run that goes through ts.
+        const intervalFrom = nominalMs === undefined ? st.lastTs : ts - nominalMs;
         value = Math.round((energy(i, intervalFrom, ts) / mult) * 1000) / 1000;
       }
       st.lastTs = ts;
@@ -510,7 +514,12 @@ export function createSimulation(options: SimulationOptions): Simulation {
 
       let out: SimReading;
       const struck = (kind: FaultKind, p: number) => gapMs > 0 && draw(m.key, kind, ts) < p;
-      if (cumulative && faults.transient_zero && struck('transient_zero', perGap(faults.transient_zero.perMeterDay))) {
+      // A transient zero changes the stored value: with a nominal interval it strikes only on that grid, at
+      // that interval's rate, so finer live ticks and a later backfill agree at every instant.
+      const zeroPerDay = faults.transient_zero?.perMeterDay ?? 0;
+      const zeroChance =
+        nominalMs === undefined ? perGap(zeroPerDay) : onGrid ? 1 - Math.exp((-zeroPerDay * nominalMs) / DAY_MS) : 0;
+      if (cumulative && faults.transient_zero && struck('transient_zero', zeroChance)) {
         out = reading(ts, 0, ['transient_zero']);
       } else if (faults.clock_skew && struck('clock_skew', faults.clock_skew.probability)) {
         const stamp = Math.max(ts, options.skewBaseMs ?? ts) + faults.clock_skew.skewHours * HOUR_MS;
