@@ -40,7 +40,7 @@ import {
   type ReadingStore,
 } from '../ingest/index.js';
 import type { MqttSubscriber, SpoolDrainer } from '../ingest/index.js';
-import { DAY_MS, isAppError } from './kernel/index.js';
+import { DAY_MS, isAppError, MINUTE_MS } from './kernel/index.js';
 import { createHttpServer, type HttpDeps, type Readiness } from './http/index.js';
 import type { AppConfig as Config } from './load-app-config.js';
 import { systemClock } from './platform/clock.js';
@@ -49,7 +49,7 @@ import { createDuckDbClient } from './platform/duckdb/index.js';
 import { createLifecycle, createScheduler, type Component, type ScheduledJob } from './platform/index.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { createQuestDbClient } from './platform/questdb/index.js';
-import { faultsFor, runSimulator, type SimulatorHandle } from './simulator/index.js';
+import { DEMO_REGISTER_ORIGIN_MS, faultsFor, runSimulator, type SimulatorHandle } from './simulator/index.js';
 
 export interface RunningApp {
   readonly httpUrl: string;
@@ -431,6 +431,9 @@ async function startSimulator(config: Config, log: Logger): Promise<SimulatorHan
     toMs: nowMs,
     live: true,
     liveIntervalMs: config.simulator.liveIntervalMs,
+    intervalMs: config.simulator.backfillIntervalMinutes * MINUTE_MS,
+    // A fixed origin: a restart re-publishes the backfill with the values already stored.
+    registerOriginMs: DEMO_REGISTER_ORIGIN_MS,
     batchSize: 96,
     faults: faultsFor(config.simulator.faults),
     seed: config.simulator.seed,

@@ -45,7 +45,14 @@ const fleet = {
 describe('loadAppConfig', () => {
   it('adds the simulator section, with its defaults and environment overrides', () => {
     const file = write('sim.yaml', { fleet });
-    const defaults = { enabled: false, backfillDays: 60, liveIntervalMs: 15_000, seed: 42, faults: [] };
+    const defaults = {
+      enabled: false,
+      backfillDays: 60,
+      backfillIntervalMinutes: 15,
+      liveIntervalMs: 15_000,
+      seed: 42,
+      faults: [],
+    };
     expect(loadAppConfig(file, {}).simulator).toEqual(defaults);
     const overridden = loadAppConfig(file, { TANHE_SIMULATOR: 'true', TANHE_SIMULATOR_BACKFILL_DAYS: '3' }).simulator;
     expect([overridden.enabled, overridden.backfillDays]).toEqual([true, 3]);

@@ -4,6 +4,7 @@ import {
   computeConsumption,
   heldReadings,
   learnedRateBound,
+  periodFigures,
   registerModulus,
   type MeterSpec,
   type RegisterReading,
@@ -129,6 +130,38 @@ describe('golden history, October 2026', () => {
     const d = computeConsumption(P2, points, days).buckets;
     expect(d.flatMap((b) => (b.quality === 'quarantined' ? [bucketLabel(b.startMs, 'day', TZ)] : []))).toEqual([
       '2026-10-14',
+    ]);
+  });
+
+  it('C1: two values stored for one instant: the higher (1 040) is booked, the conflict is a review; October 940', () => {
+    const C1: MeterSpec = { ...daily, id: 'C1', ratedMaxPerHour: 100 };
+    const points = readings([
+      ['10-01T00:00', 1_000],
+      ['10-02T00:00', 1_030],
+      ['10-02T00:00', 1_030],
+      ['10-02T00:00', 1_040],
+      ['10-03T00:00', 1_070],
+      ['11-01T00:00', 1_940],
+    ]);
+    const r = computeConsumption(C1, points, month);
+    expect(r.conflicts).toEqual([{ tsMs: local('10-02T00:00'), values: [1_030, 1_040], chosenValue: 1_040 }]);
+    expect(r.duplicatesIgnored).toBe(1);
+    expect(r.intervals.map((i) => [i.rule, i.amount])).toEqual([
+      ['register_delta', 40],
+      ['register_delta', 30],
+      ['register_delta', 870],
+    ]);
+    expect(r.reviews).toMatchObject([
+      { meterId: 'C1', reason: 'conflicting_duplicate', fromMs: local('10-02T00:00'), toValue: 1_040, amount: 0 },
+    ]);
+    expect(r.buckets[0]).toMatchObject({ consumption: 940, quarantinedAmount: 0, quality: 'quarantined' });
+    expect(periodFigures('C1', r.buckets[0]!)).toMatchObject({ consumption: 940, quarantinedAmount: 0, reviews: 1 });
+    // Any arrival order gives the same booking.
+    expect(computeConsumption(C1, [...points].reverse(), month).intervals).toEqual(r.intervals);
+    const d = computeConsumption(C1, points, days).buckets;
+    expect([d[0], d[1]].map((b) => [bucketLabel(b!.startMs, 'day', TZ), b!.consumption, b!.quality])).toEqual([
+      ['2026-10-01', 40, 'quarantined'],
+      ['2026-10-02', 30, 'measured'],
     ]);
   });
 });

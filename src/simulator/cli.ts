@@ -3,6 +3,7 @@ import { configFileFrom } from '../../config/index.js';
 import { AppError, DAY_MS, MINUTE_MS, parseIsoInstant } from '../kernel/index.js';
 import { createLogger } from '../platform/logger.js';
 import {
+  DEMO_REGISTER_ORIGIN_MS,
   FAULT_DESCRIPTIONS,
   FAULT_KINDS,
   faultsFor,
@@ -139,6 +140,8 @@ export function parseSimulateArgs(
     fromMs,
     toMs,
     intervalMs,
+    // The demo's fixed register origin: a second run over the same range sends the same registers.
+    registerOriginMs: DEMO_REGISTER_ORIGIN_MS,
     live: values.live === true,
     liveIntervalMs: number(
       'live-interval-ms',

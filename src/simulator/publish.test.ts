@@ -64,8 +64,10 @@ describe('runSimulator over MQTT', () => {
     });
     const stats = await handle.finished;
 
-    // The pure generator, run alone, predicts the counts.
-    const events = [...generateReadings({ fleet, seed: 9, fromMs, toMs: nowMs, faults, skewBaseMs: nowMs })];
+    // The pure generator, run alone with the publisher's interval (15 min by default), predicts the counts.
+    const events = [
+      ...generateReadings({ fleet, seed: 9, fromMs, toMs: nowMs, intervalMs: 15 * 60_000, faults, skewBaseMs: nowMs }),
+    ];
     expect(stats.readings).toBe(events.filter((e) => e.kind === 'reading').length);
     expect(stats.malformed).toBe(events.filter((e) => e.kind === 'malformed').length);
     expect(stats.dropped).toBe(events.filter((e) => e.kind === 'dropped').length);
@@ -127,8 +129,14 @@ describe('runSimulator over MQTT', () => {
       expect(ts % 1000).toBe(0);
       expect(Math.abs(ts - Date.now())).toBeLessThan(15_000);
     }
-    // One reading per meter per live tick (the backfill had 8 ticks of every meter).
-    expect(stats.readings).toBe(fleet.meters.length * (8 + stats.liveTicks));
+    // One reading per meter per tick (the backfill had 8 ticks of every meter); live, an interval meter
+    // reports only at the end of its 15-minute interval.
+    const intervalMeters = fleet.meters.filter((m) => m.register === 'interval').length;
+    const onGrid = tick.filter((r) => Date.parse(r.ts) % (15 * 60_000) === 0).length;
+    expect(intervalMeters).toBeGreaterThan(0);
+    expect(stats.readings).toBe(
+      fleet.meters.length * 8 + (fleet.meters.length - intervalMeters) * stats.liveTicks + intervalMeters * onGrid,
+    );
   }, 30_000);
 
   it('fails with BROKER_UNAVAILABLE when no broker listens', async () => {

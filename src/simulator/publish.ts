@@ -26,7 +26,7 @@ import {
  *    does). Faults as configured.
  * 2. Live (optional): every liveIntervalMs of wall time, one reading per meter
  *    stamped with the real current time, floored to the live interval (and to whole
- *    seconds). Live readings are real-time, not compressed time: the registers
+ *    seconds); an interval meter reports only at the end of each intervalMs. Live readings are real-time, not compressed time: the registers
  *    continue from the backfill by integrating the load model up to now, so a
  *    backfill ending now and the live stream form one consistent series. Each live
  *    tick's readings go out at once (a single object per json meter).
@@ -69,6 +69,11 @@ export interface RunSimulatorOptions {
   readonly log: SimulatorLog;
   /** Backfill reading interval; default 15 min. */
   readonly intervalMs?: number;
+  /**
+   * Registers count from this fixed instant (SimulationOptions.registerOriginMs), so a
+   * restarted run re-publishes the same values; the demo passes DEMO_REGISTER_ORIGIN_MS.
+   */
+  readonly registerOriginMs?: number;
   /** Publishes awaiting their PUBACK at most; default 64. */
   readonly maxInFlight?: number;
   readonly jsonTimestamps?: JsonTimestampStyle;
@@ -144,7 +149,16 @@ export async function runSimulator(options: RunSimulatorOptions): Promise<Simula
       log,
     }));
   const encoder = createEncoder(fleet, options.jsonTimestamps ? { jsonTimestamps: options.jsonTimestamps } : {});
-  const sim = createSimulation({ fleet, seed: options.seed, fromMs, toMs, faults: options.faults, skewBaseMs: now() });
+  const sim = createSimulation({
+    fleet,
+    seed: options.seed,
+    fromMs,
+    toMs,
+    intervalMs,
+    faults: options.faults,
+    skewBaseMs: now(),
+    ...(options.registerOriginMs !== undefined ? { registerOriginMs: options.registerOriginMs } : {}),
+  });
 
   const counters = {
     messages: 0,

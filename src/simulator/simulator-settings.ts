@@ -10,6 +10,8 @@ import { FAULT_KINDS } from './core/index.js';
 export const simulatorSettingsSchema = z.strictObject({
   enabled: z.boolean().default(false),
   backfillDays: z.number().int().nonnegative().default(60),
+  /** The backfill's reading interval (the device's register every so many minutes). */
+  backfillIntervalMinutes: z.number().int().min(1).max(1440).default(15),
   /** Live publishing: one reading per meter every intervalMs of wall time. */
   liveIntervalMs: z.number().int().positive().default(15_000),
   seed: z.number().int().default(42),

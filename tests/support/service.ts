@@ -17,6 +17,8 @@ export interface ServiceOptions {
   /** Share the subscription with other workers of this group ($share/<group>/…). */
   readonly sharedGroup?: string;
   readonly spool?: Record<string, unknown>;
+  /** The `simulator:` section (off when absent). */
+  readonly simulator?: Record<string, unknown>;
 }
 
 export interface ServiceHandle {
@@ -58,6 +60,7 @@ export async function createService(options: ServiceOptions): Promise<ServiceHan
       spool: { dir: join(options.dir, `${name}-spool`), ...options.spool },
       log: { level: 'info' },
       fleet: options.fleet,
+      ...(options.simulator ? { simulator: options.simulator } : {}),
     }),
   );
   let process: ManagedProcess | undefined;

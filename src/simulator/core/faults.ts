@@ -3,10 +3,15 @@ import type { MeterCodec } from '../../../config/index.js';
 
 /**
  * The one list of faults the simulator can inject. Every fault is opt-in and
- * seeded; each kind draws from its own PRNG stream, so turning one kind on or
- * off never changes where another kind strikes. No fault strikes on a meter's
- * first tick of a run, and configured replacements (from the fleet) are normal
- * operation, never faults.
+ * seeded, and kinds are independent: turning one kind on or off never changes
+ * where another kind strikes. dropout, late_batch, duplicate, transient_zero,
+ * malformed and clock_skew are decided by a hash of (seed, meter or building,
+ * kind, instant), so they strike at the same instants whatever the run's start;
+ * reset, rollover and replacement draw from per-kind streams from the run's start
+ * (run-relative: they rewrite the register history, and the demo does not use
+ * them). No fault strikes on a run's first tick unless the simulation knows its
+ * nominal interval (SimulationOptions.intervalMs). Configured replacements (from
+ * the fleet) are normal operation, never faults.
  */
 export const FAULT_KINDS = [
   'reset',

@@ -208,13 +208,18 @@ export function createFleetModel(fleet: Fleet, seed: number, options: FleetModel
     return withLosses(m, sum, slot);
   };
 
+  /**
+   * Two days of slots: a register origin (origin-energy.ts) reads a day's slots ahead of the
+   * ticks, which then find them here instead of computing them again.
+   */
+  const SLOT_CACHE_SIZE = 192;
   const cache = new Map<number, Float64Array>();
   const slotEnergies = (slot: number): Float64Array => {
     const hit = cache.get(slot);
     if (hit) return hit;
     const computed = computeSlot(slot);
     cache.set(slot, computed);
-    if (cache.size > 8) cache.delete(cache.keys().next().value as number);
+    if (cache.size > SLOT_CACHE_SIZE) cache.delete(cache.keys().next().value as number);
     return computed;
   };
 

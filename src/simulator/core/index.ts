@@ -31,6 +31,7 @@ export {
 } from './faults.js';
 export {
   DEFAULT_INTERVAL_MS,
+  DEMO_REGISTER_ORIGIN_MS,
   createSimulation,
   generateReadings,
   tickTimes,

@@ -4,7 +4,8 @@ import { impliedRegisterResolution, registerDecimals } from '../../../accounting
 import { createFleetModel, type FleetModel } from './fleet-model.js';
 import { FAULT_KINDS, MALFORMED_VARIANTS, type FaultConfig, type FaultKind, type MalformedVariant } from './faults.js';
 import { localParts } from '../../kernel/index.js';
-import { hash3, mulberry32, unitHash } from './prng.js';
+import { createOriginEnergy, type OriginEnergy } from './origin-energy.js';
+import { hash3, hashString, mulberry32, unitHash } from './prng.js';
 import type { ProfileKind } from './profiles.js';
 import type { Site } from './weather.js';
 
@@ -14,6 +15,15 @@ import type { Site } from './weather.js';
  * wrapping after registerMax) or interval values, configured replacements, and
  * the opt-in faults of faults.ts. Pure: no clock, no I/O; the caller chooses the
  * instants (`tick`), so the same code drives a 60-day backfill and live readings.
+ *
+ * Determinism across runs (docs/methodology.md §2): the faults the
+ * demo uses (dropout, late_batch, duplicate, transient_zero, malformed, clock_skew)
+ * are decided by a hash of (seed, meter or building, kind, instant), never by how
+ * many ticks came before; with `registerOriginMs` the fault-free registers are pure
+ * functions of (seed, meter, instant) too. So two runs over overlapping ranges send
+ * the same reading for the same meter and instant. reset, rollover and replacement
+ * rewrite the register history itself and stay run-relative (sequential streams
+ * drawn from the run's start); the demo does not enable them.
  */
 
 /** A reading as a meter sends it. */
@@ -24,7 +34,10 @@ export interface SimReading {
   readonly tsMs: number;
   /** The register (cumulative meters) or the interval's consumption (interval meters), in register units. */
   readonly value: number;
-  /** Per meter and run, +1 for every reading the meter sends (lost ones included); a duplicate repeats it. */
+  /**
+   * Per meter and run, +1 for every reading the meter sends (lost ones included); a duplicate repeats it.
+   * A counter of this run, so a restarted run numbers the same reading differently: the stores never key on it.
+   */
   readonly seq: number;
   readonly trueTsMs: number;
   /** The faults that shaped this reading; empty for normal operation (configured replacements included). */
@@ -65,8 +78,24 @@ export interface SimulationOptions {
   readonly toMs: number;
   readonly faults?: FaultConfig;
   /**
+   * The nominal reading interval. Fault rates per tick follow the time since the previous
+   * tick; the first tick of a run uses this (without it, no fault strikes on a first tick),
+   * so a tick gets the same fault decisions whether or not it starts the run.
+   */
+  readonly intervalMs?: number;
+  /**
+   * A fixed instant the fault-free cumulative registers count from: the register at t is
+   * base(seed, meter) + E(origin, t) / multiplier (wrapped), the same in every run whatever
+   * its start. Costs one pass over the model from the origin to the run (about 1 s per
+   * year for the demo fleet), so only the demo sets it. Without it a register starts at an
+   * estimate taken from the week before fromMs and counts on (run-relative).
+   */
+  readonly registerOriginMs?: number;
+  /**
    * Clock-skewed stamps are max(true time, skewBaseMs) + skew. Pass the wall clock
-   * at start so that skewed backfill readings are in the future when they arrive.
+   * at start so that skewed backfill readings are in the future when they arrive:
+   * ingest quarantines them (future_timestamp, beyond limits.maxFutureSkewMs, 5 min by
+   * default), so a run-relative stamp never reaches the readings table.
    */
   readonly skewBaseMs?: number;
   readonly profiles?: Readonly<Record<string, ProfileKind>>;
@@ -85,6 +114,17 @@ export interface Simulation {
 
 /** How long a fault-free plausible register has been counting: 0.5–6 years of its own load. */
 const WEEKS_PER_YEAR = 52;
+/**
+ * With a register origin, the register there has counted 2–7.5 years, so that it stays
+ * positive for years before the origin (a register without a maximum never goes below 0).
+ */
+const ORIGIN_MIN_YEARS = 2;
+
+/**
+ * The demo's register origin: 2026-01-01T00:00:00+08:00. Fixed, so every start of
+ * the main job computes the same registers; runs far from it pay about 1 s per year.
+ */
+export const DEMO_REGISTER_ORIGIN_MS = Date.UTC(2025, 11, 31, 16, 0, 0);
 /** Anchoring a configured replacement looks at most this far from the run's start. */
 const ANCHOR_HORIZON_MS = 400 * DAY_MS;
 
@@ -97,13 +137,14 @@ interface Replacement {
 interface MeterState {
   /** Register since the last reset or replacement, not wrapped (may pass registerMax). */
   raw: number;
+  /** With a register origin: raw = offset + E(origin, t) / multiplier. */
+  offset: number;
   /** The instant `raw` describes. */
   lastTs: number;
   /** Completed wraps at the last reading. */
   wraps: number;
   seq: number;
   nextReplacement: number;
-  dropoutLeft: number;
   /** Faults (reset, rollover) waiting for the next reading that is really sent. */
   pending: FaultKind[];
   prevTickTs: number | undefined;
@@ -124,10 +165,17 @@ export function createSimulation(options: SimulationOptions): Simulation {
     ...(options.profiles ? { profiles: options.profiles } : {}),
     ...(options.site ? { site: options.site } : {}),
   });
+  // Sequential streams: only for the faults that rewrite the register history (run-relative).
   const rng = Object.fromEntries(FAULT_KINDS.map((k, i) => [k, mulberry32(hash3(seed, i + 1, 0xfa17))])) as Record<
     FaultKind,
     () => number
   >;
+  /** A fault decision in [0, 1): a pure function of (key, kind, instant, draw); `key` already holds the seed. */
+  const draw = (key: number, kind: FaultKind, tsMs: number, n = 0): number =>
+    unitHash(hash3(key, FAULT_KINDS.indexOf(kind) + 1, 0xfa17 + n), Math.floor(tsMs / 2 ** 32), tsMs >>> 0);
+  const buildingKey = new Map(fleet.buildings.map((b) => [b.id, hashString(`${seed}|building|${b.id}`)]));
+  const origin: OriginEnergy | undefined =
+    options.registerOriginMs === undefined ? undefined : createOriginEnergy(model, options.registerOriginMs);
 
   const registers = model.meters.map(({ meter }) => {
     const max = meter.registerMax;
@@ -141,6 +189,68 @@ export function createSimulation(options: SimulationOptions): Simulation {
       max === undefined || step === undefined ? Infinity : Math.round(max * scale) + Math.round(step * scale);
     return { decimals, scale, modUnits, modulus: modUnits / scale };
   });
+  /** The register shown for a raw count; a raw count below 0 (before a register origin) has wrapped backwards. */
+  const valueOf = (i: number, raw: number): { value: number; wraps: number } => {
+    const reg = registers[i];
+    if (!reg) return { value: raw, wraps: 0 };
+    const units = Math.round(raw * reg.scale);
+    if (!Number.isFinite(reg.modUnits)) return { value: units / reg.scale, wraps: 0 };
+    const shown = ((units % reg.modUnits) + reg.modUnits) % reg.modUnits;
+    return { value: shown / reg.scale, wraps: Math.floor(units / reg.modUnits) };
+  };
+  /** With a register origin: the raw count at t; a register without a maximum stops at 0. */
+  const registerAt = (i: number, offset: number, t: number): number => {
+    const meter = model.meters[i]?.meter;
+    const raw = offset + (origin?.at(i, t) ?? 0) / (meter?.multiplier ?? 1);
+    return Number.isFinite(registers[i]?.modulus ?? Infinity) ? raw : Math.max(0, raw);
+  };
+  /** Sets the register to `raw` at instant t (a reset, a replacement, a planned rollover). */
+  const setRegister = (i: number, st: MeterState, raw: number, t: number) => {
+    st.raw = raw;
+    if (origin) st.offset = raw - origin.at(i, t) / (model.meters[i]?.meter.multiplier ?? 1);
+  };
+  /**
+   * The start of the episode (a dropout, a late window) that covers the tick at ts, if any:
+   * a pure function of the instant. An episode may start at any tick (by the hash there)
+   * unless another could have started in the maxTicks ticks before it (so episodes never
+   * overlap or touch), and covers lengthOf(start) ticks of the current interval.
+   */
+  const episodeAt = (
+    key: number,
+    kind: FaultKind,
+    ts: number,
+    gapMs: number,
+    perDay: number,
+    maxTicks: number,
+    lengthOf: (startMs: number) => number,
+  ): number | undefined => {
+    const p = 1 - Math.exp((-perDay * gapMs) / DAY_MS);
+    const candidate = (t: number) => draw(key, kind, t) < p;
+    for (let j = 0; j < maxTicks; j++) {
+      const start = ts - j * gapMs;
+      if (!candidate(start) || lengthOf(start) <= j) continue;
+      let earlier = false;
+      for (let k = 1; k <= maxTicks && !earlier; k++) earlier = candidate(start - k * gapMs);
+      if (!earlier) return start;
+    }
+    return undefined;
+  };
+  const droppedAt = (key: number, ts: number, gapMs: number, f: NonNullable<FaultConfig['dropout']>): boolean =>
+    episodeAt(
+      key,
+      'dropout',
+      ts,
+      gapMs,
+      f.perMeterDay,
+      f.maxIntervals,
+      (start) => f.minIntervals + Math.floor(draw(key, 'dropout', start, 1) * (f.maxIntervals - f.minIntervals + 1)),
+    ) !== undefined;
+  /** Counts the register on from st.lastTs to t: exact from the origin, or the model's energy added on. */
+  const advance = (i: number, st: MeterState, t: number, energy: (i: number, a: number, b: number) => number) => {
+    if (origin) st.raw = registerAt(i, st.offset, t);
+    else st.raw += energy(i, st.lastTs, t) / (model.meters[i]?.meter.multiplier ?? 1);
+  };
+
   const replacements: Replacement[][] = model.meters.map(({ meter }) =>
     meter.register === 'cumulative'
       ? meter.replacements
@@ -151,6 +261,10 @@ export function createSimulation(options: SimulationOptions): Simulation {
   );
 
   const weekBefore = model.energiesBetween(fromMs - 7 * DAY_MS, fromMs);
+  const weekBeforeOrigin =
+    options.registerOriginMs === undefined
+      ? undefined
+      : model.energiesBetween(options.registerOriginMs - 7 * DAY_MS, options.registerOriginMs);
   const states: MeterState[] = model.meters.map((m, i) => {
     const { meter } = m;
     const reps = replacements[i] ?? [];
@@ -159,7 +273,21 @@ export function createSimulation(options: SimulationOptions): Simulation {
     const next = reps[nextReplacement];
     const prev = reps[nextReplacement - 1];
     let raw = 0;
-    if (meter.register === 'cumulative') {
+    let offset = 0;
+    if (meter.register === 'cumulative' && origin) {
+      // Pure in (seed, meter, instant): anchored at the configured replacement around fromMs, else at base.
+      const e = (t: number) => origin.at(i, t) / meter.multiplier;
+      if (next) offset = next.oldFinal - e(next.atMs);
+      else if (prev) offset = prev.newInitial - e(prev.atMs);
+      else {
+        const years = ORIGIN_MIN_YEARS + 5.5 * unitHash(m.key, 0, 0x5747);
+        const annual = ((weekBeforeOrigin?.[i] ?? 0) * WEEKS_PER_YEAR) / meter.multiplier;
+        offset = years * annual + 10 * unitHash(m.key, 0, 0x5748);
+        const reg = registers[i];
+        if (reg && Number.isFinite(reg.modulus)) offset %= 0.6 * reg.modulus;
+      }
+      raw = registerAt(i, offset, fromMs);
+    } else if (meter.register === 'cumulative') {
       if (next && next.atMs - fromMs <= ANCHOR_HORIZON_MS) {
         // Count backwards from the configured old final, so the old meter really reads it at the swap.
         raw = Math.max(0, next.oldFinal - model.energyBetween(i, fromMs, next.atMs) / meter.multiplier);
@@ -175,11 +303,11 @@ export function createSimulation(options: SimulationOptions): Simulation {
     }
     return {
       raw,
+      offset,
       lastTs: fromMs,
-      wraps: 0,
+      wraps: valueOf(i, raw).wraps,
       seq: 0,
       nextReplacement,
-      dropoutLeft: 0,
       pending: [],
       prevTickTs: undefined,
       dayKey: undefined,
@@ -214,22 +342,14 @@ export function createSimulation(options: SimulationOptions): Simulation {
       const st = states[pick.index];
       if (!reg || !st) continue;
       const before = model.energyBetween(pick.index, fromMs, wrapAtMs) / pick.meter.multiplier;
-      st.raw = Math.max(0, reg.modulus - Math.max(before, 1 / reg.scale));
+      setRegister(pick.index, st, Math.max(0, reg.modulus - Math.max(before, 1 / reg.scale)), fromMs);
     }
   }
 
-  const lateUntil = new Map<string, number>();
+  /** Per building, the release instant of the late window covering the current tick. */
   const releaseAt = new Map<string, number>();
   let held: Held[] = [];
   let lastTick: number | undefined;
-
-  const valueOf = (i: number, raw: number): { value: number; wraps: number } => {
-    const reg = registers[i];
-    if (!reg) return { value: raw, wraps: 0 };
-    const units = Math.round(raw * reg.scale);
-    if (!Number.isFinite(reg.modUnits)) return { value: units / reg.scale, wraps: 0 };
-    return { value: (units % reg.modUnits) / reg.scale, wraps: Math.floor(units / reg.modUnits) };
-  };
 
   function tick(ts: number): SimEvent[] {
     if (lastTick !== undefined && ts <= lastTick) throw new Error(`ticks must increase: ${ts} after ${lastTick}`);
@@ -240,6 +360,11 @@ export function createSimulation(options: SimulationOptions): Simulation {
     const energy = (i: number, a: number, b: number) =>
       a === commonFrom && b === ts ? (common[i] ?? 0) : model.energyBetween(i, a, b);
     const perTick = (perDay: number) => 1 - Math.exp((-perDay * dt) / DAY_MS);
+    // The hash-decided faults: the tick's interval, the nominal one on a run's first tick.
+    const gapMs = lastTick === undefined ? (options.intervalMs ?? 0) : ts - lastTick;
+    const perGap = (perDay: number) => 1 - Math.exp((-perDay * gapMs) / DAY_MS);
+    const nominalMs = options.intervalMs;
+    const onGrid = nominalMs === undefined || ts % nominalMs === 0;
     lastTick = ts;
 
     const events: SimEvent[] = [];
@@ -251,13 +376,24 @@ export function createSimulation(options: SimulationOptions): Simulation {
 
     if (faults.late_batch) {
       const f = faults.late_batch;
+      const windowMs = f.windowHours * HOUR_MS;
+      const windowTicks = gapMs > 0 ? Math.max(1, Math.ceil(windowMs / gapMs)) : 0;
       for (const b of fleet.buildings) {
-        const u = rng.late_batch();
-        if (dt > 0 && ts >= (lateUntil.get(b.id) ?? -Infinity) && u < perTick(f.perGatewayDay)) {
-          const until = ts + f.windowHours * HOUR_MS;
-          lateUntil.set(b.id, until);
-          releaseAt.set(b.id, until + f.delayHours * HOUR_MS);
-        }
+        // A gateway's window [start, start + windowHours), a pure function of the instant like a dropout.
+        const start =
+          gapMs > 0
+            ? episodeAt(
+                buildingKey.get(b.id) ?? 0,
+                'late_batch',
+                ts,
+                gapMs,
+                f.perGatewayDay,
+                windowTicks,
+                () => windowTicks,
+              )
+            : undefined;
+        if (start === undefined) releaseAt.delete(b.id);
+        else releaseAt.set(b.id, start + windowMs + f.delayHours * HOUR_MS);
       }
     }
 
@@ -268,6 +404,9 @@ export function createSimulation(options: SimulationOptions): Simulation {
       const { meter } = m;
       const cumulative = meter.register === 'cumulative';
       const mult = meter.multiplier;
+      // An interval meter reports its fixed interval: finer (live) ticks between its instants send
+      // nothing, else a restarted backfill would store another value at the same instant.
+      if (!cumulative && nominalMs !== undefined && !onGrid) continue;
       const reading = (
         tsMs: number,
         value: number,
@@ -291,7 +430,7 @@ export function createSimulation(options: SimulationOptions): Simulation {
         if (r.atMs <= st.lastTs) continue;
         st.seq++;
         events.push(reading(Math.max(st.lastTs + 1, r.atMs - 1000), r.oldFinal, [], 'replacement_old_final'));
-        st.raw = r.newInitial;
+        setRegister(i, st, r.newInitial, r.atMs);
         st.lastTs = r.atMs;
         st.wraps = valueOf(i, st.raw).wraps;
         st.seq++;
@@ -321,10 +460,10 @@ export function createSimulation(options: SimulationOptions): Simulation {
             Math.max(2000, Math.round(((uReplace[1] ?? 0.5) * (ts - st.lastTs)) / 1000) * 1000),
           );
         const oldAt = swapAt - 1000;
-        st.raw += energy(i, st.lastTs, oldAt) / mult;
+        advance(i, st, oldAt, energy);
         st.seq++;
         events.push(reading(oldAt, valueOf(i, st.raw).value, ['replacement'], 'replacement_old_final'));
-        st.raw = valueOf(i, 5 * (uReplace[2] ?? 0)).value;
+        setRegister(i, st, valueOf(i, 5 * (uReplace[2] ?? 0)).value, swapAt);
         st.lastTs = swapAt;
         st.wraps = 0;
         st.seq++;
@@ -341,52 +480,48 @@ export function createSimulation(options: SimulationOptions): Simulation {
         (uReset[0] ?? 1) < perTick(faults.reset.perMeterDay)
       ) {
         st.lastTs = st.lastTs + Math.floor(((uReset[1] ?? 0.5) * (ts - st.lastTs)) / 1000) * 1000;
-        st.raw = 0;
+        setRegister(i, st, 0, st.lastTs);
         st.wraps = 0;
         st.pending.push('reset');
       }
 
       // The register (or the interval's consumption) at ts.
-      const delta = energy(i, st.lastTs, ts);
       let value: number;
       if (cumulative) {
-        st.raw += delta / mult;
+        advance(i, st, ts, energy);
         const v = valueOf(i, st.raw);
         if (v.wraps > st.wraps) st.pending.push('rollover');
         st.wraps = v.wraps;
         value = v.value;
       } else {
-        value = Math.round((delta / mult) * 1000) / 1000;
+        // With a nominal interval, always a whole one (a run's first too), as in any run that goes through ts.
+        const intervalFrom = nominalMs === undefined ? st.lastTs : ts - nominalMs;
+        value = Math.round((energy(i, intervalFrom, ts) / mult) * 1000) / 1000;
       }
       st.lastTs = ts;
       const tasmota = meter.codec.kind === 'tasmota' ? tasmotaTotals(i, st, ts, energy) : undefined;
       st.prevTickTs = ts;
 
-      // Faults on the way out. Every enabled kind draws once per meter and tick, used or not.
-      const uDrop = faults.dropout ? [rng.dropout(), rng.dropout()] : undefined;
-      const uZero = faults.transient_zero ? rng.transient_zero() : 1;
-      const uSkew = faults.clock_skew ? rng.clock_skew() : 1;
-      const uDup = faults.duplicate ? rng.duplicate() : 1;
-      const uBad = faults.malformed ? [rng.malformed(), rng.malformed()] : undefined;
+      // Faults on the way out: each decided by the hash of (meter, kind, instant), so a kind strikes
+      // in the same places whatever else is on and wherever the run starts.
       if (skipRegular) continue;
       st.seq++;
 
-      if (st.dropoutLeft > 0) {
-        st.dropoutLeft--;
-        events.push({ kind: 'dropped', meterId: meter.id, tsMs: ts, seq: st.seq });
-        continue;
-      }
-      if (dt > 0 && uDrop && faults.dropout && (uDrop[0] ?? 1) < perTick(faults.dropout.perMeterDay)) {
-        const { minIntervals, maxIntervals } = faults.dropout;
-        st.dropoutLeft = minIntervals + Math.floor((uDrop[1] ?? 0) * (maxIntervals - minIntervals + 1)) - 1;
+      if (faults.dropout && gapMs > 0 && droppedAt(m.key, ts, gapMs, faults.dropout)) {
         events.push({ kind: 'dropped', meterId: meter.id, tsMs: ts, seq: st.seq });
         continue;
       }
 
       let out: SimReading;
-      if (dt > 0 && cumulative && faults.transient_zero && uZero < perTick(faults.transient_zero.perMeterDay)) {
+      const struck = (kind: FaultKind, p: number) => gapMs > 0 && draw(m.key, kind, ts) < p;
+      // A transient zero changes the stored value: with a nominal interval it strikes only on that grid, at
+      // that interval's rate, so finer live ticks and a later backfill agree at every instant.
+      const zeroPerDay = faults.transient_zero?.perMeterDay ?? 0;
+      const zeroChance =
+        nominalMs === undefined ? perGap(zeroPerDay) : onGrid ? 1 - Math.exp((-zeroPerDay * nominalMs) / DAY_MS) : 0;
+      if (cumulative && faults.transient_zero && struck('transient_zero', zeroChance)) {
         out = reading(ts, 0, ['transient_zero']);
-      } else if (dt > 0 && faults.clock_skew && uSkew < faults.clock_skew.probability) {
+      } else if (faults.clock_skew && struck('clock_skew', faults.clock_skew.probability)) {
         const stamp = Math.max(ts, options.skewBaseMs ?? ts) + faults.clock_skew.skewHours * HOUR_MS;
         out = { ...reading(stamp, value, ['clock_skew']), trueTsMs: ts };
       } else {
@@ -395,21 +530,21 @@ export function createSimulation(options: SimulationOptions): Simulation {
       }
       if (tasmota) out = { ...out, tasmota };
       const copies =
-        dt > 0 && faults.duplicate && uDup < faults.duplicate.probability
+        faults.duplicate && struck('duplicate', faults.duplicate.probability)
           ? [out, { ...out, faults: [...out.faults, 'duplicate' as const] }]
           : [out];
 
-      const lateEnd = lateUntil.get(meter.building);
-      if (lateEnd !== undefined && ts < lateEnd) {
-        const release = releaseAt.get(meter.building) ?? lateEnd;
+      const release = releaseAt.get(meter.building);
+      if (release !== undefined) {
         for (const c of copies)
           held.push({ releaseAtMs: release, event: { ...c, faults: [...c.faults, 'late_batch'] } });
       } else {
         events.push(...copies);
       }
 
-      if (dt > 0 && uBad && faults.malformed && (uBad[0] ?? 1) < faults.malformed.probability) {
-        const variant = MALFORMED_VARIANTS[Math.floor((uBad[1] ?? 0) * MALFORMED_VARIANTS.length)] ?? 'garbage_json';
+      if (faults.malformed && struck('malformed', faults.malformed.probability)) {
+        const pick = Math.floor(draw(m.key, 'malformed', ts, 1) * MALFORMED_VARIANTS.length);
+        const variant = MALFORMED_VARIANTS[pick] ?? 'garbage_json';
         events.push({ kind: 'malformed', meterId: meter.id, tsMs: ts, seq: st.seq, value, variant });
       }
     }
@@ -449,10 +584,8 @@ export function createSimulation(options: SimulationOptions): Simulation {
   return { model, tick, flush, heldCount: () => held.length };
 }
 
-export interface GenerateOptions extends SimulationOptions {
-  /** Reading interval; ticks fall on multiples of it (UTC epoch, hence also on local quarter hours). Default 15 min. */
-  readonly intervalMs?: number;
-}
+/** `intervalMs` also sets the ticks: multiples of it (UTC epoch, hence on local quarter hours). Default 15 min. */
+export type GenerateOptions = SimulationOptions;
 
 export const DEFAULT_INTERVAL_MS = 15 * MINUTE_MS;
 
