@@ -5,3 +5,12 @@
 export * from './core/index.js';
 export type * from './ports.js';
 export { ALERTS_CONFIG, alertSettingsSchema, type AlertSettings } from './alert-settings.js';
+export {
+  createQuotaRules,
+  localYearOf,
+  type QuotaProgressItem,
+  type QuotaProgressQuery,
+  type QuotaProgressReport,
+  type QuotaRules,
+  type QuotaRulesDeps,
+} from './quota-rules.js';

@@ -28,6 +28,11 @@ export const ERROR_CODES = {
   FACTOR_MISSING: { httpStatus: 422, meaning: 'no factor in the catalogue fits; the message names what is missing' },
   FACTOR_AMBIGUOUS: { httpStatus: 422, meaning: 'more than one factor fits; the catalogue needs a narrower entry' },
   FACTOR_UNIT_MISMATCH: { httpStatus: 422, meaning: 'a factor and a quantity have units that do not convert' },
+  BAD_YEAR: { httpStatus: 400, meaning: 'year is not a four-digit year from 1990 to 2100' },
+  QUOTA_NOT_COMPUTABLE: {
+    httpStatus: 422,
+    meaning: "a quota's figures cannot be computed: a denominator (floor area, occupants) is missing for its year",
+  },
   ROUTE_NOT_FOUND: { httpStatus: 404, meaning: 'no such route' },
   INTERNAL: { httpStatus: 500, meaning: 'an unexpected failure; see the service log' },
 } as const satisfies Record<string, { httpStatus: number; meaning: string }>;
