@@ -1,5 +1,6 @@
 import {
   timeWeightedValue,
+  timeZoneOf,
   type AccountingStore,
   type CarbonSummary,
   type FactorCatalogue,
@@ -32,7 +33,8 @@ export interface QuotaRulesDeps {
 export interface QuotaProgressQuery {
   /** An org unit or institution: the quotas of every institution at or under it. */
   readonly orgId: string;
-  readonly year: number;
+  /** Default: the local year holding asOfMs in the node's zone. */
+  readonly year?: number | undefined;
   readonly asOfMs: number;
 }
 
@@ -129,13 +131,9 @@ export function createQuotaRules(deps: QuotaRulesDeps, settings: QuotaSettings):
       if (under === undefined)
         throw new AppError('ORG_NOT_FOUND', `no organisation unit or institution ${query.orgId}`);
       const ids = new Set(under.map((i) => i.id));
-      const entries = settings.entries.filter((e) => e.year === query.year && ids.has(e.institution));
-      return {
-        orgId: query.orgId,
-        year: query.year,
-        asOfMs: query.asOfMs,
-        quotas: await progressOf(entries, query.year, query.asOfMs),
-      };
+      const year = query.year ?? localYearOf(query.asOfMs, timeZoneOf(under));
+      const entries = settings.entries.filter((e) => e.year === year && ids.has(e.institution));
+      return { orgId: query.orgId, year, asOfMs: query.asOfMs, quotas: await progressOf(entries, year, query.asOfMs) };
     },
   };
 }

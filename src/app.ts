@@ -10,6 +10,7 @@ import {
   METHODOLOGY_VERSION,
   type AccountingStoreAdapter,
 } from '../accounting/index.js';
+import { createQuotaRules } from '../alerts/index.js';
 import { createFleetRegistry, readFactorCatalogue } from '../config/index.js';
 import {
   createDuckDbReadingStore,
@@ -114,8 +115,19 @@ export async function startApp(config: Config, extras: StartExtras = {}): Promis
     }),
     heldReadings: createHeldReadingsQuery({ store: stores.accounting, fleet: fleetView }),
   };
+  const quotaDeps = { store: stores.accounting, fleet: fleetView, catalogue, methodologyVersion: METHODOLOGY_VERSION };
+  // The quota rule family; its evaluation job is the lifecycle's to schedule (issue 8).
+  const quotaRules = createQuotaRules(quotaDeps, config.alerts.quotas);
   const http = createHttpServer(
-    { store, fleet, metrics: metricsRegistry, readiness, nowMs: systemClock.nowMs, accounting },
+    {
+      store,
+      fleet,
+      metrics: metricsRegistry,
+      readiness,
+      nowMs: systemClock.nowMs,
+      accounting,
+      quotas: (query) => quotaRules.progress(query),
+    },
     log,
   );
 

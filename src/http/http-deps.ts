@@ -7,6 +7,7 @@ import type {
   HeldReading,
   HeldReadingsQuery,
 } from '../../accounting/index.js';
+import type { QuotaProgressQuery, QuotaProgressReport } from '../../alerts/index.js';
 import type { FleetRegistry } from '../../config/index.js';
 import type { StoredReadings } from '../../ingest/index.js';
 
@@ -31,7 +32,12 @@ export interface HttpDeps {
   readonly readiness: () => Promise<Readiness>;
   readonly nowMs: () => number;
   readonly accounting: AccountingUseCases;
+  /** GET /api/v1/quotas: the quota rules' progress (alerts/quota-rules.ts). */
+  readonly quotas: QuotaProgressUseCase;
 }
+
+/** The progress and projection of every quota in an org subtree for a year, as of an instant. */
+export type QuotaProgressUseCase = (query: QuotaProgressQuery) => Promise<QuotaProgressReport>;
 
 export interface AccountingUseCases {
   readonly consumption: (query: ConsumptionQuery) => Promise<ConsumptionSeries>;

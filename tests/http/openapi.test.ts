@@ -63,6 +63,7 @@ describe('the OpenAPI document at /docs/json', () => {
       'get /api/v1/meters',
       'get /api/v1/orgs',
       'get /api/v1/quarantine',
+      'get /api/v1/quotas',
       'get /api/v1/readings',
       'get /api/v1/reports/carbon',
       'get /healthz',

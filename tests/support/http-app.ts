@@ -7,6 +7,7 @@ import {
   createMeterConsumption,
   METHODOLOGY_VERSION,
 } from '../../accounting/index.js';
+import { alertSettingsSchema, createQuotaRules } from '../../alerts/index.js';
 import { createFleetRegistry, readFactorCatalogue, type Fleet } from '../../config/index.js';
 import { createDuckDbReadingStore, type ReadingStore } from '../../ingest/index.js';
 import type { AccountingUseCases, Readiness } from '../../src/http/http-deps.js';
@@ -32,6 +33,8 @@ export async function createTestHttpApp(options: {
   readonly nowMs: number;
   /** What /readyz reports; every part ready unless given. */
   readonly ready?: boolean;
+  /** The alerts.quotas settings (as in YAML); none unless given. */
+  readonly quotas?: unknown;
 }): Promise<TestHttpApp> {
   const client = createDuckDbClient({ path: ':memory:' });
   const store = createDuckDbReadingStore(client);
@@ -39,12 +42,13 @@ export async function createTestHttpApp(options: {
   await store.init();
   const view = createFleetView(options.fleet);
   const nowMs = () => options.nowMs;
+  const catalogue = readFactorCatalogue();
   const accounting: AccountingUseCases = {
     consumption: createMeterConsumption({ store: accountingStore, fleet: view }),
     carbonReport: createCarbonReportQuery({
       store: accountingStore,
       fleet: view,
-      catalogue: readFactorCatalogue(),
+      catalogue,
       methodologyVersion: METHODOLOGY_VERSION,
       nowMs,
     }),
@@ -58,8 +62,12 @@ export async function createTestHttpApp(options: {
     spool: { backlogBytes: 0, backlogRecords: 0, full: false },
   });
   const fleet = createFleetRegistry(options.fleet);
+  const quotaRules = createQuotaRules(
+    { store: accountingStore, fleet: view, catalogue, methodologyVersion: METHODOLOGY_VERSION },
+    alertSettingsSchema.parse({ quotas: options.quotas ?? {} }).quotas,
+  );
   const app = createHttpServer(
-    { store, fleet, metrics: new Registry(), readiness, nowMs, accounting },
+    { store, fleet, metrics: new Registry(), readiness, nowMs, accounting, quotas: (q) => quotaRules.progress(q) },
     createLogger('silent'),
   );
   return {
