@@ -45,6 +45,7 @@ export interface PeriodFigures {
 export interface InstitutionYearFigures {
   /** 12 months, January first. */
   readonly months: readonly PeriodFigures[];
+  /** The whole year (not computed, all null, when the request said `months only`). */
   readonly year: PeriodFigures;
 }
 
@@ -60,6 +61,8 @@ export async function institutionYearFigures(
     readonly timeZone: string;
     readonly asOfMs: number;
     readonly basis: ElectricityBasis;
+    /** Skip the whole year's report (last year's months are all a projection needs). */
+    readonly monthsOnly?: boolean;
   },
 ): Promise<Map<string, InstitutionYearFigures>> {
   const { institutions, year, timeZone, asOfMs, basis } = request;
@@ -107,7 +110,8 @@ export async function institutionYearFigures(
       });
       return 'error' in built ? { summary: null, error: built.error } : { summary: built.ok, error: null };
     });
-    result.set(institution.id, { months: perPeriod.slice(0, 12), year: perPeriod[12] as PeriodFigures });
+    const whole = perPeriod[12] ?? { summary: null, error: null };
+    result.set(institution.id, { months: perPeriod.slice(0, 12), year: whole });
   }
   return result;
 }

@@ -79,7 +79,7 @@ export function createQuotaRules(deps: QuotaRulesDeps, settings: QuotaSettings):
       const request = { institutions, timeZone, asOfMs, basis: settings.basis };
       const [thisYear, lastYear] = await Promise.all([
         institutionYearFigures(deps, { ...request, year }),
-        institutionYearFigures(deps, { ...request, year: year - 1 }),
+        institutionYearFigures(deps, { ...request, year: year - 1, monthsOnly: true }),
       ]);
       for (const institution of institutions) {
         const now = thisYear.get(institution.id);
