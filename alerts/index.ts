@@ -13,4 +13,5 @@ export {
   type QuotaProgressReport,
   type QuotaRules,
   type QuotaRulesDeps,
+  type QuotaRulesOptions,
 } from './quota-rules.js';

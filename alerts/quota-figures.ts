@@ -1,5 +1,6 @@
 import {
   buildCarbonReport,
+  EDGE_WINDOW_MS,
   meterPeriodFigures,
   meterSpec,
   type AccountingStore,
@@ -9,6 +10,7 @@ import {
   type FleetView,
   type InstitutionConfig,
   type MeterConfig,
+  type MeterPeriodFigures,
   type ReportInstitution,
   type ReportMeter,
 } from '../accounting/index.js';
@@ -34,6 +36,11 @@ export interface QuotaFiguresDeps {
   readonly fleet: FleetView;
   readonly catalogue: FactorCatalogue;
   readonly methodologyVersion: string;
+  /**
+   * Only while the store does not change (a backtest): the meters' figures of periods that
+   * closed more than the edge window before the instant, kept across evaluations.
+   */
+  readonly closedPeriods?: Map<string, ReadonlyMap<string, MeterPeriodFigures>> | undefined;
 }
 
 export interface PeriodFigures {
@@ -82,12 +89,21 @@ export async function institutionYearFigures(
     if (list) list.push(report);
     else metersOf.set(report.institutionId, [report]);
   }
-  const labels = [...Array.from({ length: 12 }, (_, i) => `${year}-${String(i + 1).padStart(2, '0')}`), String(year)];
+  const labels = [
+    ...Array.from({ length: 12 }, (_, i) => `${year}-${String(i + 1).padStart(2, '0')}`),
+    ...(request.monthsOnly === true ? [] : [String(year)]),
+  ];
+  const memoKey = (label: string) => `${timeZone}|${label}|${meters.map((m) => m.id).join(',')}`;
   const periods = await Promise.all(
     labels.map(async (label) => {
       const range = periodRange(label, timeZone);
       if (range === undefined || range.fromMs >= asOfMs) return { label, range, figures: undefined };
+      // A period whose edge window lies before the instant reads the same data at every later instant.
+      const settled = deps.closedPeriods !== undefined && range.toMs + EDGE_WINDOW_MS <= asOfMs;
+      const known = settled ? deps.closedPeriods?.get(memoKey(label)) : undefined;
+      if (known !== undefined) return { label, range, figures: known };
       const { figures } = await meterPeriodFigures(store, specs, range.fromMs, range.toMs, timeZone);
+      if (settled) deps.closedPeriods?.set(memoKey(label), figures);
       return { label, range, figures };
     }),
   );

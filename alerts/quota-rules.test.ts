@@ -171,6 +171,19 @@ describe('quota rules over the store', { timeout: 120_000 }, () => {
     );
   });
 
+  it('give the same findings with settled periods kept across evaluations (a backtest over a still store)', async () => {
+    const deps = {
+      store: createDuckDbAccountingStore(client),
+      fleet: view,
+      catalogue,
+      methodologyVersion: METHODOLOGY_VERSION,
+    };
+    const frozen = createQuotaRules(deps, settings, { frozenStore: true });
+    const first = await frozen.evaluate(AS_OF);
+    expect(await frozen.evaluate(LATER)).toEqual(await rules.evaluate(LATER));
+    expect(await frozen.evaluate(AS_OF)).toEqual(first);
+  });
+
   it('answer ORG_NOT_FOUND for an unknown node', async () => {
     await expect(rules.progress({ orgId: 'nowhere', year: 2026, asOfMs: AS_OF })).rejects.toMatchObject({
       code: 'ORG_NOT_FOUND',

@@ -61,7 +61,21 @@ export interface QuotaRules extends RuleFamily {
   progress(query: QuotaProgressQuery): Promise<QuotaProgressReport>;
 }
 
-export function createQuotaRules(deps: QuotaRulesDeps, settings: QuotaSettings): QuotaRules {
+export interface QuotaRulesOptions {
+  /**
+   * The store does not change while these rules are used (a backtest replaying stored
+   * history): settled periods are computed once. Never for the live service, where late
+   * readings still change them.
+   */
+  readonly frozenStore?: boolean;
+}
+
+export function createQuotaRules(
+  baseDeps: QuotaRulesDeps,
+  settings: QuotaSettings,
+  options: QuotaRulesOptions = {},
+): QuotaRules {
+  const deps = options.frozenStore === true ? { ...baseDeps, closedPeriods: new Map() } : baseDeps;
   const institutionById = new Map(deps.fleet.fleet.institutions.map((i) => [i.id, i]));
 
   /** Progress of entries (all of one year), grouped by the institutions' zone for the store passes. */
