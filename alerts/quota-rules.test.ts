@@ -65,7 +65,7 @@ const settings = quotaSettingsSchema.parse({
   ],
 });
 
-/** The register at an instant: 10 kWh per hour until 2026, 12.5 after; `fast` from LATER's month on for the as-of check. */
+/** The register at an instant: 10 kWh per hour until 2026, 12.5 after, 400 from `fastFromMs` (the as-of check). */
 function registerAt(tsMs: number, fastFromMs = Infinity): number {
   const hours2025 = (Math.min(tsMs, YEAR_2026) - START) / HOUR_MS;
   const hours2026 = Math.max(0, (Math.min(tsMs, fastFromMs) - YEAR_2026) / HOUR_MS);
@@ -171,7 +171,7 @@ describe('quota rules over the store', { timeout: 120_000 }, () => {
     );
   });
 
-  it('give the same findings with settled periods kept across evaluations (a backtest over a still store)', async () => {
+  it('give the same findings with settled periods kept across evaluations (a backtest)', async () => {
     const deps = {
       store: createDuckDbAccountingStore(client),
       fleet: view,

@@ -176,7 +176,7 @@ function progressOfEntry(
   };
   const thisDenominator = denominator(entry.year);
   if (thisDenominator === null) {
-    const message = `${institution.id} has no ${rule.denominator} for all of ${entry.year}: ${metric} cannot be computed`;
+    const message = `${institution.id} has no ${rule.denominator} for all of ${entry.year}: no ${metric}`;
     return { error: { code: 'QUOTA_NOT_COMPUTABLE', message } };
   }
   const lastDenominator = denominator(entry.year - 1);

@@ -19,7 +19,7 @@ const citation = z.string().min(1).describe('the document: issuer, title, number
 export const quotaSourceSchema = z.discriminatedUnion('kind', [
   /** A national or local quota standard, one of its tiers. */
   z.strictObject({ kind: z.literal('standard'), tier: z.enum(QUOTA_TIERS), citation }),
-  /** The institution's own figure of a past year, minus a reduction: value = baselineValue × (1 − reductionPercent/100). */
+  /** The institution's figure of a past year less a reduction: baselineValue × (1 − reductionPercent / 100). */
   z.strictObject({
     kind: z.literal('historical'),
     baselineYear: year,
@@ -147,11 +147,7 @@ export function checkQuotaSettings(settings: Readonly<Record<string, unknown>>, 
     if (!institutions.has(entry.institution)) add('.institution', `unknown institution "${entry.institution}"`);
     const key = `${entry.institution}|${entry.year}|${entry.metric}|${quotaScopeOf(entry)}`;
     const first = seen.get(key);
-    if (first !== undefined)
-      add(
-        '',
-        `duplicate quota: ${entry.institution} ${entry.year} ${entry.metric} ${quotaScopeOf(entry)} is also at entries[${first}]`,
-      );
+    if (first !== undefined) add('', `duplicate quota: ${key.replaceAll('|', ' ')} is also at entries[${first}]`);
     else seen.set(key, i);
     if (entry.carrier !== undefined && entry.endUse !== undefined)
       add('.endUse', 'give a carrier or a 分项 code, not both');
@@ -181,7 +177,8 @@ export function checkQuotaSettings(settings: Readonly<Record<string, unknown>>, 
       if (entry.value !== undefined && Math.abs(entry.value - computed) > 0.005 * computed)
         add(
           '.value',
-          `value ${entry.value} is not the baseline ${source.baselineValue} less ${source.reductionPercent} % (${round(computed)}): leave it out or correct it`,
+          `value ${entry.value} is not the baseline ${source.baselineValue} less ${source.reductionPercent} % ` +
+            `(${round(computed)}): leave it out or correct it`,
         );
     } else if (entry.value === undefined) add('.value', `a ${source.kind} quota needs its value`);
   });
