@@ -93,12 +93,13 @@ export function quotaFindings(progress: QuotaProgress, settings: QuotaRuleSettin
           { period: String(quota.year), used: yearToDate.used, quotaToDate: yearToDate.quotaToDate, percent: pct },
           {
             en:
-              `${names.en} ${quota.year} to ${date}: ${fmt(yearToDate.used)} ${unit} used, ${fmt(pct)} % of the ` +
-              `quota to date (${fmt(yearToDate.quotaToDate)} of ${fmt(quota.value)} ${unit} for the year); ` +
+              `${names.en} ${quota.year} through ${date}: ${fmt(yearToDate.used)} ${unit} used, ` +
+              `${pct1(pct)} % of the quota to date ` +
+              `(${fmt(yearToDate.quotaToDate)} of ${fmt(quota.value)} ${unit} for the year); ` +
               `threshold ${t.percent} %`,
             zh:
               `${names.zh}：${quota.year}年截至${date}已用 ${fmt(yearToDate.used)} ${unit}，为截至当日定额` +
-              `（${fmt(yearToDate.quotaToDate)} ${unit}，全年 ${fmt(quota.value)} ${unit}）的 ${fmt(pct)}%，阈值 ${t.percent}%`,
+              `（${fmt(yearToDate.quotaToDate)} ${unit}，全年 ${fmt(quota.value)} ${unit}）的 ${pct1(pct)}%，阈值 ${t.percent}%`,
           },
         ),
       );
@@ -107,8 +108,14 @@ export function quotaFindings(progress: QuotaProgress, settings: QuotaRuleSettin
 
   // The month in progress (once it is old enough) and the month before it (closed: its figure is final).
   for (const row of monthsToJudge(progress, settings.minElapsedDays)) {
+    const whole = row.elapsedShare >= 1;
+    const quotaEn = whole
+      ? `quota (${fmt(row.quota)} ${unit})`
+      : `quota to date (${fmt(row.quotaToDate)} of ${fmt(row.quota)} ${unit})`;
+    const quotaZh = whole
+      ? `定额（${fmt(row.quota)} ${unit}）`
+      : `截至当日定额（${fmt(row.quotaToDate)} ${unit}，全月 ${fmt(row.quota)} ${unit}）`;
     for (const t of settings.thresholds.prorated) {
-      const whole = row.elapsedShare >= 1;
       findings.push(
         finding(
           'quota_prorated',
@@ -124,13 +131,11 @@ export function quotaFindings(progress: QuotaProgress, settings: QuotaRuleSettin
           },
           {
             en:
-              `${names.en} ${row.label}${whole ? '' : ` to ${date}`}: ${fmt(row.used)} ${unit} used, ` +
-              `${fmt(row.percent)} % of the month's ${whole ? 'quota' : 'quota to date'} (${fmt(row.quotaToDate)} ` +
-              `of ${fmt(row.quota)} ${unit}); threshold ${t.percent} %`,
+              `${names.en} ${row.label}${whole ? '' : ` through ${date}`}: ${fmt(row.used)} ${unit} used, ` +
+              `${pct1(row.percent)} % of the month's ${quotaEn}; threshold ${t.percent} %`,
             zh:
-              `${names.zh}：${row.label}${whole ? '全月' : `截至${date}`}已用 ${fmt(row.used)} ${unit}，为当月` +
-              `${whole ? '定额' : '截至当日定额'}（${fmt(row.quotaToDate)} ${unit}，全月 ${fmt(row.quota)} ${unit}）` +
-              `的 ${fmt(row.percent)}%，阈值 ${t.percent}%`,
+              `${names.zh}：${row.label}${whole ? '全月' : `截至${date}`}已用 ${fmt(row.used)} ${unit}，` +
+              `为当月${quotaZh}的 ${pct1(row.percent)}%，阈值 ${t.percent}%`,
           },
         ),
       );
@@ -148,11 +153,11 @@ export function quotaFindings(progress: QuotaProgress, settings: QuotaRuleSettin
         { period: String(quota.year), used: yearToDate.used, percent: annualPct },
         {
           en:
-            `${names.en} ${quota.year} to ${date}: ${fmt(yearToDate.used)} ${unit} used, ${fmt(annualPct)} % of ` +
-            `the annual quota (${fmt(quota.value)} ${unit}); threshold ${t.percent} %`,
+            `${names.en} ${quota.year} through ${date}: ${fmt(yearToDate.used)} ${unit} used, ` +
+            `${pct1(annualPct)} % of the annual quota (${fmt(quota.value)} ${unit}); threshold ${t.percent} %`,
           zh:
             `${names.zh}：${quota.year}年截至${date}已用 ${fmt(yearToDate.used)} ${unit}，为全年定额` +
-            `（${fmt(quota.value)} ${unit}）的 ${fmt(annualPct)}%，阈值 ${t.percent}%`,
+            `（${fmt(quota.value)} ${unit}）的 ${pct1(annualPct)}%，阈值 ${t.percent}%`,
         },
       ),
     );
@@ -179,11 +184,11 @@ export function quotaFindings(progress: QuotaProgress, settings: QuotaRuleSettin
           {
             en:
               `${names.en} ${quota.year}: projected ${fmt(projection.value)} ${unit} by the end of the year, ` +
-              `${fmt(pct)} % of the annual quota (${fmt(quota.value)} ${unit}; ${METHOD_EN[projection.method]}); ` +
+              `${pct1(pct)} % of the annual quota (${fmt(quota.value)} ${unit}; ${METHOD_EN[projection.method]}); ` +
               `threshold ${t.percent} %`,
             zh:
               `${names.zh}：${quota.year}年预计全年 ${fmt(projection.value)} ${unit}，为全年定额` +
-              `（${fmt(quota.value)} ${unit}）的 ${fmt(pct)}%（${METHOD_ZH[projection.method]}），阈值 ${t.percent}%`,
+              `（${fmt(quota.value)} ${unit}）的 ${pct1(pct)}%（${METHOD_ZH[projection.method]}），阈值 ${t.percent}%`,
           },
         ),
       );
@@ -267,6 +272,11 @@ function labels(progress: QuotaProgress): LocalizedText {
     en: `${quota.institutionName}: ${rule.label.en}${scopeEn} quota`,
     zh: `${quota.institutionName}${rule.label.zh}${scopeZh}定额`,
   };
+}
+
+/** Shares as shown in a summary: one decimal. */
+function pct1(value: number): string {
+  return value.toFixed(1);
 }
 
 /** Figures as shown in a summary: 4 significant digits at least, one decimal from 100 up. */

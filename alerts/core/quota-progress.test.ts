@@ -112,7 +112,7 @@ describe('quota progress (tests/fixtures/quota-progress.md, case A: seasonal wei
     const annual = findings.find((f) => f.rule === 'quota_annual' && f.window === '2026:tce_total:80');
     expect(annual?.measured).toEqual({ value: expect.closeTo(85, 9), threshold: 80, unit: '%' });
     expect(annual?.summary.en).toContain('102 tce');
-    expect(annual?.summary.en).toContain('85 %');
+    expect(annual?.summary.en).toContain('85.0 %');
     expect(annual?.summary.zh).toContain('测试小学');
     expect(annual?.summary.zh).toContain('2026-11-15');
     const projection = findings.find((f) => f.rule === 'quota_projection');
