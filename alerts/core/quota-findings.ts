@@ -35,7 +35,7 @@ export function quotaKeyOf(progress: Pick<QuotaProgress, 'quota'>): string {
   return `${progress.quota.metric}_${progress.quota.scope}`;
 }
 
-export function verdictOf(percent: number, threshold: number, hysteresisPoints: number): FindingVerdict {
+export function quotaVerdictOf(percent: number, threshold: number, hysteresisPoints: number): FindingVerdict {
   if (percent >= threshold) return 'raise';
   return percent < threshold - hysteresisPoints ? 'clear' : 'hold';
 }
@@ -72,7 +72,7 @@ export function quotaFindings(progress: QuotaProgress, settings: QuotaRuleSettin
     rule,
     subject,
     window,
-    verdict: verdictOf(percent, t.percent, settings.hysteresisPoints),
+    verdict: quotaVerdictOf(percent, t.percent, settings.hysteresisPoints),
     severity: t.severity,
     measured: { value: percent, threshold: t.percent, unit: '%' },
     sinceMs: progress.asOfMs,

@@ -48,10 +48,10 @@ export interface QuotaProgressInput {
 
 export type QuotaStatus = 'not_started' | 'in_progress' | 'closed';
 
-export type ProjectionMethod = 'actual' | 'last_year_shape' | 'allocation_profile' | 'none';
+export type QuotaProjectionMethod = 'actual' | 'last_year_shape' | 'allocation_profile' | 'none';
 
 export interface QuotaProjection {
-  readonly method: ProjectionMethod;
+  readonly method: QuotaProjectionMethod;
   /** The year's projected total in the metric's unit; null when no projection can be made. */
   readonly value: number | null;
   /** value / annual quota × 100. */
@@ -226,7 +226,12 @@ function project(
   shareToDate: number,
 ): QuotaProjection {
   const { quota, yearToDate } = input;
-  const withValue = (method: ProjectionMethod, value: number, ratio: number | null, note: string): QuotaProjection => ({
+  const withValue = (
+    method: QuotaProjectionMethod,
+    value: number,
+    ratio: number | null,
+    note: string,
+  ): QuotaProjection => ({
     method,
     value,
     percent: (value / quota.value) * 100,
