@@ -4,7 +4,7 @@ import { baselineSettingsSchema } from './settings/baseline-settings.js';
 import { checkEmailRecipients, emailSettingsSchema } from './settings/email-settings.js';
 import { healthSettingsCheck, healthSettingsSchema } from './settings/health-settings.js';
 import { lifecycleSettingsSchema } from './settings/lifecycle-settings.js';
-import { quotaSettingsSchema } from './settings/quota-settings.js';
+import { checkQuotaSettings, quotaSettingsSchema } from './settings/quota-settings.js';
 
 /**
  * The `alerts:` section of the configuration, owned by the alerts capability (config/
@@ -24,7 +24,7 @@ export const alertSettingsSchema = z.strictObject({
 export type AlertSettings = z.infer<typeof alertSettingsSchema>;
 
 /** Checks of the alerts section against the fleet (a quota naming an unknown institution, …). */
-const ALERT_SETTINGS_CHECKS: readonly SettingsCheck[] = [checkEmailRecipients, healthSettingsCheck];
+const ALERT_SETTINGS_CHECKS: readonly SettingsCheck[] = [checkEmailRecipients, healthSettingsCheck, checkQuotaSettings];
 
 export const ALERTS_CONFIG = {
   sections: { alerts: alertSettingsSchema.prefault({}) },

@@ -56,3 +56,13 @@ export {
   type MeterHealthRules,
 } from './meter-health-rules.js';
 export { healthSettingsSchema, type HealthSettings } from './settings/health-settings.js';
+export {
+  createQuotaRules,
+  localYearOf,
+  type QuotaProgressItem,
+  type QuotaProgressQuery,
+  type QuotaProgressReport,
+  type QuotaRules,
+  type QuotaRulesDeps,
+  type QuotaRulesOptions,
+} from './quota-rules.js';

@@ -19,6 +19,7 @@ import {
   createDuckDbAlertEventStore,
   createListAlerts,
   createMeterHealthRules,
+  createQuotaRules,
   createQuestDbAlertEventStore,
   createResolveAlert,
   createRunChecks,
@@ -143,6 +144,7 @@ export async function startApp(config: Config, extras: StartExtras = {}): Promis
       accounting,
       alerts: alerts.http,
       meterHealth: alerts.meterHealth,
+      quotas: alerts.quotas,
     },
     log,
   );

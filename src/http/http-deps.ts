@@ -7,7 +7,15 @@ import type {
   HeldReading,
   HeldReadingsQuery,
 } from '../../accounting/index.js';
-import type { AcknowledgeAlert, Backtest, ListAlerts, ResolveAlert, RuleFinding } from '../../alerts/index.js';
+import type {
+  AcknowledgeAlert,
+  Backtest,
+  ListAlerts,
+  QuotaProgressQuery,
+  QuotaProgressReport,
+  ResolveAlert,
+  RuleFinding,
+} from '../../alerts/index.js';
 import type { FleetRegistry } from '../../config/index.js';
 import type { StoredReadings } from '../../ingest/index.js';
 
@@ -35,9 +43,14 @@ export interface HttpDeps {
   readonly alerts: AlertsUseCases;
   /** Every meter-health rule's finding for one meter as of an instant (alerts' createMeterHealthRules). */
   readonly meterHealth: MeterHealthCheck;
+  /** GET /api/v1/quotas: the quota rules' progress (alerts/quota-rules.ts). */
+  readonly quotas: QuotaProgressUseCase;
 }
 
 export type MeterHealthCheck = (meterId: string, asOfMs: number) => Promise<readonly RuleFinding[]>;
+
+/** The progress and projection of every quota in an org subtree for a year, as of an instant. */
+export type QuotaProgressUseCase = (query: QuotaProgressQuery) => Promise<QuotaProgressReport>;
 
 export interface AccountingUseCases {
   readonly consumption: (query: ConsumptionQuery) => Promise<ConsumptionSeries>;

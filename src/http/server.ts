@@ -17,6 +17,7 @@ import { healthPlugin } from './plugins/health-plugin.js';
 import { meterHealthPlugin } from './plugins/meter-health-plugin.js';
 import { metersPlugin } from './plugins/meters-plugin.js';
 import { orgsPlugin } from './plugins/orgs-plugin.js';
+import { quotasPlugin } from './plugins/quotas-plugin.js';
 
 /**
  * The HTTP server: zod schemas validate each request and serialise each answer,
@@ -50,7 +51,7 @@ export function createHttpServer(deps: HttpDeps, logger: Logger): FastifyInstanc
         { name: 'meters', description: 'the registry, raw readings, quarantined payloads' },
         { name: 'fleet', description: 'the organisation tree' },
         { name: 'accounting', description: 'consumption series and carbon reports' },
-        { name: 'alerts', description: 'alerts: list, acknowledge, resolve, backtest' },
+        { name: 'alerts', description: 'energy quotas, baselines, meter health and the alerts they raise' },
       ],
     },
     transform: jsonSchemaTransform,
@@ -70,5 +71,6 @@ export function createHttpServer(deps: HttpDeps, logger: Logger): FastifyInstanc
   app.register(orgsPlugin, { fleet: deps.fleet, nowMs: deps.nowMs });
   app.register(accountingPlugin, { accounting: deps.accounting, nowMs: deps.nowMs });
   app.register(alertsPlugin, { alerts: deps.alerts });
+  app.register(quotasPlugin, { quotas: deps.quotas, nowMs: deps.nowMs });
   return app;
 }

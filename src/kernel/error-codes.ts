@@ -49,6 +49,11 @@ export const ERROR_CODES = {
   },
   MAIL_REJECTED: { httpStatus: 502, meaning: 'the SMTP server refused this message (5xx); it stays in the outbox' },
   MAIL_RECEIVER_FAILED: { httpStatus: 500, meaning: 'the demo SMTP receiver could not listen or store a message' },
+  BAD_YEAR: { httpStatus: 400, meaning: 'year is not a four-digit year from 1990 to 2100' },
+  QUOTA_NOT_COMPUTABLE: {
+    httpStatus: 422,
+    meaning: "a quota's figures cannot be computed: a denominator (floor area, occupants) is missing for its year",
+  },
   ROUTE_NOT_FOUND: { httpStatus: 404, meaning: 'no such route' },
   INTERNAL: { httpStatus: 500, meaning: 'an unexpected failure; see the service log' },
 } as const satisfies Record<string, { httpStatus: number; meaning: string }>;

@@ -66,6 +66,7 @@ describe('the OpenAPI document at /docs/json', () => {
       'get /api/v1/meters/:id/health',
       'get /api/v1/orgs',
       'get /api/v1/quarantine',
+      'get /api/v1/quotas',
       'get /api/v1/readings',
       'get /api/v1/reports/carbon',
       'get /healthz',

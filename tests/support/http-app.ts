@@ -12,7 +12,9 @@ import {
   createBacktest,
   createDuckDbAlertEventStore,
   createListAlerts,
+  alertSettingsSchema,
   createMeterHealthRules,
+  createQuotaRules,
   createResolveAlert,
   createRunChecks,
   healthSettingsSchema,
@@ -51,6 +53,8 @@ export async function createTestHttpApp(options: {
   readonly ready?: boolean;
   /** The rule families the alerts' checks and backtest run (none unless given). */
   readonly ruleFamilies?: readonly RuleFamily[];
+  /** The alerts.quotas settings (as in YAML); none unless given. */
+  readonly quotas?: unknown;
 }): Promise<TestHttpApp> {
   const client = createDuckDbClient({ path: ':memory:' });
   const store = createDuckDbReadingStore(client);
@@ -58,12 +62,13 @@ export async function createTestHttpApp(options: {
   await store.init();
   const view = createFleetView(options.fleet);
   const nowMs = () => options.nowMs;
+  const catalogue = readFactorCatalogue();
   const accounting: AccountingUseCases = {
     consumption: createMeterConsumption({ store: accountingStore, fleet: view }),
     carbonReport: createCarbonReportQuery({
       store: accountingStore,
       fleet: view,
-      catalogue: readFactorCatalogue(),
+      catalogue,
       methodologyVersion: METHODOLOGY_VERSION,
       nowMs,
     }),
@@ -90,6 +95,10 @@ export async function createTestHttpApp(options: {
     { fleet: view, readings: store, accounting: accountingStore },
     healthSettingsSchema.parse({}),
   );
+  const quotaRules = createQuotaRules(
+    { store: accountingStore, fleet: view, catalogue, methodologyVersion: METHODOLOGY_VERSION },
+    alertSettingsSchema.parse({ quotas: options.quotas ?? {} }).quotas,
+  );
   const app = createHttpServer(
     {
       store,
@@ -100,6 +109,7 @@ export async function createTestHttpApp(options: {
       accounting,
       alerts,
       meterHealth: (meterId, asOfMs) => meterHealth.evaluateMeter(meterId, asOfMs),
+      quotas: (q) => quotaRules.progress(q),
     },
     createLogger('silent'),
   );
