@@ -5,3 +5,4 @@
 export * from './core/index.js';
 export type * from './ports.js';
 export { ALERTS_CONFIG, alertSettingsSchema, type AlertSettings } from './alert-settings.js';
+export * from './baseline-rules.js';
