@@ -146,9 +146,15 @@ function hoursIn(
 }
 
 function calendarDays(fromMs: number, toMs: number, timeZone: string, calendar: WorkingCalendar): CalendarDay[] {
+  if (!(fromMs < toMs)) return [];
+  // Dates step by calendar arithmetic (exact on dates); only the two ends need the zone.
+  const last = localDate(toMs - 1, timeZone);
   const days: CalendarDay[] = [];
-  for (let d = bucketStart(fromMs, 'day', timeZone); d < toMs; d = nextBucketStart(d, 'day', timeZone)) {
-    days.push(calendar.dayOf(localDate(d, timeZone)));
-  }
+  for (let date = localDate(fromMs, timeZone); date <= last; date = nextDate(date)) days.push(calendar.dayOf(date));
   return days;
+}
+
+function nextDate(date: string): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
 }
