@@ -56,6 +56,11 @@ describe('trackAnomaly', () => {
     expect(trackAnomaly(hours('aaaiiuii'), 3)).toMatchObject({ verdict: 'raise', state: 'anomalous' });
   });
 
+  it('leaves out the unjudged hours after the last judged one (data not in yet)', () => {
+    expect(trackAnomaly(hours('iiaau'), 3)).toMatchObject({ verdict: 'hold', outsideRun: 2 });
+    expect(trackAnomaly(hours('iiaauuu'), 3)?.lastJudged.startMs).toBe(3 * 3_600_000);
+  });
+
   it('has nothing to say without a judged hour', () => {
     expect(trackAnomaly(hours('uuu'), 3)).toBeUndefined();
   });

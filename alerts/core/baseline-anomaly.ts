@@ -5,8 +5,8 @@ import type { BaselineProfile, ClassifiedHour, ProfileBand } from './baseline-pr
  * baseline_anomaly (docs/alerts.md, "Baselines"): consumption outside the learned band for K
  * consecutive hours opens an episode; K consecutive hours inside close it. The hysteresis is in
  * time: one hour back inside does not clear an episode and one hour outside does not start one.
- * An hour that cannot be judged (not measured in full, or no band for its key) breaks both runs:
- * a gap neither confirms nor clears anything.
+ * An hour that cannot be judged (not measured in full, or no band for its key) between judged
+ * hours breaks both runs: a gap neither confirms nor clears anything.
  */
 
 export type HourPosition = 'inside' | 'above' | 'below' | 'unjudged';
@@ -52,8 +52,15 @@ export interface AnomalyState {
 const distance = (h: JudgedHour): number =>
   h.band === undefined || h.consumption === null ? 0 : Math.abs(h.consumption - h.band.median);
 
-/** Runs the episode machine over hours in time order; undefined when none of them could be judged. */
-export function trackAnomaly(hours: readonly JudgedHour[], consecutiveHours: number): AnomalyState | undefined {
+/**
+ * Runs the episode machine over hours in time order; undefined when none of them could be judged.
+ * Unjudged hours after the last judged one are left out: they are data not in yet (the reading
+ * that closes the last hour), not a gap between judged hours; a meter gone silent is meter health's.
+ */
+export function trackAnomaly(all: readonly JudgedHour[], consecutiveHours: number): AnomalyState | undefined {
+  let end = all.length;
+  while (end > 0 && all[end - 1]?.position === 'unjudged') end--;
+  const hours = all.slice(0, end);
   let anomalous = false;
   let run: JudgedHour[] = [];
   let insideRun = 0;
