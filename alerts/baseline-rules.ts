@@ -24,6 +24,7 @@ import type { BaselineSettings } from './settings/baseline-settings.js';
 export { DAY_KINDS, CALENDAR_SOURCES, createWorkingCalendar } from './core/working-calendar.js';
 export type { CalendarDay, DayKind, WorkingCalendar } from './core/working-calendar.js';
 export type { ProfileBand } from './core/baseline-profile.js';
+export { baselineSettingsSchema, type BaselineSettings } from './settings/baseline-settings.js';
 
 /**
  * The baseline rule family (baseline_anomaly, off_hours_waste; docs/alerts.md, "Baselines") and

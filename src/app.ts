@@ -10,6 +10,7 @@ import {
   METHODOLOGY_VERSION,
   type AccountingStoreAdapter,
 } from '../accounting/index.js';
+import { createMeterBaselineQuery } from '../alerts/index.js';
 import { createFleetRegistry, readFactorCatalogue } from '../config/index.js';
 import {
   createDuckDbReadingStore,
@@ -115,7 +116,18 @@ export async function startApp(config: Config, extras: StartExtras = {}): Promis
     heldReadings: createHeldReadingsQuery({ store: stores.accounting, fleet: fleetView }),
   };
   const http = createHttpServer(
-    { store, fleet, metrics: metricsRegistry, readiness, nowMs: systemClock.nowMs, accounting },
+    {
+      store,
+      fleet,
+      metrics: metricsRegistry,
+      readiness,
+      nowMs: systemClock.nowMs,
+      accounting,
+      baseline: createMeterBaselineQuery(
+        { store: stores.accounting, fleet: fleetView, catalogue },
+        config.alerts.baseline,
+      ),
+    },
     log,
   );
 

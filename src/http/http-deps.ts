@@ -7,6 +7,7 @@ import type {
   HeldReading,
   HeldReadingsQuery,
 } from '../../accounting/index.js';
+import type { MeterBaselineQuery } from '../../alerts/index.js';
 import type { FleetRegistry } from '../../config/index.js';
 import type { StoredReadings } from '../../ingest/index.js';
 
@@ -31,6 +32,8 @@ export interface HttpDeps {
   readonly readiness: () => Promise<Readiness>;
   readonly nowMs: () => number;
   readonly accounting: AccountingUseCases;
+  /** A meter's learned baseline and the baseline rules' verdicts as of an instant (alerts). */
+  readonly baseline: MeterBaselineQuery;
 }
 
 export interface AccountingUseCases {

@@ -13,6 +13,7 @@ import { notFoundRoute, sendError } from './error-mapper.js';
 import type { HttpDeps } from './http-deps.js';
 import { accountingPlugin } from './plugins/accounting-plugin.js';
 import { healthPlugin } from './plugins/health-plugin.js';
+import { meterBaselinePlugin } from './plugins/meter-baseline-plugin.js';
 import { metersPlugin } from './plugins/meters-plugin.js';
 import { orgsPlugin } from './plugins/orgs-plugin.js';
 
@@ -65,5 +66,6 @@ export function createHttpServer(deps: HttpDeps, logger: Logger): FastifyInstanc
   });
   app.register(orgsPlugin, { fleet: deps.fleet, nowMs: deps.nowMs });
   app.register(accountingPlugin, { accounting: deps.accounting, nowMs: deps.nowMs });
+  app.register(meterBaselinePlugin, { baseline: deps.baseline, nowMs: deps.nowMs });
   return app;
 }

@@ -7,6 +7,7 @@ import {
   createMeterConsumption,
   METHODOLOGY_VERSION,
 } from '../../accounting/index.js';
+import { baselineSettingsSchema, createMeterBaselineQuery, type BaselineSettings } from '../../alerts/index.js';
 import { createFleetRegistry, readFactorCatalogue, type Fleet } from '../../config/index.js';
 import { createDuckDbReadingStore, type ReadingStore } from '../../ingest/index.js';
 import type { AccountingUseCases, Readiness } from '../../src/http/http-deps.js';
@@ -32,6 +33,8 @@ export async function createTestHttpApp(options: {
   readonly nowMs: number;
   /** What /readyz reports; every part ready unless given. */
   readonly ready?: boolean;
+  /** alerts.baseline settings; the defaults unless given. */
+  readonly baseline?: Partial<BaselineSettings>;
 }): Promise<TestHttpApp> {
   const client = createDuckDbClient({ path: ':memory:' });
   const store = createDuckDbReadingStore(client);
@@ -58,8 +61,12 @@ export async function createTestHttpApp(options: {
     spool: { backlogBytes: 0, backlogRecords: 0, full: false },
   });
   const fleet = createFleetRegistry(options.fleet);
+  const baseline = createMeterBaselineQuery(
+    { store: accountingStore, fleet: view, catalogue: readFactorCatalogue() },
+    baselineSettingsSchema.parse(options.baseline ?? {}),
+  );
   const app = createHttpServer(
-    { store, fleet, metrics: new Registry(), readiness, nowMs, accounting },
+    { store, fleet, metrics: new Registry(), readiness, nowMs, accounting, baseline },
     createLogger('silent'),
   );
   return {
