@@ -34,7 +34,7 @@ const fleet = fleetSchema.parse({
   ],
 });
 
-/** 20 kWh/h in the working hours of the official calendar's working days, 5 kWh/h otherwise; a lit night on 13 October. */
+/** 20 kWh/h in the working hours of the official calendar's working days, 5 kWh/h otherwise; lit on 13 October. */
 function electricity(t: number): number {
   const p = localParts(t, TZ);
   const open = cn.dayOf(p.dateKey).working && p.hour >= 8 && p.hour < 18;
@@ -118,7 +118,7 @@ describe('createBaselineRules on DuckDB', () => {
     const fromFull = await createBaselineRules(full.deps, settings).evaluate(CUT);
     const fromCut = await createBaselineRules(untilCut.deps, settings).evaluate(CUT);
     expect(fromFull).toEqual(fromCut);
-    // 19:00–20:00 is the first lit hour; 20:00–21:00 waits for the reading at 21:00, which is not before the instant.
+    // 19:00–20:00 is the first lit hour; 20:00–21:00 waits for the reading at 21:00, not before the instant.
     const anomaly = fromFull.find((f) => f.subject.id === 'e1' && f.rule === 'baseline_anomaly');
     expect(anomaly).toMatchObject({ verdict: 'hold', details: { outsideRun: 1 } });
     expect((anomaly?.details['lastHour'] as { hour: number }).hour).toBe(19);

@@ -25,6 +25,15 @@ describe('bandOf', () => {
     expect(band.key).toBe('working_hour:09');
   });
 
+  it('gives the worked example of docs/alerts.md', () => {
+    const band = bandOf('hour_of_week', 1, 9, [20.1, 19.6, 20.4, 21.0], params);
+    expect(band.median).toBeCloseTo(20.25, 10);
+    expect(band.mad).toBeCloseTo(0.4, 10);
+    // 3 · 1.4826 · 0.4 = 1.78 < 10 % of 20.25: the share floor sets the width.
+    expect(band.lower).toBeCloseTo(18.225, 10);
+    expect(band.upper).toBeCloseTo(22.275, 10);
+  });
+
   it('has a floor: a flat profile (MAD 0) gets 10 % of its median, at least the absolute floor', () => {
     expect(bandOf('working_hour', null, 9, [20, 20, 20], params)).toMatchObject({ mad: 0, lower: 18, upper: 22 });
     expect(bandOf('non_working_hour', null, 3, [0, 0, 0], params)).toMatchObject({ lower: 0, upper: 0.5 });

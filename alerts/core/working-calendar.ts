@@ -69,7 +69,7 @@ const COVERED_YEARS: readonly number[] = [...new Set(Object.keys(TABLE.holidays)
 
 const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-/** 0 = Sunday … 6 = Saturday of a calendar date (a date, so UTC arithmetic is exact); undefined if not a real date. */
+/** 0 = Sunday … 6 = Saturday of a calendar date (UTC arithmetic is exact on dates); undefined if not a real date. */
 export function weekdayOf(date: string): number | undefined {
   const match = DATE_PATTERN.exec(date);
   if (!match) return undefined;
