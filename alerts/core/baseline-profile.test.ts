@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { bandOf, learnProfile, type ClassifiedHour } from './baseline-profile.js';
+import { HOUR_MS, parseIsoInstant } from '../../src/kernel/index.js';
+import { bandOf, classifyHours, learnProfile, type ClassifiedHour } from './baseline-profile.js';
+import { createWorkingCalendar } from './working-calendar.js';
 
 const params = { bandK: 3, bandFloorShare: 0.1, bandFloorAbsolute: 0.5, minSamples: 3 };
 
@@ -79,5 +81,38 @@ describe('learnProfile', () => {
 
   it('learns only from its range', () => {
     expect(learnProfile(history, 4, 100, params).bandFor({ working: true, weekday: 1, hour: 9 })).toBeUndefined();
+  });
+});
+
+describe('classifyHours', () => {
+  const calendar = createWorkingCalendar({});
+  const series = (fromIso: string, count: number) =>
+    Array.from({ length: count }, (_, k) => ({
+      startMs: (parseIsoInstant(fromIso) as number) + k * HOUR_MS,
+      consumption: 1,
+    }));
+
+  it('places hours in local days and the calendar', () => {
+    const hours = classifyHours(series('2026-09-30T22:00:00+08:00', 4), 'Asia/Shanghai', calendar);
+    expect(hours.map((h) => [h.date, h.hour, h.dayKind])).toEqual([
+      ['2026-09-30', 22, 'working_day'],
+      ['2026-09-30', 23, 'working_day'],
+      ['2026-10-01', 0, 'public_holiday'],
+      ['2026-10-01', 1, 'public_holiday'],
+    ]);
+    expect(hours[2]?.weekday).toBe(4);
+  });
+
+  it('places the hours of a 23-hour day by their wall clock', () => {
+    // Berlin, 29 March 2026: 02:00 does not exist.
+    const hours = classifyHours(series('2026-03-29T00:00:00+01:00', 4), 'Europe/Berlin', calendar);
+    expect(hours.map((h) => [h.date, h.hour])).toEqual([
+      ['2026-03-29', 0],
+      ['2026-03-29', 1],
+      ['2026-03-29', 3],
+      ['2026-03-29', 4],
+    ]);
+    const after = classifyHours(series('2026-03-30T00:00:00+02:00', 2), 'Europe/Berlin', calendar);
+    expect(after.map((h) => h.hour)).toEqual([0, 1]);
   });
 });

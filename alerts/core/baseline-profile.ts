@@ -1,5 +1,5 @@
 import { median, medianAbsoluteDeviation } from 'simple-statistics';
-import { localParts } from '../../src/kernel/index.js';
+import { DAY_MS, HOUR_MS, localParts } from '../../src/kernel/index.js';
 import type { CalendarDay, DayKind, WorkingCalendar } from './working-calendar.js';
 
 /**
@@ -31,28 +31,41 @@ export interface ClassifiedHour extends HourlyConsumption {
   readonly working: boolean;
 }
 
-/** Places hours in the zone's calendar; each local date is looked up once. */
+/**
+ * Places hours in the zone's calendar; each local date is looked up once. The kernel's calendar
+ * places each local day (three lookups a day); an hour of a 24-hour day is then its distance from
+ * midnight, and only a day with an offset change (23 or 25 hours) places each of its hours.
+ */
 export function classifyHours(
   hours: readonly HourlyConsumption[],
   timeZone: string,
   calendar: WorkingCalendar,
 ): ClassifiedHour[] {
   const days = new Map<string, CalendarDay>();
+  let day: { startMs: number; endMs: number; date: string; weekday: number; regular: boolean } | undefined;
   return hours.map((h) => {
-    const parts = localParts(h.startMs, timeZone);
-    let day = days.get(parts.dateKey);
-    if (day === undefined) {
-      day = calendar.dayOf(parts.dateKey);
-      days.set(parts.dateKey, day);
+    if (day === undefined || h.startMs < day.startMs || h.startMs >= day.endMs) {
+      const parts = localParts(h.startMs, timeZone);
+      const midnight = localParts(parts.midnightMs, timeZone);
+      const next = localParts(parts.midnightMs + DAY_MS, timeZone);
+      const regular = midnight.offsetMs === next.offsetMs && next.hour === 0;
+      day = {
+        startMs: parts.midnightMs,
+        endMs: regular ? parts.midnightMs + DAY_MS : h.startMs + 1,
+        date: parts.dateKey,
+        weekday: parts.weekday,
+        regular,
+      };
     }
-    return {
-      ...h,
-      date: parts.dateKey,
-      weekday: parts.weekday,
-      hour: Math.floor(parts.hour),
-      dayKind: day.kind,
-      working: day.working,
-    };
+    const hour = day.regular
+      ? Math.floor((h.startMs - day.startMs) / HOUR_MS)
+      : Math.floor(localParts(h.startMs, timeZone).hour);
+    let kind = days.get(day.date);
+    if (kind === undefined) {
+      kind = calendar.dayOf(day.date);
+      days.set(day.date, kind);
+    }
+    return { ...h, date: day.date, weekday: day.weekday, hour, dayKind: kind.kind, working: kind.working };
   });
 }
 
