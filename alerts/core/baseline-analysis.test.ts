@@ -112,6 +112,28 @@ describe('analyseMeter', () => {
     });
   });
 
+  it('lets a calendar override explain a local closure', () => {
+    // Monday 12 October 2026: the county's offices closed (5 kWh/h all day); the package calls it a working day.
+    const closed = (t: number) => {
+      const p = localParts(t, TZ);
+      return p.dateKey === '2026-10-12' && p.hour >= 8 && p.hour < 18 ? -15 : 0;
+    };
+    const hours = office('2026-08-20T00:00:00+08:00', '2026-10-14T00:00:00+08:00', closed);
+    const asOfMs = at('2026-10-12T20:10:00+08:00');
+    const verdict = (calendar: WorkingCalendar) =>
+      baselineFindings(
+        { id: 'gov-e', unit: 'kWh' },
+        analyseMeter({ hours, asOfMs, timeZone: TZ, calendar, params }),
+        () => ({ unavailable: 'none' }),
+        3,
+      ).find((f) => f.rule === 'baseline_anomaly')?.verdict;
+    expect(verdict(cn)).toBe('raise');
+    const overridden = createWorkingCalendar({
+      overrides: [{ date: '2026-10-12', kind: 'public_holiday', note: 'county closure' }],
+    });
+    expect(verdict(overridden)).toBe('clear');
+  });
+
   it('gives no finding with too little history, and says so', () => {
     const hours = office('2026-10-08T00:00:00+08:00', '2026-10-14T00:00:00+08:00');
     const analysis = analyseMeter({
