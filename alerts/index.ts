@@ -66,3 +66,4 @@ export {
   type QuotaRulesDeps,
   type QuotaRulesOptions,
 } from './quota-rules.js';
+export * from './baseline-rules.js';

@@ -3,38 +3,14 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import {
   createCarbonReportQuery,
   createHeldReadingsQuery,
-  createDuckDbAccountingStore,
   createFleetView,
   createMeterConsumption,
-  createQuestDbAccountingStore,
   METHODOLOGY_VERSION,
-  timeZoneOf,
-  type AccountingStoreAdapter,
-  type FleetView,
 } from '../accounting/index.js';
+import { createFleetRegistry, readFactorCatalogue } from '../config/index.js';
 import {
-  createAcknowledgeAlert,
-  createAlertJobs,
-  createBacktest,
-  createDuckDbAlertEventStore,
-  createListAlerts,
-  createMeterHealthRules,
-  createQuotaRules,
-  createQuestDbAlertEventStore,
-  createResolveAlert,
-  createRunChecks,
-  type AlertEventStore,
-  type BacktestQuery,
-  type BacktestRun,
-  type RuleFamily,
-  type RunChecks,
-} from '../alerts/index.js';
-import { createFleetRegistry, readFactorCatalogue, type FleetRegistry } from '../config/index.js';
-import {
-  createDuckDbReadingStore,
   createMessageReceiver,
   createPrometheusIngestMetrics,
-  createQuestDbReadingStore,
   createSpoolDrainer,
   FileSpool,
   startMqttSubscriber,
@@ -42,15 +18,18 @@ import {
 } from '../ingest/index.js';
 import type { MqttSubscriber, SpoolDrainer } from '../ingest/index.js';
 import { DAY_MS, isAppError, MINUTE_MS } from './kernel/index.js';
-import { createHttpServer, type HttpDeps, type Readiness } from './http/index.js';
+import { createHttpServer, type Readiness } from './http/index.js';
 import type { AppConfig as Config } from './load-app-config.js';
 import { systemClock } from './platform/clock.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './platform/embedded-broker.js';
-import { createDuckDbClient } from './platform/duckdb/index.js';
-import { createLifecycle, createScheduler, type Component, type ScheduledJob } from './platform/index.js';
+import { createLifecycle, createScheduler, type Component } from './platform/index.js';
 import { createLogger, type Logger } from './platform/logger.js';
-import { createQuestDbClient } from './platform/questdb/index.js';
+import { startDemoSmtpReceiver, type DemoSmtpReceiver } from './platform/smtp/index.js';
 import { DEMO_REGISTER_ORIGIN_MS, faultsFor, runSimulator, type SimulatorHandle } from './simulator/index.js';
+import { ALERT_EVALUATION_JOB, ALERT_MAIL_JOB, wireAlerts } from './wire-alerts.js';
+import { createStores } from './wire-stores.js';
+
+export { runAlertsBacktest } from './wire-alerts.js';
 
 export interface RunningApp {
   readonly httpUrl: string;
@@ -99,6 +78,8 @@ export async function startApp(config: Config, extras: StartExtras = {}): Promis
   let subscriber: MqttSubscriber | undefined;
   let broker: EmbeddedBroker | undefined;
   let simulator: SimulatorHandle | undefined;
+  let demoMail: DemoSmtpReceiver | undefined;
+  let stopping = false;
   let storeReady = false;
   let httpUrl = `http://${config.http.host}:${config.http.port}`;
 
@@ -133,33 +114,15 @@ export async function startApp(config: Config, extras: StartExtras = {}): Promis
     }),
     heldReadings: createHeldReadingsQuery({ store: stores.accounting, fleet: fleetView }),
   };
-  const alerts = wireAlerts(config, stores, fleet, fleetView);
+  const alerts = wireAlerts(config, stores, catalogue, log);
   const http = createHttpServer(
-    {
-      store,
-      fleet,
-      metrics: metricsRegistry,
-      readiness,
-      nowMs: systemClock.nowMs,
-      accounting,
-      alerts: alerts.http,
-      meterHealth: alerts.meterHealth,
-      quotas: alerts.quotas,
-    },
+    { store, fleet, metrics: metricsRegistry, readiness, nowMs: systemClock.nowMs, accounting, ...alerts.http },
     log,
   );
 
-  // The place for scheduled jobs (reports, alert checks): each with its cron expression and time zone.
-  const jobs: ScheduledJob[] = [
-    ...createAlertJobs({
-      runChecks: alerts.runChecks,
-      settings: config.alerts,
-      timeZone: timeZoneOf(config.fleet.institutions),
-      log: log.child({ module: 'alerts' }),
-    }),
-  ];
+  // Scheduled jobs (alert evaluation, alert mail), each with its cron expression and time zone.
   const scheduler = createScheduler({
-    jobs,
+    jobs: alerts.jobs,
     workerIndex: config.scheduler.workerIndex,
     workerCount: config.scheduler.workerCount,
     registry: metricsRegistry,
@@ -286,11 +249,60 @@ export async function startApp(config: Config, extras: StartExtras = {}): Promis
           },
         ]
       : []),
-    { name: 'scheduler', dependsOn: ['drainer'], start: () => scheduler.start(), stop: () => scheduler.stop() },
+    ...(config.alerts.email.demoReceiver.enabled
+      ? [
+          {
+            // The first run's mailbox: alert mail lands as .eml files under ./data/mail (README).
+            name: 'demo-mail',
+            start: async () => {
+              const mailLog = log.child({ module: 'demo-mail' });
+              demoMail = await startDemoSmtpReceiver({
+                ...config.alerts.email.demoReceiver,
+                onStored: (file) => mailLog.info({ file }, 'demo mailbox: alert mail received'),
+              });
+              mailLog.info({ port: demoMail.port, dir: demoMail.dir }, 'demo SMTP receiver listening');
+            },
+            stop: () => demoMail?.close(),
+          },
+        ]
+      : []),
+    {
+      name: 'scheduler',
+      dependsOn: ['drainer', ...(config.alerts.email.demoReceiver.enabled ? ['demo-mail'] : [])],
+      start: () => {
+        scheduler.start();
+        void firstEvaluation();
+      },
+      stop: async () => {
+        await scheduler.stop();
+        await alerts.close();
+      },
+    },
   ];
+
+  /**
+   * The rules run once at start, not only at the next quarter hour: after a restart the alerts catch
+   * up at once, and on the first run (simulator on) a new user sees alert mail once the backfill is stored.
+   */
+  async function firstEvaluation() {
+    try {
+      if (simulator) {
+        await simulator.backfilled;
+        while (spool && spool.backlogRecords() > 0 && !stopping) await sleep(500);
+      }
+      if (stopping) return;
+      await scheduler.runNow(ALERT_EVALUATION_JOB);
+      await scheduler.runNow(ALERT_MAIL_JOB);
+    } catch (error) {
+      log.warn({ err: error }, 'the first alert evaluation did not run');
+    }
+  }
   const lifecycle = createLifecycle(components, { log: log.child({ module: 'lifecycle' }) });
 
-  const onAbort = () => void lifecycle.stop();
+  const onAbort = () => {
+    stopping = true;
+    void lifecycle.stop();
+  };
   extras.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     if (extras.signal?.aborted) await lifecycle.stop();
@@ -299,129 +311,17 @@ export async function startApp(config: Config, extras: StartExtras = {}): Promis
     extras.signal?.removeEventListener('abort', onAbort);
   }
 
-  const app: RunningApp = { httpUrl, store, failed, stop: () => lifecycle.stop() };
+  const app: RunningApp = {
+    httpUrl,
+    store,
+    failed,
+    stop: () => {
+      stopping = true;
+      return lifecycle.stop();
+    },
+  };
   await extras.onStarted?.(app);
   return app;
-}
-
-interface Stores {
-  /** Ingest's tables: the spool drainer's sink, the HTTP read side, /readyz. */
-  readonly readings: ReadingStore;
-  readonly accounting: AccountingStoreAdapter;
-  /** Alerts' append-only event log. */
-  readonly alerts: AlertEventStore;
-  /** Creates every capability's tables. */
-  init(): Promise<void>;
-  close(): Promise<void>;
-}
-
-/** One engine client, and each capability's adapter over it. */
-function createStores(config: Config): Stores {
-  let readings: ReadingStore;
-  let accounting: AccountingStoreAdapter;
-  let alerts: AlertEventStore;
-  let closeClient: () => Promise<void>;
-  if (config.store.kind === 'questdb') {
-    const client = createQuestDbClient({
-      url: config.store.questdbUrl,
-      requestTimeoutMs: config.store.requestTimeoutMs,
-      ...(config.secrets.questdbToken ? { token: config.secrets.questdbToken } : {}),
-    });
-    readings = createQuestDbReadingStore(client);
-    accounting = createQuestDbAccountingStore(client);
-    const alertEvents = createQuestDbAlertEventStore(client);
-    alerts = alertEvents;
-    // `/exec` holds no resources; the ILP senders are the reading store's (closed with it) and the alert log's.
-    closeClient = () => alertEvents.close();
-  } else {
-    const client = createDuckDbClient({ path: config.store.duckdbPath });
-    readings = createDuckDbReadingStore(client);
-    accounting = createDuckDbAccountingStore(client);
-    alerts = createDuckDbAlertEventStore(client);
-    closeClient = () => client.close();
-  }
-  return {
-    readings,
-    accounting,
-    alerts,
-    async init() {
-      await readings.init();
-      await accounting.init();
-      await alerts.init();
-    },
-    async close() {
-      await readings.close();
-      await closeClient();
-    },
-  };
-}
-
-/** What a rule family reads: the fleet, and the other capabilities' stores (through their use cases). */
-export interface RuleFamilyInputs {
-  readonly config: Config;
-  readonly fleet: FleetRegistry;
-  readonly fleetView: FleetView;
-  readonly readings: ReadingStore;
-  readonly accounting: AccountingStoreAdapter;
-}
-
-/**
- * The rule families the alert evaluation job and the backtest run (docs/alerts.md), each also
- * kept by name for the routes that show one family's view (a meter's health).
- */
-export function ruleFamilies(inputs: RuleFamilyInputs) {
-  const meterHealth = createMeterHealthRules(
-    { fleet: inputs.fleetView, readings: inputs.readings, accounting: inputs.accounting },
-    inputs.config.alerts.health,
-  );
-  const all: RuleFamily[] = [meterHealth];
-  return { all, meterHealth };
-}
-
-interface AlertsWiring {
-  readonly runChecks: RunChecks;
-  readonly http: HttpDeps['alerts'];
-  readonly meterHealth: HttpDeps['meterHealth'];
-}
-
-/** The alerts' use cases over the alert event log, with the families of `ruleFamilies`. */
-function wireAlerts(config: Config, stores: Stores, fleet: FleetRegistry, fleetView: FleetView): AlertsWiring {
-  const named = ruleFamilies({
-    config,
-    fleet,
-    fleetView,
-    readings: stores.readings,
-    accounting: stores.accounting,
-  });
-  const families = named.all;
-  const store = stores.alerts;
-  const nowMs = systemClock.nowMs;
-  return {
-    runChecks: createRunChecks({ families, store }),
-    http: {
-      list: createListAlerts({ store, scope: fleetView }),
-      acknowledge: createAcknowledgeAlert({ store, nowMs }),
-      resolve: createResolveAlert({ store, nowMs }),
-      backtest: createBacktest({ families, scope: fleetView, settings: config.alerts.lifecycle }),
-    },
-    meterHealth: (meterId, asOfMs) => named.meterHealth.evaluateMeter(meterId, asOfMs),
-  };
-}
-
-/**
- * `tanhe alerts backtest`: the same backtest as the HTTP route, over the configured store, in this
- * process. Nothing is written (the tables are created if missing) and nothing is mailed. An embedded
- * DuckDB file is locked by a running service: against it, run the backtest over HTTP instead.
- */
-export async function runAlertsBacktest(config: Config, query: BacktestQuery): Promise<BacktestRun> {
-  const stores = createStores(config);
-  try {
-    await stores.init();
-    const fleetView = createFleetView(config.fleet);
-    return await wireAlerts(config, stores, createFleetRegistry(config.fleet), fleetView).http.backtest(query);
-  } finally {
-    await stores.close();
-  }
 }
 
 async function startSimulator(config: Config, log: Logger): Promise<SimulatorHandle> {

@@ -11,6 +11,7 @@ import type {
   AcknowledgeAlert,
   Backtest,
   ListAlerts,
+  MeterBaselineQuery,
   QuotaProgressQuery,
   QuotaProgressReport,
   ResolveAlert,
@@ -45,6 +46,8 @@ export interface HttpDeps {
   readonly meterHealth: MeterHealthCheck;
   /** GET /api/v1/quotas: the quota rules' progress (alerts/quota-rules.ts). */
   readonly quotas: QuotaProgressUseCase;
+  /** A meter's learned baseline and the baseline rules' verdicts as of an instant (alerts). */
+  readonly baseline: MeterBaselineQuery;
 }
 
 export type MeterHealthCheck = (meterId: string, asOfMs: number) => Promise<readonly RuleFinding[]>;

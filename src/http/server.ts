@@ -14,6 +14,7 @@ import type { HttpDeps } from './http-deps.js';
 import { accountingPlugin } from './plugins/accounting-plugin.js';
 import { alertsPlugin } from './plugins/alerts-plugin.js';
 import { healthPlugin } from './plugins/health-plugin.js';
+import { meterBaselinePlugin } from './plugins/meter-baseline-plugin.js';
 import { meterHealthPlugin } from './plugins/meter-health-plugin.js';
 import { metersPlugin } from './plugins/meters-plugin.js';
 import { orgsPlugin } from './plugins/orgs-plugin.js';
@@ -70,6 +71,7 @@ export function createHttpServer(deps: HttpDeps, logger: Logger): FastifyInstanc
   app.register(meterHealthPlugin, { health: deps.meterHealth, fleet: deps.fleet, nowMs: deps.nowMs });
   app.register(orgsPlugin, { fleet: deps.fleet, nowMs: deps.nowMs });
   app.register(accountingPlugin, { accounting: deps.accounting, nowMs: deps.nowMs });
+  app.register(meterBaselinePlugin, { baseline: deps.baseline, nowMs: deps.nowMs });
   app.register(alertsPlugin, { alerts: deps.alerts });
   app.register(quotasPlugin, { quotas: deps.quotas, nowMs: deps.nowMs });
   return app;

@@ -55,6 +55,11 @@ export interface Scheduler {
   owned(): readonly string[];
   /** The next time a job fires here, UTC epoch ms; undefined before start and for a job another worker runs. */
   nextRunMs(job: string): number | undefined;
+  /**
+   * Runs a job now, as if it had fired (the same overlap rule and metrics), and resolves when the run ends:
+   * e.g. the alert evaluation once the demo's backfill is stored. Undefined for a job another worker runs.
+   */
+  runNow(job: string): Promise<JobOutcome | undefined>;
 }
 
 /** The worker index that owns a job: FNV-1a of its name modulo the worker count, the same on every worker. */
@@ -85,27 +90,33 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   const owned = options.jobs.filter((job) => jobOwner(job.name, workerCount) === workerIndex);
   const tasks = new Map<string, ScheduledTask>();
 
-  const fire = (job: ScheduledJob, firedAtMs: number) => {
-    if (abort.signal.aborted) return;
+  const fire = (job: ScheduledJob, firedAtMs: number): Promise<JobOutcome> | undefined => {
+    if (abort.signal.aborted) return undefined;
     if (inFlight.has(job.name)) {
       runs.inc({ job: job.name, outcome: 'skipped_overlap' });
       log.warn({ job: job.name }, 'job still running when due again; this run is skipped');
-      return;
+      return Promise.resolve('skipped_overlap');
     }
-    const run = (async () => {
+    const run = (async (): Promise<JobOutcome> => {
       const startedMs = Date.now();
       try {
         await job.run({ firedAtMs, signal: abort.signal });
         runs.inc({ job: job.name, outcome: 'success' });
         log.debug({ job: job.name, durationMs: Date.now() - startedMs }, 'job run finished');
+        return 'success';
       } catch (error) {
         runs.inc({ job: job.name, outcome: 'failure' });
         log.error({ err: error, job: job.name, durationMs: Date.now() - startedMs }, 'job run failed');
+        return 'failure';
       } finally {
         inFlight.delete(job.name);
       }
     })();
-    inFlight.set(job.name, run);
+    inFlight.set(
+      job.name,
+      run.then(() => undefined),
+    );
+    return run;
   };
 
   return {
@@ -113,7 +124,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       for (const job of owned) {
         if (tasks.has(job.name)) continue;
         // Our own wrapper keeps runs from overlapping and counts skips; node-cron only fires.
-        const task = createTask(job.cron, (context) => fire(job, context.triggeredAt.getTime()), {
+        const task = createTask(job.cron, (context) => void fire(job, context.triggeredAt.getTime()), {
           name: job.name,
           timezone: job.timeZone,
           logger: cronLogger(log, job.name),
@@ -134,6 +145,10 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     },
     owned: () => owned.map((j) => j.name),
     nextRunMs: (job) => tasks.get(job)?.getNextRun()?.getTime(),
+    async runNow(name) {
+      const job = owned.find((j) => j.name === name);
+      return job ? fire(job, Date.now()) : undefined;
+    },
   };
 }
 

@@ -8,11 +8,13 @@ import {
   METHODOLOGY_VERSION,
 } from '../../accounting/index.js';
 import {
+  alertSettingsSchema,
+  baselineSettingsSchema,
   createAcknowledgeAlert,
   createBacktest,
   createDuckDbAlertEventStore,
   createListAlerts,
-  alertSettingsSchema,
+  createMeterBaselineQuery,
   createMeterHealthRules,
   createQuotaRules,
   createResolveAlert,
@@ -20,6 +22,7 @@ import {
   healthSettingsSchema,
   lifecycleSettingsSchema,
   type AlertEventStore,
+  type BaselineSettings,
   type RuleFamily,
   type RunChecks,
 } from '../../alerts/index.js';
@@ -55,6 +58,8 @@ export async function createTestHttpApp(options: {
   readonly ruleFamilies?: readonly RuleFamily[];
   /** The alerts.quotas settings (as in YAML); none unless given. */
   readonly quotas?: unknown;
+  /** alerts.baseline settings; the defaults unless given. */
+  readonly baseline?: Partial<BaselineSettings>;
 }): Promise<TestHttpApp> {
   const client = createDuckDbClient({ path: ':memory:' });
   const store = createDuckDbReadingStore(client);
@@ -99,6 +104,10 @@ export async function createTestHttpApp(options: {
     { store: accountingStore, fleet: view, catalogue, methodologyVersion: METHODOLOGY_VERSION },
     alertSettingsSchema.parse({ quotas: options.quotas ?? {} }).quotas,
   );
+  const baseline = createMeterBaselineQuery(
+    { store: accountingStore, fleet: view, catalogue },
+    baselineSettingsSchema.parse(options.baseline ?? {}),
+  );
   const app = createHttpServer(
     {
       store,
@@ -110,6 +119,7 @@ export async function createTestHttpApp(options: {
       alerts,
       meterHealth: (meterId, asOfMs) => meterHealth.evaluateMeter(meterId, asOfMs),
       quotas: (q) => quotaRules.progress(q),
+      baseline,
     },
     createLogger('silent'),
   );

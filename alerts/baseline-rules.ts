@@ -1,0 +1,308 @@
+import {
+  applyFactor,
+  convertQuantity,
+  DEFAULT_GRID_FACTOR_SERIES,
+  meterSpec,
+  selectFactor,
+  storeConsumption,
+  type AccountingStore,
+  type FactorCatalogue,
+  type FactorQuery,
+  type FleetView,
+  type InstitutionConfig,
+  type MeterConfig,
+} from '../accounting/index.js';
+import { AppError, bucketBoundaries, bucketStart, DAY_MS, UNITS, type Unit } from '../src/kernel/index.js';
+import type { AlertRule, RuleFinding } from './core/alert-types.js';
+import { analyseMeter, baselineWindow, type BaselineParams, type MeterAnalysis } from './core/baseline-analysis.js';
+import { baselineFindings, type Co2Factor } from './core/baseline-findings.js';
+import type { HourlyConsumption, ProfileBand } from './core/baseline-profile.js';
+import { createWorkingCalendar, type CalendarDay, type WorkingCalendar } from './core/working-calendar.js';
+import type { RuleFamily } from './ports.js';
+import type { BaselineSettings } from './settings/baseline-settings.js';
+
+export { DAY_KINDS, CALENDAR_SOURCES, createWorkingCalendar } from './core/working-calendar.js';
+export type { CalendarDay, DayKind, WorkingCalendar } from './core/working-calendar.js';
+export type { ProfileBand } from './core/baseline-profile.js';
+export { baselineSettingsSchema, type BaselineSettings } from './settings/baseline-settings.js';
+
+/**
+ * The baseline rule family (baseline_anomaly, off_hours_waste; docs/alerts.md, "Baselines") and
+ * the per-meter view the baseline route shows. Hourly consumption comes from accounting (the same
+ * engine and quality flags as the consumption series); only fully measured hours are learned from
+ * and judged. As of `asOfMs`, only readings with a device time before it are read, so a backtest
+ * of a past instant sees what the live evaluation saw then.
+ */
+
+export const BASELINE_RULES = ['baseline_anomaly', 'off_hours_waste'] as const satisfies readonly AlertRule[];
+
+export interface BaselineRulesDeps {
+  readonly store: AccountingStore;
+  readonly fleet: FleetView;
+  /** The factor catalogue, for the CO2 of wasted energy (the factor the carbon report uses). */
+  readonly catalogue: FactorCatalogue;
+  /** The grid factor series of the carbon report; its default when absent. */
+  readonly gridFactorSeries?: string | undefined;
+}
+
+/** Carriers whose consumption does not follow occupancy (PV generation follows the sun). */
+const NOT_JUDGED_CARRIERS: ReadonlySet<string> = new Set(['pv_generation']);
+
+/** A series of hourly buckets is read at most this many days per store call (accounting's hour-series limit). */
+const CHUNK_DAYS = 31;
+
+const minutesOf = (clock: string): number => {
+  const [h, m] = clock.split(':').map(Number) as [number, number];
+  return h * 60 + m;
+};
+
+export function baselineParams(settings: BaselineSettings): BaselineParams {
+  return {
+    learningWeeks: settings.learningWeeks,
+    minLearningDays: settings.minLearningDays,
+    minSamples: settings.minSamples,
+    bandK: settings.bandK,
+    bandFloorShare: settings.bandFloorShare,
+    bandFloorAbsolute: settings.bandFloorAbsolute,
+    consecutiveHours: settings.consecutiveHours,
+    lookbackDays: settings.lookbackDays,
+    workingHours: {
+      startMinute: minutesOf(settings.workingHours.start),
+      endMinute: minutesOf(settings.workingHours.end),
+    },
+    offHoursWaste: settings.offHoursWaste,
+  };
+}
+
+export function baselineCalendar(settings: BaselineSettings): WorkingCalendar {
+  return createWorkingCalendar({ source: settings.calendar, overrides: settings.calendarOverrides });
+}
+
+/**
+ * The store as it stood at `asOfMs`: no reading at or after it is used. Ranges end before it
+ * already; the one read past a range is the first reading after its end (it closes the last
+ * interval), dropped here when it is not before `asOfMs`.
+ */
+function storeAsOf(store: AccountingStore, asOfMs: number): AccountingStore {
+  return {
+    registerSegments: (q) => store.registerSegments({ ...q, toMs: Math.min(q.toMs, asOfMs) }),
+    readings: (q) => store.readings({ ...q, toMs: Math.min(q.toMs, asOfMs) }),
+    async edgeReadings(q) {
+      const edges = await store.edgeReadings(q);
+      return {
+        before: new Map([...edges.before].filter(([, r]) => r.tsMs < asOfMs)),
+        after: new Map([...edges.after].filter(([, r]) => r.tsMs < asOfMs)),
+      };
+    },
+    meterSummaries: () => store.meterSummaries(),
+  };
+}
+
+/** Hourly consumption of meters of one zone over [fromMs, toMs), in chunks of whole local days. */
+async function hourlyConsumption(
+  store: AccountingStore,
+  meters: readonly MeterConfig[],
+  fromMs: number,
+  toMs: number,
+  timeZone: string,
+): Promise<Map<string, HourlyConsumption[]>> {
+  const byMeter = new Map<string, HourlyConsumption[]>(meters.map((m) => [m.id, []]));
+  for (let start = fromMs; start < toMs;) {
+    const end = Math.min(toMs, bucketStart(start + CHUNK_DAYS * DAY_MS, 'day', timeZone));
+    const run = await storeConsumption(store, {
+      meters: meters.map(meterSpec),
+      fromMs: start,
+      toMs: end,
+      timeZone,
+      boundaries: bucketBoundaries(start, end, 'hour', timeZone),
+      segmentBucket: 'hour',
+    });
+    for (const [meterId, result] of run.results) {
+      const list = byMeter.get(meterId);
+      if (list === undefined) continue;
+      for (const b of result.buckets) {
+        list.push({ startMs: b.startMs, consumption: b.quality === 'measured' ? b.consumption : null });
+      }
+    }
+    start = end;
+  }
+  return byMeter;
+}
+
+interface Analysed {
+  readonly meter: MeterConfig;
+  readonly institution: InstitutionConfig;
+  readonly analysis: MeterAnalysis;
+}
+
+async function analyse(
+  deps: BaselineRulesDeps,
+  params: BaselineParams,
+  calendar: WorkingCalendar,
+  institution: InstitutionConfig,
+  meters: readonly MeterConfig[],
+  asOfMs: number,
+): Promise<Analysed[]> {
+  if (meters.length === 0) return [];
+  const timeZone = institution.timezone;
+  const { dataFromMs, judgedToMs } = baselineWindow(asOfMs, timeZone, params);
+  const hours =
+    dataFromMs < judgedToMs
+      ? await hourlyConsumption(storeAsOf(deps.store, asOfMs), meters, dataFromMs, judgedToMs, timeZone)
+      : new Map<string, HourlyConsumption[]>();
+  return meters.map((meter) => ({
+    meter,
+    institution,
+    analysis: analyseMeter({ hours: hours.get(meter.id) ?? [], asOfMs, timeZone, calendar, params }),
+  }));
+}
+
+/** The CO2 per unit of a meter's carrier, as the carbon report would pick it for the day's year. */
+function co2FactorOf(
+  deps: BaselineRulesDeps,
+  institution: InstitutionConfig,
+  meter: MeterConfig,
+): (date: string) => Co2Factor {
+  const cache = new Map<number, Co2Factor>();
+  return (date) => {
+    const year = Number(date.slice(0, 4));
+    const cached = cache.get(year);
+    if (cached !== undefined) return cached;
+    const factor = lookupCo2(deps, institution, meter, year);
+    cache.set(year, factor);
+    return factor;
+  };
+}
+
+function lookupCo2(
+  deps: BaselineRulesDeps,
+  institution: InstitutionConfig,
+  meter: MeterConfig,
+  year: number,
+): Co2Factor {
+  const carrier = meter.carrier;
+  if (carrier === 'water') return { unavailable: 'water is a resource: no CO2 factor' };
+  const electricity = carrier === 'electricity';
+  if (electricity && institution.gridRegion === undefined)
+    return { unavailable: `institution ${institution.id} has no gridRegion: no grid emission factor` };
+  const variant = institution.factorVariants?.[carrier];
+  const hasVariants = deps.catalogue.entries.some(
+    (e) => e.kind === 'emission' && e.carrier === carrier && e.variant !== undefined,
+  );
+  const query: FactorQuery = {
+    kind: 'emission',
+    carrier,
+    year,
+    ...(institution.gridRegion === undefined ? {} : { region: institution.gridRegion }),
+    ...(electricity ? { series: deps.gridFactorSeries ?? DEFAULT_GRID_FACTOR_SERIES } : {}),
+    ...(variant !== undefined && hasVariants ? { variant } : {}),
+  };
+  const selection = selectFactor(deps.catalogue, query);
+  if ('error' in selection) return { unavailable: selection.error.message };
+  const { entry } = selection.ok;
+  if (!(UNITS as readonly string[]).includes(meter.unit)) return { unavailable: `unknown unit ${meter.unit}` };
+  const applied = applyFactor({ value: 1, unit: meter.unit as Unit }, entry);
+  if ('error' in applied) return { unavailable: applied.error.message };
+  const kg = convertQuantity(applied.ok.value, applied.ok.unit, 'kgCO2');
+  if (kg === undefined) return { unavailable: `factor ${entry.id} does not yield CO2` };
+  return { factorId: entry.id, kgCo2PerUnit: kg };
+}
+
+function judgedMeters(fleet: FleetView, institutionId: string): MeterConfig[] {
+  return fleet.metersOf([institutionId]).filter((m) => !NOT_JUDGED_CARRIERS.has(m.carrier));
+}
+
+export function createBaselineRules(deps: BaselineRulesDeps, settings: BaselineSettings): RuleFamily {
+  const params = baselineParams(settings);
+  const calendar = baselineCalendar(settings);
+  return {
+    name: 'baseline',
+    rules: BASELINE_RULES,
+    async evaluate(asOfMs) {
+      const findings: RuleFinding[] = [];
+      for (const institution of deps.fleet.fleet.institutions) {
+        const meters = judgedMeters(deps.fleet, institution.id);
+        for (const { meter, analysis } of await analyse(deps, params, calendar, institution, meters, asOfMs)) {
+          const co2 = co2FactorOf(deps, institution, meter);
+          findings.push(...baselineFindings(meter, analysis, co2, params.consecutiveHours));
+        }
+      }
+      return findings;
+    },
+  };
+}
+
+/** What the baseline route shows for one meter as of an instant. */
+export interface MeterBaselineView {
+  readonly meterId: string;
+  readonly unit: string;
+  readonly timeZone: string;
+  readonly asOfMs: number;
+  /** ok: judged; insufficient_history: too little learned history; not_judged: the rules skip this meter. */
+  readonly status: 'ok' | 'insufficient_history' | 'not_judged';
+  readonly reason: string | null;
+  readonly learning: {
+    readonly fromMs: number;
+    readonly toMs: number;
+    readonly weeks: number;
+    readonly learningDays: number;
+    readonly minLearningDays: number;
+  };
+  readonly judged: { readonly fromMs: number; readonly toMs: number; readonly hours: number };
+  readonly calendar: { readonly source: WorkingCalendar['source']; readonly coveredYears: readonly number[] };
+  readonly profile: readonly ProfileBand[];
+  readonly days: readonly CalendarDay[];
+  readonly findings: readonly RuleFinding[];
+}
+
+export type MeterBaselineQuery = (meterId: string, asOfMs: number) => Promise<MeterBaselineView>;
+
+export function createMeterBaselineQuery(deps: BaselineRulesDeps, settings: BaselineSettings): MeterBaselineQuery {
+  const params = baselineParams(settings);
+  const calendar = baselineCalendar(settings);
+  return async (meterId, asOfMs) => {
+    const meter = deps.fleet.meter(meterId);
+    const institution = deps.fleet.institutionOfMeter(meterId);
+    if (meter === undefined || institution === undefined) throw new AppError('METER_NOT_FOUND', `no meter ${meterId}`);
+    const judged = !NOT_JUDGED_CARRIERS.has(meter.carrier);
+    const [analysed] = judged
+      ? await analyse(deps, params, calendar, institution, [meter], asOfMs)
+      : [{ analysis: analyseMeter({ hours: [], asOfMs, timeZone: institution.timezone, calendar, params }) }];
+    const analysis = (analysed as { analysis: MeterAnalysis }).analysis;
+    const { history, profile, window } = analysis;
+    const findings = judged
+      ? baselineFindings(meter, analysis, co2FactorOf(deps, institution, meter), params.consecutiveHours)
+      : [];
+    const status = !judged ? 'not_judged' : history.status;
+    const reason = !judged
+      ? `${meter.carrier} meters are not judged against a baseline (their use does not follow occupancy)`
+      : history.status === 'insufficient_history'
+        ? `${history.learningDays} day(s) with measured hours in the ${params.learningWeeks} learning week(s),` +
+          ` ${history.neededDays} needed`
+        : null;
+    return {
+      meterId: meter.id,
+      unit: meter.unit,
+      timeZone: institution.timezone,
+      asOfMs,
+      status,
+      reason,
+      learning: {
+        fromMs: profile.fromMs,
+        toMs: profile.toMs,
+        weeks: params.learningWeeks,
+        learningDays: profile.learningDays,
+        minLearningDays: params.minLearningDays,
+      },
+      judged: {
+        fromMs: window.judgedFromMs,
+        toMs: window.judgedToMs,
+        hours: analysis.judged.filter((h) => h.position !== 'unjudged').length,
+      },
+      calendar: { source: calendar.source, coveredYears: calendar.coveredYears },
+      profile: profile.bands,
+      days: analysis.days,
+      findings,
+    };
+  };
+}

@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import { HOUR_MS, localParts, parseIsoInstant } from '../../src/kernel/index.js';
+import { analyseMeter, baselineWindow, type BaselineParams } from './baseline-analysis.js';
+import { baselineFindings } from './baseline-findings.js';
+import type { HourlyConsumption } from './baseline-profile.js';
+import { createWorkingCalendar, type WorkingCalendar } from './working-calendar.js';
+
+const TZ = 'Asia/Shanghai';
+const params: BaselineParams = {
+  learningWeeks: 4,
+  minLearningDays: 7,
+  minSamples: 3,
+  bandK: 3,
+  bandFloorShare: 0.1,
+  bandFloorAbsolute: 0.5,
+  consecutiveHours: 3,
+  lookbackDays: 2,
+  workingHours: { startMinute: 8 * 60, endMinute: 18 * 60 },
+  offHoursWaste: { minPerDay: 10, minShare: 0.2 },
+};
+const at = (iso: string): number => parseIsoInstant(iso) as number;
+const cn = createWorkingCalendar({});
+const weekdays = createWorkingCalendar({ source: 'weekdays' });
+
+/**
+ * An office that follows the official calendar: 20 kWh/h in the working hours of a working day
+ * (make-up days included), 5 kWh/h otherwise (nights, weekends, holidays), with a little noise.
+ */
+function office(fromIso: string, toIso: string, extra: (startMs: number) => number = () => 0): HourlyConsumption[] {
+  const hours: HourlyConsumption[] = [];
+  for (let t = at(fromIso); t < at(toIso); t += HOUR_MS) {
+    const p = localParts(t, TZ);
+    const open = cn.dayOf(p.dateKey).working && p.hour >= 8 && p.hour < 18;
+    const noise = 0.3 * Math.sin(t / HOUR_MS);
+    hours.push({ startMs: t, consumption: (open ? 20 : 5) + noise + extra(t) });
+  }
+  return hours;
+}
+
+function rulesOverHolidays(calendar: WorkingCalendar, hours: readonly HourlyConsumption[]) {
+  const raised = new Map<string, string[]>();
+  // Every K hours: an episode stays raised for at least K hours (K outside, then K inside to clear).
+  const stepMs = params.consecutiveHours * HOUR_MS;
+  for (let asOfMs = at('2026-09-28T00:30:00+08:00'); asOfMs < at('2026-10-13T00:30:00+08:00'); asOfMs += stepMs) {
+    const analysis = analyseMeter({ hours, asOfMs, timeZone: TZ, calendar, params });
+    expect(analysis.history.status).toBe('ok');
+    const meter = { id: 'gov-e', unit: 'kWh' };
+    for (const f of baselineFindings(meter, analysis, () => ({ factorId: 'grid', kgCo2PerUnit: 0.5 }), 3)) {
+      if (f.verdict === 'raise') raised.set(f.rule, [...new Set([...(raised.get(f.rule) ?? []), f.window])]);
+    }
+  }
+  return raised;
+}
+
+describe('the baseline through the 2026 National Day holiday (issue 8, "Done when")', () => {
+  const hours = office('2026-08-20T00:00:00+08:00', '2026-10-14T00:00:00+08:00');
+
+  it('raises nothing when the calendar explains the holidays and the make-up working days', () => {
+    expect(rulesOverHolidays(cn, hours)).toEqual(new Map());
+  }, 120_000);
+
+  it('would raise on them with a plain Monday–Friday calendar', () => {
+    const raised = rulesOverHolidays(weekdays, hours);
+    // Low on the weekday holidays (1, 2, 5, 6, 7 October), high on the make-up Saturday (10 October).
+    expect(raised.get('baseline_anomaly')).toEqual(expect.arrayContaining(['2026-10-01', '2026-10-10']));
+    expect(raised.get('off_hours_waste')).toEqual(['2026-10-10']);
+  }, 120_000);
+});
+
+describe('analyseMeter', () => {
+  it('reads the N weeks before the first judged day and judges up to the last whole hour', () => {
+    const window = baselineWindow(at('2026-10-12T10:20:00+08:00'), TZ, params);
+    expect(window.judgedFromMs).toBe(at('2026-10-10T00:00:00+08:00'));
+    expect(window.dataFromMs).toBe(at('2026-09-12T00:00:00+08:00'));
+    expect(window.judgedToMs).toBe(at('2026-10-12T10:00:00+08:00'));
+    expect(window.judgedDayStartsMs).toHaveLength(3);
+  });
+
+  it('raises an anomaly and the off-hours waste of a night the lights stayed on, with CO2', () => {
+    // Tuesday 13 October 2026, 19:00–23:00: 30 kWh/h more than usual.
+    const spike = (t: number) => (t >= at('2026-10-13T19:00:00+08:00') && t < at('2026-10-13T23:00:00+08:00') ? 30 : 0);
+    const hours = office('2026-08-20T00:00:00+08:00', '2026-10-15T00:00:00+08:00', spike);
+    const asOfMs = at('2026-10-13T23:10:00+08:00');
+    const analysis = analyseMeter({ hours, asOfMs, timeZone: TZ, calendar: cn, params });
+    const findings = baselineFindings(
+      { id: 'gov-e', unit: 'kWh' },
+      analysis,
+      () => ({ factorId: 'g', kgCo2PerUnit: 0.5 }),
+      3,
+    );
+    const anomaly = findings.find((f) => f.rule === 'baseline_anomaly');
+    expect(anomaly).toMatchObject({
+      verdict: 'raise',
+      window: '2026-10-13',
+      sinceMs: at('2026-10-13T19:00:00+08:00'),
+      measured: { unit: 'kWh' },
+    });
+    expect(anomaly?.summary.en).toContain('gov-e');
+    expect(anomaly?.summary.zh).toContain('基线');
+    const waste = findings.find((f) => f.rule === 'off_hours_waste' && f.window === '2026-10-13');
+    expect(waste?.verdict).toBe('raise');
+    expect(waste?.details['wasteAmount']).toBeCloseTo(120, -1);
+    expect(waste?.details['co2Kg']).toBeCloseTo(60, -1);
+    expect(waste?.details['co2FactorId']).toBe('g');
+
+    // Three hours back inside clear it, in the window of the day it began.
+    const later = analyseMeter({ hours, asOfMs: at('2026-10-14T02:10:00+08:00'), timeZone: TZ, calendar: cn, params });
+    const cleared = baselineFindings({ id: 'gov-e', unit: 'kWh' }, later, () => ({ unavailable: 'none' }), 3);
+    expect(cleared.find((f) => f.rule === 'baseline_anomaly')).toMatchObject({
+      verdict: 'clear',
+      window: '2026-10-13',
+    });
+  });
+
+  it('lets a calendar override explain a local closure', () => {
+    // Monday 12 October 2026: the county's offices closed (5 kWh/h all day); the package calls it a working day.
+    const closed = (t: number) => {
+      const p = localParts(t, TZ);
+      return p.dateKey === '2026-10-12' && p.hour >= 8 && p.hour < 18 ? -15 : 0;
+    };
+    const hours = office('2026-08-20T00:00:00+08:00', '2026-10-14T00:00:00+08:00', closed);
+    const asOfMs = at('2026-10-12T20:10:00+08:00');
+    const verdict = (calendar: WorkingCalendar) =>
+      baselineFindings(
+        { id: 'gov-e', unit: 'kWh' },
+        analyseMeter({ hours, asOfMs, timeZone: TZ, calendar, params }),
+        () => ({ unavailable: 'none' }),
+        3,
+      ).find((f) => f.rule === 'baseline_anomaly')?.verdict;
+    expect(verdict(cn)).toBe('raise');
+    const overridden = createWorkingCalendar({
+      overrides: [{ date: '2026-10-12', kind: 'public_holiday', note: 'county closure' }],
+    });
+    expect(verdict(overridden)).toBe('clear');
+  });
+
+  it('gives no finding with too little history, and says so', () => {
+    const hours = office('2026-10-08T00:00:00+08:00', '2026-10-14T00:00:00+08:00');
+    const analysis = analyseMeter({
+      hours,
+      asOfMs: at('2026-10-13T12:00:00+08:00'),
+      timeZone: TZ,
+      calendar: cn,
+      params,
+    });
+    expect(analysis.history).toEqual({ status: 'insufficient_history', learningDays: 5, neededDays: 7 });
+    expect(baselineFindings({ id: 'gov-e', unit: 'kWh' }, analysis, () => ({ unavailable: 'x' }), 3)).toEqual([]);
+  });
+});

@@ -1,0 +1,192 @@
+import { median, medianAbsoluteDeviation } from 'simple-statistics';
+import { DAY_MS, HOUR_MS, localParts } from '../../src/kernel/index.js';
+import type { CalendarDay, DayKind, WorkingCalendar } from './working-calendar.js';
+
+/**
+ * A meter's learned profile (docs/alerts.md, "Baselines"): per key, the median and the MAD of the
+ * hourly consumption of the learning weeks, and the band median ± k · 1.4826 · MAD around it.
+ *
+ * Keys: a working day's hour is keyed by hour of week (Monday 09:00) where that key has enough
+ * samples, else by hour of any working day (09:00 of a working day); a non-working day's hour by
+ * hour of non-working day. Weekends and public holidays share one shape (a closed building is
+ * closed whatever the reason) and a make-up working day (调休) is a working day: four learning
+ * weeks give 4 samples per hour of week but a make-up Saturday has none of its own, so it is
+ * judged against the working days' hour, which is what it is.
+ */
+
+/** One local hour's consumption in the meter's unit; null when it was not measured in full. */
+export interface HourlyConsumption {
+  readonly startMs: number;
+  readonly consumption: number | null;
+}
+
+/** An hour with its place in the local calendar. */
+export interface ClassifiedHour extends HourlyConsumption {
+  readonly date: string;
+  /** 0 = Sunday … 6 = Saturday. */
+  readonly weekday: number;
+  /** Local hour of day 0–23. */
+  readonly hour: number;
+  readonly dayKind: DayKind;
+  readonly working: boolean;
+}
+
+/**
+ * Places hours in the zone's calendar; each local date is looked up once. The kernel's calendar
+ * places each local day (three lookups a day); an hour of a 24-hour day is then its distance from
+ * midnight, and only a day with an offset change (23 or 25 hours) places each of its hours.
+ */
+export function classifyHours(
+  hours: readonly HourlyConsumption[],
+  timeZone: string,
+  calendar: WorkingCalendar,
+): ClassifiedHour[] {
+  const days = new Map<string, CalendarDay>();
+  let day: { startMs: number; endMs: number; date: string; weekday: number; regular: boolean } | undefined;
+  return hours.map((h) => {
+    if (day === undefined || h.startMs < day.startMs || h.startMs >= day.endMs) {
+      const parts = localParts(h.startMs, timeZone);
+      const midnight = localParts(parts.midnightMs, timeZone);
+      const next = localParts(parts.midnightMs + DAY_MS, timeZone);
+      const regular = midnight.offsetMs === next.offsetMs && next.hour === 0;
+      day = {
+        startMs: parts.midnightMs,
+        endMs: regular ? parts.midnightMs + DAY_MS : h.startMs + 1,
+        date: parts.dateKey,
+        weekday: parts.weekday,
+        regular,
+      };
+    }
+    const hour = day.regular
+      ? Math.floor((h.startMs - day.startMs) / HOUR_MS)
+      : Math.floor(localParts(h.startMs, timeZone).hour);
+    let kind = days.get(day.date);
+    if (kind === undefined) {
+      kind = calendar.dayOf(day.date);
+      days.set(day.date, kind);
+    }
+    return { ...h, date: day.date, weekday: day.weekday, hour, dayKind: kind.kind, working: kind.working };
+  });
+}
+
+export const PROFILE_SCOPES = ['hour_of_week', 'working_hour', 'non_working_hour'] as const;
+export type ProfileScope = (typeof PROFILE_SCOPES)[number];
+
+export interface BandParams {
+  readonly bandK: number;
+  readonly bandFloorShare: number;
+  readonly bandFloorAbsolute: number;
+  readonly minSamples: number;
+}
+
+/** 1.4826 · MAD estimates the standard deviation of normally distributed noise. */
+export const MAD_TO_SIGMA = 1.4826;
+
+export interface ProfileBand {
+  /** e.g. `hour_of_week:1:09` (Monday 09:00), `working_hour:09`, `non_working_hour:09`. */
+  readonly key: string;
+  readonly scope: ProfileScope;
+  /** hour_of_week only. */
+  readonly weekday: number | null;
+  readonly hour: number;
+  readonly samples: number;
+  readonly median: number;
+  readonly mad: number;
+  /** max(k · 1.4826 · MAD, floorShare · median, floorAbsolute). */
+  readonly halfWidth: number;
+  /** median − halfWidth, not below 0. */
+  readonly lower: number;
+  readonly upper: number;
+}
+
+export interface BaselineProfile {
+  /** The learning range [fromMs, toMs). */
+  readonly fromMs: number;
+  readonly toMs: number;
+  /** Local days with at least one measured hour in the learning range. */
+  readonly learningDays: number;
+  /** Every key with enough samples, ordered by scope, weekday, hour. */
+  readonly bands: readonly ProfileBand[];
+  /** The band an hour is judged against, or undefined when no key has enough samples. */
+  bandFor(hour: Pick<ClassifiedHour, 'working' | 'weekday' | 'hour'>): ProfileBand | undefined;
+}
+
+const pad = (n: number): string => String(n).padStart(2, '0');
+
+function keyOf(scope: ProfileScope, weekday: number | null, hour: number): string {
+  return scope === 'hour_of_week' ? `${scope}:${weekday}:${pad(hour)}` : `${scope}:${pad(hour)}`;
+}
+
+export function bandOf(
+  scope: ProfileScope,
+  weekday: number | null,
+  hour: number,
+  values: readonly number[],
+  params: BandParams,
+): ProfileBand {
+  const m = median([...values]);
+  const mad = medianAbsoluteDeviation([...values]);
+  const halfWidth = Math.max(params.bandK * MAD_TO_SIGMA * mad, params.bandFloorShare * m, params.bandFloorAbsolute);
+  return {
+    key: keyOf(scope, weekday, hour),
+    scope,
+    weekday,
+    hour,
+    samples: values.length,
+    median: m,
+    mad,
+    halfWidth,
+    lower: Math.max(0, m - halfWidth),
+    upper: m + halfWidth,
+  };
+}
+
+/** Learns the profile from the measured hours in [fromMs, toMs) of `history`. */
+export function learnProfile(
+  history: readonly ClassifiedHour[],
+  fromMs: number,
+  toMs: number,
+  params: BandParams,
+): BaselineProfile {
+  const samples = new Map<string, { scope: ProfileScope; weekday: number | null; hour: number; values: number[] }>();
+  const add = (scope: ProfileScope, weekday: number | null, hour: number, value: number) => {
+    const key = keyOf(scope, weekday, hour);
+    const entry = samples.get(key) ?? { scope, weekday, hour, values: [] };
+    entry.values.push(value);
+    samples.set(key, entry);
+  };
+  const days = new Set<string>();
+  for (const h of history) {
+    if (h.startMs < fromMs || h.startMs >= toMs || h.consumption === null) continue;
+    days.add(h.date);
+    if (h.working) {
+      add('hour_of_week', h.weekday, h.hour, h.consumption);
+      add('working_hour', null, h.hour, h.consumption);
+    } else {
+      add('non_working_hour', null, h.hour, h.consumption);
+    }
+  }
+  const bands = new Map<string, ProfileBand>();
+  for (const [key, s] of samples) {
+    if (s.values.length >= params.minSamples) bands.set(key, bandOf(s.scope, s.weekday, s.hour, s.values, params));
+  }
+  const order = (b: ProfileBand) => [PROFILE_SCOPES.indexOf(b.scope), b.weekday ?? -1, b.hour];
+  const sorted = [...bands.values()].sort((a, b) => {
+    const [x, y] = [order(a), order(b)];
+    return (
+      (x[0] as number) - (y[0] as number) || (x[1] as number) - (y[1] as number) || (x[2] as number) - (y[2] as number)
+    );
+  });
+  return {
+    fromMs,
+    toMs,
+    learningDays: days.size,
+    bands: sorted,
+    bandFor(hour) {
+      if (!hour.working) return bands.get(keyOf('non_working_hour', null, hour.hour));
+      return (
+        bands.get(keyOf('hour_of_week', hour.weekday, hour.hour)) ?? bands.get(keyOf('working_hour', null, hour.hour))
+      );
+    },
+  };
+}
