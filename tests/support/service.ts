@@ -19,6 +19,8 @@ export interface ServiceOptions {
   readonly spool?: Record<string, unknown>;
   /** The `simulator:` section (off when absent). */
   readonly simulator?: Record<string, unknown>;
+  /** The `alerts:` section; off when absent, so that tests about other things do not also evaluate rules. */
+  readonly alerts?: Record<string, unknown>;
 }
 
 export interface ServiceHandle {
@@ -61,6 +63,7 @@ export async function createService(options: ServiceOptions): Promise<ServiceHan
       log: { level: 'info' },
       fleet: options.fleet,
       ...(options.simulator ? { simulator: options.simulator } : {}),
+      alerts: options.alerts ?? { enabled: false },
     }),
   );
   let process: ManagedProcess | undefined;
