@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../config/index.js';
+import { loadAppConfig } from '../../load-app-config.js';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../kernel/index.js';
-import { SIMULATOR_CONFIG } from '../simulator-settings.js';
 import { faultsFor } from './faults.js';
 import { impliedRegisterResolution, registerDecimals } from '../../../accounting/index.js';
 import {
@@ -18,7 +17,7 @@ import {
  * same seed and instant give the same register and the same fault decisions whatever
  * the run's start, so a restarted main job re-publishes exactly what it stored before.
  */
-const config = loadConfig('config/demo.yaml', {}, SIMULATOR_CONFIG);
+const config = loadAppConfig('config/demo.yaml', {});
 const fleet = config.fleet;
 const demoFaults = faultsFor(config.simulator.faults);
 const INTERVAL_MS = 15 * MINUTE_MS;
