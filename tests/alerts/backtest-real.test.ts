@@ -15,8 +15,7 @@ import { asExpected, type ExpectedAlert } from '../support/backtest-fixture.js';
 
 // Issue 8, "Done when": a backtest with the REAL rule families (health, quotas, baseline) over a
 // fixture's history yields exactly the alerts a hand-made list expects, each at the expected time.
-// Ten of the twelve rule kinds (all but quota_prorated and quota_projection), each story on its own
-// meter. The history and the reasoning behind every expected alert: tests/fixtures/backtest-real.md.
+// Every one of the twelve rule kinds, each story on its own meter (the quotas on one). The history and the reasoning behind every expected alert: tests/fixtures/backtest-real.md.
 const HOUR_MS = 3_600_000;
 const DAY = Date.UTC(2026, 10, 10); // D = 2026-11-10T00:00Z (08:00 in Asia/Shanghai)
 const HISTORY_FROM_MS = DAY - 5 * 24 * HOUR_MS; // 2026-11-05T00:00Z
@@ -68,8 +67,6 @@ const fleet = fleetSchema.parse({
 const QUOTA_TCE = (530 * 0.1229) / 1000;
 const settings = alertSettingsSchema.parse({
   quotas: {
-    // Only the used share against the annual quota: 80 % warning, 100 % critical (the defaults).
-    thresholds: { prorated: [], projection: [] },
     entries: [
       {
         institution: 'inst2',
@@ -142,6 +139,20 @@ function quarantined(): QuarantineRecord[] {
 /** By hand (tests/fixtures/backtest-real.md, "Expected"), in opening order. */
 const EXPECTED: readonly ExpectedAlert[] = [
   {
+    rule: 'quota_prorated',
+    subject: 'inst2',
+    window: '2026-11:tce_electricity:100',
+    openedAt: '2026-11-10T00:00:00.000Z',
+    resolvedAt: null,
+  },
+  {
+    rule: 'quota_prorated',
+    subject: 'inst2',
+    window: '2026-11:tce_electricity:80',
+    openedAt: '2026-11-10T00:00:00.000Z',
+    resolvedAt: null,
+  },
+  {
     rule: 'clock_skew',
     subject: 'q1',
     window: '2026-11-10T03:00:00.000Z',
@@ -191,6 +202,13 @@ const EXPECTED: readonly ExpectedAlert[] = [
     resolvedAt: '2026-11-10T19:00:00.000Z',
   },
   {
+    rule: 'quota_prorated',
+    subject: 'inst2',
+    window: '2026:tce_electricity:80',
+    openedAt: '2026-11-10T14:00:00.000Z',
+    resolvedAt: null,
+  },
+  {
     rule: 'submeter_imbalance',
     subject: 'p',
     window: '2026-11-10',
@@ -202,6 +220,20 @@ const EXPECTED: readonly ExpectedAlert[] = [
     subject: 'inst2',
     window: '2026:tce_electricity:80',
     openedAt: '2026-11-10T17:00:00.000Z',
+    resolvedAt: null,
+  },
+  {
+    rule: 'quota_projection',
+    subject: 'inst2',
+    window: '2026:tce_electricity:100',
+    openedAt: '2026-11-10T18:00:00.000Z',
+    resolvedAt: null,
+  },
+  {
+    rule: 'quota_prorated',
+    subject: 'inst2',
+    window: '2026:tce_electricity:100',
+    openedAt: '2026-11-10T18:00:00.000Z',
     resolvedAt: null,
   },
   {
