@@ -21,6 +21,8 @@ export interface ServiceOptions {
   readonly simulator?: Record<string, unknown>;
   /** The `alerts:` section; off when absent, so that tests about other things do not also evaluate rules. */
   readonly alerts?: Record<string, unknown>;
+  /** Extra environment of the process (secrets such as TANHE_SMTP_PASSWORD, which the YAML must not hold). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface ServiceHandle {
@@ -81,7 +83,7 @@ export async function createService(options: ServiceOptions): Promise<ServiceHan
         command: globalThis.process.execPath,
         args: ['--import', 'tsx', join(REPO_ROOT, 'src', 'main.ts'), '--config', configFile],
         cwd: REPO_ROOT,
-        env: { ...globalThis.process.env, TANHE_CONFIG: '' },
+        env: { ...globalThis.process.env, TANHE_CONFIG: '', ...options.env },
         logDir: options.dir,
         ready: healthy,
         readyTimeoutMs: 60_000,
