@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../config/index.js';
-import { SIMULATOR_CONFIG } from './simulator-settings.js';
+import { loadAppConfig } from '../load-app-config.js';
 import { DAY_MS, isAppError } from '../kernel/index.js';
 import { parseSimulateArgs } from './cli.js';
 
-const config = loadConfig('config/demo.yaml', {}, SIMULATOR_CONFIG);
+const config = loadAppConfig('config/demo.yaml', {});
 const nowMs = Date.parse('2026-11-29T10:07:31Z');
 
 describe('tanhe simulate flags', () => {

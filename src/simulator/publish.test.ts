@@ -1,8 +1,7 @@
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { Aedes } from 'aedes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../config/index.js';
-import { SIMULATOR_CONFIG } from './simulator-settings.js';
+import { loadAppConfig } from '../load-app-config.js';
 import { processMessage, type MeterDirectory, type MeterSpec } from '../../ingest/core/index.js';
 import { eventually } from '../../tests/support/eventually.js';
 import { DAY_MS, isAppError } from '../kernel/index.js';
@@ -10,7 +9,7 @@ import { FAULT_KINDS, faultsFor, generateReadings, type MqttMessage } from './co
 import { runSimulator, type MessageSink, type SimulatorLog } from './publish.js';
 
 // The publisher against a real MQTT broker: Aedes in this process, over TCP on loopback.
-const fleet = loadConfig('config/demo.yaml', {}, SIMULATOR_CONFIG).fleet;
+const fleet = loadAppConfig('config/demo.yaml', {}).fleet;
 const quiet: SimulatorLog = { info: () => undefined, warn: () => undefined };
 const received: MqttMessage[] = [];
 let broker: Aedes;

@@ -1,14 +1,13 @@
 import { TZDate } from '@date-fns/tz';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../config/index.js';
-import { SIMULATOR_CONFIG } from '../simulator-settings.js';
+import { loadAppConfig } from '../../load-app-config.js';
 import { processMessage, type MeterDirectory, type MeterSpec } from '../../../ingest/core/index.js';
 import { HOUR_MS } from '../../kernel/index.js';
 import { createEncoder, splitSenmlName, type MqttMessage } from './encode.js';
 import { expectedRejection, faultsFor, FAULT_KINDS, MALFORMED_VARIANTS } from './faults.js';
 import { generateReadings, type SimEvent, type SimReading } from './simulation.js';
 
-const fleet = loadConfig('config/demo.yaml', {}, SIMULATOR_CONFIG).fleet;
+const fleet = loadAppConfig('config/demo.yaml', {}).fleet;
 const from = Date.parse('2026-10-12T00:00:00Z');
 const clean = [...generateReadings({ fleet, seed: 3, fromMs: from, toMs: from + 2 * HOUR_MS })].filter(
   (e): e is SimReading => e.kind === 'reading',

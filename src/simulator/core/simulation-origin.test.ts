@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../config/index.js';
+import { loadAppConfig } from '../../load-app-config.js';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../kernel/index.js';
-import { SIMULATOR_CONFIG } from '../simulator-settings.js';
 import { faultsFor } from './faults.js';
 import { impliedRegisterResolution, registerDecimals } from '../../../accounting/index.js';
 import {
@@ -18,9 +17,12 @@ import {
  * same seed and instant give the same register and the same fault decisions whatever
  * the run's start, so a restarted main job re-publishes exactly what it stored before.
  */
-const config = loadConfig('config/demo.yaml', {}, SIMULATOR_CONFIG);
+const config = loadAppConfig('config/demo.yaml', {});
 const fleet = config.fleet;
-const demoFaults = faultsFor(config.simulator.faults);
+// silent_meter is the one demo fault that depends on the run's end (it removes the last hours'
+// readings, never changes a value): a later run sends what an earlier one withheld, so it is left out
+// here and checked in alert-faults.test.ts.
+const demoFaults = faultsFor(config.simulator.faults.filter((kind) => kind !== 'silent_meter'));
 const INTERVAL_MS = 15 * MINUTE_MS;
 
 function run(fromMs: number, toMs: number, extra: Partial<GenerateOptions> = {}): SimEvent[] {

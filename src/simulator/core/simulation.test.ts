@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../config/index.js';
-import { SIMULATOR_CONFIG } from '../simulator-settings.js';
+import { loadAppConfig } from '../../load-app-config.js';
 import { DAY_MS, HOUR_MS } from '../../kernel/index.js';
 import { faultsFor, type FaultConfig, type FaultKind } from './faults.js';
 import { localParts } from '../../kernel/index.js';
@@ -13,7 +12,7 @@ import {
   type SimReading,
 } from './simulation.js';
 
-const fleet = loadConfig('config/demo.yaml', {}, SIMULATOR_CONFIG).fleet;
+const fleet = loadAppConfig('config/demo.yaml', {}).fleet;
 const meterOf = (id: string) => {
   const m = fleet.meters.find((x) => x.id === id);
   if (!m) throw new Error(id);
