@@ -12,6 +12,17 @@ import type { MeterCodec } from '../../../config/index.js';
  * them). No fault strikes on a run's first tick unless the simulation knows its
  * nominal interval (SimulationOptions.intervalMs). Configured replacements (from
  * the fleet) are normal operation, never faults.
+ *
+ * The demo's alert faults (night_load, unmetered_load, stuck_register,
+ * garbled_gateway, silent_meter) strike chosen meters: each kind picks its own
+ * meters by a hash of (seed, meter), from classes kept apart whether the other kinds
+ * are on or not (pickFaultMeters in fault-meters.ts). They are dense on purpose, so
+ * that the alert rules' first evaluation after a backfill sees every one whatever
+ * the instant (docs/alerts.md): night_load and unmetered_load change the energy in
+ * the fleet model (pure in the local day), stuck_register freezes the register on a
+ * fixed UTC schedule, garbled_gateway adds quarantined payloads; only silent_meter
+ * depends on the run (it removes the readings of the backfill's last hours and every
+ * live one).
  */
 export const FAULT_KINDS = [
   'reset',
@@ -23,6 +34,11 @@ export const FAULT_KINDS = [
   'transient_zero',
   'malformed',
   'clock_skew',
+  'night_load',
+  'unmetered_load',
+  'stuck_register',
+  'garbled_gateway',
+  'silent_meter',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -45,6 +61,16 @@ export const FAULT_DESCRIPTIONS: Readonly<Record<FaultKind, string>> = {
     'an extra bad payload for a meter, besides its normal reading: garbage JSON, wrong types, missing value, unknown meter, negative, "NaN", wrong unit or an unparseable timestamp',
   clock_skew:
     'a reading is stamped hours in the future (device clock wrong); the true-time reading of that tick is not sent',
+  night_load:
+    'chosen leaf meters are left on at night (19:00–23:00 local) on every n-th local night, each meter on its own night, so one is lit every night; their parents carry it too',
+  unmetered_load:
+    'chosen parent meters carry an extra load no sub-meter measures (a share of their children) on every n-th local day, each parent on its own day, so one is out of balance every day',
+  stuck_register:
+    'chosen cumulative sub-meters freeze their register for some hours every day (staggered, so one is frozen at any instant), then catch up in one reading, which the engine holds as an implausible jump',
+  garbled_gateway:
+    'a chosen meter\'s payloads are malformed at a high rate (an extra bad payload naming the meter: wrong type, missing value, negative, "NaN"), all quarantined',
+  silent_meter:
+    'a chosen meter stops reporting some hours before the backfill ends and sends no live reading (the only fault that depends on the run: it removes readings)',
 };
 
 export interface FaultConfig {
@@ -64,6 +90,22 @@ export interface FaultConfig {
   readonly malformed?: { readonly probability: number };
   /** Probability per reading; the stamp is max(true time, skewBaseMs) + skewHours. */
   readonly clock_skew?: { readonly probability: number; readonly skewHours: number };
+  /** `meters` leaves, each lit on every `everyNights`-th local night from fromHour to toHour, extraShare of its peak. */
+  readonly night_load?: {
+    readonly meters: number;
+    readonly everyNights: number;
+    readonly fromHour: number;
+    readonly toHour: number;
+    readonly extraShare: number;
+  };
+  /** `meters` parents, each with extraShare × its children's sum unmetered on every `everyDays`-th local day. */
+  readonly unmetered_load?: { readonly meters: number; readonly everyDays: number; readonly extraShare: number };
+  /** `meters` sub-meters, each frozen `hours` a day, starting 24 / meters hours after the one before (UTC). */
+  readonly stuck_register?: { readonly meters: number; readonly hours: number };
+  /** Probability per reading of an extra malformed payload, for `meters` json meters. */
+  readonly garbled_gateway?: { readonly meters: number; readonly probability: number };
+  /** `meters` meters send nothing from `hours` before the run's planned end (toMs) on. */
+  readonly silent_meter?: { readonly meters: number; readonly hours: number };
 }
 
 /** Rates used when a kind is switched on by name (CLI `--faults reset,dropout`). */
@@ -77,6 +119,14 @@ export const DEFAULT_FAULTS: Required<FaultConfig> = {
   transient_zero: { perMeterDay: 0.005 },
   malformed: { probability: 0.001 },
   clock_skew: { probability: 0.0005, skewHours: 6 },
+  // Four meters on a four-night cycle: one lit every night, and a meter's same weekday is lit in one
+  // week of four at most, so the learned median (four weeks) stays the unlit one.
+  night_load: { meters: 4, everyNights: 4, fromHour: 19, toHour: 23, extraShare: 0.5 },
+  unmetered_load: { meters: 4, everyDays: 4, extraShare: 0.3 },
+  // Three meters frozen 15 h a day, 8 h apart: at any instant one has been flat for 6–15 h.
+  stuck_register: { meters: 3, hours: 15 },
+  garbled_gateway: { meters: 1, probability: 0.2 },
+  silent_meter: { meters: 1, hours: 3 },
 };
 
 /** A fault configuration with the named kinds at their default rates, rates multiplied by `scale`. */
@@ -105,6 +155,16 @@ export function faultsFor(kinds: readonly FaultKind[], scale = 1): FaultConfig {
         break;
       case 'clock_skew':
         config[kind] = { ...d.clock_skew, probability: Math.min(1, d.clock_skew.probability * scale) };
+        break;
+      case 'garbled_gateway':
+        config[kind] = { ...d.garbled_gateway, probability: Math.min(1, d.garbled_gateway.probability * scale) };
+        break;
+      case 'night_load':
+      case 'unmetered_load':
+      case 'stuck_register':
+      case 'silent_meter':
+        // Schedules, not rates: the scale does not apply.
+        config[kind] = d[kind];
         break;
     }
   }
@@ -140,6 +200,14 @@ export const MALFORMED_VARIANTS = [
   'bad_timestamp', // epoch seconds where ms are expected; SenML: a relative time; Tasmota: a ctime-style date
 ] as const;
 export type MalformedVariant = (typeof MALFORMED_VARIANTS)[number];
+
+/** The malformed shapes a garbled gateway sends: each still names its meter, so ingest quarantines it under that meter. */
+export const GARBLED_VARIANTS = [
+  'wrong_type',
+  'missing_value',
+  'negative',
+  'nan_string',
+] as const satisfies readonly MalformedVariant[];
 
 /** The quarantine reason ingest gives each malformed variant (ingest/core/validate-item.ts). */
 export function expectedRejection(variant: MalformedVariant, codec: MeterCodec['kind']): RejectionReason {

@@ -16,6 +16,8 @@ import {
   type ProfileKind,
   type SlotContext,
 } from './profiles.js';
+import { pickFaultMeters, type FaultMeters } from './fault-meters.js';
+import type { FaultConfig } from './faults.js';
 import { outdoorTempC, skyClearness, sunElevationSin, YINCHUAN, type Site } from './weather.js';
 
 /**
@@ -65,10 +67,14 @@ export interface FleetModelOptions {
   /** Override the profile chosen from carrier and end-use code, by meter id. */
   readonly profiles?: Readonly<Record<string, ProfileKind>>;
   readonly site?: Site;
+  /** The faults that change the energy itself (night_load, unmetered_load); the rest are the simulation's. */
+  readonly faults?: FaultConfig;
 }
 
 export interface FleetModel {
   readonly meters: readonly ModelMeter[];
+  /** The meters the demo alert faults strike (fault-meters.ts), whether those faults are on or not. */
+  readonly faultMeters: FaultMeters;
   indexOf(meterId: string): number | undefined;
   /** Energy of every meter in one slot [slot × 15 min, (slot + 1) × 15 min). */
   slotEnergies(slot: number): Float64Array;
@@ -117,6 +123,16 @@ export function createFleetModel(fleet: Fleet, seed: number, options: FleetModel
     };
   });
 
+  const faultMeters = pickFaultMeters(meters, options.faults ?? {});
+  const nightLoad = options.faults?.night_load;
+  const unmeteredLoad = options.faults?.unmetered_load;
+  const phaseOf = (picked: readonly number[]) => new Map(picked.map((index, phase) => [index, phase]));
+  const nightPhase = phaseOf(nightLoad ? faultMeters.night_load : []);
+  const unmeteredPhase = phaseOf(unmeteredLoad ? faultMeters.unmetered_load : []);
+  /** Whether a phased fault strikes on local day `day` (days since the epoch): every `every`-th day. */
+  const strikesOn = (day: number, phase: number, every: number) => (((day + phase) % every) + every) % every === 0;
+  const localDay = (ctx: SlotContext) => Math.floor((ctx.local.midnightMs + ctx.local.offsetMs) / DAY_MS);
+
   // Children before parents: deepest first.
   const depth = (i: number): number => {
     let d = 0;
@@ -160,13 +176,22 @@ export function createFleetModel(fleet: Fleet, seed: number, options: FleetModel
   const slotHours = MODEL_SLOT_MS / HOUR_MS;
   const leafEnergy = (m: ModelMeter, kind: ProfileKind, slot: number): number => {
     const ctx = contextFor(m, slot);
+    const day = localDay(ctx);
+    // night_load: a pure function of the local day and hour, so every run adds it to the same slots.
+    const phase = nightPhase.get(m.index);
+    const lit =
+      nightLoad !== undefined &&
+      phase !== undefined &&
+      ctx.local.hour >= nightLoad.fromHour &&
+      ctx.local.hour < nightLoad.toHour &&
+      strikesOn(day, phase, nightLoad.everyNights);
+    const extra = lit ? m.peakPerHour * nightLoad.extraShare * slotHours : 0;
     const base = loadFraction(kind, ctx, m.pattern);
-    if (base <= 0) return 0;
-    const day = Math.floor((ctx.local.midnightMs + ctx.local.offsetMs) / DAY_MS);
+    if (base <= 0) return extra;
     const noisy =
       base * (1 + PROFILE_NOISE[kind] * signedHash(m.key, slot, 1)) * (1 + 0.06 * signedHash(m.key, day, 2));
     const fraction = Math.min(kind === 'pv' ? 1 : 1.1, Math.max(0, noisy));
-    return m.peakPerHour * fraction * slotHours;
+    return m.peakPerHour * fraction * slotHours + extra;
   };
   /**
    * A parent reads its children plus losses, minus on-site generation behind it
@@ -179,7 +204,15 @@ export function createFleetModel(fleet: Fleet, seed: number, options: FleetModel
       const generator = meters[g];
       if (generator?.kind !== undefined) generated += leafEnergy(generator, generator.kind, slot);
     }
-    return Math.max(0, childSum * (1 + m.lossShare * (1 + 0.3 * signedHash(m.key, slot, 3))) - generated);
+    // unmetered_load: a load behind the parent that no sub-meter sees, on the parent's days.
+    const phase = unmeteredPhase.get(m.index);
+    const unmetered =
+      unmeteredLoad !== undefined &&
+      phase !== undefined &&
+      strikesOn(localDay(contextFor(m, slot)), phase, unmeteredLoad.everyDays)
+        ? unmeteredLoad.extraShare * childSum
+        : 0;
+    return Math.max(0, childSum * (1 + m.lossShare * (1 + 0.3 * signedHash(m.key, slot, 3))) + unmetered - generated);
   };
 
   /** Every meter's energy in a slot, children before parents. */
@@ -242,6 +275,7 @@ export function createFleetModel(fleet: Fleet, seed: number, options: FleetModel
 
   return {
     meters,
+    faultMeters,
     indexOf: (meterId) => indexById.get(meterId),
     slotEnergies,
     energiesBetween,

@@ -19,7 +19,10 @@ import {
  */
 const config = loadAppConfig('config/demo.yaml', {});
 const fleet = config.fleet;
-const demoFaults = faultsFor(config.simulator.faults);
+// silent_meter is the one demo fault that depends on the run's end (it removes the last hours'
+// readings, never changes a value): a later run sends what an earlier one withheld, so it is left out
+// here and checked in alert-faults.test.ts.
+const demoFaults = faultsFor(config.simulator.faults.filter((kind) => kind !== 'silent_meter'));
 const INTERVAL_MS = 15 * MINUTE_MS;
 
 function run(fromMs: number, toMs: number, extra: Partial<GenerateOptions> = {}): SimEvent[] {

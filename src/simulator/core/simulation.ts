@@ -2,7 +2,14 @@ import type { Fleet } from '../../../config/index.js';
 import { DAY_MS, HOUR_MS, MINUTE_MS, parseIsoInstant } from '../../kernel/index.js';
 import { impliedRegisterResolution, registerDecimals } from '../../../accounting/index.js';
 import { createFleetModel, type FleetModel } from './fleet-model.js';
-import { FAULT_KINDS, MALFORMED_VARIANTS, type FaultConfig, type FaultKind, type MalformedVariant } from './faults.js';
+import {
+  FAULT_KINDS,
+  GARBLED_VARIANTS,
+  MALFORMED_VARIANTS,
+  type FaultConfig,
+  type FaultKind,
+  type MalformedVariant,
+} from './faults.js';
 import { localParts } from '../../kernel/index.js';
 import { createOriginEnergy, type OriginEnergy } from './origin-energy.js';
 import { hash3, hashString, mulberry32, unitHash } from './prng.js';
@@ -151,6 +158,8 @@ interface MeterState {
   dayKey: string | undefined;
   todayKwh: number;
   yesterdayKwh: number;
+  /** stuck_register: the register shown during the freeze that began at atMs. */
+  frozen: { readonly atMs: number; readonly value: number } | undefined;
 }
 
 interface Held {
@@ -164,7 +173,27 @@ export function createSimulation(options: SimulationOptions): Simulation {
   const model = createFleetModel(fleet, seed, {
     ...(options.profiles ? { profiles: options.profiles } : {}),
     ...(options.site ? { site: options.site } : {}),
+    faults,
   });
+  const struckMeters = (on: boolean, picked: readonly number[]) =>
+    new Map((on ? picked : []).map((index, phase) => [index, phase]));
+  const stuckPhase = struckMeters(faults.stuck_register !== undefined, model.faultMeters.stuck_register);
+  const silentMeters = struckMeters(faults.silent_meter !== undefined, model.faultMeters.silent_meter);
+  const garbledMeters = struckMeters(faults.garbled_gateway !== undefined, model.faultMeters.garbled_gateway);
+  const silentFromMs = toMs - (faults.silent_meter?.hours ?? 0) * HOUR_MS;
+  /**
+   * The start of the stuck_register freeze covering ts, if any: meter `phase` freezes every UTC day
+   * from phase × 24 / meters hours for `hours` hours (a freeze may run over midnight). Pure in ts.
+   */
+  const freezeStart = (phase: number, ts: number): number | undefined => {
+    const f = faults.stuck_register;
+    if (!f || f.meters <= 0) return undefined;
+    const offsetMs = Math.round((phase * DAY_MS) / f.meters);
+    const lengthMs = Math.min(f.hours, 24) * HOUR_MS;
+    const today = Math.floor(ts / DAY_MS) * DAY_MS + offsetMs;
+    for (const start of [today, today - DAY_MS]) if (ts > start && ts < start + lengthMs) return start;
+    return undefined;
+  };
   // Sequential streams: only for the faults that rewrite the register history (run-relative).
   const rng = Object.fromEntries(FAULT_KINDS.map((k, i) => [k, mulberry32(hash3(seed, i + 1, 0xfa17))])) as Record<
     FaultKind,
@@ -313,6 +342,7 @@ export function createSimulation(options: SimulationOptions): Simulation {
       dayKey: undefined,
       todayKwh: 0,
       yesterdayKwh: 0,
+      frozen: undefined,
     };
   });
 
@@ -487,12 +517,27 @@ export function createSimulation(options: SimulationOptions): Simulation {
 
       // The register (or the interval's consumption) at ts.
       let value: number;
+      let frozenNow = false;
       if (cumulative) {
         advance(i, st, ts, energy);
         const v = valueOf(i, st.raw);
         if (v.wraps > st.wraps) st.pending.push('rollover');
         st.wraps = v.wraps;
         value = v.value;
+        const phase = stuckPhase.get(i);
+        const frozenAt = phase === undefined ? undefined : freezeStart(phase, ts);
+        if (frozenAt !== undefined) {
+          // The register at the freeze's start: from the origin a pure function of that instant; without
+          // one, counted back from this tick (run-relative, like the registers themselves).
+          if (st.frozen?.atMs !== frozenAt) {
+            const raw = origin
+              ? registerAt(i, st.offset, frozenAt)
+              : st.raw - energy(i, Math.max(frozenAt, fromMs), ts) / mult;
+            st.frozen = { atMs: frozenAt, value: valueOf(i, raw).value };
+          }
+          value = st.frozen.value;
+          frozenNow = true;
+        }
       } else {
         // With a nominal interval, always a whole one (a run's first too), as in any run that goes through ts.
         const intervalFrom = nominalMs === undefined ? st.lastTs : ts - nominalMs;
@@ -505,6 +550,11 @@ export function createSimulation(options: SimulationOptions): Simulation {
       // Faults on the way out: each decided by the hash of (meter, kind, instant), so a kind strikes
       // in the same places whatever else is on and wherever the run starts.
       if (skipRegular) continue;
+      // silent_meter: from some hours before the planned end on, nothing is sent (nor counted).
+      if (silentMeters.has(i) && ts >= silentFromMs) {
+        st.pending = [];
+        continue;
+      }
       st.seq++;
 
       if (faults.dropout && gapMs > 0 && droppedAt(m.key, ts, gapMs, faults.dropout)) {
@@ -525,7 +575,7 @@ export function createSimulation(options: SimulationOptions): Simulation {
         const stamp = Math.max(ts, options.skewBaseMs ?? ts) + faults.clock_skew.skewHours * HOUR_MS;
         out = { ...reading(stamp, value, ['clock_skew']), trueTsMs: ts };
       } else {
-        out = reading(ts, value, st.pending);
+        out = reading(ts, value, frozenNow ? [...st.pending, 'stuck_register'] : st.pending);
         st.pending = [];
       }
       if (tasmota) out = { ...out, tasmota };
@@ -545,6 +595,15 @@ export function createSimulation(options: SimulationOptions): Simulation {
       if (faults.malformed && struck('malformed', faults.malformed.probability)) {
         const pick = Math.floor(draw(m.key, 'malformed', ts, 1) * MALFORMED_VARIANTS.length);
         const variant = MALFORMED_VARIANTS[pick] ?? 'garbage_json';
+        events.push({ kind: 'malformed', meterId: meter.id, tsMs: ts, seq: st.seq, value, variant });
+      }
+      if (
+        faults.garbled_gateway &&
+        garbledMeters.has(i) &&
+        struck('garbled_gateway', faults.garbled_gateway.probability)
+      ) {
+        const pick = Math.floor(draw(m.key, 'garbled_gateway', ts, 1) * GARBLED_VARIANTS.length);
+        const variant = GARBLED_VARIANTS[pick] ?? 'wrong_type';
         events.push({ kind: 'malformed', meterId: meter.id, tsMs: ts, seq: st.seq, value, variant });
       }
     }
