@@ -193,10 +193,15 @@ export function createMeterHealthRules(deps: MeterHealthDeps, settings: HealthSe
     const children = childrenOf(meter.id);
     if (children.length > 0) findings.push(imbalanceFinding(meter, children, results, asOfMs));
     const windowFromMs = asOfMs - settings.quarantineRate.windowHours * HOUR_MS;
+    // Quarantined items count by arrival; a stored reading counts if its device time or its arrival is in the
+    // window, so a backfill delivered in the window (its malformed payloads arriving with it) is weighed
+    // against the readings it delivered, not against one day of device time (docs/alerts.md).
+    const inWindow = (r: { tsMs: number; receivedAtMs: number }) =>
+      r.tsMs >= windowFromMs || (r.receivedAtMs >= windowFromMs && r.receivedAtMs < asOfMs);
     findings.push(
       quarantineRateFinding({
         meterId: meter.id,
-        storedInWindow: new Set(inLookback.filter((r) => r.tsMs >= windowFromMs).map((r) => r.tsMs)).size,
+        storedInWindow: new Set(inLookback.filter(inWindow).map((r) => r.tsMs)).size,
         quarantined,
         asOfMs,
         ...settings.quarantineRate,
