@@ -107,16 +107,26 @@ async function hourlyConsumption(
   timeZone: string,
 ): Promise<Map<string, HourlyConsumption[]>> {
   const byMeter = new Map<string, HourlyConsumption[]>(meters.map((m) => [m.id, []]));
+  const chunks: { start: number; end: number }[] = [];
   for (let start = fromMs; start < toMs;) {
     const end = Math.min(toMs, bucketStart(start + CHUNK_DAYS * DAY_MS, 'day', timeZone));
-    const run = await storeConsumption(store, {
-      meters: meters.map(meterSpec),
-      fromMs: start,
-      toMs: end,
-      timeZone,
-      boundaries: bucketBoundaries(start, end, 'hour', timeZone),
-      segmentBucket: 'hour',
-    });
+    chunks.push({ start, end });
+    start = end;
+  }
+  // The chunks are independent engine runs: the store computes one while Node reduces another.
+  const runs = await Promise.all(
+    chunks.map(({ start, end }) =>
+      storeConsumption(store, {
+        meters: meters.map(meterSpec),
+        fromMs: start,
+        toMs: end,
+        timeZone,
+        boundaries: bucketBoundaries(start, end, 'hour', timeZone),
+        segmentBucket: 'hour',
+      }),
+    ),
+  );
+  for (const run of runs) {
     for (const [meterId, result] of run.results) {
       const list = byMeter.get(meterId);
       if (list === undefined) continue;
@@ -124,7 +134,6 @@ async function hourlyConsumption(
         list.push({ startMs: b.startMs, consumption: b.quality === 'measured' ? b.consumption : null });
       }
     }
-    start = end;
   }
   return byMeter;
 }
