@@ -81,10 +81,20 @@ interface Lookback {
 
 export function createMeterHealthRules(deps: MeterHealthDeps, settings: HealthSettings): MeterHealthRules {
   const zoneOf = (meterId: string) => deps.fleet.institutionOfMeter(meterId)?.timezone ?? DEFAULT_TIME_ZONE;
-  const childrenOf = (meterId: string) =>
-    deps.fleet.fleet.meters.filter((m) => m.parent === meterId && m.carrier !== 'pv_generation');
-  const pvBehind = (meterId: string) =>
-    deps.fleet.fleet.meters.filter((m) => m.carrier === 'pv_generation' && m.behindMeter === meterId);
+  // Children and PV per meter, indexed once: scanning the fleet per meter is quadratic in its size.
+  const children = new Map<string, MeterConfig[]>();
+  const pv = new Map<string, MeterConfig[]>();
+  const push = (index: Map<string, MeterConfig[]>, key: string, m: MeterConfig) => {
+    const list = index.get(key);
+    if (list) list.push(m);
+    else index.set(key, [m]);
+  };
+  for (const m of deps.fleet.fleet.meters) {
+    if (m.parent !== undefined && m.carrier !== 'pv_generation') push(children, m.parent, m);
+    if (m.carrier === 'pv_generation' && m.behindMeter !== undefined) push(pv, m.behindMeter, m);
+  }
+  const childrenOf = (meterId: string): readonly MeterConfig[] => children.get(meterId) ?? [];
+  const pvBehind = (meterId: string): readonly MeterConfig[] => pv.get(meterId) ?? [];
 
   /** The engine over meters of one zone, in buckets of `bucket` covering [fromMs, toMs). */
   const engine = async (
@@ -118,7 +128,7 @@ export function createMeterHealthRules(deps: MeterHealthDeps, settings: HealthSe
       for (const x of [m, ...childrenOf(m.id), ...pvBehind(m.id)]) engineMeters.set(x.id, x);
     }
     const byZone = new Map<string, MeterConfig[]>();
-    for (const m of engineMeters.values()) byZone.set(zoneOf(m.id), [...(byZone.get(zoneOf(m.id)) ?? []), m]);
+    for (const m of engineMeters.values()) push(byZone, zoneOf(m.id), m);
     const [quarantine, edges, runs] = await Promise.all([
       quarantinedByMeter(deps.readings, range.fromMs, asOfMs),
       deps.accounting.edgeReadings({

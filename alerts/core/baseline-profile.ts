@@ -117,6 +117,11 @@ function keyOf(scope: ProfileScope, weekday: number | null, hour: number): strin
   return scope === 'hour_of_week' ? `${scope}:${weekday}:${pad(hour)}` : `${scope}:${pad(hour)}`;
 }
 
+/** The same key as an integer: scope, weekday (−1 for none) and hour in distinct ranges. */
+function numericKeyOf(scope: ProfileScope, weekday: number | null, hour: number): number {
+  return (PROFILE_SCOPES.indexOf(scope) * 8 + (weekday ?? -1) + 1) * 32 + hour;
+}
+
 export function bandOf(
   scope: ProfileScope,
   weekday: number | null,
@@ -148,12 +153,14 @@ export function learnProfile(
   toMs: number,
   params: BandParams,
 ): BaselineProfile {
-  const samples = new Map<string, { scope: ProfileScope; weekday: number | null; hour: number; values: number[] }>();
+  // Numeric keys while collecting (scope, weekday, hour → one integer): a profile is learned per judged
+  // day and meter at every evaluation, and string keys per sample were most of its cost.
+  const samples = new Map<number, { scope: ProfileScope; weekday: number | null; hour: number; values: number[] }>();
   const add = (scope: ProfileScope, weekday: number | null, hour: number, value: number) => {
-    const key = keyOf(scope, weekday, hour);
-    const entry = samples.get(key) ?? { scope, weekday, hour, values: [] };
-    entry.values.push(value);
-    samples.set(key, entry);
+    const key = numericKeyOf(scope, weekday, hour);
+    const entry = samples.get(key);
+    if (entry === undefined) samples.set(key, { scope, weekday, hour, values: [value] });
+    else entry.values.push(value);
   };
   const days = new Set<string>();
   for (const h of history) {
@@ -166,7 +173,7 @@ export function learnProfile(
       add('non_working_hour', null, h.hour, h.consumption);
     }
   }
-  const bands = new Map<string, ProfileBand>();
+  const bands = new Map<number, ProfileBand>();
   for (const [key, s] of samples) {
     if (s.values.length >= params.minSamples) bands.set(key, bandOf(s.scope, s.weekday, s.hour, s.values, params));
   }
@@ -183,9 +190,10 @@ export function learnProfile(
     learningDays: days.size,
     bands: sorted,
     bandFor(hour) {
-      if (!hour.working) return bands.get(keyOf('non_working_hour', null, hour.hour));
+      if (!hour.working) return bands.get(numericKeyOf('non_working_hour', null, hour.hour));
       return (
-        bands.get(keyOf('hour_of_week', hour.weekday, hour.hour)) ?? bands.get(keyOf('working_hour', null, hour.hour))
+        bands.get(numericKeyOf('hour_of_week', hour.weekday, hour.hour)) ??
+        bands.get(numericKeyOf('working_hour', null, hour.hour))
       );
     },
   };

@@ -8,8 +8,11 @@ import {
   localDays,
   localParts,
   localWallTimeMs,
+  OFFSET_CACHE_HOURS,
   periodRange,
+  zoneOffsetMs,
 } from './calendar.js';
+import { tzOffset } from '@date-fns/tz';
 
 const iso = (text: string) => Date.parse(text);
 const isoList = (values: number[]) => values.map((ms) => new Date(ms).toISOString());
@@ -135,4 +138,50 @@ describe('local days and wall times', () => {
       localWallTimeMs({ year: 2026, month: 3, day: 29, hour: 2, minute: 30, second: 0 }, 'Europe/Berlin'),
     ).toBeUndefined();
   });
+});
+
+describe('the cache of zone offsets', () => {
+  const exact = (tsMs: number, zone: string) => tzOffset(zone, new Date(tsMs)) * 60_000;
+  const QUARTER_MS = 15 * 60_000;
+
+  it('gives the exact offset at every quarter hour around DST changes, asked in any order', () => {
+    // Lord Howe moves by 30 minutes at 02:00 local; Kathmandu is +05:45: quarter-hour transitions and offsets.
+    const changes: [string, string][] = [
+      ['Europe/Berlin', '2026-03-29T01:00:00Z'],
+      ['America/New_York', '2026-03-08T07:00:00Z'],
+      ['Australia/Lord_Howe', '2026-04-04T15:00:00Z'],
+      ['Asia/Kathmandu', '2026-04-04T15:00:00Z'],
+      ['Asia/Shanghai', '2026-04-04T15:00:00Z'],
+    ];
+    for (const [zone, at] of changes) {
+      const instants: number[] = [];
+      for (let t = iso(at) - 6 * 3_600_000; t < iso(at) + 6 * 3_600_000; t += QUARTER_MS)
+        instants.push(t, t + 7 * 60_000 + 123, t + QUARTER_MS - 1);
+      const expected = instants.map((t) => exact(t, zone));
+      // Backwards, then forwards: a cached hour answers the same as a fresh one.
+      expect([...instants].reverse().map((t) => zoneOffsetMs(t, zone))).toEqual([...expected].reverse());
+      expect(instants.map((t) => zoneOffsetMs(t, zone))).toEqual(expected);
+    }
+  });
+
+  it('places the autumn change of Berlin on the quarter hour it happens, inside the cached hour', () => {
+    const change = iso('2026-10-25T01:00:00Z');
+    expect(zoneOffsetMs(change - 1, 'Europe/Berlin')).toBe(2 * 3_600_000);
+    expect(zoneOffsetMs(change, 'Europe/Berlin')).toBe(3_600_000);
+    expect(zoneOffsetMs(change + 30 * 60_000, 'Europe/Berlin')).toBe(3_600_000);
+  });
+
+  it('stays exact past its bound (the map is emptied and refilled)', () => {
+    const zone = 'America/Santiago';
+    const start = iso('2000-01-01T00:00:00Z');
+    const checked: number[] = [];
+    for (let h = 0; h < OFFSET_CACHE_HOURS + 5_000; h += 1) {
+      const t = start + h * 3_600_000;
+      const offset = zoneOffsetMs(t, zone);
+      if (h % 4_999 === 0 || h >= OFFSET_CACHE_HOURS - 2) checked.push(t, offset);
+    }
+    const pairs = Array.from({ length: checked.length / 2 }, (_, i) => checked[2 * i] as number);
+    expect(pairs.flatMap((t) => [t, exact(t, zone)])).toEqual(checked);
+    expect(zoneOffsetMs(start, zone)).toBe(exact(start, zone));
+  }, 60_000);
 });

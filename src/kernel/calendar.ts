@@ -38,7 +38,7 @@ const ADD_ONE: Record<CalendarBucket, (date: TZDate) => TZDate> = {
  * also places hour starts right in zones with a half-hour offset.
  */
 function hourStart(tsMs: number, timeZone: string): number {
-  const offsetMs = tzOffset(timeZone, new Date(tsMs)) * 60_000;
+  const offsetMs = zoneOffsetMs(tsMs, timeZone);
   const intoHourMs = (((tsMs + offsetMs) % HOUR_MS) + HOUR_MS) % HOUR_MS;
   return tsMs - intoHourMs;
 }
@@ -186,20 +186,44 @@ export interface LocalParts {
   readonly offsetMs: number;
 }
 
-// Every zone's offset changes only at instants that are whole quarter hours of UTC,
-// so the offset of the quarter hour an instant falls in is remembered per zone:
-// simulating 60 days × 60 meters asks millions of times for the same few hours.
+// Every zone's offset changes only at instants that are whole quarter hours of UTC, and at most
+// once in an hour. So per zone and UTC hour one offset is remembered when the offsets at the hour's
+// start and at the next hour's start agree (no change inside it), else the four quarters' offsets.
+// Rule evaluations and the simulator ask millions of times for the offsets of a few thousand hours
+// (a baseline learns from weeks of hours, for every meter). The map per zone is bounded: past
+// OFFSET_CACHE_HOURS entries it is emptied and refilled, so a long-running process stays small.
 const QUARTER_HOUR_MS = 15 * 60_000;
-const lastOffset = new Map<string, { quarterMs: number; offsetMs: number }>();
+/** About 11 years of hours per zone. */
+export const OFFSET_CACHE_HOURS = 100_000;
+const offsetsByZone = new Map<string, Map<number, number | readonly number[]>>();
+
+function rawOffsetMs(tsMs: number, timeZone: string): number {
+  return tzOffset(timeZone, new Date(tsMs)) * 60_000;
+}
+
+function hourOffsets(hour: number, timeZone: string): number | readonly number[] {
+  const startMs = hour * HOUR_MS;
+  const atStart = rawOffsetMs(startMs, timeZone);
+  if (rawOffsetMs(startMs + HOUR_MS, timeZone) === atStart) return atStart;
+  return [0, 1, 2, 3].map((q) => (q === 0 ? atStart : rawOffsetMs(startMs + q * QUARTER_HOUR_MS, timeZone)));
+}
 
 /** The zone's offset from UTC at an instant, in ms. */
 export function zoneOffsetMs(tsMs: number, timeZone: string = DEFAULT_TIME_ZONE): number {
-  const quarterMs = Math.floor(tsMs / QUARTER_HOUR_MS) * QUARTER_HOUR_MS;
-  const cached = lastOffset.get(timeZone);
-  if (cached && cached.quarterMs === quarterMs) return cached.offsetMs;
-  const offsetMs = tzOffset(timeZone, new Date(quarterMs)) * 60_000;
-  lastOffset.set(timeZone, { quarterMs, offsetMs });
-  return offsetMs;
+  const hour = Math.floor(tsMs / HOUR_MS);
+  let offsets = offsetsByZone.get(timeZone);
+  if (offsets === undefined) {
+    offsets = new Map();
+    offsetsByZone.set(timeZone, offsets);
+  }
+  let known = offsets.get(hour);
+  if (known === undefined) {
+    if (offsets.size >= OFFSET_CACHE_HOURS) offsets.clear();
+    known = hourOffsets(hour, timeZone);
+    offsets.set(hour, known);
+  }
+  if (typeof known === 'number') return known;
+  return known[Math.floor((tsMs - hour * HOUR_MS) / QUARTER_HOUR_MS)] as number;
 }
 
 export function localParts(tsMs: number, timeZone: string = DEFAULT_TIME_ZONE): LocalParts {
