@@ -148,7 +148,8 @@ export async function meterPeriodFigures(
   return { figures, stats: run.stats };
 }
 
-function reportInstitution(i: InstitutionConfig): ReportInstitution {
+/** The fleet's institution as the report engine reads it (also what quota figures use: alerts/quota-figures.ts). */
+export function reportInstitution(i: InstitutionConfig): ReportInstitution {
   return {
     id: i.id,
     name: i.name,
@@ -165,7 +166,8 @@ function reportInstitution(i: InstitutionConfig): ReportInstitution {
   };
 }
 
-function reportMeter(m: MeterConfig, fleet: FleetView): ReportMeter {
+/** The fleet's meter as the report engine reads it. */
+export function reportMeter(m: MeterConfig, fleet: FleetView): ReportMeter {
   return {
     id: m.id,
     ...(m.name === undefined ? {} : { name: m.name }),

@@ -26,6 +26,8 @@ export { createHeldReadingsQuery, type HeldReadingsDeps, type HeldReadingsQuery 
 export {
   createCarbonReportQuery,
   meterPeriodFigures,
+  reportInstitution,
+  reportMeter,
   METHODOLOGY_VERSION,
   type CarbonReportDeps,
   type CarbonReportQuery,

@@ -2,6 +2,8 @@ import {
   buildCarbonReport,
   EDGE_WINDOW_MS,
   meterPeriodFigures,
+  reportInstitution,
+  reportMeter,
   meterSpec,
   type AccountingStore,
   type CarbonSummary,
@@ -9,9 +11,7 @@ import {
   type FactorCatalogue,
   type FleetView,
   type InstitutionConfig,
-  type MeterConfig,
   type MeterPeriodFigures,
-  type ReportInstitution,
   type ReportMeter,
 } from '../accounting/index.js';
 import { periodRange } from '../src/kernel/index.js';
@@ -130,36 +130,4 @@ export async function institutionYearFigures(
     result.set(institution.id, { months: perPeriod.slice(0, 12), year: whole });
   }
   return result;
-}
-
-// The report use case's mapping of the fleet onto the engine's input (accounting/carbon-report-query.ts).
-
-function reportInstitution(i: InstitutionConfig): ReportInstitution {
-  return {
-    id: i.id,
-    name: i.name,
-    orgId: i.org,
-    type: i.type,
-    timeZone: i.timezone,
-    ...(i.gridRegion === undefined ? {} : { gridRegion: i.gridRegion }),
-    floorAreaM2: i.floorAreaM2,
-    occupants: i.occupants,
-    ...(i.baseline === undefined ? {} : { baseline: i.baseline }),
-    ...(i.targets === undefined ? {} : { targets: i.targets }),
-    ...(i.greenInstruments === undefined ? {} : { greenInstruments: i.greenInstruments }),
-    ...(i.factorVariants === undefined ? {} : { factorVariants: i.factorVariants }),
-  };
-}
-
-function reportMeter(m: MeterConfig, fleet: FleetView): ReportMeter {
-  return {
-    id: m.id,
-    ...(m.name === undefined ? {} : { name: m.name }),
-    institutionId: fleet.institutionOfMeter(m.id)?.id ?? '',
-    carrier: m.carrier,
-    unit: m.unit,
-    ...(m.endUse === undefined ? {} : { endUse: m.endUse }),
-    ...(m.parent === undefined ? {} : { parentId: m.parent }),
-    ...(m.behindMeter === undefined ? {} : { behindMeterId: m.behindMeter }),
-  };
 }
