@@ -47,7 +47,7 @@ const METERS: readonly MeterSpec[] = [
   { id: 'jumpy', ratedMaxPerHour: 100 }, // +10 000 kWh in one hour, 5 h ago: held_readings
   { id: 'seqgap' }, // its seq skips 3 numbers 6 h ago: sequence_gap
   { id: 'skewed' }, // one reading stamped 2 h in the future, quarantined: clock_skew
-  { id: 'badpay' }, // 4 payloads with no valid timestamp among 96 readings: quarantine_rate
+  { id: 'badpay' }, // 10 payloads with no valid timestamp among 96 readings, all arriving now: quarantine_rate
 ];
 
 /** What each kind is expected on: the subject of one alert of every rule. */
@@ -149,7 +149,8 @@ function messages(): { valid: OutgoingMessage[]; bad: OutgoingMessage[] } {
       topic: 'meters/skewed/readings',
       payload: JSON.stringify({ ts: new Date(nowMs + 2 * HOUR_MS).toISOString(), value: 999_999 }),
     },
-    ...[1, 2, 3, 4].map((i) => ({
+    // Counted against every reading that arrived in the window (about 10 %, threshold 5 %).
+    ...[1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((i) => ({
       topic: 'meters/badpay/readings',
       payload: JSON.stringify({ ts: `yesterday at ${i}`, value: 1 }),
     })),
