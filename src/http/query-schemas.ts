@@ -40,8 +40,8 @@ export function requiredText(name: string, description: string) {
   return queryParam(z.string({ error: `parameter ${name} is required` }).describe(description));
 }
 
-/** An optional bound: an ISO-8601 instant with an offset, parsed strictly (kernel/time.ts), as epoch ms. */
-export function instantParam(name: 'from' | 'to', description: string) {
+/** An optional instant (a bound, or `at`): ISO-8601 with an offset, parsed strictly (kernel/time.ts), as epoch ms. */
+export function instantParam(name: 'from' | 'to' | 'at', description: string) {
   const text = z
     .string()
     .describe(`${description}; ISO-8601 with an offset, e.g. 2026-10-01T00:00:00+08:00`)

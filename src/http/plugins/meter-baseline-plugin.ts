@@ -1,32 +1,16 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { CALENDAR_SOURCES, DAY_KINDS, type MeterBaselineQuery } from '../../../alerts/index.js';
-import { AppError, parseIsoInstant } from '../../kernel/index.js';
+import { AppError } from '../../kernel/index.js';
 import { errorResponses } from '../error-mapper.js';
-import { isoInstant, queryParam } from '../query-schemas.js';
+import { instantParam, isoInstant } from '../query-schemas.js';
 
 export interface MeterBaselinePluginOptions {
   readonly baseline: MeterBaselineQuery;
   readonly nowMs: () => number;
 }
 
-const atParam = queryParam(
-  z
-    .string()
-    .describe('the instant the baseline is shown as of (ISO-8601 with an offset); now if absent')
-    .meta({ examples: ['2026-10-10T12:00:00+08:00'] })
-    .transform((value, ctx) => {
-      const ms = parseIsoInstant(value);
-      if (ms !== undefined) return ms;
-      ctx.addIssue({
-        code: 'custom',
-        message: `at=${value} is not a valid ISO-8601 instant with an offset (e.g. 2026-10-10T12:00:00+08:00)`,
-        params: { code: 'BAD_TIME_RANGE' },
-      });
-      return z.NEVER;
-    })
-    .optional(),
-);
+const atParam = instantParam('at', 'the instant the baseline is shown as of; now if absent');
 
 const bandSchema = z.object({
   key: z.string().describe('hour_of_week:<weekday 0=Sunday>:<HH>, working_hour:<HH> or non_working_hour:<HH>'),

@@ -2,10 +2,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ALERT_SEVERITIES, alertIdOf, METER_HEALTH_RULES } from '../../../alerts/index.js';
 import type { FleetRegistry } from '../../../config/index.js';
-import { AppError, parseIsoInstant } from '../../kernel/index.js';
+import { AppError } from '../../kernel/index.js';
 import { errorResponses } from '../error-mapper.js';
 import type { MeterHealthCheck } from '../http-deps.js';
-import { isoInstant, queryParam } from '../query-schemas.js';
+import { instantParam, isoInstant } from '../query-schemas.js';
 
 export interface MeterHealthPluginOptions {
   readonly health: MeterHealthCheck;
@@ -16,23 +16,7 @@ export interface MeterHealthPluginOptions {
 const healthParams = z.object({ id: z.string().describe('meter id') });
 
 const healthQuery = z.object({
-  at: queryParam(
-    z
-      .string()
-      .describe('the instant to judge as of (ISO-8601 with an offset, not in the future); now if absent')
-      .meta({ examples: ['2026-10-01T12:00:00+08:00'] })
-      .transform((value, ctx) => {
-        const ms = parseIsoInstant(value);
-        if (ms !== undefined) return ms;
-        ctx.addIssue({
-          code: 'custom',
-          message: `at=${value} is not a valid ISO-8601 instant with an offset (e.g. 2026-10-01T12:00:00+08:00)`,
-          params: { code: 'BAD_TIME_RANGE' },
-        });
-        return z.NEVER;
-      })
-      .optional(),
-  ),
+  at: instantParam('at', 'the instant to judge as of (not in the future); now if absent'),
 });
 
 const findingSchema = z.object({
