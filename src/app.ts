@@ -114,7 +114,7 @@ export async function startApp(config: Config, extras: StartExtras = {}): Promis
     }),
     heldReadings: createHeldReadingsQuery({ store: stores.accounting, fleet: fleetView }),
   };
-  const alerts = wireAlerts(config, stores, catalogue, log);
+  const alerts = wireAlerts(config, stores, fleetView, catalogue, log);
   const http = createHttpServer(
     { store, fleet, metrics: metricsRegistry, readiness, nowMs: systemClock.nowMs, accounting, ...alerts.http },
     log,

@@ -80,8 +80,13 @@ export interface AlertsWiring {
 }
 
 /** The alerts' use cases over the alert event log and the outbox, with the families of `ruleFamilies`. */
-export function wireAlerts(config: Config, stores: Stores, catalogue: FactorCatalogue, log: Logger): AlertsWiring {
-  const fleetView = createFleetView(config.fleet);
+export function wireAlerts(
+  config: Config,
+  stores: Stores,
+  fleetView: FleetView,
+  catalogue: FactorCatalogue,
+  log: Logger,
+): AlertsWiring {
   const named = ruleFamilies({ config, fleetView, catalogue, stores });
   const families = named.all;
   const store = stores.alertEvents;
@@ -150,7 +155,13 @@ export function wireAlerts(config: Config, stores: Stores, catalogue: FactorCata
 export async function runAlertsBacktest(config: Config, query: BacktestQuery): Promise<BacktestRun> {
   const stores = createStores(config);
   // Silent: the command's output is the backtest (stdout), and nothing here mails or schedules.
-  const alerts = wireAlerts(config, stores, readFactorCatalogue(config), createLogger('silent'));
+  const alerts = wireAlerts(
+    config,
+    stores,
+    createFleetView(config.fleet),
+    readFactorCatalogue(config),
+    createLogger('silent'),
+  );
   try {
     await stores.init();
     return await alerts.http.alerts.backtest(query);
