@@ -12,7 +12,7 @@ const IO_PACKAGES = 'node_modules/(mqtt|aedes|@duckdb|@questdb|fastify|pino|prom
  * src/platform/, e.g. logger.ts, is a module of its own). Written as a pattern, not a list of
  * platform folders, so that a new engine client (src/platform/questdb/, …) is covered as it lands.
  */
-const MODULE = '(ingest|accounting|alerts|config|src/kernel|src/simulator|src/http|src/platform/[^/]+)';
+const MODULE = '(ingest|accounting|alerts|access|periods|config|src/kernel|src/simulator|src/http|src/platform/[^/]+)';
 const MODULE_FILE = `^${MODULE}/`;
 const MODULE_ENTRY = `^${MODULE}/index\\.ts$`;
 
@@ -32,14 +32,24 @@ module.exports = {
       name: 'core-imports-only-kernel-and-core',
       comment: 'A core depends on its own core and on src/kernel only.',
       severity: 'error',
-      from: { path: '^(ingest|accounting|alerts)/core/' },
-      to: { path: '^(src|ingest|accounting|alerts|config|tests|bench)/', pathNot: ['^src/kernel/', '^$1/core/'] },
+      from: { path: '^(ingest|accounting|alerts|access|periods)/core/' },
+      to: {
+        path: '^(src|ingest|accounting|alerts|access|periods|config|tests|bench)/',
+        pathNot: ['^src/kernel/', '^$1/core/'],
+      },
     },
     {
       name: 'kernel-is-pure',
       severity: 'error',
       from: { path: '^src/kernel/' },
-      to: { path: [IO_MODULES, IO_PACKAGES, '^(ingest|accounting|alerts|config|tests|bench)/', '^src/(?!kernel/)'] },
+      to: {
+        path: [
+          IO_MODULES,
+          IO_PACKAGES,
+          '^(ingest|accounting|alerts|access|periods|config|tests|bench)/',
+          '^src/(?!kernel/)',
+        ],
+      },
     },
     {
       name: 'config-imports-only-kernel',
@@ -51,7 +61,7 @@ module.exports = {
         'live in that module and are composed by the shell in src/load-app-config.ts.',
       severity: 'error',
       from: { path: '^config/' },
-      to: { path: '^(src|ingest|accounting|alerts|tests|bench)/', pathNot: '^src/kernel/' },
+      to: { path: '^(src|ingest|accounting|alerts|access|periods|tests|bench)/', pathNot: '^src/kernel/' },
     },
     {
       name: 'capabilities-not-on-the-shell',
@@ -59,7 +69,7 @@ module.exports = {
         'Dependencies point inward: a capability may use src/kernel and src/platform, never the shell ' +
         '(src/main.ts, src/app.ts, src/load-app-config.ts), src/http or src/simulator.',
       severity: 'error',
-      from: { path: '^(ingest|accounting|alerts)/' },
+      from: { path: '^(ingest|accounting|alerts|access|periods)/' },
       to: { path: '^src/', pathNot: '^src/(kernel|platform)/' },
     },
     {
@@ -69,7 +79,10 @@ module.exports = {
         'they import src/kernel and each other, not the capabilities, config/ or the rest of src/.',
       severity: 'error',
       from: { path: '^src/platform/' },
-      to: { path: '^(src|ingest|accounting|alerts|config|tests|bench)/', pathNot: '^src/(kernel|platform)/' },
+      to: {
+        path: '^(src|ingest|accounting|alerts|access|periods|config|tests|bench)/',
+        pathNot: '^src/(kernel|platform)/',
+      },
     },
     {
       name: 'modules-through-index',
@@ -96,7 +109,7 @@ module.exports = {
       name: 'product-not-on-tests',
       comment: 'Tests and benchmarks may import anything (adapters included); the product imports neither.',
       severity: 'error',
-      from: { path: '^(src|ingest|accounting|alerts|config)/' },
+      from: { path: '^(src|ingest|accounting|alerts|access|periods|config)/' },
       to: { path: '^(tests|bench)/' },
     },
     {

@@ -14,6 +14,8 @@ export default defineConfig({
             'ingest/**/*.test.ts',
             'accounting/**/*.test.ts',
             'alerts/**/*.test.ts',
+            'access/**/*.test.ts',
+            'periods/**/*.test.ts',
             'config/**/*.test.ts',
           ],
           environment: 'node',
