@@ -54,6 +54,36 @@ export const ERROR_CODES = {
     httpStatus: 422,
     meaning: "a quota's figures cannot be computed: a denominator (floor area, occupants) is missing for its year",
   },
+  REVIEW_NOT_INSTITUTION: {
+    httpStatus: 400,
+    meaning: 'only an institution submits a period for review; the id names an org unit',
+  },
+  REVIEW_NOT_CLOSED: { httpStatus: 409, meaning: 'the period is not closed for the institution: nothing to submit' },
+  REVIEW_STALE_REVISION: {
+    httpStatus: 409,
+    meaning: 'a newer closed revision exists than the one the step names or the submission carries',
+  },
+  REVIEW_NOT_AWAITING: {
+    httpStatus: 409,
+    meaning: 'the submission awaits no review (not submitted, returned, or approved up to the top)',
+  },
+  REVIEW_WRONG_LEVEL: {
+    httpStatus: 409,
+    meaning: 'the submission awaits another reviewer (details: the awaited level and org)',
+  },
+  REVIEW_NEEDS_NEW_REVISION: {
+    httpStatus: 409,
+    meaning: 'a returned submission is resubmitted only with a newer closed revision than the one returned',
+  },
+  REVIEW_ALREADY_SUBMITTED: {
+    httpStatus: 409,
+    meaning: 'the latest closed revision is already submitted; a new submission needs a newer revision',
+  },
+  REVIEW_REASON_REQUIRED: { httpStatus: 400, meaning: 'returning a submission needs a reason' },
+  REVIEW_OUT_OF_SCOPE: {
+    httpStatus: 403,
+    meaning: "the caller's scope neither covers the institution nor is one of its reviewers",
+  },
   ROUTE_NOT_FOUND: { httpStatus: 404, meaning: 'no such route' },
   INTERNAL: { httpStatus: 500, meaning: 'an unexpected failure; see the service log' },
 } as const satisfies Record<string, { httpStatus: number; meaning: string }>;
