@@ -1,0 +1,24 @@
+import type { ReviewStep } from './core/review-state.js';
+
+/**
+ * What the review up the tree keeps (docs/review.md): its steps, append-only in
+ * the table period_reviews, one adapter per engine in periods/adapters (the
+ * periods capability's other ports are in ports.ts).
+ */
+export interface ReviewStore {
+  /** Creates the table; idempotent. */
+  init(): Promise<void>;
+  /**
+   * Appends steps; a step already stored under its key (atMs, orgId, period) is
+   * left as it is, so a retried append changes nothing. Resolves once the steps
+   * are visible to `steps`.
+   */
+  append(steps: readonly ReviewStep[]): Promise<void>;
+  /** The steps of the period (and of these institutions, when given), ascending by (atMs, orgId). */
+  steps(query: ReviewStepQuery): Promise<ReviewStep[]>;
+}
+
+export interface ReviewStepQuery {
+  readonly period: string;
+  readonly orgIds?: readonly string[];
+}
