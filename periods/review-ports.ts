@@ -9,12 +9,14 @@ export interface ReviewStore {
   /** Creates the table; idempotent. */
   init(): Promise<void>;
   /**
-   * Appends steps; a step already stored under its key (atMs, orgId, period) is
-   * left as it is, so a retried append changes nothing. Resolves once the steps
-   * are visible to `steps`.
+   * Appends steps; a step already stored under its key (atMs, orgId, period,
+   * actor) is stored once, so a retried append changes nothing. Two callers
+   * acting at the same instant are two rows, ordered by actor, and the replay
+   * keeps the first (the use case never writes two different steps under one
+   * key). Resolves once the steps are visible to `steps`.
    */
   append(steps: readonly ReviewStep[]): Promise<void>;
-  /** The steps of the period (and of these institutions, when given), ascending by (atMs, orgId). */
+  /** The steps of the period (and of these institutions, when given), ascending by (atMs, orgId, actor). */
   steps(query: ReviewStepQuery): Promise<ReviewStep[]>;
 }
 

@@ -14,7 +14,7 @@ import { fromRow, textOrNull, toRow, type ReviewStepRow } from './review-store-r
 
 /**
  * The review steps in DuckDB (the embedded default store): one append-only
- * table, period_reviews, keyed on (ts, org_id, period). An append is one
+ * table, period_reviews, keyed on (ts, org_id, period, actor). An append is one
  * transaction; a step already stored under its key is left as it is (INSERT …
  * ON CONFLICT DO NOTHING), so a retried request changes nothing. No row is ever
  * updated or deleted: the status is derived from the steps (docs/review.md).
@@ -22,14 +22,14 @@ import { fromRow, textOrNull, toRow, type ReviewStepRow } from './review-store-r
 const REVIEWS_DDL = `CREATE TABLE IF NOT EXISTS period_reviews (
   ts TIMESTAMPTZ NOT NULL, org_id VARCHAR NOT NULL, period VARCHAR NOT NULL, step VARCHAR NOT NULL,
   level VARCHAR NOT NULL, reviewer_org_id VARCHAR NOT NULL, revision BIGINT NOT NULL, digest VARCHAR NOT NULL,
-  actor VARCHAR NOT NULL, acted_as VARCHAR NOT NULL, reason VARCHAR, PRIMARY KEY (ts, org_id, period))`;
+  actor VARCHAR NOT NULL, acted_as VARCHAR NOT NULL, reason VARCHAR, PRIMARY KEY (ts, org_id, period, actor))`;
 const STAGING_DDL = `CREATE TEMP TABLE IF NOT EXISTS staging_period_reviews (ord INTEGER, ts TIMESTAMPTZ,
   org_id VARCHAR, period VARCHAR, step VARCHAR, level VARCHAR, reviewer_org_id VARCHAR, revision BIGINT,
   digest VARCHAR, actor VARCHAR, acted_as VARCHAR, reason VARCHAR)`;
 const COLUMNS = 'ts, org_id, period, step, level, reviewer_org_id, revision, digest, actor, acted_as, reason';
 // The first of a batch's copies of one key stands, as the first stored copy does.
 const INSERT_STEPS = `INSERT INTO period_reviews SELECT ${COLUMNS} FROM staging_period_reviews
-  QUALIFY row_number() OVER (PARTITION BY ts, org_id, period ORDER BY ord) = 1
+  QUALIFY row_number() OVER (PARTITION BY ts, org_id, period, actor ORDER BY ord) = 1
   ON CONFLICT DO NOTHING`;
 
 export function createDuckDbReviewStore(client: DuckDbClient): ReviewStore {
@@ -62,7 +62,7 @@ export function createDuckDbReviewStore(client: DuckDbClient): ReviewStore {
           `SELECT epoch_ms(ts) AS at_ms, org_id, period, step, level, reviewer_org_id, revision, digest, actor,
              acted_as, reason FROM period_reviews
            WHERE period = $1 AND ($2 IS NULL OR list_contains($2, org_id))
-           ORDER BY ts, org_id, period`,
+           ORDER BY ts, org_id, period, actor`,
           [query.period, query.orgIds === undefined ? null : listValue([...query.orgIds])],
           [VARCHAR, LIST(VARCHAR)],
         );

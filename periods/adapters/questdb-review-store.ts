@@ -5,8 +5,8 @@ import { byStepOrder, fromRow, matches, reviewsTable, textOrNull, toRow } from '
 /**
  * The review steps in QuestDB (the production store): a WAL table,
  * period_reviews, with its designated timestamp at the step's instant and DEDUP
- * UPSERT KEYS(ts, org_id, period), so a step appended twice (a retried request)
- * is stored once. org_id and reviewer_org_id are VARCHAR like the alert ids;
+ * UPSERT KEYS(ts, org_id, period, actor), so a step appended twice (a retried
+ * request) is stored once; two callers at the same instant are two rows. org_id and reviewer_org_id are VARCHAR like the alert ids;
  * the period, step, level and acted_as are SYMBOLs (few distinct values).
  * `append` resolves once the WAL is applied, so the step is visible to the
  * next read, which the use case relies on to see whether its step took effect.
@@ -32,7 +32,8 @@ export function createQuestDbReviewStore(
       await client.exec(
         `CREATE TABLE IF NOT EXISTS ${table} (ts TIMESTAMP, org_id VARCHAR, period SYMBOL, step SYMBOL,` +
           ` level SYMBOL, reviewer_org_id VARCHAR, revision LONG, digest VARCHAR, actor VARCHAR,` +
-          ` acted_as SYMBOL, reason VARCHAR) TIMESTAMP(ts) PARTITION BY YEAR WAL DEDUP UPSERT KEYS(ts, org_id, period)`,
+          ` acted_as SYMBOL, reason VARCHAR) TIMESTAMP(ts) PARTITION BY YEAR WAL` +
+          ` DEDUP UPSERT KEYS(ts, org_id, period, actor)`,
       );
     },
     async append(steps) {
@@ -62,7 +63,7 @@ export function createQuestDbReviewStore(
       const idFilter = ids === undefined ? '' : inListFilter('org_id', [...ids]);
       const result = await client.exec(
         `SELECT ts, org_id, period, step, level, reviewer_org_id, revision, digest, actor, acted_as, reason` +
-          ` FROM ${table} WHERE period = ${str(query.period)}${idFilter} ORDER BY ts, org_id, period`,
+          ` FROM ${table} WHERE period = ${str(query.period)}${idFilter} ORDER BY ts, org_id, period, actor`,
       );
       return result.dataset
         .map((row) =>

@@ -64,9 +64,9 @@ export function fromRow(row: ReviewStepRow): ReviewStep {
   };
 }
 
-/** The same steps in the same order from every engine: (atMs, orgId, period). */
+/** The same steps in the same order from every engine: (atMs, orgId, period, actor). */
 export function byStepOrder(a: ReviewStep, b: ReviewStep): number {
-  return a.atMs - b.atMs || compare(a.orgId, b.orgId) || compare(a.period, b.period);
+  return a.atMs - b.atMs || compare(a.orgId, b.orgId) || compare(a.period, b.period) || compare(a.actor, b.actor);
 }
 
 /** Whether a step falls in the query (an engine that filters in SQL uses it for what it could not filter). */
@@ -76,7 +76,7 @@ export function matches(query: ReviewStepQuery, ids: ReadonlySet<string> | undef
 
 /** The key under which a step is stored once. */
 export function stepKey(s: ReviewStep): string {
-  return `${s.atMs}\u0000${s.orgId}\u0000${s.period}`;
+  return `${s.atMs}\u0000${s.orgId}\u0000${s.period}\u0000${s.actor}`;
 }
 
 /** A table name under a prefix (tests sharing one QuestDB); refused unless a plain identifier. */

@@ -1,0 +1,31 @@
+import { afterAll, beforeAll } from 'vitest';
+import { createQuestDbReviewStore } from '../../periods/index.js';
+import { createQuestDbClient } from '../../src/platform/questdb/index.js';
+import { startQuestDb, type QuestDbHandle } from '../support/questdb.js';
+import { reviewStoreContract } from './review-store.contract.js';
+
+// One QuestDB for the whole file; each test gets its own table (a prefix), dropped afterwards.
+let qdb: QuestDbHandle;
+let tableSet = 0;
+
+beforeAll(async () => {
+  qdb = await startQuestDb();
+});
+afterAll(async () => {
+  await qdb?.dispose();
+});
+
+reviewStoreContract('QuestDB', async () => {
+  tableSet += 1;
+  const prefix = `r${tableSet}_`;
+  const client = createQuestDbClient({ url: qdb.url, requestTimeoutMs: 5_000 });
+  const store = createQuestDbReviewStore(client, { tablePrefix: prefix });
+  await store.init();
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      await client.exec(`DROP TABLE IF EXISTS ${prefix}period_reviews`);
+    },
+  };
+});
