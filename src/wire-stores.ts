@@ -12,6 +12,7 @@ import {
   type OutboxStore,
 } from '../alerts/index.js';
 import { createDuckDbReadingStore, createQuestDbReadingStore, type ReadingStore } from '../ingest/index.js';
+import { createDuckDbReviewStore, createQuestDbReviewStore, type ReviewStore } from '../periods/index.js';
 import type { AppConfig as Config } from './load-app-config.js';
 import { createDuckDbClient } from './platform/duckdb/index.js';
 import { createQuestDbClient } from './platform/questdb/index.js';
@@ -25,6 +26,8 @@ export interface Stores {
   readonly alertEvents: AlertEventStore;
   /** Alerts' outbox of mail: queued, then sent. */
   readonly outbox: OutboxStore;
+  /** The review up the tree's append-only steps (period_reviews). */
+  readonly reviews: ReviewStore;
   /** Creates every capability's tables. */
   init(): Promise<void>;
   close(): Promise<void>;
@@ -36,6 +39,7 @@ export function createStores(config: Config): Stores {
   let accounting: AccountingStoreAdapter;
   let alertEvents: AlertEventStore & { close?: () => Promise<void> };
   let outbox: OutboxStore;
+  let reviews: ReviewStore & { close?: () => Promise<void> };
   let closeClient: () => Promise<void>;
   if (config.store.kind === 'questdb') {
     const client = createQuestDbClient({
@@ -47,6 +51,7 @@ export function createStores(config: Config): Stores {
     accounting = createQuestDbAccountingStore(client);
     alertEvents = createQuestDbAlertEventStore(client);
     outbox = createQuestDbOutboxStore(client);
+    reviews = createQuestDbReviewStore(client);
     // `/exec` holds no resources; each ILP sender is its adapter's and closes with it.
     closeClient = async () => undefined;
   } else {
@@ -55,6 +60,7 @@ export function createStores(config: Config): Stores {
     accounting = createDuckDbAccountingStore(client);
     alertEvents = createDuckDbAlertEventStore(client);
     outbox = createDuckDbOutboxStore(client);
+    reviews = createDuckDbReviewStore(client);
     closeClient = () => client.close();
   }
   return {
@@ -62,16 +68,19 @@ export function createStores(config: Config): Stores {
     accounting,
     alertEvents,
     outbox,
+    reviews,
     async init() {
       await readings.init();
       await accounting.init();
       await alertEvents.init();
       await outbox.init();
+      await reviews.init();
     },
     async close() {
       await readings.close();
       await alertEvents.close?.();
       await outbox.close();
+      await reviews.close?.();
       await closeClient();
     },
   };

@@ -19,6 +19,7 @@ import type {
 } from '../../alerts/index.js';
 import type { FleetRegistry } from '../../config/index.js';
 import type { StoredReadings } from '../../ingest/index.js';
+import type { ReviewPeriod, ReviewStatusList } from '../../periods/index.js';
 
 export interface Readiness {
   readonly ready: boolean;
@@ -48,6 +49,8 @@ export interface HttpDeps {
   readonly quotas: QuotaProgressUseCase;
   /** A meter's learned baseline and the baseline rules' verdicts as of an instant (alerts). */
   readonly baseline: MeterBaselineQuery;
+  /** The review up the tree: submit, approve, return, and the status across a subtree (periods). */
+  readonly periodsReview: PeriodsReviewUseCases;
 }
 
 export type MeterHealthCheck = (meterId: string, asOfMs: number) => Promise<readonly RuleFinding[]>;
@@ -68,4 +71,10 @@ export interface AlertsUseCases {
   readonly acknowledge: AcknowledgeAlert;
   readonly resolve: ResolveAlert;
   readonly backtest: Backtest;
+}
+
+/** The review up the tree (periods/review-period.ts, periods/review-status.ts). */
+export interface PeriodsReviewUseCases {
+  readonly review: ReviewPeriod;
+  readonly status: ReviewStatusList;
 }

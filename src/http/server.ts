@@ -18,6 +18,7 @@ import { meterBaselinePlugin } from './plugins/meter-baseline-plugin.js';
 import { meterHealthPlugin } from './plugins/meter-health-plugin.js';
 import { metersPlugin } from './plugins/meters-plugin.js';
 import { orgsPlugin } from './plugins/orgs-plugin.js';
+import { periodsReviewPlugin } from './plugins/periods-review-plugin.js';
 import { quotasPlugin } from './plugins/quotas-plugin.js';
 
 /**
@@ -53,6 +54,7 @@ export function createHttpServer(deps: HttpDeps, logger: Logger): FastifyInstanc
         { name: 'fleet', description: 'the organisation tree' },
         { name: 'accounting', description: 'consumption series and carbon reports' },
         { name: 'alerts', description: 'energy quotas, baselines, meter health and the alerts they raise' },
+        { name: 'periods', description: 'closed periods and their review up the tree (三级直报审核)' },
       ],
     },
     transform: jsonSchemaTransform,
@@ -74,5 +76,6 @@ export function createHttpServer(deps: HttpDeps, logger: Logger): FastifyInstanc
   app.register(meterBaselinePlugin, { baseline: deps.baseline, nowMs: deps.nowMs });
   app.register(alertsPlugin, { alerts: deps.alerts });
   app.register(quotasPlugin, { quotas: deps.quotas, nowMs: deps.nowMs });
+  app.register(periodsReviewPlugin, { review: deps.periodsReview });
   return app;
 }

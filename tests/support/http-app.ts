@@ -28,6 +28,9 @@ import {
 } from '../../alerts/index.js';
 import { createFleetRegistry, readFactorCatalogue, type Fleet } from '../../config/index.js';
 import { createDuckDbReadingStore, type ReadingStore } from '../../ingest/index.js';
+import type { Principal } from '../../access/index.js';
+import { createDuckDbReviewStore, type ClosedRevisions, type ReviewStore } from '../../periods/index.js';
+import { NEVER_CLOSED, wirePeriodsReview } from '../../src/wire-periods-review.js';
 import type { AccountingUseCases, AlertsUseCases, Readiness } from '../../src/http/http-deps.js';
 import { createHttpServer } from '../../src/http/server.js';
 import { createDuckDbClient } from '../../src/platform/duckdb/index.js';
@@ -41,6 +44,8 @@ export interface TestHttpApp {
   /** Alerts' event log in the same DuckDB, and one evaluation of the given rule families into it. */
   readonly alertEvents: AlertEventStore;
   readonly runChecks: RunChecks;
+  /** The review up the tree's steps in the same DuckDB. */
+  readonly reviews: ReviewStore;
   close(): Promise<void>;
 }
 
@@ -60,6 +65,13 @@ export async function createTestHttpApp(options: {
   readonly quotas?: unknown;
   /** alerts.baseline settings; the defaults unless given. */
   readonly baseline?: Partial<BaselineSettings>;
+  /** The closed revisions the review binds its steps to; none closed unless given. */
+  readonly closedRevisions?: ClosedRevisions;
+  /**
+   * Sets the request's principal from the JSON header x-test-principal ({subject, role, scopeOrgId}) for the
+   * routes that read it, standing in for the auth plugin (the review tests act as several callers).
+   */
+  readonly testPrincipals?: boolean;
 }): Promise<TestHttpApp> {
   const client = createDuckDbClient({ path: ':memory:' });
   const store = createDuckDbReadingStore(client);
@@ -108,8 +120,18 @@ export async function createTestHttpApp(options: {
     { store: accountingStore, fleet: view, catalogue },
     baselineSettingsSchema.parse(options.baseline ?? {}),
   );
+  // The review up the tree (periods), over the same DuckDB and the given closed revisions.
+  const reviews = createDuckDbReviewStore(client);
+  await reviews.init();
+  const review = wirePeriodsReview({
+    fleet: options.fleet,
+    reviews,
+    closed: options.closedRevisions ?? NEVER_CLOSED,
+    nowMs,
+  });
   const app = createHttpServer(
     {
+      ...review,
       store,
       fleet,
       metrics: new Registry(),
@@ -123,8 +145,16 @@ export async function createTestHttpApp(options: {
     },
     createLogger('silent'),
   );
+  if (options.testPrincipals === true) {
+    app.addHook('onRequest', async (request) => {
+      const header = request.headers['x-test-principal'];
+      if (typeof header === 'string')
+        request.principal = { via: 'token', ...(JSON.parse(header) as object) } as Principal;
+    });
+  }
   return {
     app,
+    reviews,
     store,
     accounting,
     alertEvents,
