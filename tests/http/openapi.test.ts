@@ -66,6 +66,7 @@ describe('the OpenAPI document at /docs/json', () => {
       'get /api/v1/meters/:id/baseline',
       'get /api/v1/meters/:id/health',
       'get /api/v1/orgs',
+      'get /api/v1/periods',
       'get /api/v1/quarantine',
       'get /api/v1/quotas',
       'get /api/v1/readings',
@@ -75,6 +76,9 @@ describe('the OpenAPI document at /docs/json', () => {
       'get /readyz',
       'post /api/v1/alerts/:id/ack',
       'post /api/v1/alerts/:id/resolve',
+      'post /api/v1/periods/:org/:period/approve',
+      'post /api/v1/periods/:org/:period/return',
+      'post /api/v1/periods/:org/:period/submit',
     ]);
   });
 
