@@ -31,20 +31,23 @@ const revision = z
   .positive()
   .optional()
   .describe('the closed revision the caller acts on; REVIEW_STALE_REVISION when a newer one exists');
-const stepBody = z.object({ revision }).optional();
+// A POST without a body (curl -X POST …/submit) arrives as null: the latest revision is meant.
+const stepBody = z.object({ revision }).nullish();
 // The reason's absence is the use case's refusal (REVIEW_REASON_REQUIRED), not a schema failure:
 // a body parameter named reason would otherwise map to the quarantine's BAD_REASON (query-schemas.ts).
-const returnBody = z.object({
-  revision,
-  reason: z
-    .string()
-    .optional()
-    .describe('why the submission goes back (required: REVIEW_REASON_REQUIRED); at most 2000 characters')
-    .refine((text) => text === undefined || text.length <= 2_000, {
-      message: 'reason is at most 2000 characters',
-      params: { code: 'BAD_REQUEST' },
-    }),
-});
+const returnBody = z
+  .object({
+    revision,
+    reason: z
+      .string()
+      .optional()
+      .describe('why the submission goes back (required: REVIEW_REASON_REQUIRED); at most 2000 characters')
+      .refine((text) => text === undefined || text.length <= 2_000, {
+        message: 'reason is at most 2000 characters',
+        params: { code: 'BAD_REQUEST' },
+      }),
+  })
+  .nullish();
 
 const reviewerSchema = z.object({ level: z.enum(REVIEWER_LEVELS), org: z.string() });
 const stepSchema = z
@@ -138,7 +141,7 @@ export const periodsReviewPlugin: FastifyPluginAsyncZod<PeriodsReviewPluginOptio
     },
     async (request) => {
       const { org, period } = request.params;
-      const { revision: named, reason } = request.body;
+      const { revision: named, reason } = request.body ?? {};
       const outcome = await review.review.return({ orgId: org, period, revision: named, reason, ...actorOf(request) });
       return answer(request, outcome);
     },
