@@ -20,3 +20,13 @@ export { createRecordAudit, type RecordAudit } from './record-audit.js';
 export { createListAudit, type ListAudit } from './list-audit.js';
 export { createMemoryTokenStore } from './adapters/memory-token-store.js';
 export { createMemoryAuditLog } from './adapters/memory-audit-log.js';
+export {
+  ACCESS_CONFIG,
+  accessSettingsSchema,
+  JWT_ALGORITHMS,
+  jwtSettingsSchema,
+  type AccessSettings,
+  type JwtSettings,
+} from './access-settings.js';
+export { createAuthenticate, type Authenticate, type AuthenticateDeps } from './authenticate.js';
+export { ensureBootstrapToken, ensureDemoToken } from './bootstrap-token.js';

@@ -27,6 +27,7 @@ import { createLogger, type Logger } from './platform/logger.js';
 import { startDemoSmtpReceiver, type DemoSmtpReceiver } from './platform/smtp/index.js';
 import { DEMO_REGISTER_ORIGIN_MS, faultsFor, runSimulator, type SimulatorHandle } from './simulator/index.js';
 import { ALERT_EVALUATION_JOB, ALERT_MAIL_JOB, wireAlerts } from './wire-alerts.js';
+import { wireAccess } from './wire-access.js';
 import { createStores } from './wire-stores.js';
 
 export { runAlertsBacktest } from './wire-alerts.js';
@@ -115,8 +116,24 @@ export async function startApp(config: Config, extras: StartExtras = {}): Promis
     heldReadings: createHeldReadingsQuery({ store: stores.accounting, fleet: fleetView }),
   };
   const alerts = wireAlerts(config, stores, fleetView, catalogue, log);
+  const access = wireAccess({
+    settings: config.access,
+    secrets: config.secrets,
+    fleet: config.fleet,
+    stores,
+    nowMs: systemClock.nowMs,
+  });
   const http = createHttpServer(
-    { store, fleet, metrics: metricsRegistry, readiness, nowMs: systemClock.nowMs, accounting, ...alerts.http },
+    {
+      store,
+      fleet,
+      metrics: metricsRegistry,
+      readiness,
+      nowMs: systemClock.nowMs,
+      accounting,
+      ...alerts.http,
+      access: access.http,
+    },
     log,
   );
 
@@ -222,6 +239,8 @@ export async function startApp(config: Config, extras: StartExtras = {}): Promis
       dependsOn: ['spool', 'store', 'subscriber'],
       start: async (signal) => {
         await initStoreWithRetry(stores, log, signal);
+        const { demoToken } = await access.bootstrap();
+        if (demoToken !== undefined) announceDemoToken(demoToken, httpUrl, log);
         storeReady = true;
         drainer?.run().catch((error: unknown) => {
           log.fatal({ err: error }, 'the spool drainer stopped');
@@ -360,6 +379,16 @@ async function startSimulator(config: Config, log: Logger): Promise<SimulatorHan
 }
 
 /** The store may start after the service (compose, reboots): wait for it, logging, while the spool accepts readings. */
+/**
+ * The first run's administrator token, shown once: on stdout for the person at the terminal, and in the log
+ * at warn (a demo token in a production log is a finding). Nowhere else; the store keeps only its hash.
+ */
+function announceDemoToken(secret: string, httpUrl: string, log: Logger): void {
+  const usage = `curl -H "Authorization: Bearer ${secret}" ${httpUrl}/api/v1/meters`;
+  process.stdout.write(`\nDemo administrator token (shown once, valid 30 days):\n  ${secret}\n  ${usage}\n\n`);
+  log.warn({}, `demo administrator token created (shown once, docs/access.md): ${secret}`);
+}
+
 async function initStoreWithRetry(
   store: { init(): Promise<void> },
   log: { warn(o: object, m: string): void; info(o: object, m: string): void },

@@ -1,3 +1,4 @@
+import { createMemoryAuditLog, createMemoryTokenStore, type AuditLog, type TokenStore } from '../access/index.js';
 import {
   createDuckDbAccountingStore,
   createQuestDbAccountingStore,
@@ -25,6 +26,12 @@ export interface Stores {
   readonly alertEvents: AlertEventStore;
   /** Alerts' outbox of mail: queued, then sent. */
   readonly outbox: OutboxStore;
+  /**
+   * Access' API tokens and audit log: in memory until the engine adapters land (the "tokens" work of issue 9),
+   * so tokens and audit entries live as long as the process.
+   */
+  readonly tokens: TokenStore;
+  readonly audit: AuditLog;
   /** Creates every capability's tables. */
   init(): Promise<void>;
   close(): Promise<void>;
@@ -57,16 +64,22 @@ export function createStores(config: Config): Stores {
     outbox = createDuckDbOutboxStore(client);
     closeClient = () => client.close();
   }
+  const tokens = createMemoryTokenStore();
+  const audit = createMemoryAuditLog();
   return {
     readings,
     accounting,
     alertEvents,
     outbox,
+    tokens,
+    audit,
     async init() {
       await readings.init();
       await accounting.init();
       await alertEvents.init();
       await outbox.init();
+      await tokens.init();
+      await audit.init();
     },
     async close() {
       await readings.close();

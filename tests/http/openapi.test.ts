@@ -61,6 +61,7 @@ describe('the OpenAPI document at /docs/json', () => {
     expect(routes.map((r) => `${r.method} ${r.url}`).sort()).toEqual([
       'get /api/v1/alerts',
       'get /api/v1/alerts/backtest',
+      'get /api/v1/audit',
       'get /api/v1/consumption',
       'get /api/v1/meters',
       'get /api/v1/meters/:id/baseline',
@@ -70,11 +71,14 @@ describe('the OpenAPI document at /docs/json', () => {
       'get /api/v1/quotas',
       'get /api/v1/readings',
       'get /api/v1/reports/carbon',
+      'get /api/v1/tokens',
       'get /healthz',
       'get /metrics',
       'get /readyz',
       'post /api/v1/alerts/:id/ack',
       'post /api/v1/alerts/:id/resolve',
+      'post /api/v1/tokens',
+      'post /api/v1/tokens/:id/revoke',
     ]);
   });
 
