@@ -73,8 +73,16 @@ export function createHttpServer(deps: HttpDeps, logger: Logger): FastifyInstanc
     transformObject: jsonSchemaTransformObject,
   });
   // The UI's assets are served from the installed package: /docs works without network access.
-  // staticCSP: the UI's pages carry the policy its own scripts and styles need, in place of the API's stricter one.
-  app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
+  // staticCSP: the UI's pages carry the policy its own scripts and styles need, in place of the API's stricter one;
+  // the UI sets inline styles, and the service speaks plain HTTP (TLS, if any, ends at a proxy), so no upgrade.
+  app.register(fastifySwaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    transformStaticCSP: (header) =>
+      header
+        .replace("style-src 'self' https:", "style-src 'self' https: 'unsafe-inline'")
+        .replace(/\s*upgrade-insecure-requests;?/, ''),
+  });
 
   app.register(healthPlugin, {
     readiness: deps.readiness,
