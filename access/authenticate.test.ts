@@ -113,7 +113,7 @@ describe('authenticate: OIDC JWTs', () => {
     });
   });
 
-  it('refuses a wrong algorithm, a wrong issuer, an expired token, a foreign key, or a missing role or scope', async () => {
+  it('refuses a wrong algorithm, issuer or key, an expired token, a missing or bad role or scope', async () => {
     const { authenticate } = await setup();
     const claims = { tanhe_role: 'auditor', tanhe_scope: 'k1' };
     const foreign = await generateKeyPair('RS256');

@@ -1,3 +1,4 @@
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { alertIdOf, type RuleFamily } from '../../alerts/index.js';
 import { fleetSchema } from '../../config/index.js';
@@ -205,5 +206,37 @@ describe('a route without an access declaration', () => {
       refused = true;
     }
     expect(refused).toBe(true);
+  });
+});
+
+describe('OIDC JWTs through the HTTP layer', () => {
+  it('accepts a JWT from the configured issuer with role and scope claims, and refuses one without a role', async () => {
+    const { publicKey, privateKey } = await generateKeyPair('ES256');
+    const { app } = await start({
+      access: {
+        jwt: {
+          issuer: 'https://idp.example.org',
+          audience: 'tanhe',
+          algorithms: ['ES256'],
+          jwks: { keys: [await exportJWK(publicKey)] },
+        },
+      },
+    });
+    const jwt = (claims: Record<string, unknown>) =>
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'ES256' })
+        .setIssuer('https://idp.example.org')
+        .setAudience('tanhe')
+        .setSubject('wang.fang')
+        .setIssuedAt(Math.floor(NOW / 1000))
+        .setExpirationTime(Math.floor(NOW / 1000) + 300)
+        .sign(privateKey);
+    const get = async (url: string, token: string) =>
+      app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
+    const auditor = await jwt({ tanhe_role: 'auditor', tanhe_scope: 'inst1' });
+    expect((await get('/api/v1/meters', auditor)).statusCode).toBe(200);
+    expect((await get('/api/v1/alerts', auditor)).json()).toMatchObject({ code: 'FORBIDDEN' });
+    const roleless = await jwt({ tanhe_scope: 'inst1' });
+    expect((await get('/api/v1/meters', roleless)).json()).toMatchObject({ code: 'UNAUTHENTICATED' });
   });
 });
