@@ -2,7 +2,14 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
-import { covers, decideAccess, FLEET_ROOT, type AuditEntry, type PolicyTarget } from '../../access/index.js';
+import {
+  covers,
+  decideAccess,
+  FLEET_ROOT,
+  type AccessDecision,
+  type AuditEntry,
+  type PolicyTarget,
+} from '../../access/index.js';
 import { AppError, isAppError } from '../kernel/index.js';
 import type { AccessHttpDeps } from './http-deps.js';
 import type { AccessTarget, RouteAccess } from './route-access.js';
@@ -92,16 +99,17 @@ export function installAuth(app: FastifyInstance, deps: AccessHttpDeps): void {
     if (access === undefined || !('permission' in access)) return;
     const principal = request.principal;
     if (principal === undefined) throw new Error('the auth plugin authenticates before any preHandler');
-    // A scoped list is checked against the caller's own node: only the permission counts, the handler filters.
-    const target = access.filtersToScope
-      ? { orgId: principal.scopeOrgId }
-      : await resolveTarget(access.target === undefined ? undefined : await access.target(request));
-    request.accessTarget = target.orgId ?? 'fleet';
-    const policyTarget: PolicyTarget = target.orgId !== undefined ? { orgId: target.orgId } : { fleet: true };
-    const decision = decideAccess(principal, access.permission, policyTarget, tree);
-    if (!decision.allow) {
-      throw new AppError(decision.code, decision.reason, { details: { permission: access.permission } });
+    // The permission first, checked against the caller's own node (which its grant always covers): a role that
+    // may not use the route learns FORBIDDEN before anything about the target (an unknown alert's 404).
+    refuse(decideAccess(principal, access.permission, { orgId: principal.scopeOrgId }, tree), access.permission);
+    // A scoped list needs no more: its handler shows what request.covers allows.
+    if (access.filtersToScope) {
+      request.accessTarget = principal.scopeOrgId;
+      return;
     }
+    const target = resolveTarget(access.target === undefined ? undefined : await access.target(request));
+    request.accessTarget = 'orgId' in target ? target.orgId : 'fleet';
+    refuse(decideAccess(principal, access.permission, target, tree), access.permission);
   });
 
   app.addHook('onResponse', async (request, reply) => {
@@ -132,11 +140,15 @@ export function installAuth(app: FastifyInstance, deps: AccessHttpDeps): void {
   });
 
   /** A meter's target is its institution; an unknown meter lies outside every subtree but the root's. */
-  async function resolveTarget(target: AccessTarget | undefined): Promise<{ orgId: string | undefined }> {
-    if (target === undefined) return { orgId: undefined };
+  function resolveTarget(target: AccessTarget | undefined): PolicyTarget {
+    if (target === undefined) return { fleet: true };
     if ('orgId' in target) return { orgId: target.orgId };
     return { orgId: tree.institutionOfMeter(target.meterId) ?? `meter:${target.meterId}` };
   }
+}
+
+function refuse(decision: AccessDecision, permission: string): void {
+  if (!decision.allow) throw new AppError(decision.code, decision.reason, { details: { permission } });
 }
 
 function accessOf(request: FastifyRequest): RouteAccess | undefined {

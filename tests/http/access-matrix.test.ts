@@ -304,6 +304,26 @@ describe('the access matrix', () => {
     }
   });
 
+  it('refuses the role before it looks the target up: an auditor learns nothing about alert or token ids', async () => {
+    const authorization = `Bearer ${tokens.get('auditor@i1')!}`;
+    for (const url of ['/api/v1/alerts/no-such-alert/ack', '/api/v1/tokens/ffffffffffffffff/revoke']) {
+      const response = await testApp.app.inject({
+        method: 'POST',
+        url,
+        headers: { authorization },
+        payload: { by: 'x' },
+      });
+      expect(response.json(), url).toMatchObject({ code: 'FORBIDDEN' });
+    }
+    const admin = `Bearer ${tokens.get('administrator@i2')!}`;
+    const unknown = await testApp.app.inject({
+      method: 'GET',
+      url: '/api/v1/readings?meter=no-such-meter',
+      headers: { authorization: admin },
+    });
+    expect(unknown.json()).toMatchObject({ code: 'OUT_OF_SCOPE' });
+  });
+
   it('covers every permission with at least one route', () => {
     const used = new Set(guarded().map(permissionOf));
     // periods:review and periods:close belong to the periods routes of issue 9 §3-5, on their own branches.
