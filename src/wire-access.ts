@@ -8,6 +8,7 @@ import {
   ensureDemoToken,
   isGrantScope,
   listTokens,
+  parseToken,
   revokeToken,
   type AccessSettings,
   type AuditLog,
@@ -16,6 +17,7 @@ import {
 } from '../access/index.js';
 import type { Fleet } from '../config/index.js';
 import type { AccessHttpDeps } from './http/index.js';
+import { AppError } from './kernel/index.js';
 
 export interface AccessWiringInput {
   readonly settings: AccessSettings;
@@ -40,6 +42,13 @@ export interface AccessWiring {
 /** Access control from the config, the stores and the fleet (docs/access.md). */
 export function wireAccess(input: AccessWiringInput): AccessWiring {
   const { settings, secrets, stores, nowMs } = input;
+  // Checked before anything starts: a mistyped bootstrap token stops the service like any invalid setting.
+  if (secrets.bootstrapAdminToken !== undefined && parseToken(secrets.bootstrapAdminToken) === undefined) {
+    throw new AppError(
+      'CONFIG_INVALID',
+      'TANHE_BOOTSTRAP_ADMIN_TOKEN is not a token of the form tnh_<16 hex>_<43 b64url>',
+    );
+  }
   const tree = createOrgTree(input.fleet);
   const isKnownScope = isGrantScope(tree);
   const tokenDeps: TokenUseCaseDeps = { tokens: stores.tokens, audit: stores.audit, nowMs, isKnownScope };
