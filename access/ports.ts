@@ -1,28 +1,13 @@
 import type { Role } from './core/permissions.js';
+import type { StoredToken, TokenEvent } from './core/token-types.js';
+
+export type { StoredToken, TokenEvent };
 
 /**
  * What access control keeps: API tokens and the audit log, both append-only
  * (a revocation is an event; the current state is derived), one adapter per
  * engine in access/adapters, each held to a contract suite.
  */
-
-/** An API token as stored: the secret only as its SHA-256 hash. */
-export interface StoredToken {
-  readonly id: string;
-  /** A human label, e.g. "county-auditor"; the principal's subject. */
-  readonly name: string;
-  readonly role: Role;
-  readonly scopeOrgId: string;
-  /** Hex SHA-256 of the secret; the secret itself is shown once, at creation. */
-  readonly secretSha256: string;
-  readonly createdAtMs: number;
-  readonly expiresAtMs: number;
-  readonly createdBy: string;
-}
-
-export type TokenEvent =
-  | { readonly kind: 'created'; readonly token: StoredToken }
-  | { readonly kind: 'revoked'; readonly tokenId: string; readonly atMs: number; readonly by: string };
 
 export interface TokenStore {
   /** Creates the table if missing. Safe on every start. */

@@ -18,6 +18,10 @@ export interface Config extends Omit<Settings, 'fleet' | 'fleetFile'> {
     readonly questdbToken?: string;
     /** The SMTP AUTH password for alerts.email.smtp.user. */
     readonly smtpPassword?: string;
+    /** When set, GET /metrics needs `Authorization: Bearer <this>` (docs/access.md). */
+    readonly metricsToken?: string;
+    /** An API token (tnh_<id>_<secret>) that start-up makes sure exists as an administrator over the fleet. */
+    readonly bootstrapAdminToken?: string;
   };
   /** Where the settings came from, for the start-up log. */
   readonly source: string;
@@ -134,6 +138,8 @@ export function loadConfig<S extends ConfigSections = Record<never, z.ZodType>>(
       ...(settings.mqtt.username ? { mqttUsername: settings.mqtt.username } : {}),
       ...(env.TANHE_QUESTDB_TOKEN ? { questdbToken: env.TANHE_QUESTDB_TOKEN } : {}),
       ...(env.TANHE_SMTP_PASSWORD ? { smtpPassword: env.TANHE_SMTP_PASSWORD } : {}),
+      ...(env.TANHE_METRICS_TOKEN ? { metricsToken: env.TANHE_METRICS_TOKEN } : {}),
+      ...(env.TANHE_BOOTSTRAP_ADMIN_TOKEN ? { bootstrapAdminToken: env.TANHE_BOOTSTRAP_ADMIN_TOKEN } : {}),
     },
     source: file,
   } as ConfigWith<S>;

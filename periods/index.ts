@@ -17,6 +17,7 @@ export {
 export {
   REVIEWER_LEVELS,
   createReviewTree,
+  WHOLE_FLEET,
   type Reviewer,
   type ReviewerLevel,
   type ReviewFleet,

@@ -8,7 +8,7 @@ import {
   type ReviewStep,
   type ReviewStepKind,
 } from './core/review-state.js';
-import type { Reviewer, ReviewTree } from './core/review-tree.js';
+import { WHOLE_FLEET, type Reviewer, type ReviewTree } from './core/review-tree.js';
 import type { ClosedRevisionRef, ClosedRevisions } from './ports.js';
 import type { ReviewStore } from './review-ports.js';
 
@@ -179,7 +179,7 @@ function reviewer(tree: ReviewTree, status: ReviewStatus, command: ReviewCommand
   const scope = command.actorScopeOrgId;
   const actedAs: ReviewActedAs = command.isAdministrator ? 'administrator' : 'officer';
   if (scope === awaiting.orgId) return { level: awaiting.level, reviewerOrgId: awaiting.orgId, actedAs };
-  if (command.isAdministrator && scope === tree.rootOf(command.orgId)) {
+  if (command.isAdministrator && (scope === WHOLE_FLEET || scope === tree.rootOf(command.orgId))) {
     return { level: awaiting.level, reviewerOrgId: awaiting.orgId, actedAs: 'administrator' };
   }
   if (tree.covers(scope, command.orgId)) {

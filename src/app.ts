@@ -28,6 +28,7 @@ import { startDemoSmtpReceiver, type DemoSmtpReceiver } from './platform/smtp/in
 import { DEMO_REGISTER_ORIGIN_MS, faultsFor, runSimulator, type SimulatorHandle } from './simulator/index.js';
 import { ALERT_EVALUATION_JOB, ALERT_MAIL_JOB, wireAlerts } from './wire-alerts.js';
 import { NEVER_CLOSED, wirePeriodsReview } from './wire-periods-review.js';
+import { wireAccess } from './wire-access.js';
 import { createStores } from './wire-stores.js';
 
 export { runAlertsBacktest } from './wire-alerts.js';
@@ -123,6 +124,13 @@ export async function startApp(config: Config, extras: StartExtras = {}): Promis
     closed: NEVER_CLOSED,
     nowMs: systemClock.nowMs,
   });
+  const access = wireAccess({
+    settings: config.access,
+    secrets: config.secrets,
+    fleet: config.fleet,
+    stores,
+    nowMs: systemClock.nowMs,
+  });
   const http = createHttpServer(
     {
       store,
@@ -133,6 +141,7 @@ export async function startApp(config: Config, extras: StartExtras = {}): Promis
       accounting,
       ...alerts.http,
       ...review,
+      access: access.http,
     },
     log,
   );
@@ -239,6 +248,8 @@ export async function startApp(config: Config, extras: StartExtras = {}): Promis
       dependsOn: ['spool', 'store', 'subscriber'],
       start: async (signal) => {
         await initStoreWithRetry(stores, log, signal);
+        const { demoToken } = await access.bootstrap();
+        if (demoToken !== undefined) announceDemoToken(demoToken, httpUrl, log);
         storeReady = true;
         drainer?.run().catch((error: unknown) => {
           log.fatal({ err: error }, 'the spool drainer stopped');
@@ -377,6 +388,16 @@ async function startSimulator(config: Config, log: Logger): Promise<SimulatorHan
 }
 
 /** The store may start after the service (compose, reboots): wait for it, logging, while the spool accepts readings. */
+/**
+ * The first run's administrator token, shown once: on stdout for the person at the terminal, and in the log
+ * at warn (a demo token in a production log is a finding). Nowhere else; the store keeps only its hash.
+ */
+function announceDemoToken(secret: string, httpUrl: string, log: Logger): void {
+  const usage = `curl -H "Authorization: Bearer ${secret}" ${httpUrl}/api/v1/meters`;
+  process.stdout.write(`\nDemo administrator token (shown once, valid 30 days):\n  ${secret}\n  ${usage}\n\n`);
+  log.warn({}, `demo administrator token created (shown once, docs/access.md): ${secret}`);
+}
+
 async function initStoreWithRetry(
   store: { init(): Promise<void> },
   log: { warn(o: object, m: string): void; info(o: object, m: string): void },

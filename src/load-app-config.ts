@@ -1,3 +1,4 @@
+import { ACCESS_CONFIG } from '../access/index.js';
 import { validateVirtualMeters } from '../accounting/index.js';
 import { ALERTS_CONFIG } from '../alerts/index.js';
 import { loadConfig, type ConfigWith } from '../config/index.js';
@@ -5,14 +6,18 @@ import { SIMULATOR_CONFIG } from './simulator/index.js';
 
 /**
  * The whole configuration of the service: config/'s settings and fleet checks, the
- * simulator's section, and accounting's virtual-meter checks. config/ imports neither
+ * simulator's, alerts' and access' sections, and accounting's virtual-meter checks. config/ imports neither
  * module (.dependency-cruiser.cjs, config-imports-only-kernel); the shell composes them
  * here, in one strict parse, so that unknown keys anywhere are errors and one run lists
  * every problem of the file.
  */
 const APP_CONFIG = {
-  sections: { ...SIMULATOR_CONFIG.sections, ...ALERTS_CONFIG.sections },
-  envOverrides: { ...SIMULATOR_CONFIG.envOverrides, ...ALERTS_CONFIG.envOverrides },
+  sections: { ...SIMULATOR_CONFIG.sections, ...ALERTS_CONFIG.sections, ...ACCESS_CONFIG.sections },
+  envOverrides: {
+    ...SIMULATOR_CONFIG.envOverrides,
+    ...ALERTS_CONFIG.envOverrides,
+    ...ACCESS_CONFIG.envOverrides,
+  },
   fleetChecks: [validateVirtualMeters],
   settingsChecks: [...ALERTS_CONFIG.settingsChecks],
 };

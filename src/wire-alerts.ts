@@ -13,6 +13,7 @@ import {
   createBacktest,
   createBaselineRules,
   createListAlerts,
+  readAlert,
   createMeterBaselineQuery,
   createMeterHealthRules,
   createOutboxDelivery,
@@ -133,6 +134,7 @@ export function wireAlerts(
     http: {
       alerts: {
         list: createListAlerts({ store, scope: fleetView }),
+        get: (alertId) => readAlert(store, alertId),
         acknowledge: createAcknowledgeAlert({ store, nowMs }),
         resolve: createResolveAlert({ store, nowMs }),
         backtest: createBacktest({ families, scope: fleetView, settings: config.alerts.lifecycle }),

@@ -1,3 +1,4 @@
+import { createMemoryAuditLog, createMemoryTokenStore, type AuditLog, type TokenStore } from '../access/index.js';
 import {
   createDuckDbAccountingStore,
   createQuestDbAccountingStore,
@@ -28,6 +29,12 @@ export interface Stores {
   readonly outbox: OutboxStore;
   /** The review up the tree's append-only steps (period_reviews). */
   readonly reviews: ReviewStore;
+  /**
+   * Access' API tokens and audit log: in memory until the engine adapters land (the "tokens" work of issue 9),
+   * so tokens and audit entries live as long as the process.
+   */
+  readonly tokens: TokenStore;
+  readonly audit: AuditLog;
   /** Creates every capability's tables. */
   init(): Promise<void>;
   close(): Promise<void>;
@@ -63,18 +70,24 @@ export function createStores(config: Config): Stores {
     reviews = createDuckDbReviewStore(client);
     closeClient = () => client.close();
   }
+  const tokens = createMemoryTokenStore();
+  const audit = createMemoryAuditLog();
   return {
     readings,
     accounting,
     alertEvents,
     outbox,
     reviews,
+    tokens,
+    audit,
     async init() {
       await readings.init();
       await accounting.init();
       await alertEvents.init();
       await outbox.init();
       await reviews.init();
+      await tokens.init();
+      await audit.init();
     },
     async close() {
       await readings.close();

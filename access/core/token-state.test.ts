@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StoredToken, TokenEvent } from '../ports.js';
+import type { StoredToken, TokenEvent } from './token-types.js';
 import { formatToken, secretSha256 } from './token-secret.js';
 import { checkToken, tokenStates } from './token-state.js';
 

@@ -1,4 +1,4 @@
-import type { StoredToken, TokenEvent } from '../ports.js';
+import type { StoredToken, TokenEvent } from './token-types.js';
 import { parseToken, secretMatches } from './token-secret.js';
 
 export interface TokenStatus extends StoredToken {

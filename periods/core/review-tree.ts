@@ -21,6 +21,9 @@ export interface ReviewFleet {
   readonly institutions: readonly { readonly id: string; readonly org: string }[];
 }
 
+/** A grant over the whole fleet (every top-level org): the access capability's root scope, mapped by the HTTP layer. */
+export const WHOLE_FLEET = '*';
+
 export interface ReviewTree {
   isInstitution(id: string): boolean;
   /** An org unit or an institution. */
@@ -74,7 +77,8 @@ export function createReviewTree(fleet: ReviewFleet): ReviewTree {
       }
       return chain;
     },
-    covers: (scopeId, institutionId) => scopeId === institutionId || ancestorsOf(institutionId).includes(scopeId),
+    covers: (scopeId, institutionId) =>
+      scopeId === WHOLE_FLEET || scopeId === institutionId || ancestorsOf(institutionId).includes(scopeId),
     rootOf: (institutionId) => ancestorsOf(institutionId).at(-1),
     institutionsUnder(nodeId) {
       if (institutions.has(nodeId)) return [nodeId];

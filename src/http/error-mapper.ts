@@ -35,9 +35,21 @@ export const errorBodySchema = z
   .meta({ id: 'Error' });
 type ErrorBodySchema = typeof errorBodySchema;
 
-/** The error answers a route can give, for its response schema (all share one body; 500 is always possible). */
-export function errorResponses<S extends 400 | 404 | 422 | 503>(...statuses: S[]): Record<S | 500, ErrorBodySchema> {
-  return Object.fromEntries([...statuses, 500].map((s) => [s, errorBodySchema])) as Record<S | 500, ErrorBodySchema>;
+/** The answers of access control and the guard rails, which every non-public route can give (docs/access.md). */
+const GUARD_STATUSES = [401, 403, 429] as const;
+type GuardStatus = (typeof GUARD_STATUSES)[number];
+
+/**
+ * The error answers a route can give, for its response schema (all share one body; 500 is always possible, and so
+ * are 401, 403 and 429 on a route that is not public).
+ */
+export function errorResponses<S extends 400 | 404 | 409 | 413 | 422 | 503>(
+  ...statuses: S[]
+): Record<S | GuardStatus | 500, ErrorBodySchema> {
+  return Object.fromEntries([...statuses, ...GUARD_STATUSES, 500].map((s) => [s, errorBodySchema])) as Record<
+    S | GuardStatus | 500,
+    ErrorBodySchema
+  >;
 }
 
 /**
@@ -50,9 +62,10 @@ export function sendError(error: unknown, request: FastifyRequest, reply: Fastif
   if (isAppError(error)) {
     const status = ERROR_CODES[error.code].httpStatus;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
+    if (error.code === 'UNAUTHENTICATED') reply.header('www-authenticate', bearerChallenge(error.details));
     const details = error.details !== undefined && status < 500 ? { details: error.details } : {};
     const body: ErrorBody = { code: error.code, message: error.message, ...details };
-    return reply.status(status).send(body);
+    return send(request, reply, status, body);
   }
   if (hasZodFastifySchemaValidationErrors(error)) {
     const problems = error.validation.map(problemOf);
@@ -60,17 +73,30 @@ export function sendError(error: unknown, request: FastifyRequest, reply: Fastif
     if (first !== undefined) {
       const message =
         problems.length === 1 ? first.message : problems.map((p) => `${p.param}: ${p.message}`).join('; ');
-      return reply.status(400).send({ code: first.code, message, problems } satisfies ErrorBody);
+      return send(request, reply, 400, { code: first.code, message, problems });
     }
   }
   const fastifyError = error as FastifyError;
+  if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return send(request, reply, 413, { code: 'PAYLOAD_TOO_LARGE', message: fastifyError.message });
+  }
   if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
-    const body: ErrorBody = { code: 'BAD_REQUEST', message: fastifyError.message };
-    return reply.status(fastifyError.statusCode).send(body);
+    return send(request, reply, fastifyError.statusCode, { code: 'BAD_REQUEST', message: fastifyError.message });
   }
   request.log.error({ err: error }, 'unexpected error');
-  const body: ErrorBody = { code: 'INTERNAL', message: 'internal error; see the service log' };
-  return reply.status(500).send(body);
+  return send(request, reply, 500, { code: 'INTERNAL', message: 'internal error; see the service log' });
+}
+
+/** Every error answer leaves here; the code is kept on the request for its audit entry (auth-plugin.ts). */
+function send(request: FastifyRequest, reply: FastifyReply, status: number, body: ErrorBody): FastifyReply {
+  request.errorCode = body.code;
+  return reply.status(status).send(body);
+}
+
+/** RFC 6750 §3: a request without a token gets the bare challenge; a bad token also error="invalid_token". */
+function bearerChallenge(details: unknown): string {
+  const reason = (details as { reason?: unknown } | undefined)?.reason;
+  return reason === 'missing' ? 'Bearer realm="tanhe"' : 'Bearer realm="tanhe", error="invalid_token"';
 }
 
 /** A schema issue as a problem: the code named by the check, else the parameter's code, else BAD_REQUEST. */

@@ -1,5 +1,15 @@
 import type { Registry } from 'prom-client';
 import type {
+  AccessSettings,
+  Authenticate,
+  CreateToken,
+  ListAudit,
+  ListTokens,
+  OrgTree,
+  RecordAudit,
+  RevokeToken,
+} from '../../access/index.js';
+import type {
   CarbonReportQuery,
   CarbonReportRun,
   ConsumptionQuery,
@@ -9,6 +19,7 @@ import type {
 } from '../../accounting/index.js';
 import type {
   AcknowledgeAlert,
+  Alert,
   Backtest,
   ListAlerts,
   MeterBaselineQuery,
@@ -51,6 +62,24 @@ export interface HttpDeps {
   readonly baseline: MeterBaselineQuery;
   /** The review up the tree: submit, approve, return, and the status across a subtree (periods). */
   readonly periodsReview: PeriodsReviewUseCases;
+  /** Who the caller is and what it may do: authentication, the org tree, the audit log, the tokens (docs/access.md). */
+  readonly access: AccessHttpDeps;
+}
+
+/** Access control's part of the HTTP layer (src/wire-access.ts builds it). */
+export interface AccessHttpDeps {
+  readonly authenticate: Authenticate;
+  readonly tree: OrgTree;
+  readonly recordAudit: RecordAudit;
+  readonly listAudit: ListAudit;
+  readonly createToken: CreateToken;
+  readonly revokeToken: RevokeToken;
+  readonly listTokens: ListTokens;
+  readonly settings: Pick<AccessSettings, 'rateLimit' | 'bodyLimitBytes'> & {
+    /** When set, /metrics needs this bearer secret (TANHE_METRICS_TOKEN); else it is open. */
+    readonly metricsToken?: string | undefined;
+  };
+  readonly nowMs: () => number;
 }
 
 export type MeterHealthCheck = (meterId: string, asOfMs: number) => Promise<readonly RuleFinding[]>;
@@ -68,6 +97,8 @@ export interface AccountingUseCases {
 /** The alerts' use cases (alerts/index.ts): the list, a person's actions, the backtest. */
 export interface AlertsUseCases {
   readonly list: ListAlerts;
+  /** One alert by id (ALERT_NOT_FOUND): the auth plugin reads its subject to check the caller's scope. */
+  readonly get: (alertId: string) => Promise<Alert>;
   readonly acknowledge: AcknowledgeAlert;
   readonly resolve: ResolveAlert;
   readonly backtest: Backtest;

@@ -9,8 +9,21 @@ import type { Permission, Principal } from '../../access/index.js';
  */
 export type RouteAccess =
   | { readonly public: true }
+  /** Open to whoever presents this one bearer secret (a scraper's /metrics token), and to no one else. */
+  | { readonly secretBearer: string }
   | {
       readonly permission: Permission;
+      /**
+       * A list that the handler cuts to the caller's subtree itself (with
+       * `request.covers`), instead of one target checked before it runs.
+       */
+      readonly filtersToScope?: true;
+      /**
+       * The audit action of a mutating request (POST, PUT, DELETE), e.g.
+       * 'alert.acknowledge'; false when the use case writes its own entry
+       * (token.create). Absent: '<METHOD> <route>'.
+       */
+      readonly audit?: string | false;
       /**
        * The org unit, institution or meter the request acts on, read after the
        * request is validated; the caller's grant must cover it. Undefined (or a
@@ -31,5 +44,13 @@ declare module 'fastify' {
     principal?: Principal;
     /** What a handler adds to this request's audit entry (a digest, a revision, a justification). */
     auditDetail?: Record<string, unknown>;
+    /** Whether the caller's grant covers an org unit or institution; set by the auth plugin before validation. */
+    covers?: (orgId: string) => boolean;
+    /** The node the access check judged (an org or institution id, "fleet"); set by the auth plugin. */
+    accessTarget?: string;
+    /** What a mutating handler acted on, for its audit entry (an alert id); the access target when absent. */
+    auditTarget?: string;
+    /** The error code of the answer, when it was an error; set by the error mapper for the audit log. */
+    errorCode?: string;
   }
 }

@@ -9,8 +9,10 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import { installAuth } from './auth-plugin.js';
 import { notFoundRoute, sendError } from './error-mapper.js';
 import type { HttpDeps } from './http-deps.js';
+import { accessPlugin } from './plugins/access-plugin.js';
 import { accountingPlugin } from './plugins/accounting-plugin.js';
 import { alertsPlugin } from './plugins/alerts-plugin.js';
 import { healthPlugin } from './plugins/health-plugin.js';
@@ -27,16 +29,23 @@ import { quotasPlugin } from './plugins/quotas-plugin.js';
  * and every error leaves through the one mapper (error-mapper.ts).
  *
  * One encapsulated plugin per capability, each given only its part of the deps.
- * A new capability (alerts, periods, auth, dashboard) adds a file in plugins/
+ * A new capability (alerts, periods, dashboard) adds a file in plugins/
  * and one `register` line below; its routes are documented by their schemas.
+ *
+ * Access control comes first (auth-plugin.ts): every route declares its access in
+ * `config.access` (route-access.ts) or the server refuses to register it.
  */
 export function createHttpServer(deps: HttpDeps, logger: Logger): FastifyInstance {
   const loggerInstance = logger.child({ module: 'http' }) as FastifyBaseLogger;
-  const app = Fastify({ loggerInstance }).withTypeProvider<ZodTypeProvider>();
+  const app = Fastify({
+    loggerInstance,
+    bodyLimit: deps.access.settings.bodyLimitBytes,
+  }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
   app.setNotFoundHandler(notFoundRoute);
+  installAuth(app, deps.access);
 
   app.register(fastifySwagger, {
     openapi: {
@@ -55,15 +64,33 @@ export function createHttpServer(deps: HttpDeps, logger: Logger): FastifyInstanc
         { name: 'accounting', description: 'consumption series and carbon reports' },
         { name: 'alerts', description: 'energy quotas, baselines, meter health and the alerts they raise' },
         { name: 'periods', description: 'closed periods and their review up the tree (三级直报审核)' },
+        { name: 'access', description: 'API tokens and the audit log' },
       ],
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API token tnh_… or a JWT' } },
+      },
+      security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
   // The UI's assets are served from the installed package: /docs works without network access.
-  app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  // staticCSP: the UI's pages carry the policy its own scripts and styles need, in place of the API's stricter one;
+  // the UI sets inline styles, and the service speaks plain HTTP (TLS, if any, ends at a proxy), so no upgrade.
+  app.register(fastifySwaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    transformStaticCSP: (header) =>
+      header
+        .replace("style-src 'self' https:", "style-src 'self' https: 'unsafe-inline'")
+        .replace(/\s*upgrade-insecure-requests;?/, ''),
+  });
 
-  app.register(healthPlugin, { readiness: deps.readiness, metrics: deps.metrics });
+  app.register(healthPlugin, {
+    readiness: deps.readiness,
+    metrics: deps.metrics,
+    metricsToken: deps.access.settings.metricsToken,
+  });
   app.register(metersPlugin, {
     store: deps.store,
     fleet: deps.fleet,
@@ -77,5 +104,6 @@ export function createHttpServer(deps: HttpDeps, logger: Logger): FastifyInstanc
   app.register(alertsPlugin, { alerts: deps.alerts });
   app.register(quotasPlugin, { quotas: deps.quotas, nowMs: deps.nowMs });
   app.register(periodsReviewPlugin, { review: deps.periodsReview });
+  app.register(accessPlugin, deps.access);
   return app;
 }

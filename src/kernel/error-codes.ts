@@ -84,6 +84,20 @@ export const ERROR_CODES = {
     httpStatus: 403,
     meaning: "the caller's scope neither covers the institution nor is one of its reviewers",
   },
+  UNAUTHENTICATED: {
+    httpStatus: 401,
+    meaning: 'no bearer token, or one that is malformed, unknown, expired or revoked (or a JWT that fails its checks)',
+  },
+  FORBIDDEN: { httpStatus: 403, meaning: "the caller's role lacks the route's permission" },
+  OUT_OF_SCOPE: { httpStatus: 403, meaning: "the target lies outside the org subtree of the caller's grant" },
+  RATE_LIMITED: { httpStatus: 429, meaning: 'too many requests from this caller in the window; see Retry-After' },
+  PAYLOAD_TOO_LARGE: { httpStatus: 413, meaning: 'the request body is larger than the configured limit' },
+  TOKEN_NOT_FOUND: { httpStatus: 404, meaning: 'no API token with that id' },
+  TOKEN_ALREADY_REVOKED: { httpStatus: 409, meaning: 'the API token was revoked already' },
+  BAD_TOKEN_REQUEST: {
+    httpStatus: 400,
+    meaning: 'a token needs a name, a known role, a known scope and 1 to 3650 days',
+  },
   ROUTE_NOT_FOUND: { httpStatus: 404, meaning: 'no such route' },
   INTERNAL: { httpStatus: 500, meaning: 'an unexpected failure; see the service log' },
 } as const satisfies Record<string, { httpStatus: number; meaning: string }>;

@@ -189,7 +189,7 @@ afterAll(async () => {
 
 async function api<T>(method: 'GET' | 'POST', path: string, body?: object): Promise<{ status: number; json: T }> {
   if (!service) throw new Error('the service is not running');
-  const response = await fetch(`${service.httpUrl}${path}`, {
+  const response = await service.fetch(path, {
     method,
     ...(body ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
   });

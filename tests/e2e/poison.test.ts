@@ -100,8 +100,8 @@ it('quarantines 1 000 malformed messages with the right reasons and stores every
   expect(malformed?.topic).toBe('meters/m000/readings');
 
   // The HTTP API serves the same quarantine, filtered by reason.
-  const response = await fetch(
-    `${stack.service.httpUrl}/api/v1/quarantine?from=2020-01-01T00:00:00Z&reason=unit_mismatch&limit=5000`,
+  const response = await stack.service.fetch(
+    '/api/v1/quarantine?from=2020-01-01T00:00:00Z&reason=unit_mismatch&limit=5000',
   );
   expect(response.status).toBe(200);
   const body = (await response.json()) as { count: number; items: { reason: string }[] };

@@ -138,7 +138,7 @@ describe.each<StoreCase>([{ name: 'duckdb' }, { name: 'questdb' }])('restarting 
   }
 
   async function getJson(path: string): Promise<{ status: number; text: string }> {
-    const response = await fetch(`${service.httpUrl}${path}`);
+    const response = await service.fetch(path);
     return { status: response.status, text: await response.text() };
   }
 

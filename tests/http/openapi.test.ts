@@ -61,6 +61,7 @@ describe('the OpenAPI document at /docs/json', () => {
     expect(routes.map((r) => `${r.method} ${r.url}`).sort()).toEqual([
       'get /api/v1/alerts',
       'get /api/v1/alerts/backtest',
+      'get /api/v1/audit',
       'get /api/v1/consumption',
       'get /api/v1/meters',
       'get /api/v1/meters/:id/baseline',
@@ -71,6 +72,7 @@ describe('the OpenAPI document at /docs/json', () => {
       'get /api/v1/quotas',
       'get /api/v1/readings',
       'get /api/v1/reports/carbon',
+      'get /api/v1/tokens',
       'get /healthz',
       'get /metrics',
       'get /readyz',
@@ -79,6 +81,8 @@ describe('the OpenAPI document at /docs/json', () => {
       'post /api/v1/periods/:org/:period/approve',
       'post /api/v1/periods/:org/:period/return',
       'post /api/v1/periods/:org/:period/submit',
+      'post /api/v1/tokens',
+      'post /api/v1/tokens/:id/revoke',
     ]);
   });
 

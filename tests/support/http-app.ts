@@ -1,4 +1,14 @@
+import type { InjectOptions } from 'fastify';
 import { Registry } from 'prom-client';
+import {
+  accessSettingsSchema,
+  createMemoryAuditLog,
+  createMemoryTokenStore,
+  FLEET_ROOT,
+  type AuditLog,
+  type Role,
+  type TokenStore,
+} from '../../access/index.js';
 import {
   createCarbonReportQuery,
   createDuckDbAccountingStore,
@@ -14,6 +24,7 @@ import {
   createBacktest,
   createDuckDbAlertEventStore,
   createListAlerts,
+  readAlert,
   createMeterBaselineQuery,
   createMeterHealthRules,
   createQuotaRules,
@@ -28,13 +39,16 @@ import {
 } from '../../alerts/index.js';
 import { createFleetRegistry, readFactorCatalogue, type Fleet } from '../../config/index.js';
 import { createDuckDbReadingStore, type ReadingStore } from '../../ingest/index.js';
-import type { Principal } from '../../access/index.js';
 import { createDuckDbReviewStore, type ClosedRevisions, type ReviewStore } from '../../periods/index.js';
 import { NEVER_CLOSED, wirePeriodsReview } from '../../src/wire-periods-review.js';
 import type { AccountingUseCases, AlertsUseCases, Readiness } from '../../src/http/http-deps.js';
 import { createHttpServer } from '../../src/http/server.js';
 import { createDuckDbClient } from '../../src/platform/duckdb/index.js';
 import { createLogger } from '../../src/platform/logger.js';
+import { wireAccess, type AccessWiring } from '../../src/wire-access.js';
+
+/** The administrator token over the whole fleet that every test app holds (and inject adds). */
+export const TEST_ADMIN_TOKEN = `tnh_00000000000000ad_${'A'.repeat(43)}`;
 
 export interface TestHttpApp {
   readonly app: ReturnType<typeof createHttpServer>;
@@ -46,6 +60,12 @@ export interface TestHttpApp {
   readonly runChecks: RunChecks;
   /** The review up the tree's steps in the same DuckDB. */
   readonly reviews: ReviewStore;
+  /** Access' stores (in memory) and use cases. */
+  readonly tokens: TokenStore;
+  readonly audit: AuditLog;
+  readonly access: AccessWiring;
+  /** A new API token for a role over a subtree (FLEET_ROOT: the whole fleet); its full `tnh_…` text. */
+  mintToken(role: Role, scopeOrgId?: string, expiresInDays?: number): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -68,10 +88,12 @@ export async function createTestHttpApp(options: {
   /** The closed revisions the review binds its steps to; none closed unless given. */
   readonly closedRevisions?: ClosedRevisions;
   /**
-   * Sets the request's principal from the JSON header x-test-principal ({subject, role, scopeOrgId}) for the
-   * routes that read it, standing in for the auth plugin (the review tests act as several callers).
+   * The access: settings (as in YAML). The rate limit is off (a very high max) unless given, so that a test's
+   * many requests with the one administrator token are not limited.
    */
-  readonly testPrincipals?: boolean;
+  readonly access?: Record<string, unknown>;
+  /** TANHE_METRICS_TOKEN. */
+  readonly metricsToken?: string;
 }): Promise<TestHttpApp> {
   const client = createDuckDbClient({ path: ':memory:' });
   const store = createDuckDbReadingStore(client);
@@ -96,6 +118,7 @@ export async function createTestHttpApp(options: {
   const families = options.ruleFamilies ?? [];
   const alerts: AlertsUseCases = {
     list: createListAlerts({ store: alertEvents, scope: view }),
+    get: (alertId) => readAlert(alertEvents, alertId),
     acknowledge: createAcknowledgeAlert({ store: alertEvents, nowMs }),
     resolve: createResolveAlert({ store: alertEvents, nowMs }),
     backtest: createBacktest({ families, scope: view, settings: lifecycleSettingsSchema.parse({}) }),
@@ -129,8 +152,23 @@ export async function createTestHttpApp(options: {
     closed: options.closedRevisions ?? NEVER_CLOSED,
     nowMs,
   });
+  let minted = 0;
+  const tokens = createMemoryTokenStore();
+  const audit = createMemoryAuditLog();
+  const access = wireAccess({
+    settings: accessSettingsSchema.parse({ rateLimit: { max: 1_000_000 }, ...options.access }),
+    secrets: {
+      bootstrapAdminToken: TEST_ADMIN_TOKEN,
+      ...(options.metricsToken === undefined ? {} : { metricsToken: options.metricsToken }),
+    },
+    fleet: options.fleet,
+    stores: { tokens, audit },
+    nowMs,
+  });
+  await access.bootstrap();
   const app = createHttpServer(
     {
+      access: access.http,
       ...review,
       store,
       fleet,
@@ -145,13 +183,7 @@ export async function createTestHttpApp(options: {
     },
     createLogger('silent'),
   );
-  if (options.testPrincipals === true) {
-    app.addHook('onRequest', async (request) => {
-      const header = request.headers['x-test-principal'];
-      if (typeof header === 'string')
-        request.principal = { via: 'token', ...(JSON.parse(header) as object) } as Principal;
-    });
-  }
+  authoriseInject(app);
   return {
     app,
     reviews,
@@ -159,6 +191,14 @@ export async function createTestHttpApp(options: {
     accounting,
     alertEvents,
     runChecks: createRunChecks({ families, store: alertEvents }),
+    tokens,
+    audit,
+    access,
+    async mintToken(role, scopeOrgId = FLEET_ROOT, expiresInDays = 30) {
+      const name = `${role}@${scopeOrgId}#${++minted}`;
+      const created = await access.http.createToken({ name, role, scopeOrgId, expiresInDays, createdBy: 'test' });
+      return created.secret;
+    },
     async close() {
       await app.close();
       await store.close();
@@ -166,3 +206,23 @@ export async function createTestHttpApp(options: {
     },
   };
 }
+
+/**
+ * Makes `app.inject` send the administrator token when a request carries no authorization header, so the
+ * tests written before access control stay as they are; a test of access control sets the header itself
+ * (an empty string: no header at all).
+ */
+function authoriseInject(app: ReturnType<typeof createHttpServer>): void {
+  const inject = app.inject.bind(app);
+  const withToken = (options: InjectArgument): InjectArgument => {
+    const request: InjectOptions = typeof options === 'string' ? { url: options } : options;
+    const headers: Record<string, unknown> = { ...request.headers };
+    if (headers.authorization === undefined) headers.authorization = `Bearer ${TEST_ADMIN_TOKEN}`;
+    if (headers.authorization === '') delete headers.authorization;
+    return { ...request, headers: headers as InjectOptions['headers'] };
+  };
+  app.inject = ((options?: InjectArgument) =>
+    options === undefined ? inject() : inject(withToken(options))) as typeof app.inject;
+}
+
+type InjectArgument = string | InjectOptions;

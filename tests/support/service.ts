@@ -8,6 +8,9 @@ import { startProcess, type ManagedProcess } from './processes.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+/** The administrator token over the whole fleet that the service makes sure exists (TANHE_BOOTSTRAP_ADMIN_TOKEN). */
+export const SERVICE_ADMIN_TOKEN = `tnh_00000000000000ad_${'B'.repeat(43)}`;
+
 export interface ServiceOptions {
   readonly dir: string;
   readonly mqttUrl: string;
@@ -33,6 +36,8 @@ export interface ServiceHandle {
   kill(): Promise<void>;
   /** SIGTERM: graceful shutdown, drains the spool. */
   stop(): Promise<void>;
+  /** fetch on the service with the administrator token (SERVICE_ADMIN_TOKEN) as bearer. */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
   /** The /metrics counters that start with tanhe_, summed over labels. */
   metrics(): Promise<Record<string, number>>;
   readLog(): string;
@@ -83,7 +88,12 @@ export async function createService(options: ServiceOptions): Promise<ServiceHan
         command: globalThis.process.execPath,
         args: ['--import', 'tsx', join(REPO_ROOT, 'src', 'main.ts'), '--config', configFile],
         cwd: REPO_ROOT,
-        env: { ...globalThis.process.env, TANHE_CONFIG: '', ...options.env },
+        env: {
+          ...globalThis.process.env,
+          TANHE_CONFIG: '',
+          TANHE_BOOTSTRAP_ADMIN_TOKEN: SERVICE_ADMIN_TOKEN,
+          ...options.env,
+        },
         logDir: options.dir,
         ready: healthy,
         readyTimeoutMs: 60_000,
@@ -95,6 +105,14 @@ export async function createService(options: ServiceOptions): Promise<ServiceHan
     async stop() {
       await process?.stop({ graceMs: 30_000 });
     },
+    fetch: (path, init = {}) =>
+      fetch(`${httpUrl}${path}`, {
+        ...init,
+        headers: {
+          ...(init.headers as Record<string, string> | undefined),
+          authorization: `Bearer ${SERVICE_ADMIN_TOKEN}`,
+        },
+      }),
     async metrics() {
       const text = await eventually(async () => {
         const response = await fetch(`${httpUrl}/metrics`);

@@ -144,6 +144,15 @@ export const accountingPlugin: FastifyPluginAsyncZod<AccountingPluginOptions> = 
   app.get(
     '/api/v1/consumption',
     {
+      config: {
+        access: {
+          permission: 'reports:read',
+          target: (request) => {
+            const { meter, org } = request.query as { meter?: string; org?: string };
+            return meter !== undefined ? { meterId: meter } : { orgId: org ?? '' };
+          },
+        },
+      },
       schema: {
         tags: ['accounting'],
         summary: "a consumption series cut in the institution's time zone, with quality flags",
@@ -164,6 +173,12 @@ export const accountingPlugin: FastifyPluginAsyncZod<AccountingPluginOptions> = 
   app.get(
     '/api/v1/reports/carbon',
     {
+      config: {
+        access: {
+          permission: 'reports:read',
+          target: (request) => ({ orgId: (request.query as { org: string }).org }),
+        },
+      },
       schema: {
         tags: ['accounting'],
         summary: 'the monthly or annual carbon report, as JSON or as CSV for Excel (UTF-8 with BOM)',

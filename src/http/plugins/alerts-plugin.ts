@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
@@ -10,8 +11,10 @@ import {
   type AlertState,
 } from '../../../alerts/index.js';
 import { AppError, type ErrorCode } from '../../kernel/index.js';
+import { callerScope } from '../auth-plugin.js';
 import { errorBodySchema, errorResponses } from '../error-mapper.js';
 import type { AlertsUseCases } from '../http-deps.js';
+import type { AccessTarget } from '../route-access.js';
 import {
   cursorParam,
   encodeCursor,
@@ -128,10 +131,26 @@ const conflict = { 409: errorBodySchema };
 
 /** Alerts: the list, a person's acknowledgement and resolution, and the backtest (docs/alerts.md). */
 export const alertsPlugin: FastifyPluginAsyncZod<AlertsPluginOptions> = async (app, { alerts }) => {
+  /** An alert acts on its subject: a meter (its institution) or an institution. ALERT_NOT_FOUND when unknown. */
+  const alertTarget = async (request: FastifyRequest): Promise<AccessTarget> => {
+    const { subject } = await alerts.get((request.params as { id: string }).id);
+    return subject.kind === 'meter' ? { meterId: subject.id } : { orgId: subject.id };
+  };
+
   /** Alerts newest first, filtered by org subtree, state, rule and opening instant, paged by keyset. */
   app.get(
     '/api/v1/alerts',
     {
+      // Without org=, the caller's own subtree (all alerts for a grant at the fleet root).
+      config: {
+        access: {
+          permission: 'alerts:read',
+          target: (request) => {
+            const orgId = (request.query as { org?: string }).org ?? callerScope(request);
+            return orgId === undefined ? undefined : { orgId };
+          },
+        },
+      },
       schema: {
         tags: ['alerts'],
         summary: 'alerts, newest first, by org subtree, state, rule and opening time; paged',
@@ -143,7 +162,7 @@ export const alertsPlugin: FastifyPluginAsyncZod<AlertsPluginOptions> = async (a
       const { org, state, rule, from, to, limit, after } = request.query;
       if (from !== undefined && to !== undefined) timeRange({ from, to }, { fromMs: from, toMs: to });
       const page = await alerts.list({
-        orgId: org,
+        orgId: org ?? callerScope(request),
         state: state as AlertState | undefined,
         rule: rule as AlertRule | undefined,
         fromMs: from,
@@ -163,6 +182,9 @@ export const alertsPlugin: FastifyPluginAsyncZod<AlertsPluginOptions> = async (a
   app.get(
     '/api/v1/alerts/backtest',
     {
+      config: {
+        access: { permission: 'alerts:read', target: (request) => ({ orgId: (request.query as { org: string }).org }) },
+      },
       schema: {
         tags: ['alerts'],
         summary: 'the alerts the rules would have raised over [from, to), without storing or mailing anything',
@@ -190,6 +212,7 @@ export const alertsPlugin: FastifyPluginAsyncZod<AlertsPluginOptions> = async (a
   app.post(
     '/api/v1/alerts/:id/ack',
     {
+      config: { access: { permission: 'alerts:act', audit: 'alert.acknowledge', target: alertTarget } },
       schema: {
         tags: ['alerts'],
         summary: 'acknowledge an alert (who, justification); twice is ALERT_ALREADY_ACKNOWLEDGED',
@@ -200,6 +223,8 @@ export const alertsPlugin: FastifyPluginAsyncZod<AlertsPluginOptions> = async (a
     },
     async (request) => {
       const { by, justification } = request.body;
+      request.auditTarget = request.params.id;
+      request.auditDetail = { by, ...(justification === undefined ? {} : { justification }) };
       return alertBody(await alerts.acknowledge(request.params.id, { by, justification }));
     },
   );
@@ -208,6 +233,7 @@ export const alertsPlugin: FastifyPluginAsyncZod<AlertsPluginOptions> = async (a
   app.post(
     '/api/v1/alerts/:id/resolve',
     {
+      config: { access: { permission: 'alerts:act', audit: 'alert.resolve', target: alertTarget } },
       schema: {
         tags: ['alerts'],
         summary: 'resolve an alert (who, note); a resolved alert is ALERT_ALREADY_RESOLVED',
@@ -218,6 +244,8 @@ export const alertsPlugin: FastifyPluginAsyncZod<AlertsPluginOptions> = async (a
     },
     async (request) => {
       const { by, note } = request.body;
+      request.auditTarget = request.params.id;
+      request.auditDetail = { by, ...(note === undefined ? {} : { note }) };
       return alertBody(await alerts.resolve(request.params.id, { by, note }));
     },
   );

@@ -6,6 +6,8 @@ import type { Readiness } from '../http-deps.js';
 export interface HealthPluginOptions {
   readonly readiness: () => Promise<Readiness>;
   readonly metrics: Registry;
+  /** When set, /metrics needs `Authorization: Bearer <this>`; else it is open like the probes. */
+  readonly metricsToken?: string | undefined;
 }
 
 const readinessSchema = z.object({
@@ -20,6 +22,7 @@ export const healthPlugin: FastifyPluginAsyncZod<HealthPluginOptions> = async (a
   app.get(
     '/healthz',
     {
+      config: { access: { public: true } },
       schema: {
         tags: ['health'],
         summary: 'the process is up',
@@ -33,6 +36,7 @@ export const healthPlugin: FastifyPluginAsyncZod<HealthPluginOptions> = async (a
   app.get(
     '/readyz',
     {
+      config: { access: { public: true } },
       schema: {
         tags: ['health'],
         summary: 'ready to take readings: 200 when broker, store and spool are fine, else 503 with the details',
@@ -48,6 +52,7 @@ export const healthPlugin: FastifyPluginAsyncZod<HealthPluginOptions> = async (a
   app.get(
     '/metrics',
     {
+      config: { access: options.metricsToken ? { secretBearer: options.metricsToken } : { public: true } },
       schema: {
         tags: ['health'],
         summary: 'Prometheus text exposition: tanhe_ingest_*, tanhe_spool_*, tanhe_store_*, process metrics',

@@ -74,6 +74,12 @@ export const meterBaselinePlugin: FastifyPluginAsyncZod<MeterBaselinePluginOptio
   app.get(
     '/api/v1/meters/:id/baseline',
     {
+      config: {
+        access: {
+          permission: 'alerts:read',
+          target: (request) => ({ meterId: (request.params as { id: string }).id }),
+        },
+      },
       schema: {
         tags: ['meters'],
         summary: "a meter's learned baseline, the working-day calendar it uses, and the baseline rules' verdicts",

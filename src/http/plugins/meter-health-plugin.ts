@@ -47,6 +47,12 @@ export const meterHealthPlugin: FastifyPluginAsyncZod<MeterHealthPluginOptions> 
   app.get(
     '/api/v1/meters/:id/health',
     {
+      config: {
+        access: {
+          permission: 'alerts:read',
+          target: (request) => ({ meterId: (request.params as { id: string }).id }),
+        },
+      },
       schema: {
         tags: ['meters'],
         summary: "every meter-health rule's finding for one meter as of an instant (offline, stuck, gaps, skew …)",

@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { HeldReading } from '../../../accounting/index.js';
@@ -131,16 +132,20 @@ export const metersPlugin: FastifyPluginAsyncZod<MetersPluginOptions> = async (a
   app.get(
     '/api/v1/meters',
     {
+      // The caller's subtree's meters only (a grant at the fleet root sees them all).
+      config: { access: { permission: 'reports:read', filtersToScope: true } },
       schema: {
         tags: ['meters'],
         summary: "the registry with each meter's last reading time and state",
         response: { 200: z.object({ count: z.number(), meters: z.array(meterSchema) }), ...errorResponses() },
       },
     },
-    async () => {
+    async (request) => {
       const summaries = await store.meterSummaries();
       const now = nowMs();
-      const meters = fleet.meters().map((m) => {
+      const covers = request.covers ?? (() => false);
+      const visible = fleet.meters().filter((m) => covers(fleet.institutionOf(m).id));
+      const meters = visible.map((m) => {
         const summary = summaries.get(m.id);
         return {
           id: m.id,
@@ -169,6 +174,9 @@ export const metersPlugin: FastifyPluginAsyncZod<MetersPluginOptions> = async (a
   app.get(
     '/api/v1/readings',
     {
+      config: {
+        access: { permission: 'reports:read', target: (request) => ({ meterId: queryOf(request).meter ?? '' }) },
+      },
       schema: {
         tags: ['meters'],
         summary: 'raw readings of one meter in [from, to), ascending, paged',
@@ -213,6 +221,8 @@ export const metersPlugin: FastifyPluginAsyncZod<MetersPluginOptions> = async (a
   app.get(
     '/api/v1/quarantine',
     {
+      // Quarantined payloads are mostly ones no meter could be found for: fleet-wide data, for a grant at the root.
+      config: { access: { permission: 'reports:read' } },
       schema: {
         tags: ['meters'],
         summary:
@@ -276,3 +286,5 @@ function reviewLookup(held: readonly HeldReading[]): (tsMs: number, value: numbe
 function isSafeInteger(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value);
 }
+
+const queryOf = (request: FastifyRequest) => request.query as { readonly meter?: string };

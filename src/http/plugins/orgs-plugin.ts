@@ -44,14 +44,21 @@ export const orgsPlugin: FastifyPluginAsyncZod<OrgsPluginOptions> = async (app, 
   app.get(
     '/api/v1/orgs',
     {
+      // The caller's subtree only: its own node and what lies under it.
+      config: { access: { permission: 'reports:read', filtersToScope: true } },
       schema: {
         tags: ['fleet'],
         summary: 'the organisation tree (region → city → county → institution) with institution details',
         response: { 200: orgsResponse, ...errorResponses() },
       },
     },
-    async () => {
-      const { fleet } = registry;
+    async (request) => {
+      const covers = request.covers ?? (() => false);
+      const fleet = {
+        orgs: registry.fleet.orgs.filter((o) => covers(o.id)),
+        institutions: registry.fleet.institutions.filter((i) => covers(i.id)),
+        buildings: registry.fleet.buildings,
+      };
       const now = nowMs();
       const meterCount = new Map<string, number>();
       for (const meter of registry.meters()) {

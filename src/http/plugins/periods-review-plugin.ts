@@ -12,8 +12,10 @@ import {
   type ReviewStatus,
   type ReviewStep,
   type Reviewer,
+  WHOLE_FLEET,
 } from '../../../periods/index.js';
-import { errorBodySchema, errorResponses } from '../error-mapper.js';
+import { FLEET_ROOT } from '../../../access/index.js';
+import { errorResponses } from '../error-mapper.js';
 import type { PeriodsReviewUseCases } from '../http-deps.js';
 import { isoInstant, requiredText } from '../query-schemas.js';
 
@@ -97,7 +99,7 @@ const listResponse = z.object({
   items: z.array(itemSchema),
 });
 
-const stepResponses = { 200: outcomeSchema, 403: errorBodySchema, 409: errorBodySchema, ...errorResponses(400, 404) };
+const stepResponses = { 200: outcomeSchema, ...errorResponses(400, 404, 409) };
 type StepParams = z.output<typeof pathParams>;
 const institutionTarget = (request: FastifyRequest) => ({ orgId: (request.params as StepParams).org });
 
@@ -181,7 +183,7 @@ function actorOf(request: FastifyRequest): ReviewActor {
   if (principal === undefined) throw new Error('a review route ran without an authenticated principal');
   return {
     actor: principal.subject,
-    actorScopeOrgId: principal.scopeOrgId,
+    actorScopeOrgId: principal.scopeOrgId === FLEET_ROOT ? WHOLE_FLEET : principal.scopeOrgId,
     isAdministrator: principal.role === 'administrator',
   };
 }

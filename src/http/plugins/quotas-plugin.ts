@@ -115,6 +115,9 @@ export const quotasPlugin: FastifyPluginAsyncZod<QuotasPluginOptions> = async (a
   app.get(
     '/api/v1/quotas',
     {
+      config: {
+        access: { permission: 'alerts:read', target: (request) => ({ orgId: (request.query as { org: string }).org }) },
+      },
       schema: {
         tags: ['alerts'],
         summary: 'energy quotas (能耗定额) of an org subtree for a year: progress to date and projection',

@@ -1,0 +1,13 @@
+import type { AuditLog, TokenStore } from './ports.js';
+
+/** What the token use cases need; the CLI and the HTTP routes pass the same. */
+export interface TokenUseCaseDeps {
+  readonly tokens: TokenStore;
+  readonly audit: AuditLog;
+  readonly nowMs: () => number;
+  /**
+   * Whether a grant may be scoped to this id: the fleet root (FLEET_ROOT) or an
+   * org unit or institution of the fleet (`fleetScopes` builds it from the fleet).
+   */
+  readonly isKnownScope: (orgId: string) => boolean;
+}
