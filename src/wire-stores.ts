@@ -1,4 +1,12 @@
 import {
+  createDuckDbAuditLog,
+  createDuckDbTokenStore,
+  createQuestDbAuditLog,
+  createQuestDbTokenStore,
+  type AuditLog,
+  type TokenStore,
+} from '../access/index.js';
+import {
   createDuckDbAccountingStore,
   createQuestDbAccountingStore,
   type AccountingStoreAdapter,
@@ -13,8 +21,8 @@ import {
 } from '../alerts/index.js';
 import { createDuckDbReadingStore, createQuestDbReadingStore, type ReadingStore } from '../ingest/index.js';
 import type { AppConfig as Config } from './load-app-config.js';
-import { createDuckDbClient } from './platform/duckdb/index.js';
-import { createQuestDbClient } from './platform/questdb/index.js';
+import { createDuckDbClient, type DuckDbClient } from './platform/duckdb/index.js';
+import { createQuestDbClient, type QuestDbClient } from './platform/questdb/index.js';
 
 /** Every capability's adapter over one engine client (docs/architecture.md, "Stores"). */
 export interface Stores {
@@ -25,6 +33,10 @@ export interface Stores {
   readonly alertEvents: AlertEventStore;
   /** Alerts' outbox of mail: queued, then sent. */
   readonly outbox: OutboxStore;
+  /** Access control's API token events: created, revoked. */
+  readonly tokens: TokenStore;
+  /** Access control's audit log: who did what. */
+  readonly audit: AuditLog;
   /** Creates every capability's tables. */
   init(): Promise<void>;
   close(): Promise<void>;
@@ -36,17 +48,15 @@ export function createStores(config: Config): Stores {
   let accounting: AccountingStoreAdapter;
   let alertEvents: AlertEventStore & { close?: () => Promise<void> };
   let outbox: OutboxStore;
+  let access: EngineAccessStores;
   let closeClient: () => Promise<void>;
   if (config.store.kind === 'questdb') {
-    const client = createQuestDbClient({
-      url: config.store.questdbUrl,
-      requestTimeoutMs: config.store.requestTimeoutMs,
-      ...(config.secrets.questdbToken ? { token: config.secrets.questdbToken } : {}),
-    });
+    const client = questDbClientOf(config);
     readings = createQuestDbReadingStore(client);
     accounting = createQuestDbAccountingStore(client);
     alertEvents = createQuestDbAlertEventStore(client);
     outbox = createQuestDbOutboxStore(client);
+    access = questDbAccessStores(client);
     // `/exec` holds no resources; each ILP sender is its adapter's and closes with it.
     closeClient = async () => undefined;
   } else {
@@ -55,6 +65,7 @@ export function createStores(config: Config): Stores {
     accounting = createDuckDbAccountingStore(client);
     alertEvents = createDuckDbAlertEventStore(client);
     outbox = createDuckDbOutboxStore(client);
+    access = duckDbAccessStores(client);
     closeClient = () => client.close();
   }
   return {
@@ -62,17 +73,89 @@ export function createStores(config: Config): Stores {
     accounting,
     alertEvents,
     outbox,
+    tokens: access.tokens,
+    audit: access.audit,
     async init() {
       await readings.init();
       await accounting.init();
       await alertEvents.init();
       await outbox.init();
+      await access.init();
     },
     async close() {
       await readings.close();
       await alertEvents.close?.();
       await outbox.close();
+      await access.closeAdapters();
       await closeClient();
     },
   };
+}
+
+/** Access control's two stores alone, for the `tanhe tokens` command (src/cli/tokens-command.ts). */
+export interface AccessStores {
+  readonly tokens: TokenStore;
+  readonly audit: AuditLog;
+  /** Creates both tables; on DuckDB this opens the file (and fails while another process holds its lock). */
+  init(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The token store and the audit log over their own engine client, without the
+ * other capabilities' tables: what a command that manages tokens needs.
+ */
+export function createAccessStores(config: Config): AccessStores {
+  if (config.store.kind === 'questdb') {
+    const access = questDbAccessStores(questDbClientOf(config));
+    return { ...access, close: () => access.closeAdapters() };
+  }
+  const client = createDuckDbClient({ path: config.store.duckdbPath });
+  const access = duckDbAccessStores(client);
+  return { ...access, close: () => client.close() };
+}
+
+interface EngineAccessStores extends Omit<AccessStores, 'close'> {
+  /** Closes what the adapters hold (QuestDB's ILP writers), not the engine client. */
+  closeAdapters(): Promise<void>;
+}
+
+function questDbAccessStores(client: QuestDbClient): EngineAccessStores {
+  const tokens = createQuestDbTokenStore(client);
+  const audit = createQuestDbAuditLog(client);
+  return {
+    tokens,
+    audit,
+    async init() {
+      await tokens.init();
+      await audit.init();
+    },
+    async closeAdapters() {
+      await tokens.close();
+      await audit.close();
+    },
+  };
+}
+
+function duckDbAccessStores(client: DuckDbClient): EngineAccessStores {
+  const tokens = createDuckDbTokenStore(client);
+  const audit = createDuckDbAuditLog(client);
+  return {
+    tokens,
+    audit,
+    async init() {
+      await tokens.init();
+      await audit.init();
+    },
+    closeAdapters: async () => undefined,
+  };
+}
+
+function questDbClientOf(config: Config): QuestDbClient {
+  if (config.store.kind !== 'questdb') throw new Error('the store is not QuestDB');
+  return createQuestDbClient({
+    url: config.store.questdbUrl,
+    requestTimeoutMs: config.store.requestTimeoutMs,
+    ...(config.secrets.questdbToken ? { token: config.secrets.questdbToken } : {}),
+  });
 }
