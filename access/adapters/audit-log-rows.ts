@@ -6,7 +6,9 @@ import type { AuditEntry, AuditQuery } from '../ports.js';
  * An audit entry as a table row, the same in every engine: the detail is JSON
  * text (read back whole, never queried into), a missing role is NULL. Rows have
  * no key: two equal entries (two refused requests in the same millisecond) are
- * two facts, so the log keeps both.
+ * two facts, so the log keeps both. Entries of one instant come back in the
+ * order they were appended (a token's use before the acknowledgement it made),
+ * in one batch and across batches.
  */
 export interface AuditRow {
   readonly atMs: number;
@@ -55,13 +57,6 @@ export function fromAuditRow(row: AuditRow): AuditEntry {
     detail: detail as Record<string, unknown>,
   };
 }
-
-/**
- * The order of `entries`, the same from every engine: by instant, and entries of
- * one instant by their text columns (byte order of UTF-8 in both engines), so a
- * limit cuts at the same entry everywhere.
- */
-export const AUDIT_ORDER = 'ts, actor, action, target, outcome, detail';
 
 /** The query's limit, checked before it reaches SQL. */
 export function auditLimit(query: AuditQuery): number {

@@ -7,21 +7,24 @@ import {
   type DuckDbClient,
 } from '../../src/platform/duckdb/index.js';
 import type { AuditLog } from '../ports.js';
-import { AUDIT_ORDER, auditLimit, fromAuditRow, toAuditRow } from './audit-log-rows.js';
+import { auditLimit, fromAuditRow, toAuditRow } from './audit-log-rows.js';
 
 /**
  * The audit log in DuckDB (the embedded default store): one append-only table,
  * no key (equal entries are separate facts, audit-log-rows.ts). An append is one
  * transaction through the appender: all its entries or none, durable and visible
- * when it resolves. No row is ever updated or deleted.
+ * when it resolves. No row is ever updated or deleted. `seq` numbers the entries
+ * in the order appended, so that entries of one instant read back in that order
+ * (DuckDB promises no row order of its own); one process holds the file, and the
+ * client runs one operation at a time, so the next number is the largest plus one.
  */
 const AUDIT_DDL = `CREATE TABLE IF NOT EXISTS audit_log (
-  ts TIMESTAMPTZ NOT NULL, actor VARCHAR NOT NULL, role VARCHAR, action VARCHAR NOT NULL,
+  seq BIGINT NOT NULL, ts TIMESTAMPTZ NOT NULL, actor VARCHAR NOT NULL, role VARCHAR, action VARCHAR NOT NULL,
   target VARCHAR NOT NULL, outcome VARCHAR NOT NULL, detail VARCHAR NOT NULL)`;
 const SELECT = `SELECT epoch_ms(ts) AS at_ms, actor, role, action, target, outcome, detail FROM audit_log
   WHERE ($1 IS NULL OR ts >= make_timestamptz($1)) AND ($2 IS NULL OR ts < make_timestamptz($2))
     AND ($3 IS NULL OR actor = $3) AND ($4 IS NULL OR action = $4)
-  ORDER BY ${AUDIT_ORDER} LIMIT $5`;
+  ORDER BY ts, seq LIMIT $5`;
 
 export function createDuckDbAuditLog(client: DuckDbClient): AuditLog {
   return {
@@ -35,9 +38,13 @@ export function createDuckDbAuditLog(client: DuckDbClient): AuditLog {
       return client.run(async (connection) => {
         await connection.run('BEGIN TRANSACTION');
         try {
+          const [last] = await queryRows(connection, 'SELECT coalesce(max(seq), 0) AS seq FROM audit_log');
+          let seq = BigInt(String(last?.seq ?? 0));
           const appender = await connection.createAppender('audit_log');
           try {
             for (const row of rows) {
+              seq += 1n;
+              appender.appendBigInt(seq);
               appender.appendTimestampTZ(new DuckDBTimestampTZValue(micros(row.atMs)));
               appender.appendVarchar(row.actor);
               if (row.role === null) appender.appendNull();

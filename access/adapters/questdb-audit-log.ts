@@ -7,14 +7,17 @@ import {
   type QuestDbClient,
 } from '../../src/platform/questdb/index.js';
 import type { AuditLog } from '../ports.js';
-import { AUDIT_ORDER, auditLimit, auditTable, fromAuditRow, toAuditRow } from './audit-log-rows.js';
+import { auditLimit, auditTable, fromAuditRow, toAuditRow } from './audit-log-rows.js';
 
 /**
  * The audit log in QuestDB (the production store): a WAL table with its
  * designated timestamp at the entry's instant, monthly partitions, and no DEDUP
  * keys, since equal entries are separate facts (audit-log-rows.ts). An append is
  * one ILP request (one WAL transaction: all its entries or none); it resolves once
- * the WAL is applied, so the entries are visible to the next `entries`. action,
+ * the WAL is applied, so the entries are visible to the next `entries`. QuestDB
+ * keeps rows of one timestamp in the order written, also when a later batch lands
+ * among earlier rows (out of order); the contract suite holds it to that, and that
+ * is the order `entries` gives, by the designated timestamp alone. action,
  * role and outcome are SYMBOLs (a small, closed vocabulary); actor and target are
  * VARCHAR, unbounded over the years.
  */
@@ -65,7 +68,7 @@ export function createQuestDbAuditLog(client: QuestDbClient, options: QuestDbAud
       const where = conditions.length === 0 ? '' : ` WHERE ${conditions.join(' AND ')}`;
       const result = await client.exec(
         `SELECT ts, actor, role, action, target, outcome, detail FROM ${table}${where}` +
-          ` ORDER BY ${AUDIT_ORDER} LIMIT ${sqlLimit(limit)}`,
+          ` ORDER BY ts LIMIT ${sqlLimit(limit)}`,
       );
       return result.dataset.map((r) =>
         fromAuditRow({

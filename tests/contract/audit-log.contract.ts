@@ -121,27 +121,28 @@ export function auditLogContract(name: string, makeLog: () => Promise<AuditLogUn
       await expect(log.entries({ limit: 1.5 })).rejects.toMatchObject({ code: 'BAD_LIMIT' });
     });
 
-    it('keeps equal entries apart (two facts), and orders one instant by its text columns', async () => {
+    it('keeps equal entries apart (two facts), and entries of one instant in the order appended', async () => {
       const use = entries[1] as AuditEntry;
-      const tie = (actor: string, target: string): AuditEntry => ({ ...use, atMs: T0, actor, target });
+      const at0 = (actor: string, target: string): AuditEntry => ({ ...use, atMs: T0, actor, target });
       await log.append([use, use]);
-      await log.append([
-        use,
-        tie('zz-officer', 'GET /b'),
-        tie('county-auditor', 'GET /b'),
-        tie('county-auditor', 'GET /a'),
-      ]);
+      // A later batch at an earlier instant, then one more at that instant: each behind what came before it.
+      await log.append([at0('zz-officer', 'GET /b'), at0('county-auditor', 'GET /b'), at0('county-auditor', 'GET /a')]);
+      await log.append([{ ...at0('aa-admin', 'POST /c'), action: 'alert.acknowledge' }]);
       await log.init();
       const all = await log.entries({ limit: 100 });
       expect(all.map((e) => `${e.atMs - T0} ${e.actor} ${e.target}`)).toEqual([
-        '0 county-auditor GET /a',
-        '0 county-auditor GET /b',
         '0 zz-officer GET /b',
-        `${MINUTE} county-auditor ${use.target}`,
+        '0 county-auditor GET /b',
+        '0 county-auditor GET /a',
+        '0 aa-admin POST /c',
         `${MINUTE} county-auditor ${use.target}`,
         `${MINUTE} county-auditor ${use.target}`,
       ]);
-      expect((await log.entries({ limit: 2 })).map((e) => e.target)).toEqual(['GET /a', 'GET /b']);
+      expect((await log.entries({ limit: 2 })).map((e) => e.target)).toEqual(['GET /b', 'GET /b']);
+      expect((await log.entries({ actor: 'county-auditor', limit: 2 })).map((e) => e.target)).toEqual([
+        'GET /b',
+        'GET /a',
+      ]);
     });
 
     it('gives back the same entries from a new adapter after a restart', async () => {
