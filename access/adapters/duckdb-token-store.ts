@@ -14,7 +14,8 @@ const TOKENS_DDL = `CREATE TABLE IF NOT EXISTS access_tokens (
   ts TIMESTAMPTZ NOT NULL, token_id VARCHAR NOT NULL, kind VARCHAR NOT NULL, actor VARCHAR NOT NULL,
   name VARCHAR, role VARCHAR, scope_org_id VARCHAR, secret_sha256 VARCHAR, expires_at TIMESTAMPTZ,
   PRIMARY KEY (ts, token_id, kind))`;
-const INSERT = `INSERT INTO access_tokens VALUES (make_timestamptz($1), $2, $3, $4, $5, $6, $7, $8, make_timestamptz($9))
+const INSERT = `INSERT INTO access_tokens
+  VALUES (make_timestamptz($1), $2, $3, $4, $5, $6, $7, $8, make_timestamptz($9))
   ON CONFLICT DO NOTHING`;
 const SELECT = `SELECT epoch_ms(ts) AS at_ms, token_id, kind, actor, name, role, scope_org_id, secret_sha256,
   epoch_ms(expires_at) AS expires_at_ms FROM access_tokens ORDER BY ts, token_id, kind`;

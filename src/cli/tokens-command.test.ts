@@ -11,7 +11,8 @@ import type { AppConfig } from '../load-app-config.js';
 import { parseCommandLine, parseTokensCommand } from './command-line.js';
 import { runTokensCommand, type TokenStores } from './tokens-command.js';
 
-// The command over the real DuckDB adapters in memory; the process-level run (the configured file, its lock): tests/cli.
+// The command over the real DuckDB adapters in memory; the process-level run (the configured file and its
+// lock): tests/cli.
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 9, 1, 8);
 const config = {

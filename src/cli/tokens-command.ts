@@ -54,9 +54,9 @@ export async function runTokensCommand(argv: readonly string[], deps: TokensComm
   } catch (error) {
     if (config.store.kind === 'duckdb' && isFileLocked(error)) {
       deps.err(
-        `tanhe tokens ${command.kind}: STORE_UNAVAILABLE: the DuckDB file ${config.store.duckdbPath} is held by another process,` +
-          ' most likely a running tanhe service. Stop the service and run the command again, or manage tokens' +
-          ' over its HTTP API (POST /api/v1/tokens) with an administrator token.',
+        `tanhe tokens ${command.kind}: STORE_UNAVAILABLE: the DuckDB file ${config.store.duckdbPath}` +
+          ' is held by another process, most likely a running tanhe service. Stop the service and run the' +
+          ' command again, or manage tokens over its HTTP API (POST /api/v1/tokens) with an administrator token.',
       );
       return EXIT_USAGE;
     }

@@ -58,7 +58,8 @@ async function stored() {
 
 describe('tanhe tokens (process)', () => {
   it('creates a token that authenticates, lists it without its secret, revokes it so that it is refused', async () => {
-    const created = await tanhe(['create', '--name', '县审计员', '--role', 'auditor', '--scope', 'inst1', '--json']);
+    const args = ['create', '--name', '县审计员', '--role', 'auditor', '--scope', 'inst1', '--json'];
+    const created = await tanhe(args);
     expect(created.code, created.stderr).toBe(0);
     const body = JSON.parse(created.stdout) as { id: string; secret: string };
     // The secret part may itself hold '_' (base64url): cut after the id, not at every '_'.
