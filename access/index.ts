@@ -30,3 +30,15 @@ export {
 } from './access-settings.js';
 export { createAuthenticate, type Authenticate, type AuthenticateDeps } from './authenticate.js';
 export { ensureBootstrapToken, ensureDemoToken } from './bootstrap-token.js';
+export { createDuckDbTokenStore } from './adapters/duckdb-token-store.js';
+export {
+  createQuestDbTokenStore,
+  type QuestDbTokenStore,
+  type QuestDbTokenStoreOptions,
+} from './adapters/questdb-token-store.js';
+export { createDuckDbAuditLog } from './adapters/duckdb-audit-log.js';
+export {
+  createQuestDbAuditLog,
+  type QuestDbAuditLog,
+  type QuestDbAuditLogOptions,
+} from './adapters/questdb-audit-log.js';

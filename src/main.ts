@@ -3,9 +3,11 @@
  * The command line (grammar and help in src/cli/command-line.ts): `tanhe [serve] [--config FILE]`
  * runs the service; `tanhe check-config [--config FILE]` validates a configuration and lists every
  * problem; `tanhe simulate …` publishes simulated readings; `tanhe alerts backtest …` lists the alerts the
- * rules would have raised over stored history; `tanhe --help`, `tanhe --version`.
+ * rules would have raised over stored history; `tanhe tokens create|list|revoke …` manages API tokens;
+ * `tanhe --help`, `tanhe --version`.
  * Configuration: --config FILE, else TANHE_CONFIG, else the first-run demo (config/demo.yaml).
  */
+import { userInfo } from 'node:os';
 import { fleetWarnings } from '../accounting/index.js';
 import { configFileFrom } from '../config/index.js';
 import { parseCommandLine } from './cli/command-line.js';
@@ -13,6 +15,7 @@ import { packageVersion } from './cli/package-version.js';
 import { isAppError } from './kernel/index.js';
 import { runAlertsBacktest, startApp, type RunningApp } from './app.js';
 import { loadAppConfig, type AppConfig } from './load-app-config.js';
+import { createAccessStores } from './wire-stores.js';
 
 const EXIT_FAILED = 1;
 /** Usage errors, invalid configuration, a spool directory held by another process. */
@@ -60,6 +63,12 @@ async function main(argv: readonly string[]): Promise<number> {
         const out = (text: string) => void process.stdout.write(text);
         return await runAlertsCommand(line.argv, { load, backtest: runAlertsBacktest, out, err: console.error });
       }
+      case 'tokens': {
+        const { runTokensCommand } = await import('./cli/tokens-command.js');
+        const out = (text: string) => void process.stdout.write(text);
+        const deps = { load, openStores: createAccessStores, nowMs: Date.now, actor: `cli:${osUser()}`, out };
+        return await runTokensCommand(line.argv, { ...deps, err: console.error });
+      }
     }
   } catch (error) {
     // Expected refusals get their message alone; anything else is a failure with its stack.
@@ -75,6 +84,16 @@ async function main(argv: readonly string[]): Promise<number> {
 function formatWarnings(warnings: readonly { path: string; message: string }[]): string {
   const lines = warnings.map((w) => `  - ${w.path}: ${w.message}`);
   return [`${warnings.length} warning(s):`, ...lines].join('\n');
+}
+
+/** The OS account running the command (the audit log's actor is cli:<it>). */
+function osUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    // A uid without a passwd entry (some containers): the environment's name, else the uid.
+    return process.env.USER ?? process.env.LOGNAME ?? `uid-${process.getuid?.() ?? '?'}`;
+  }
 }
 
 function load(argv: readonly string[]): AppConfig {

@@ -1,4 +1,11 @@
-import { createMemoryAuditLog, createMemoryTokenStore, type AuditLog, type TokenStore } from '../access/index.js';
+import {
+  createDuckDbAuditLog,
+  createDuckDbTokenStore,
+  createQuestDbAuditLog,
+  createQuestDbTokenStore,
+  type AuditLog,
+  type TokenStore,
+} from '../access/index.js';
 import {
   createDuckDbAccountingStore,
   createQuestDbAccountingStore,
@@ -15,8 +22,8 @@ import {
 import { createDuckDbReadingStore, createQuestDbReadingStore, type ReadingStore } from '../ingest/index.js';
 import { createDuckDbReviewStore, createQuestDbReviewStore, type ReviewStore } from '../periods/index.js';
 import type { AppConfig as Config } from './load-app-config.js';
-import { createDuckDbClient } from './platform/duckdb/index.js';
-import { createQuestDbClient } from './platform/questdb/index.js';
+import { createDuckDbClient, type DuckDbClient } from './platform/duckdb/index.js';
+import { createQuestDbClient, type QuestDbClient } from './platform/questdb/index.js';
 
 /** Every capability's adapter over one engine client (docs/architecture.md, "Stores"). */
 export interface Stores {
@@ -29,11 +36,9 @@ export interface Stores {
   readonly outbox: OutboxStore;
   /** The review up the tree's append-only steps (period_reviews). */
   readonly reviews: ReviewStore;
-  /**
-   * Access' API tokens and audit log: in memory until the engine adapters land (the "tokens" work of issue 9),
-   * so tokens and audit entries live as long as the process.
-   */
+  /** Access control's API token events: created, revoked. */
   readonly tokens: TokenStore;
+  /** Access control's audit log: who did what. */
   readonly audit: AuditLog;
   /** Creates every capability's tables. */
   init(): Promise<void>;
@@ -47,18 +52,16 @@ export function createStores(config: Config): Stores {
   let alertEvents: AlertEventStore & { close?: () => Promise<void> };
   let outbox: OutboxStore;
   let reviews: ReviewStore & { close?: () => Promise<void> };
+  let access: EngineAccessStores;
   let closeClient: () => Promise<void>;
   if (config.store.kind === 'questdb') {
-    const client = createQuestDbClient({
-      url: config.store.questdbUrl,
-      requestTimeoutMs: config.store.requestTimeoutMs,
-      ...(config.secrets.questdbToken ? { token: config.secrets.questdbToken } : {}),
-    });
+    const client = questDbClientOf(config);
     readings = createQuestDbReadingStore(client);
     accounting = createQuestDbAccountingStore(client);
     alertEvents = createQuestDbAlertEventStore(client);
     outbox = createQuestDbOutboxStore(client);
     reviews = createQuestDbReviewStore(client);
+    access = questDbAccessStores(client);
     // `/exec` holds no resources; each ILP sender is its adapter's and closes with it.
     closeClient = async () => undefined;
   } else {
@@ -68,33 +71,100 @@ export function createStores(config: Config): Stores {
     alertEvents = createDuckDbAlertEventStore(client);
     outbox = createDuckDbOutboxStore(client);
     reviews = createDuckDbReviewStore(client);
+    access = duckDbAccessStores(client);
     closeClient = () => client.close();
   }
-  const tokens = createMemoryTokenStore();
-  const audit = createMemoryAuditLog();
   return {
     readings,
     accounting,
     alertEvents,
     outbox,
     reviews,
-    tokens,
-    audit,
+    tokens: access.tokens,
+    audit: access.audit,
     async init() {
       await readings.init();
       await accounting.init();
       await alertEvents.init();
       await outbox.init();
       await reviews.init();
-      await tokens.init();
-      await audit.init();
+      await access.init();
     },
     async close() {
       await readings.close();
       await alertEvents.close?.();
       await outbox.close();
       await reviews.close?.();
+      await access.closeAdapters();
       await closeClient();
     },
   };
+}
+
+/** Access control's two stores alone, for the `tanhe tokens` command (src/cli/tokens-command.ts). */
+export interface AccessStores {
+  readonly tokens: TokenStore;
+  readonly audit: AuditLog;
+  /** Creates both tables; on DuckDB this opens the file (and fails while another process holds its lock). */
+  init(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The token store and the audit log over their own engine client, without the
+ * other capabilities' tables: what a command that manages tokens needs.
+ */
+export function createAccessStores(config: Config): AccessStores {
+  if (config.store.kind === 'questdb') {
+    const access = questDbAccessStores(questDbClientOf(config));
+    return { ...access, close: () => access.closeAdapters() };
+  }
+  const client = createDuckDbClient({ path: config.store.duckdbPath });
+  const access = duckDbAccessStores(client);
+  return { ...access, close: () => client.close() };
+}
+
+interface EngineAccessStores extends Omit<AccessStores, 'close'> {
+  /** Closes what the adapters hold (QuestDB's ILP writers), not the engine client. */
+  closeAdapters(): Promise<void>;
+}
+
+function questDbAccessStores(client: QuestDbClient): EngineAccessStores {
+  const tokens = createQuestDbTokenStore(client);
+  const audit = createQuestDbAuditLog(client);
+  return {
+    tokens,
+    audit,
+    async init() {
+      await tokens.init();
+      await audit.init();
+    },
+    async closeAdapters() {
+      await tokens.close();
+      await audit.close();
+    },
+  };
+}
+
+function duckDbAccessStores(client: DuckDbClient): EngineAccessStores {
+  const tokens = createDuckDbTokenStore(client);
+  const audit = createDuckDbAuditLog(client);
+  return {
+    tokens,
+    audit,
+    async init() {
+      await tokens.init();
+      await audit.init();
+    },
+    closeAdapters: async () => undefined,
+  };
+}
+
+function questDbClientOf(config: Config): QuestDbClient {
+  if (config.store.kind !== 'questdb') throw new Error('the store is not QuestDB');
+  return createQuestDbClient({
+    url: config.store.questdbUrl,
+    requestTimeoutMs: config.store.requestTimeoutMs,
+    ...(config.secrets.questdbToken ? { token: config.secrets.questdbToken } : {}),
+  });
 }

@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
+import { ROLES, type Role } from '../../access/index.js';
 import { ALERT_RULES, type AlertRule } from '../../alerts/index.js';
 import { parseIsoInstant } from '../kernel/index.js';
 import { SIMULATE_USAGE } from '../simulator/index.js';
+import { FLEET_ROOT, MAX_TOKEN_DAYS } from '../../access/index.js';
 
 /**
  * The command line's grammar: `tanhe [command] [options]`, one table of commands
@@ -44,6 +46,33 @@ const ALERTS_BACKTEST_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   help: HELP_OPTION,
 };
 
+/** `tanhe tokens …`'s options (the token use cases; src/cli/tokens-command.ts). */
+const JSON_OPTION: OptionSpec = { type: 'boolean', description: 'print the result as JSON' };
+/** A token's lifetime when --expires-in-days is not given. */
+export const DEFAULT_TOKEN_DAYS = 90;
+const TOKENS_CREATE_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  name: { type: 'string', value: 'NAME', description: "the holder's label, e.g. county-auditor (required)" },
+  role: { type: 'string', value: 'ROLE', description: `${ROLES.join(', ')} (required)` },
+  scope: {
+    type: 'string',
+    value: 'ORG',
+    description: `org unit or institution whose subtree the grant covers, ${FLEET_ROOT} for the fleet (required)`,
+  },
+  'expires-in-days': {
+    type: 'string',
+    value: 'D',
+    description: `lifetime, 1 to ${MAX_TOKEN_DAYS} days (default ${DEFAULT_TOKEN_DAYS})`,
+  },
+  json: JSON_OPTION,
+  config: CONFIG_OPTION,
+  help: HELP_OPTION,
+};
+const TOKENS_OTHER_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  json: JSON_OPTION,
+  config: CONFIG_OPTION,
+  help: HELP_OPTION,
+};
+
 export const COMMANDS = {
   serve: {
     summary: 'run the service: MQTT ingest, spool, store, HTTP API (the default command)',
@@ -60,6 +89,10 @@ export const COMMANDS = {
   alerts: {
     summary: 'backtest: the alerts the rules would have raised over stored history (nothing stored or mailed)',
     optionLines: alertsOptionLines(),
+  },
+  tokens: {
+    summary: 'create, list and revoke API tokens (the secret is shown once, at creation)',
+    optionLines: tokensOptionLines(),
   },
 } as const satisfies Record<string, CommandSpec>;
 
@@ -93,9 +126,9 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
 }
 
 function parseCommand(command: CommandName, argv: readonly string[]): CommandLine {
-  if (command === 'alerts') {
+  if (command === 'alerts' || command === 'tokens') {
     if (argv.includes('--help') || argv.includes('-h')) return { kind: 'help', text: commandUsage(command) };
-    const parsed = parseAlertsCommand(argv);
+    const parsed = command === 'alerts' ? parseAlertsCommand(argv) : parseTokensCommand(argv);
     return parsed.kind === 'usage-error' ? parsed : { kind: 'run', command, argv };
   }
   const spec: CommandSpec = COMMANDS[command];
@@ -138,6 +171,7 @@ export function globalUsage(): string {
 export function commandUsage(command: CommandName): string {
   if (command === 'simulate') return SIMULATE_USAGE;
   if (command === 'alerts') return ALERTS_USAGE;
+  if (command === 'tokens') return TOKENS_USAGE;
   const spec = COMMANDS[command];
   const options = optionLines(spec.options).map((l) => `  ${l}`);
   return [`usage: tanhe ${command} [options]`, '', spec.summary, '', ...options, ''].join('\n');
@@ -232,4 +266,86 @@ export function parseAlertsCommand(
     return usage(`--rule ${rule} is not one of ${ALERT_RULES.join(', ')}`);
   }
   return { kind: 'backtest', orgId, fromMs, toMs, rule: rule as AlertRule | undefined, json: values.json === true };
+}
+
+const TOKENS_USAGE = [
+  'usage: tanhe tokens create --name NAME --role ROLE --scope ORG [--expires-in-days D] [--json] [--config FILE]',
+  '       tanhe tokens list [--json] [--config FILE]',
+  '       tanhe tokens revoke ID [--json] [--config FILE]',
+  '',
+  'API tokens for the HTTP API (Authorization: Bearer tnh_…): one role over one org subtree. create prints',
+  'the token once (only its SHA-256 is stored); list never shows it; revoke refuses the token from now on.',
+  'Each create and revoke is in the audit log, by cli:<user>. With DuckDB, stop the service first (it holds',
+  'the file) or use the HTTP routes (POST /api/v1/tokens) with an administrator token.',
+  '',
+  'create:',
+  ...optionLines(TOKENS_CREATE_OPTIONS).map((l) => `  ${l}`),
+  'list, revoke:',
+  ...optionLines(TOKENS_OTHER_OPTIONS).map((l) => `  ${l}`),
+  '',
+].join('\n');
+
+function tokensOptionLines(): string[] {
+  return ['create', ...optionLines(TOKENS_CREATE_OPTIONS).map((l) => `  ${l}`), 'list [--json]', 'revoke ID [--json]'];
+}
+
+export type TokensCommand =
+  | {
+      readonly kind: 'create';
+      readonly name: string;
+      readonly role: Role;
+      readonly scopeOrgId: string;
+      readonly expiresInDays: number;
+      readonly json: boolean;
+    }
+  | { readonly kind: 'list'; readonly json: boolean }
+  | { readonly kind: 'revoke'; readonly tokenId: string; readonly json: boolean };
+
+/** `tokens create|list|revoke …`'s arguments, checked: a usage error names the first problem (exit 2). */
+export function parseTokensCommand(
+  argv: readonly string[],
+): TokensCommand | { readonly kind: 'usage-error'; readonly message: string } {
+  const usage = (problem: string) => ({
+    kind: 'usage-error' as const,
+    message: `tanhe tokens: ${problem}\n\n${TOKENS_USAGE}`,
+  });
+  const [sub, ...rest] = argv;
+  if (sub !== 'create' && sub !== 'list' && sub !== 'revoke') {
+    return usage(sub === undefined ? 'which one? create, list or revoke' : `unknown tokens command ${sub}`);
+  }
+  let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: rest,
+      options: parseOptions(sub === 'create' ? TOKENS_CREATE_OPTIONS : TOKENS_OTHER_OPTIONS),
+      strict: true,
+      allowPositionals: sub === 'revoke',
+    }));
+  } catch (error) {
+    return usage((error as Error).message);
+  }
+  const json = values.json === true;
+  if (sub === 'list') return { kind: 'list', json };
+  if (sub === 'revoke') {
+    const [tokenId, ...extra] = positionals;
+    if (tokenId === undefined || extra.length > 0)
+      return usage('revoke takes one token id (tanhe tokens list shows them)');
+    if (!/^[0-9a-f]{16}$/.test(tokenId)) return usage(`${tokenId} is not a token id (16 hex digits)`);
+    return { kind: 'revoke', tokenId, json };
+  }
+  const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string).trim() : undefined);
+  const name = text('name');
+  if (name === undefined || name === '' || name.length > 200) return usage('--name is required, 1 to 200 characters');
+  const role = text('role');
+  if (role === undefined) return usage(`--role is required: ${ROLES.join(', ')}`);
+  if (!(ROLES as readonly string[]).includes(role)) return usage(`--role ${role} is not one of ${ROLES.join(', ')}`);
+  const scopeOrgId = text('scope');
+  if (scopeOrgId === undefined || scopeOrgId === '') return usage(`--scope is required (an org id, or ${FLEET_ROOT})`);
+  const days = text('expires-in-days');
+  const expiresInDays = days === undefined ? DEFAULT_TOKEN_DAYS : /^\d+$/.test(days) ? Number(days) : Number.NaN;
+  if (!Number.isInteger(expiresInDays) || expiresInDays < 1 || expiresInDays > MAX_TOKEN_DAYS) {
+    return usage(`--expires-in-days must be a whole number from 1 to ${MAX_TOKEN_DAYS}`);
+  }
+  return { kind: 'create', name, role: role as Role, scopeOrgId, expiresInDays, json };
 }
