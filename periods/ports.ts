@@ -72,3 +72,13 @@ export interface PeriodStore extends ClosedRevisions {
   leaves(orgId: string, period: string, revision: number): Promise<readonly StoredLeaf[]>;
   close(): Promise<void>;
 }
+
+/** The key closed revisions are signed with (loaded or created by adapters/file-signing-key.ts). */
+export interface PeriodSigningKey {
+  /** First 16 hex of SHA-256 over the public key's SPKI DER. */
+  readonly keyId: string;
+  readonly privateKey: import('node:crypto').KeyObject;
+  readonly publicKey: import('node:crypto').KeyObject;
+  /** SPKI PEM, as published. */
+  readonly publicKeyPem: string;
+}

@@ -27,6 +27,7 @@ import { createLogger, type Logger } from './platform/logger.js';
 import { startDemoSmtpReceiver, type DemoSmtpReceiver } from './platform/smtp/index.js';
 import { DEMO_REGISTER_ORIGIN_MS, faultsFor, runSimulator, type SimulatorHandle } from './simulator/index.js';
 import { ALERT_EVALUATION_JOB, ALERT_MAIL_JOB, wireAlerts } from './wire-alerts.js';
+import { wirePeriods } from './wire-periods.js';
 import { createStores } from './wire-stores.js';
 
 export { runAlertsBacktest } from './wire-alerts.js';
@@ -115,8 +116,27 @@ export async function startApp(config: Config, extras: StartExtras = {}): Promis
     heldReadings: createHeldReadingsQuery({ store: stores.accounting, fleet: fleetView }),
   };
   const alerts = wireAlerts(config, stores, fleetView, catalogue, log);
+  const periods = wirePeriods({
+    settings: config.periods,
+    duckdbPath: config.store.duckdbPath,
+    store: stores.periods,
+    accountingStore: stores.accounting,
+    fleet: fleetView,
+    carbonReport: accounting.carbonReport,
+    nowMs: systemClock.nowMs,
+    log: log.child({ module: 'periods' }),
+  });
   const http = createHttpServer(
-    { store, fleet, metrics: metricsRegistry, readiness, nowMs: systemClock.nowMs, accounting, ...alerts.http },
+    {
+      store,
+      fleet,
+      metrics: metricsRegistry,
+      readiness,
+      nowMs: systemClock.nowMs,
+      accounting,
+      ...alerts.http,
+      periods,
+    },
     log,
   );
 

@@ -1,6 +1,7 @@
 import { validateVirtualMeters } from '../accounting/index.js';
 import { ALERTS_CONFIG } from '../alerts/index.js';
 import { loadConfig, type ConfigWith } from '../config/index.js';
+import { PERIODS_CONFIG } from '../periods/index.js';
 import { SIMULATOR_CONFIG } from './simulator/index.js';
 
 /**
@@ -11,8 +12,12 @@ import { SIMULATOR_CONFIG } from './simulator/index.js';
  * every problem of the file.
  */
 const APP_CONFIG = {
-  sections: { ...SIMULATOR_CONFIG.sections, ...ALERTS_CONFIG.sections },
-  envOverrides: { ...SIMULATOR_CONFIG.envOverrides, ...ALERTS_CONFIG.envOverrides },
+  sections: { ...SIMULATOR_CONFIG.sections, ...ALERTS_CONFIG.sections, ...PERIODS_CONFIG.sections },
+  envOverrides: {
+    ...SIMULATOR_CONFIG.envOverrides,
+    ...ALERTS_CONFIG.envOverrides,
+    ...PERIODS_CONFIG.envOverrides,
+  },
   fleetChecks: [validateVirtualMeters],
   settingsChecks: [...ALERTS_CONFIG.settingsChecks],
 };

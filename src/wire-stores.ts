@@ -12,6 +12,7 @@ import {
   type OutboxStore,
 } from '../alerts/index.js';
 import { createDuckDbReadingStore, createQuestDbReadingStore, type ReadingStore } from '../ingest/index.js';
+import { createDuckDbPeriodStore, createQuestDbPeriodStore, type PeriodStore } from '../periods/index.js';
 import type { AppConfig as Config } from './load-app-config.js';
 import { createDuckDbClient } from './platform/duckdb/index.js';
 import { createQuestDbClient } from './platform/questdb/index.js';
@@ -25,6 +26,8 @@ export interface Stores {
   readonly alertEvents: AlertEventStore;
   /** Alerts' outbox of mail: queued, then sent. */
   readonly outbox: OutboxStore;
+  /** Periods' append-only closed revisions and their leaves. */
+  readonly periods: PeriodStore;
   /** Creates every capability's tables. */
   init(): Promise<void>;
   close(): Promise<void>;
@@ -36,6 +39,7 @@ export function createStores(config: Config): Stores {
   let accounting: AccountingStoreAdapter;
   let alertEvents: AlertEventStore & { close?: () => Promise<void> };
   let outbox: OutboxStore;
+  let periods: PeriodStore;
   let closeClient: () => Promise<void>;
   if (config.store.kind === 'questdb') {
     const client = createQuestDbClient({
@@ -47,6 +51,7 @@ export function createStores(config: Config): Stores {
     accounting = createQuestDbAccountingStore(client);
     alertEvents = createQuestDbAlertEventStore(client);
     outbox = createQuestDbOutboxStore(client);
+    periods = createQuestDbPeriodStore(client);
     // `/exec` holds no resources; each ILP sender is its adapter's and closes with it.
     closeClient = async () => undefined;
   } else {
@@ -55,6 +60,7 @@ export function createStores(config: Config): Stores {
     accounting = createDuckDbAccountingStore(client);
     alertEvents = createDuckDbAlertEventStore(client);
     outbox = createDuckDbOutboxStore(client);
+    periods = createDuckDbPeriodStore(client);
     closeClient = () => client.close();
   }
   return {
@@ -62,16 +68,19 @@ export function createStores(config: Config): Stores {
     accounting,
     alertEvents,
     outbox,
+    periods,
     async init() {
       await readings.init();
       await accounting.init();
       await alertEvents.init();
       await outbox.init();
+      await periods.init();
     },
     async close() {
       await readings.close();
       await alertEvents.close?.();
       await outbox.close();
+      await periods.close();
       await closeClient();
     },
   };

@@ -19,6 +19,14 @@ import type {
 } from '../../alerts/index.js';
 import type { FleetRegistry } from '../../config/index.js';
 import type { StoredReadings } from '../../ingest/index.js';
+import type {
+  ClosePeriod,
+  ClosedStatusQuery,
+  MeterDayProofQuery,
+  RevisePeriod,
+  StoredRevision,
+  VerifyPeriod,
+} from '../../periods/index.js';
 
 export interface Readiness {
   readonly ready: boolean;
@@ -48,6 +56,21 @@ export interface HttpDeps {
   readonly quotas: QuotaProgressUseCase;
   /** A meter's learned baseline and the baseline rules' verdicts as of an instant (alerts). */
   readonly baseline: MeterBaselineQuery;
+  /** Closed periods: close, revise, the stored revisions, verify, proofs, the public key (periods/index.ts). */
+  readonly periods: PeriodsUseCases;
+}
+
+/** The periods capability's use cases, as the periods plugin and the open report read them. */
+export interface PeriodsUseCases {
+  readonly close: ClosePeriod;
+  readonly revise: RevisePeriod;
+  readonly revisions: (orgId: string, period: string) => Promise<readonly StoredRevision[]>;
+  readonly revision: (orgId: string, period: string, revision: number) => Promise<StoredRevision | undefined>;
+  readonly verify: VerifyPeriod;
+  readonly proof: MeterDayProofQuery;
+  /** The open report's `closed` field: the last revision and whether the data moved since. */
+  readonly closedStatus: ClosedStatusQuery;
+  readonly publicKey: { readonly keyId: string; readonly pem: string };
 }
 
 export type MeterHealthCheck = (meterId: string, asOfMs: number) => Promise<readonly RuleFinding[]>;

@@ -18,6 +18,7 @@ import { meterBaselinePlugin } from './plugins/meter-baseline-plugin.js';
 import { meterHealthPlugin } from './plugins/meter-health-plugin.js';
 import { metersPlugin } from './plugins/meters-plugin.js';
 import { orgsPlugin } from './plugins/orgs-plugin.js';
+import { periodsPlugin } from './plugins/periods-plugin.js';
 import { quotasPlugin } from './plugins/quotas-plugin.js';
 
 /**
@@ -53,6 +54,7 @@ export function createHttpServer(deps: HttpDeps, logger: Logger): FastifyInstanc
         { name: 'fleet', description: 'the organisation tree' },
         { name: 'accounting', description: 'consumption series and carbon reports' },
         { name: 'alerts', description: 'energy quotas, baselines, meter health and the alerts they raise' },
+        { name: 'periods', description: 'closed periods: signed revisions, diffs, verify, inclusion proofs' },
       ],
     },
     transform: jsonSchemaTransform,
@@ -70,9 +72,14 @@ export function createHttpServer(deps: HttpDeps, logger: Logger): FastifyInstanc
   });
   app.register(meterHealthPlugin, { health: deps.meterHealth, fleet: deps.fleet, nowMs: deps.nowMs });
   app.register(orgsPlugin, { fleet: deps.fleet, nowMs: deps.nowMs });
-  app.register(accountingPlugin, { accounting: deps.accounting, nowMs: deps.nowMs });
+  app.register(accountingPlugin, {
+    accounting: deps.accounting,
+    nowMs: deps.nowMs,
+    closedStatus: deps.periods.closedStatus,
+  });
   app.register(meterBaselinePlugin, { baseline: deps.baseline, nowMs: deps.nowMs });
   app.register(alertsPlugin, { alerts: deps.alerts });
   app.register(quotasPlugin, { quotas: deps.quotas, nowMs: deps.nowMs });
+  app.register(periodsPlugin, { periods: deps.periods });
   return app;
 }

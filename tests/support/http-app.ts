@@ -32,6 +32,14 @@ import type { AccountingUseCases, AlertsUseCases, Readiness } from '../../src/ht
 import { createHttpServer } from '../../src/http/server.js';
 import { createDuckDbClient } from '../../src/platform/duckdb/index.js';
 import { createLogger } from '../../src/platform/logger.js';
+// Periods (issue 9 §3, §4): the closed revisions in the same DuckDB, wired by src/wire-periods.ts.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createDuckDbPeriodStore, periodSettingsSchema, type PeriodStore } from '../../periods/index.js';
+import type { PeriodsUseCases } from '../../src/http/http-deps.js';
+import type { DuckDbClient } from '../../src/platform/duckdb/index.js';
+import { wirePeriods } from '../../src/wire-periods.js';
 
 export interface TestHttpApp {
   readonly app: ReturnType<typeof createHttpServer>;
@@ -41,6 +49,12 @@ export interface TestHttpApp {
   /** Alerts' event log in the same DuckDB, and one evaluation of the given rule families into it. */
   readonly alertEvents: AlertEventStore;
   readonly runChecks: RunChecks;
+  /** Periods: the use cases, their store, and the DuckDB client itself (tests tamper with rows through it). */
+  readonly periods: PeriodsUseCases;
+  readonly periodStore: PeriodStore;
+  readonly duckdb: DuckDbClient;
+  /** Where the test's signing key was generated (a temp dir removed on close). */
+  readonly signingKeyPath: string;
   close(): Promise<void>;
 }
 
@@ -60,6 +74,8 @@ export async function createTestHttpApp(options: {
   readonly quotas?: unknown;
   /** alerts.baseline settings; the defaults unless given. */
   readonly baseline?: Partial<BaselineSettings>;
+  /** The periods settings (as in YAML); the defaults unless given. */
+  readonly periods?: unknown;
 }): Promise<TestHttpApp> {
   const client = createDuckDbClient({ path: ':memory:' });
   const store = createDuckDbReadingStore(client);
@@ -108,6 +124,19 @@ export async function createTestHttpApp(options: {
     { store: accountingStore, fleet: view, catalogue },
     baselineSettingsSchema.parse(options.baseline ?? {}),
   );
+  const periodStore = createDuckDbPeriodStore(client);
+  await periodStore.init();
+  const periodDir = mkdtempSync(join(tmpdir(), 'tanhe-periods-'));
+  const periods = wirePeriods({
+    settings: periodSettingsSchema.parse(options.periods ?? {}),
+    duckdbPath: join(periodDir, 'tanhe.duckdb'),
+    store: periodStore,
+    accountingStore,
+    fleet: view,
+    carbonReport: accounting.carbonReport,
+    nowMs,
+    log: { info: () => undefined },
+  });
   const app = createHttpServer(
     {
       store,
@@ -120,6 +149,7 @@ export async function createTestHttpApp(options: {
       meterHealth: (meterId, asOfMs) => meterHealth.evaluateMeter(meterId, asOfMs),
       quotas: (q) => quotaRules.progress(q),
       baseline,
+      periods,
     },
     createLogger('silent'),
   );
@@ -129,10 +159,15 @@ export async function createTestHttpApp(options: {
     accounting,
     alertEvents,
     runChecks: createRunChecks({ families, store: alertEvents }),
+    periods,
+    periodStore,
+    duckdb: client,
+    signingKeyPath: join(periodDir, 'periods-signing-key.pem'),
     async close() {
       await app.close();
       await store.close();
       await client.close();
+      rmSync(periodDir, { recursive: true, force: true });
     },
   };
 }
