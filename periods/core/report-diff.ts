@@ -77,8 +77,20 @@ export interface DiffInput {
   readonly factorsAfter: readonly FactorEntry[];
 }
 
-const LINE_FIGURES = ['consumption', 'massKg', 'kgce', 'co2eKg', 'estimatedAmount', 'quarantinedAmount', 'coveredKwh'];
-const SUMMARY_FIGURES = ['waterM3', 'reviews', 'completeness'];
+const LINE_FIGURES = [
+  'consumption',
+  'massKg',
+  'kgce',
+  'co2eKg',
+  'estimatedAmount',
+  'estimatedShare',
+  'quarantinedAmount',
+  'coveredKwh',
+  'completeness',
+  'readings.received',
+  'readings.expected',
+];
+const SUMMARY_FIGURES = ['waterM3', 'reviews', 'completeness', 'readings.received', 'readings.expected'];
 const VERSIONS = ['methodologyVersion', 'factorCatalogueVersion'];
 
 export function reportDiff(input: DiffInput): ReportDiff {
@@ -166,12 +178,18 @@ function pick(
 ): FigureChange[] {
   const out: FigureChange[] = [];
   for (const field of fields) {
-    const b = before === null ? null : numberOrNull(before[field]);
-    const a = after === null ? null : numberOrNull(after[field]);
+    const b = before === null ? null : numberOrNull(at(before, field));
+    const a = after === null ? null : numberOrNull(at(after, field));
     if (b === a) continue;
     out.push({ field, before: b, after: a, delta: a === null || b === null ? null : a - b });
   }
   return out;
+}
+
+/** A field, or a dotted path one object down (readings.received). */
+function at(value: Record<string, unknown>, field: string): unknown {
+  const [head = '', rest] = field.split('.', 2);
+  return rest === undefined ? value[head] : record(value[head])[rest];
 }
 
 function factorChanges(before: readonly FactorEntry[], after: readonly FactorEntry[]): FactorEntryChange[] {
