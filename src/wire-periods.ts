@@ -13,7 +13,7 @@ import {
   type PeriodSettings,
   type PeriodStore,
 } from '../periods/index.js';
-import type { PeriodsUseCases } from './http/http-deps.js';
+import type { PeriodsUseCases } from './http/index.js';
 import type { Logger } from './platform/logger.js';
 
 /** Where the demo's signing key lives when periods.signingKeyPath is not set: beside the DuckDB file. */

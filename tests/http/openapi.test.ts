@@ -66,6 +66,11 @@ describe('the OpenAPI document at /docs/json', () => {
       'get /api/v1/meters/:id/baseline',
       'get /api/v1/meters/:id/health',
       'get /api/v1/orgs',
+      'get /api/v1/periods/:org/:period/revisions',
+      'get /api/v1/periods/:org/:period/revisions/:n',
+      'get /api/v1/periods/:org/:period/revisions/:n/proof',
+      'get /api/v1/periods/:org/:period/revisions/:n/verify',
+      'get /api/v1/periods/public-key',
       'get /api/v1/quarantine',
       'get /api/v1/quotas',
       'get /api/v1/readings',
@@ -75,6 +80,8 @@ describe('the OpenAPI document at /docs/json', () => {
       'get /readyz',
       'post /api/v1/alerts/:id/ack',
       'post /api/v1/alerts/:id/resolve',
+      'post /api/v1/periods/close',
+      'post /api/v1/periods/revise',
     ]);
   });
 

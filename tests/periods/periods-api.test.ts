@@ -86,7 +86,7 @@ describe('closing a period', () => {
       period: '2026-10',
       override: { justification: 'gateway replaced; the county accepts the gap' },
     });
-    expect(overridden.statusCode).toBe(201);
+    expect(overridden.statusCode).toBe(200);
     const closed = overridden.json<{ revision: number; justification: string; overridden: { code: string }[] }>();
     expect(closed.revision).toBe(1);
     expect(closed.justification).toBe('gateway replaced; the county accepts the gap');
@@ -98,7 +98,7 @@ describe('closing a period', () => {
 
   it('closes a complete month as revision 1, and refuses to close it again or revise it unchanged', async () => {
     const res = await post('/api/v1/periods/close', { org: 'yc', period: '2026-10' });
-    expect(res.statusCode).toBe(201);
+    expect(res.statusCode).toBe(200);
     const closed = res.json<{ revision: number; digest: string; leafCount: number; previousDigest: null }>();
     expect(closed.revision).toBe(1);
     expect(closed.previousDigest).toBeNull();
@@ -192,7 +192,7 @@ describe('a late batch after close', () => {
       period: '2026-10',
       justification: 'late gateway batch of 20 October',
     });
-    expect(res.statusCode).toBe(201);
+    expect(res.statusCode).toBe(200);
     const revised = res.json<{
       revision: number;
       previousDigest: string;

@@ -111,7 +111,7 @@ export const periodsPlugin: FastifyPluginAsyncZod<PeriodsPluginOptions> = async 
         tags: ['periods'],
         summary: 'close a month or year for an org subtree: revision 1, signed (refused with every reason)',
         body: closeBody,
-        response: { 201: closedAnswer, ...errorResponses(400, 404, 422), ...conflict },
+        response: { 200: closedAnswer, ...errorResponses(400, 404, 422), ...conflict },
       },
     },
     async (request, reply) => {
@@ -129,7 +129,7 @@ export const periodsPlugin: FastifyPluginAsyncZod<PeriodsPluginOptions> = async 
         revision: revision.revision,
         justification: revision.justification,
       };
-      return reply.status(201).send({ ...summary(revision), overridden: [...closed.document.overridden], diff: null });
+      return reply.send({ ...summary(revision), overridden: [...closed.document.overridden], diff: null });
     },
   );
 
@@ -141,7 +141,7 @@ export const periodsPlugin: FastifyPluginAsyncZod<PeriodsPluginOptions> = async 
         tags: ['periods'],
         summary: 'issue revision N+1 of a closed period, with the diff against revision N (refused if nothing changed)',
         body: reviseBody,
-        response: { 201: closedAnswer, ...errorResponses(400, 404, 422), ...conflict },
+        response: { 200: closedAnswer, ...errorResponses(400, 404, 422), ...conflict },
       },
     },
     async (request, reply) => {
@@ -154,7 +154,7 @@ export const periodsPlugin: FastifyPluginAsyncZod<PeriodsPluginOptions> = async 
       });
       const { revision } = revised;
       request.auditDetail = { digest: revision.digest, revision: revision.revision, justification: why };
-      return reply.status(201).send({ ...summary(revision), overridden: [], diff: revised.document.diff });
+      return reply.send({ ...summary(revision), overridden: [], diff: revised.document.diff });
     },
   );
 
