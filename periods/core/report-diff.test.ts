@@ -108,3 +108,19 @@ describe('closing refusals', () => {
     ]);
   });
 });
+
+describe('the report diff of a moved data cut-off', () => {
+  it('says so, even when no figure moved', () => {
+    const diff = reportDiff({
+      before: { ...report(100), dataCutoff: '2026-10-29T00:00:00.000Z' },
+      after: { ...report(100), dataCutoff: '2026-10-31T16:00:00.000Z' },
+      leafChanges: [],
+      factorsBefore: [],
+      factorsAfter: [],
+    });
+    expect(diff.empty).toBe(false);
+    expect(diff.reasons).toEqual([
+      { kind: 'data_cutoff_moved', before: '2026-10-29T00:00:00.000Z', after: '2026-10-31T16:00:00.000Z' },
+    ]);
+  });
+});

@@ -57,7 +57,9 @@ export type DiffReason =
   | { readonly kind: 'late_readings'; readonly meterDays: readonly Omit<LeafChange, 'before' | 'after'>[] }
   | { readonly kind: 'factor_entry_changed'; readonly entries: readonly FactorEntryChange[] }
   | { readonly kind: 'review_resolved'; readonly reviewsBefore: number; readonly reviewsAfter: number }
-  | { readonly kind: 'version_changed'; readonly field: string; readonly before: string; readonly after: string };
+  | { readonly kind: 'version_changed'; readonly field: string; readonly before: string; readonly after: string }
+  /** The instant every figure is complete up to moved (a meter silent before the period's end reported since). */
+  | { readonly kind: 'data_cutoff_moved'; readonly before: string; readonly after: string };
 
 export interface ReportDiff {
   /** True when nothing the report shows changed, nor its input. */
@@ -113,6 +115,9 @@ export function reportDiff(input: DiffInput): ReportDiff {
     const [b, a] = [String(before[field] ?? ''), String(after[field] ?? '')];
     if (b !== a) reasons.push({ kind: 'version_changed', field, before: b, after: a });
   }
+  const [cutoffBefore, cutoffAfter] = [String(before.dataCutoff ?? ''), String(after.dataCutoff ?? '')];
+  if (cutoffBefore !== cutoffAfter)
+    reasons.push({ kind: 'data_cutoff_moved', before: cutoffBefore, after: cutoffAfter });
   const empty =
     lines.length === 0 &&
     totals.length === 0 &&
