@@ -67,6 +67,13 @@ describe('closing a period', () => {
     const body = res.json<{ code: string; details: { reasons: { code: string }[] } }>();
     expect(body.code).toBe('PERIOD_NOT_CLOSABLE');
     expect(body.details.reasons.map((r) => r.code)).toContain('period_not_over');
+    const year = await post('/api/v1/periods/close', { org: 'yc', period: '2026' });
+    expect(year.json<{ details: { reasons: { code: string }[] } }>().details.reasons.map((r) => r.code)).toContain(
+      'period_not_over',
+    );
+    const malformed = await post('/api/v1/periods/close', { org: 'yc', period: 'October' });
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json<{ code: string }>().code).toBe('BAD_PERIOD');
   });
 
   it('refuses low completeness and readings awaiting review with every reason; an override closes it', async () => {
