@@ -22,3 +22,63 @@ export interface ClosedRevisions {
   /** The newest revision of (org, period), or undefined when it was never closed. */
   latest(orgId: string, period: string): Promise<ClosedRevisionRef | undefined>;
 }
+
+/** One stored revision: the closed document byte for byte, and what is kept beside it to find and check it. */
+export interface StoredRevision extends ClosedRevisionRef {
+  /** The closed document's RFC 8785 JSON, exactly as hashed and signed. */
+  readonly canonicalJson: string;
+  readonly merkleRoot: string;
+  readonly leafCount: number;
+  /** The factor entries the report's lines cite, as canonical JSON (also inside the document). */
+  readonly factorEntriesJson: string;
+  /** Base64 Ed25519 signature over canonicalJson's UTF-8 bytes. */
+  readonly signature: string;
+  /** Base64 Ed25519 signature over the root statement (periods/core/closed-document.ts rootStatement). */
+  readonly rootSignature: string;
+  readonly keyId: string;
+  /** The principal's subject who closed or revised. */
+  readonly closedBy: string;
+  readonly justification: string | null;
+  /** The digest of revision − 1, null for the first. */
+  readonly previousDigest: string | null;
+}
+
+/** One input leaf of a revision, in tree order (index), as the canonical JSON its hash is taken over. */
+export interface StoredLeaf {
+  readonly index: number;
+  readonly meterId: string;
+  /** YYYY-MM-DD, local. */
+  readonly day: string;
+  readonly leafJson: string;
+}
+
+/**
+ * Closed revisions and their leaves, append-only per engine (periods/adapters),
+ * held to one contract (tests/contract/period-store.contract.ts). The leaves of
+ * each revision are stored, not recomputed: a proof must show the input as it was
+ * at close, while the readings may have moved since (that is what verify finds).
+ */
+export interface PeriodStore extends ClosedRevisions {
+  init(): Promise<void>;
+  /**
+   * Stores a revision and its leaves. A revision number already stored for (org, period)
+   * is refused with PERIOD_REVISION_EXISTS and nothing is written.
+   */
+  append(revision: StoredRevision, leaves: readonly StoredLeaf[]): Promise<void>;
+  /** Every revision of (org, period), ascending; empty when never closed. */
+  revisions(orgId: string, period: string): Promise<readonly StoredRevision[]>;
+  revision(orgId: string, period: string, revision: number): Promise<StoredRevision | undefined>;
+  /** The revision's leaves in tree order (index ascending). */
+  leaves(orgId: string, period: string, revision: number): Promise<readonly StoredLeaf[]>;
+  close(): Promise<void>;
+}
+
+/** The key closed revisions are signed with (loaded or created by adapters/file-signing-key.ts). */
+export interface PeriodSigningKey {
+  /** First 16 hex of SHA-256 over the public key's SPKI DER. */
+  readonly keyId: string;
+  readonly privateKey: import('node:crypto').KeyObject;
+  readonly publicKey: import('node:crypto').KeyObject;
+  /** SPKI PEM, as published. */
+  readonly publicKeyPem: string;
+}

@@ -27,8 +27,9 @@ import { createLogger, type Logger } from './platform/logger.js';
 import { startDemoSmtpReceiver, type DemoSmtpReceiver } from './platform/smtp/index.js';
 import { DEMO_REGISTER_ORIGIN_MS, faultsFor, runSimulator, type SimulatorHandle } from './simulator/index.js';
 import { ALERT_EVALUATION_JOB, ALERT_MAIL_JOB, wireAlerts } from './wire-alerts.js';
-import { NEVER_CLOSED, wirePeriodsReview } from './wire-periods-review.js';
+import { wirePeriodsReview } from './wire-periods-review.js';
 import { wireAccess } from './wire-access.js';
+import { wirePeriods } from './wire-periods.js';
 import { createStores } from './wire-stores.js';
 
 export { runAlertsBacktest } from './wire-alerts.js';
@@ -117,11 +118,20 @@ export async function startApp(config: Config, extras: StartExtras = {}): Promis
     heldReadings: createHeldReadingsQuery({ store: stores.accounting, fleet: fleetView }),
   };
   const alerts = wireAlerts(config, stores, fleetView, catalogue, log);
-  // NEVER_CLOSED until the periods capability's store of closed reports is wired: it provides ClosedRevisions.
+  const periods = wirePeriods({
+    settings: config.periods,
+    duckdbPath: config.store.duckdbPath,
+    store: stores.periods,
+    accountingStore: stores.accounting,
+    fleet: fleetView,
+    carbonReport: accounting.carbonReport,
+    nowMs: systemClock.nowMs,
+    log: log.child({ module: 'periods' }),
+  });
   const review = wirePeriodsReview({
     fleet: config.fleet,
     reviews: stores.reviews,
-    closed: NEVER_CLOSED,
+    closed: stores.periods,
     nowMs: systemClock.nowMs,
   });
   const access = wireAccess({
@@ -142,6 +152,7 @@ export async function startApp(config: Config, extras: StartExtras = {}): Promis
       ...alerts.http,
       ...review,
       access: access.http,
+      periods,
     },
     log,
   );

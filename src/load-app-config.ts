@@ -2,6 +2,7 @@ import { ACCESS_CONFIG } from '../access/index.js';
 import { validateVirtualMeters } from '../accounting/index.js';
 import { ALERTS_CONFIG } from '../alerts/index.js';
 import { loadConfig, type ConfigWith } from '../config/index.js';
+import { PERIODS_CONFIG } from '../periods/index.js';
 import { SIMULATOR_CONFIG } from './simulator/index.js';
 
 /**
@@ -12,11 +13,17 @@ import { SIMULATOR_CONFIG } from './simulator/index.js';
  * every problem of the file.
  */
 const APP_CONFIG = {
-  sections: { ...SIMULATOR_CONFIG.sections, ...ALERTS_CONFIG.sections, ...ACCESS_CONFIG.sections },
+  sections: {
+    ...SIMULATOR_CONFIG.sections,
+    ...ALERTS_CONFIG.sections,
+    ...ACCESS_CONFIG.sections,
+    ...PERIODS_CONFIG.sections,
+  },
   envOverrides: {
     ...SIMULATOR_CONFIG.envOverrides,
     ...ALERTS_CONFIG.envOverrides,
     ...ACCESS_CONFIG.envOverrides,
+    ...PERIODS_CONFIG.envOverrides,
   },
   fleetChecks: [validateVirtualMeters],
   settingsChecks: [...ALERTS_CONFIG.settingsChecks],

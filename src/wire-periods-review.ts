@@ -27,6 +27,3 @@ export function wirePeriodsReview(deps: {
     },
   };
 }
-
-/** Closed revisions where no period was ever closed: every submission is REVIEW_NOT_CLOSED. */
-export const NEVER_CLOSED: ClosedRevisions = { latest: async () => undefined };

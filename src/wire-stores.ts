@@ -21,6 +21,7 @@ import {
 } from '../alerts/index.js';
 import { createDuckDbReadingStore, createQuestDbReadingStore, type ReadingStore } from '../ingest/index.js';
 import { createDuckDbReviewStore, createQuestDbReviewStore, type ReviewStore } from '../periods/index.js';
+import { createDuckDbPeriodStore, createQuestDbPeriodStore, type PeriodStore } from '../periods/index.js';
 import type { AppConfig as Config } from './load-app-config.js';
 import { createDuckDbClient, type DuckDbClient } from './platform/duckdb/index.js';
 import { createQuestDbClient, type QuestDbClient } from './platform/questdb/index.js';
@@ -40,6 +41,8 @@ export interface Stores {
   readonly tokens: TokenStore;
   /** Access control's audit log: who did what. */
   readonly audit: AuditLog;
+  /** Periods' append-only closed revisions and their leaves. */
+  readonly periods: PeriodStore;
   /** Creates every capability's tables. */
   init(): Promise<void>;
   close(): Promise<void>;
@@ -53,6 +56,7 @@ export function createStores(config: Config): Stores {
   let outbox: OutboxStore;
   let reviews: ReviewStore & { close?: () => Promise<void> };
   let access: EngineAccessStores;
+  let periods: PeriodStore;
   let closeClient: () => Promise<void>;
   if (config.store.kind === 'questdb') {
     const client = questDbClientOf(config);
@@ -62,6 +66,7 @@ export function createStores(config: Config): Stores {
     outbox = createQuestDbOutboxStore(client);
     reviews = createQuestDbReviewStore(client);
     access = questDbAccessStores(client);
+    periods = createQuestDbPeriodStore(client);
     // `/exec` holds no resources; each ILP sender is its adapter's and closes with it.
     closeClient = async () => undefined;
   } else {
@@ -72,6 +77,7 @@ export function createStores(config: Config): Stores {
     outbox = createDuckDbOutboxStore(client);
     reviews = createDuckDbReviewStore(client);
     access = duckDbAccessStores(client);
+    periods = createDuckDbPeriodStore(client);
     closeClient = () => client.close();
   }
   return {
@@ -82,6 +88,7 @@ export function createStores(config: Config): Stores {
     reviews,
     tokens: access.tokens,
     audit: access.audit,
+    periods,
     async init() {
       await readings.init();
       await accounting.init();
@@ -89,6 +96,7 @@ export function createStores(config: Config): Stores {
       await outbox.init();
       await reviews.init();
       await access.init();
+      await periods.init();
     },
     async close() {
       await readings.close();
@@ -96,6 +104,7 @@ export function createStores(config: Config): Stores {
       await outbox.close();
       await reviews.close?.();
       await access.closeAdapters();
+      await periods.close();
       await closeClient();
     },
   };

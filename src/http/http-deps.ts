@@ -31,6 +31,14 @@ import type {
 import type { FleetRegistry } from '../../config/index.js';
 import type { StoredReadings } from '../../ingest/index.js';
 import type { ReviewPeriod, ReviewStatusList } from '../../periods/index.js';
+import type {
+  ClosePeriod,
+  ClosedStatusQuery,
+  MeterDayProofQuery,
+  RevisePeriod,
+  StoredRevision,
+  VerifyPeriod,
+} from '../../periods/index.js';
 
 export interface Readiness {
   readonly ready: boolean;
@@ -64,6 +72,8 @@ export interface HttpDeps {
   readonly periodsReview: PeriodsReviewUseCases;
   /** Who the caller is and what it may do: authentication, the org tree, the audit log, the tokens (docs/access.md). */
   readonly access: AccessHttpDeps;
+  /** Closed periods: close, revise, the stored revisions, verify, proofs, the public key (periods/index.ts). */
+  readonly periods: PeriodsUseCases;
 }
 
 /** Access control's part of the HTTP layer (src/wire-access.ts builds it). */
@@ -80,6 +90,19 @@ export interface AccessHttpDeps {
     readonly metricsToken?: string | undefined;
   };
   readonly nowMs: () => number;
+}
+
+/** The periods capability's use cases, as the periods plugin and the open report read them. */
+export interface PeriodsUseCases {
+  readonly close: ClosePeriod;
+  readonly revise: RevisePeriod;
+  readonly revisions: (orgId: string, period: string) => Promise<readonly StoredRevision[]>;
+  readonly revision: (orgId: string, period: string, revision: number) => Promise<StoredRevision | undefined>;
+  readonly verify: VerifyPeriod;
+  readonly proof: MeterDayProofQuery;
+  /** The open report's `closed` field: the last revision and whether the data moved since. */
+  readonly closedStatus: ClosedStatusQuery;
+  readonly publicKey: { readonly keyId: string; readonly pem: string };
 }
 
 export type MeterHealthCheck = (meterId: string, asOfMs: number) => Promise<readonly RuleFinding[]>;

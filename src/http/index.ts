@@ -3,4 +3,4 @@
  * mapper. The shell builds it from HttpDeps (src/app.ts).
  */
 export { createHttpServer } from './server.js';
-export type { AccessHttpDeps, AccountingUseCases, HttpDeps, Readiness } from './http-deps.js';
+export type { AccessHttpDeps, AccountingUseCases, HttpDeps, PeriodsUseCases, Readiness } from './http-deps.js';

@@ -21,6 +21,7 @@ import { meterHealthPlugin } from './plugins/meter-health-plugin.js';
 import { metersPlugin } from './plugins/meters-plugin.js';
 import { orgsPlugin } from './plugins/orgs-plugin.js';
 import { periodsReviewPlugin } from './plugins/periods-review-plugin.js';
+import { periodsPlugin } from './plugins/periods-plugin.js';
 import { quotasPlugin } from './plugins/quotas-plugin.js';
 
 /**
@@ -63,7 +64,11 @@ export function createHttpServer(deps: HttpDeps, logger: Logger): FastifyInstanc
         { name: 'fleet', description: 'the organisation tree' },
         { name: 'accounting', description: 'consumption series and carbon reports' },
         { name: 'alerts', description: 'energy quotas, baselines, meter health and the alerts they raise' },
-        { name: 'periods', description: 'closed periods and their review up the tree (三级直报审核)' },
+        {
+          name: 'periods',
+          description:
+            'closed periods: signed revisions, diffs, verify, inclusion proofs; their review up the tree (三级直报审核)',
+        },
         { name: 'access', description: 'API tokens and the audit log' },
       ],
       components: {
@@ -99,11 +104,16 @@ export function createHttpServer(deps: HttpDeps, logger: Logger): FastifyInstanc
   });
   app.register(meterHealthPlugin, { health: deps.meterHealth, fleet: deps.fleet, nowMs: deps.nowMs });
   app.register(orgsPlugin, { fleet: deps.fleet, nowMs: deps.nowMs });
-  app.register(accountingPlugin, { accounting: deps.accounting, nowMs: deps.nowMs });
+  app.register(accountingPlugin, {
+    accounting: deps.accounting,
+    nowMs: deps.nowMs,
+    closedStatus: deps.periods.closedStatus,
+  });
   app.register(meterBaselinePlugin, { baseline: deps.baseline, nowMs: deps.nowMs });
   app.register(alertsPlugin, { alerts: deps.alerts });
   app.register(quotasPlugin, { quotas: deps.quotas, nowMs: deps.nowMs });
   app.register(periodsReviewPlugin, { review: deps.periodsReview });
   app.register(accessPlugin, deps.access);
+  app.register(periodsPlugin, { periods: deps.periods });
   return app;
 }

@@ -98,6 +98,26 @@ export const ERROR_CODES = {
     httpStatus: 400,
     meaning: 'a token needs a name, a known role, a known scope and 1 to 3650 days',
   },
+  PERIOD_NOT_CLOSABLE: {
+    httpStatus: 409,
+    meaning: 'the period cannot be closed yet: details.reasons lists every reason (some can be overridden)',
+  },
+  PERIOD_ALREADY_CLOSED: { httpStatus: 409, meaning: 'the period is closed already: issue a revision instead' },
+  PERIOD_NOT_CLOSED: { httpStatus: 404, meaning: 'the period was never closed for that org: nothing to revise' },
+  PERIOD_REVISION_EXISTS: {
+    httpStatus: 409,
+    meaning: 'that revision number is stored already (two closes at once); nothing was written',
+  },
+  REVISION_NOT_FOUND: { httpStatus: 404, meaning: 'no such revision of that period' },
+  NOTHING_TO_REVISE: {
+    httpStatus: 409,
+    meaning: 'the report and its input equal the latest revision: a revision would change nothing',
+  },
+  LEAF_NOT_FOUND: { httpStatus: 404, meaning: 'the revision has no leaf for that meter and day (no reading that day)' },
+  SIGNING_KEY_INVALID: {
+    httpStatus: 500,
+    meaning: 'the period signing key could not be read or is not an Ed25519 private key (PEM, PKCS#8)',
+  },
   ROUTE_NOT_FOUND: { httpStatus: 404, meaning: 'no such route' },
   INTERNAL: { httpStatus: 500, meaning: 'an unexpected failure; see the service log' },
 } as const satisfies Record<string, { httpStatus: number; meaning: string }>;

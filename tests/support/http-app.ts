@@ -40,7 +40,7 @@ import {
 import { createFleetRegistry, readFactorCatalogue, type Fleet } from '../../config/index.js';
 import { createDuckDbReadingStore, type ReadingStore } from '../../ingest/index.js';
 import { createDuckDbReviewStore, type ClosedRevisions, type ReviewStore } from '../../periods/index.js';
-import { NEVER_CLOSED, wirePeriodsReview } from '../../src/wire-periods-review.js';
+import { wirePeriodsReview } from '../../src/wire-periods-review.js';
 import type { AccountingUseCases, AlertsUseCases, Readiness } from '../../src/http/http-deps.js';
 import { createHttpServer } from '../../src/http/server.js';
 import { createDuckDbClient } from '../../src/platform/duckdb/index.js';
@@ -49,6 +49,14 @@ import { wireAccess, type AccessWiring } from '../../src/wire-access.js';
 
 /** The administrator token over the whole fleet that every test app holds (and inject adds). */
 export const TEST_ADMIN_TOKEN = `tnh_00000000000000ad_${'A'.repeat(43)}`;
+// Periods (issue 9 §3, §4): the closed revisions in the same DuckDB, wired by src/wire-periods.ts.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createDuckDbPeriodStore, periodSettingsSchema, type PeriodStore } from '../../periods/index.js';
+import type { PeriodsUseCases } from '../../src/http/http-deps.js';
+import type { DuckDbClient } from '../../src/platform/duckdb/index.js';
+import { wirePeriods } from '../../src/wire-periods.js';
 
 export interface TestHttpApp {
   readonly app: ReturnType<typeof createHttpServer>;
@@ -66,6 +74,12 @@ export interface TestHttpApp {
   readonly access: AccessWiring;
   /** A new API token for a role over a subtree (FLEET_ROOT: the whole fleet); its full `tnh_…` text. */
   mintToken(role: Role, scopeOrgId?: string, expiresInDays?: number): Promise<string>;
+  /** Periods: the use cases, their store, and the DuckDB client itself (tests tamper with rows through it). */
+  readonly periods: PeriodsUseCases;
+  readonly periodStore: PeriodStore;
+  readonly duckdb: DuckDbClient;
+  /** Where the test's signing key was generated (a temp dir removed on close). */
+  readonly signingKeyPath: string;
   close(): Promise<void>;
 }
 
@@ -94,6 +108,8 @@ export async function createTestHttpApp(options: {
   readonly access?: Record<string, unknown>;
   /** TANHE_METRICS_TOKEN. */
   readonly metricsToken?: string;
+  /** The periods settings (as in YAML); the defaults unless given. */
+  readonly periods?: unknown;
 }): Promise<TestHttpApp> {
   const client = createDuckDbClient({ path: ':memory:' });
   const store = createDuckDbReadingStore(client);
@@ -143,13 +159,26 @@ export async function createTestHttpApp(options: {
     { store: accountingStore, fleet: view, catalogue },
     baselineSettingsSchema.parse(options.baseline ?? {}),
   );
-  // The review up the tree (periods), over the same DuckDB and the given closed revisions.
+  const periodStore = createDuckDbPeriodStore(client);
+  await periodStore.init();
+  const periodDir = mkdtempSync(join(tmpdir(), 'tanhe-periods-'));
+  const periods = wirePeriods({
+    settings: periodSettingsSchema.parse(options.periods ?? {}),
+    duckdbPath: join(periodDir, 'tanhe.duckdb'),
+    store: periodStore,
+    accountingStore,
+    fleet: view,
+    carbonReport: accounting.carbonReport,
+    nowMs,
+    log: { info: () => undefined },
+  });
+  // The review up the tree, over the same DuckDB and the closed revisions (the periods store unless given).
   const reviews = createDuckDbReviewStore(client);
   await reviews.init();
   const review = wirePeriodsReview({
     fleet: options.fleet,
     reviews,
-    closed: options.closedRevisions ?? NEVER_CLOSED,
+    closed: options.closedRevisions ?? periodStore,
     nowMs,
   });
   let minted = 0;
@@ -180,6 +209,7 @@ export async function createTestHttpApp(options: {
       meterHealth: (meterId, asOfMs) => meterHealth.evaluateMeter(meterId, asOfMs),
       quotas: (q) => quotaRules.progress(q),
       baseline,
+      periods,
     },
     createLogger('silent'),
   );
@@ -199,10 +229,15 @@ export async function createTestHttpApp(options: {
       const created = await access.http.createToken({ name, role, scopeOrgId, expiresInDays, createdBy: 'test' });
       return created.secret;
     },
+    periods,
+    periodStore,
+    duckdb: client,
+    signingKeyPath: join(periodDir, 'periods-signing-key.pem'),
     async close() {
       await app.close();
       await store.close();
       await client.close();
+      rmSync(periodDir, { recursive: true, force: true });
     },
   };
 }

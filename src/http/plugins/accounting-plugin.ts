@@ -9,12 +9,14 @@ import {
 } from '../../../accounting/index.js';
 import { DAY_MS } from '../../kernel/index.js';
 import { errorResponses } from '../error-mapper.js';
-import type { AccountingUseCases } from '../http-deps.js';
+import type { AccountingUseCases, PeriodsUseCases } from '../http-deps.js';
 import { instantParam, isoInstant, queryParam, requiredText, timeRange } from '../query-schemas.js';
 
 export interface AccountingPluginOptions {
   readonly accounting: AccountingUseCases;
   readonly nowMs: () => number;
+  /** The period's last closed revision, for the report's `closed` field (periods). */
+  readonly closedStatus: PeriodsUseCases['closedStatus'];
 }
 
 /** Default ranges when from/to are left out: a day of hours, a month of days, a year of months. */
@@ -135,11 +137,24 @@ const carbonReportResponse = z
     children: parts("each child's summary (the fields above without period and notes), one level"),
     notes: z.array(z.string()).readonly(),
     virtualMeters: parts('virtual meters of the institutions, listed beside the lines, never in them').optional(),
+    closed: z
+      .object({
+        revision: z.number(),
+        digest: z.string(),
+        closedAt: z.string(),
+        dataMovedSinceClose: z.boolean(),
+        figuresChangedSinceClose: z.boolean().nullable(),
+      })
+      .optional()
+      .describe('only for a closed period: its last revision, and whether the data or figures moved since'),
   })
   .meta({ id: 'CarbonReport' });
 
 /** Consumption series and carbon reports: HTTP in and out of accounting's use cases, nothing more. */
-export const accountingPlugin: FastifyPluginAsyncZod<AccountingPluginOptions> = async (app, { accounting, nowMs }) => {
+export const accountingPlugin: FastifyPluginAsyncZod<AccountingPluginOptions> = async (
+  app,
+  { accounting, nowMs, closedStatus },
+) => {
   /** A consumption series with quality flags for one meter (meter=) or one node of the tree (org=, per carrier). */
   app.get(
     '/api/v1/consumption',
@@ -196,7 +211,11 @@ export const accountingPlugin: FastifyPluginAsyncZod<AccountingPluginOptions> = 
       const { org: orgId, period, format, basis, lang } = request.query;
       const { report } = await accounting.carbonReport({ orgId, period, basis });
       // The schema is open to fields the engine adds; an interface has no index signature, hence the assertion.
-      if (format === 'json') return report as z.output<typeof carbonReportResponse>;
+      if (format === 'json') {
+        const closed = await closedStatus({ orgId, period, basis }, report);
+        const body = closed === undefined ? report : { ...report, closed };
+        return body as z.output<typeof carbonReportResponse>;
+      }
       const filename = `carbon-report-${orgId}-${period}.csv`.replace(/[^A-Za-z0-9._-]/g, '_');
       return reply
         .header('content-type', 'text/csv; charset=utf-8')

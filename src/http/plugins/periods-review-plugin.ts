@@ -118,7 +118,7 @@ export const periodsReviewPlugin: FastifyPluginAsyncZod<PeriodsReviewPluginOptio
     app.post(
       `/api/v1/periods/:org/:period/${name}`,
       {
-        config: { access: { permission: 'periods:review', target: institutionTarget } },
+        config: { access: { permission: 'periods:review', audit: `period.${name}`, target: institutionTarget } },
         schema: { tags: ['periods'], summary, params: pathParams, body: stepBody, response: stepResponses },
       },
       async (request) => {
@@ -132,7 +132,7 @@ export const periodsReviewPlugin: FastifyPluginAsyncZod<PeriodsReviewPluginOptio
   app.post(
     '/api/v1/periods/:org/:period/return',
     {
-      config: { access: { permission: 'periods:review', target: institutionTarget } },
+      config: { access: { permission: 'periods:review', audit: 'period.return', target: institutionTarget } },
       schema: {
         tags: ['periods'],
         summary: 'return the submission to the institution, with a reason (it resubmits a newer revision)',
