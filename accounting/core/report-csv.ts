@@ -1,12 +1,14 @@
 import { stringify } from 'csv-stringify/sync';
-import type { CarbonReport, CarbonSummary, ComparisonGap, FactorRef, ReportLine } from './carbon-report-types.js';
+import type { CarbonReport, CarbonSummary, ComparisonGap, ReportLine } from './carbon-report-types.js';
 import {
   LABELS,
   REPORT_LANGS,
   endUseEn,
+  factorText,
   fixed,
   gapText,
   noteText,
+  sourceText,
   type Labels,
   type ReportLang,
 } from './report-labels.js';
@@ -56,19 +58,6 @@ const percent = (share: number | null | undefined): Cell =>
   share === null || share === undefined ? null : `${(share * 100).toFixed(2)}%`;
 const signedPercent = (value: number | null | undefined): Cell =>
   value === null || value === undefined ? null : `${fixed(2)(value)}%`;
-
-function factorText(f: FactorRef | null, l: Labels): Cell {
-  if (f === null) return null;
-  const year = f.year === null ? '' : ` (${f.fallback ? l.fallback(f.year, f.fallback.requestedYear) : f.year})`;
-  const region = f.region === null ? '' : ` [${l.regions[f.region] ?? f.region}]`;
-  return `${f.id} ${f.value} ${f.unit}${year}${region}`;
-}
-
-function sourceText(l: Labels, ...factors: Array<FactorRef | null>): Cell {
-  const cited = factors.flatMap((f) => (f === null ? [] : [`${f.source} [${l.confidence[f.confidence]}]`]));
-  const sources = [...new Set(cited)];
-  return sources.length === 0 ? null : sources.join(l.separator);
-}
 
 function lineRow(line: ReportLine, l: Labels): Cell[] {
   return [

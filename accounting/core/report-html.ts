@@ -53,9 +53,6 @@ interface PrintLabels {
   readonly instruments: string;
   readonly instrumentHeader: readonly string[];
   readonly instrumentKinds: Readonly<Record<string, string>>;
-  readonly factors: string;
-  readonly factorHeader: readonly string[];
-  readonly factorKinds: Readonly<Record<FactorRef['kind'], string>>;
   readonly quality: string;
   readonly qualityHeader: readonly string[];
   readonly comparisons: string;
@@ -90,9 +87,6 @@ const PRINT: Readonly<Record<ReportLang, PrintLabels>> = {
     instruments: '绿证与绿电交易',
     instrumentHeader: ['编号', '类别', '机构', '年度', '电量(kWh)', '分摊(kWh)', '抵扣(kWh)'],
     instrumentKinds: { green_certificate: '绿证', green_power_contract: '绿电交易合同' },
-    factors: '排放因子与折标系数',
-    factorHeader: ['因子', '类别', '数值', '单位', '年份/有效期', '地区', '系列/变体', '来源', '可信度'],
-    factorKinds: { standard_coal: '折标系数', emission: '排放因子', density: '密度' },
     quality: '数据完整率与估算',
     qualityHeader: [
       '能源品种',
@@ -135,19 +129,6 @@ const PRINT: Readonly<Record<ReportLang, PrintLabels>> = {
     instruments: 'Green certificates and green-power contracts',
     instrumentHeader: ['Id', 'Kind', 'Institution', 'Vintage', 'Energy (kWh)', 'Allocated (kWh)', 'Applied (kWh)'],
     instrumentKinds: { green_certificate: 'green certificate', green_power_contract: 'green-power contract' },
-    factors: 'Factors and coefficients',
-    factorHeader: [
-      'Factor',
-      'Kind',
-      'Value',
-      'Unit',
-      'Year / validity',
-      'Region',
-      'Series / variant',
-      'Source',
-      'Confidence',
-    ],
-    factorKinds: { standard_coal: 'standard coal', emission: 'emission', density: 'density' },
     quality: 'Completeness and estimates',
     qualityHeader: [
       'Carrier',
@@ -488,7 +469,7 @@ function endUsesSection(c: Ctx, report: CarbonReport): string {
 }
 
 /** Every catalogue entry the report (and its children) applied, once, in order of first use. */
-function usedFactors(report: CarbonReport): FactorRef[] {
+export function usedFactors(report: CarbonReport): FactorRef[] {
   const seen = new Map<string, FactorRef>();
   const lines = [...report.lines, ...report.children.flatMap((child) => child.lines)];
   for (const line of lines) {
@@ -500,7 +481,7 @@ function usedFactors(report: CarbonReport): FactorRef[] {
 }
 
 function factorsSection(c: Ctx, report: CarbonReport): string {
-  const { l, p } = c;
+  const { l } = c;
   const rows = usedFactors(report).map((f) => {
     const validity =
       f.year !== null
@@ -513,7 +494,7 @@ function factorsSection(c: Ctx, report: CarbonReport): string {
       f.sourceUrl === null ? '' : `<br><a class="url" href="${escapeHtml(f.sourceUrl)}">${escapeHtml(f.sourceUrl)}</a>`;
     return tr([
       td(f.id, 'id'),
-      td(p.factorKinds[f.kind]),
+      td(l.factorKinds[f.kind]),
       `<td class="n" data-value="${String(f.value)}">${escapeHtml(String(f.value))}</td>`,
       td(f.unit),
       td(validity),
@@ -523,7 +504,7 @@ function factorsSection(c: Ctx, report: CarbonReport): string {
       td(`${f.confidence} ${l.confidence[f.confidence] === f.confidence ? '' : l.confidence[f.confidence]}`.trim()),
     ]);
   });
-  return `<section><h2>${escapeHtml(p.factors)}</h2>\n${table(p.factorHeader, rows, 'wide')}</section>`;
+  return `<section><h2>${escapeHtml(l.factors)}</h2>\n${table(l.factorHeader, rows, 'wide')}</section>`;
 }
 
 function qualitySection(c: Ctx, report: CarbonReport): string {

@@ -60,6 +60,17 @@ export interface Labels {
   readonly subMetering: string;
   readonly subMeteringHeader: readonly string[];
   readonly notes: string;
+  readonly factors: string;
+  readonly factorHeader: readonly string[];
+  readonly factorKinds: Readonly<Record<FactorRef['kind'], string>>;
+  /** Workbook sheet names (at most 31 characters, none of []:*?/\\). */
+  readonly sheets: {
+    readonly summary: string;
+    readonly lines: string;
+    readonly endUses: string;
+    readonly factors: string;
+    readonly children: string;
+  };
   readonly carriers: Readonly<Record<string, string>>;
   readonly methods: Readonly<Record<string, string>>;
   readonly scopes: { readonly 1: string; readonly 2: string };
@@ -155,6 +166,10 @@ export const ZH: Labels = {
     '单位',
   ],
   notes: '说明',
+  factors: '排放因子与折标系数',
+  factorHeader: ['因子', '类别', '数值', '单位', '年份/有效期', '地区', '系列/变体', '来源', '可信度'],
+  factorKinds: { standard_coal: '折标系数', emission: '排放因子', density: '密度' },
+  sheets: { summary: '汇总', lines: '明细', endUses: '分项', factors: '因子', children: '下级单位' },
   carriers: {
     electricity: '电力',
     pv_generation: '光伏自发自用电量',
@@ -291,6 +306,20 @@ export const EN: Labels = {
     'Unit',
   ],
   notes: 'Notes',
+  factors: 'Factors and coefficients',
+  factorHeader: [
+    'Factor',
+    'Kind',
+    'Value',
+    'Unit',
+    'Year / validity',
+    'Region',
+    'Series / variant',
+    'Source',
+    'Confidence',
+  ],
+  factorKinds: { standard_coal: 'standard coal', emission: 'emission', density: 'density' },
+  sheets: { summary: 'Summary', lines: 'Lines', endUses: 'End uses', factors: 'Factors', children: 'Children' },
   carriers: {
     electricity: 'electricity',
     pv_generation: 'PV consumed on site',
@@ -470,4 +499,19 @@ export const LABELS: Readonly<Record<ReportLang, Labels>> = { zh: ZH, en: EN };
 /** Why a comparison is missing, in the report's language (English: the report's own reason). */
 export function gapText(lang: ReportLang, code: ComparisonGap | null, reason: string | null): string | null {
   return lang === 'zh' && code !== null ? GAPS_ZH[code] : reason;
+}
+
+/** A factor as one cell: id, value, unit, (year, or the year it stands in for), [region]. */
+export function factorText(f: FactorRef | null, l: Labels): string | null {
+  if (f === null) return null;
+  const year = f.year === null ? '' : ` (${f.fallback ? l.fallback(f.year, f.fallback.requestedYear) : f.year})`;
+  const region = f.region === null ? '' : ` [${l.regions[f.region] ?? f.region}]`;
+  return `${f.id} ${f.value} ${f.unit}${year}${region}`;
+}
+
+/** The documents the factors cite, each with its confidence mark, once each. */
+export function sourceText(l: Labels, ...factors: Array<FactorRef | null>): string | null {
+  const cited = factors.flatMap((f) => (f === null ? [] : [`${f.source} [${l.confidence[f.confidence]}]`]));
+  const sources = [...new Set(cited)];
+  return sources.length === 0 ? null : sources.join(l.separator);
 }

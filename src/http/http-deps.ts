@@ -48,7 +48,12 @@ export interface HttpDeps {
   readonly quotas: QuotaProgressUseCase;
   /** A meter's learned baseline and the baseline rules' verdicts as of an instant (alerts). */
   readonly baseline: MeterBaselineQuery;
+  /** HTML to an A4 PDF (src/platform/browser): the carbon report's format=pdf. */
+  readonly renderPdf: RenderPdf;
 }
+
+/** Renders an HTML document as PDF; AppError PDF_RENDERER_UNAVAILABLE (503) when no browser can. */
+export type RenderPdf = (html: string, options?: { readonly footer?: string }) => Promise<Buffer>;
 
 export type MeterHealthCheck = (meterId: string, asOfMs: number) => Promise<readonly RuleFinding[]>;
 

@@ -70,7 +70,7 @@ export function createHttpServer(deps: HttpDeps, logger: Logger): FastifyInstanc
   });
   app.register(meterHealthPlugin, { health: deps.meterHealth, fleet: deps.fleet, nowMs: deps.nowMs });
   app.register(orgsPlugin, { fleet: deps.fleet, nowMs: deps.nowMs });
-  app.register(accountingPlugin, { accounting: deps.accounting, nowMs: deps.nowMs });
+  app.register(accountingPlugin, { accounting: deps.accounting, nowMs: deps.nowMs, renderPdf: deps.renderPdf });
   app.register(meterBaselinePlugin, { baseline: deps.baseline, nowMs: deps.nowMs });
   app.register(alertsPlugin, { alerts: deps.alerts });
   app.register(quotasPlugin, { quotas: deps.quotas, nowMs: deps.nowMs });

@@ -30,6 +30,7 @@ import { createFleetRegistry, readFactorCatalogue, type Fleet } from '../../conf
 import { createDuckDbReadingStore, type ReadingStore } from '../../ingest/index.js';
 import type { AccountingUseCases, AlertsUseCases, Readiness } from '../../src/http/http-deps.js';
 import { createHttpServer } from '../../src/http/server.js';
+import { createPdfRenderer } from '../../src/platform/browser/index.js';
 import { createDuckDbClient } from '../../src/platform/duckdb/index.js';
 import { createLogger } from '../../src/platform/logger.js';
 
@@ -60,6 +61,8 @@ export async function createTestHttpApp(options: {
   readonly quotas?: unknown;
   /** alerts.baseline settings; the defaults unless given. */
   readonly baseline?: Partial<BaselineSettings>;
+  /** The Chromium the PDF renderer drives (launched on the first PDF); the system's unless given. */
+  readonly chromiumPath?: string;
 }): Promise<TestHttpApp> {
   const client = createDuckDbClient({ path: ':memory:' });
   const store = createDuckDbReadingStore(client);
@@ -108,6 +111,10 @@ export async function createTestHttpApp(options: {
     { store: accountingStore, fleet: view, catalogue },
     baselineSettingsSchema.parse(options.baseline ?? {}),
   );
+  // The PDF renderer (format=pdf): the real Chromium, launched only if a test asks for a PDF.
+  const pdfRenderer = createPdfRenderer(
+    options.chromiumPath === undefined ? {} : { executablePath: options.chromiumPath },
+  );
   const app = createHttpServer(
     {
       store,
@@ -120,6 +127,7 @@ export async function createTestHttpApp(options: {
       meterHealth: (meterId, asOfMs) => meterHealth.evaluateMeter(meterId, asOfMs),
       quotas: (q) => quotaRules.progress(q),
       baseline,
+      renderPdf: (html, pdfOptions) => pdfRenderer.render(html, pdfOptions),
     },
     createLogger('silent'),
   );
@@ -131,6 +139,7 @@ export async function createTestHttpApp(options: {
     runChecks: createRunChecks({ families, store: alertEvents }),
     async close() {
       await app.close();
+      await pdfRenderer.close();
       await store.close();
       await client.close();
     },
