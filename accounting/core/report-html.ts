@@ -461,7 +461,7 @@ function endUsesSection(c: Ctx, report: CarbonReport): string {
     return [barChart(c, p.endUseChart(carrierName(c, carrier), unit), bars, UNIT_DIGITS[unit] ?? DIGITS.qty)];
   });
   return [
-    `<section class="page"><h2>${escapeHtml(l.endUses)}</h2>`,
+    `<section><h2>${escapeHtml(l.endUses)}</h2>`,
     table(l.endUseHeader, rows),
     charts.join('\n'),
     '</section>',
