@@ -10,16 +10,17 @@
  * own message processing into an in-memory DuckDB, as the service would store
  * them; then the report as GET /api/v1/reports/carbon computes it, the HTML
  * (accounting/core/report-html.ts), Chromium's PDF (src/platform/browser) and
- * `pdftoppm -png -r 70` (poppler-utils). Writes <out>/zh-1.png … and
+ * pdftoppm's 70 dpi raster (poppler-utils), kept as palette PNGs. Writes <out>/zh-1.png … and
  * <out>/en-1.png …, removing the previous images first; with --keep-pdf the
  * PDFs, the HTML and the report's JSON stay in <out> too (not committed);
  * --report renders a report fetched from the API instead. Needs chromium,
  * fonts-noto-cjk and poppler-utils (scripts/provision.sh installs them).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { crc32, deflateSync } from 'node:zlib';
 import {
   carbonReportHtml,
   createCarbonReportQuery,
@@ -73,11 +74,15 @@ async function main() {
       const pdf = await renderer.render(html, { footer: `${report.org.name} · ${report.period.label}` });
       const pdfFile = join(out, `${lang}-report.pdf`);
       writeFileSync(pdfFile, pdf);
-      execFileSync('pdftoppm', ['-png', '-r', '70', pdfFile, join(out, lang)]);
-      // pdftoppm pads page numbers to the page count's width (zh-01.png from 10 pages on): unpad.
+      // The 70 dpi raster as PPM, written here as palette PNGs: a page has a few hundred colours at most,
+      // so the image is the one `pdftoppm -png -r 70` gives, at a third of the bytes.
+      execFileSync('pdftoppm', ['-r', '70', pdfFile, join(out, lang)]);
       for (const file of readdirSync(out)) {
-        const m = new RegExp(`^${lang}-0*(\\d+)\\.png$`).exec(file);
-        if (m !== null && file !== `${lang}-${m[1]}.png`) renameSync(join(out, file), join(out, `${lang}-${m[1]}.png`));
+        // pdftoppm pads page numbers to the page count's width (zh-01.ppm from 10 pages on): unpad.
+        const m = new RegExp(`^${lang}-0*(\\d+)\\.ppm$`).exec(file);
+        if (m === null) continue;
+        writeFileSync(join(out, `${lang}-${m[1]}.png`), palettePng(readFileSync(join(out, file))));
+        rmSync(join(out, file));
       }
       if (flags['keep-pdf']) writeFileSync(join(out, `${lang}-report.html`), html);
       else rmSync(pdfFile);
@@ -152,6 +157,63 @@ async function simulatedReport(): Promise<CarbonReport> {
     await stores.readings.sync();
     console.log(`${readings.length} readings and ${quarantined.length} quarantined payloads stored`);
   }
+}
+
+/**
+ * A binary PPM (P6, 8 bits) as an 8-bit palette PNG: the page's colours by frequency, at most 256; were
+ * there more, each other colour would take its nearest palette colour.
+ */
+function palettePng(ppm: Buffer): Buffer {
+  const header = /^P6\s+(\d+)\s+(\d+)\s+255\s/.exec(ppm.subarray(0, 64).toString('latin1'));
+  if (header === null) throw new Error('pdftoppm wrote no 8-bit P6 image');
+  const [width, height] = [Number(header[1]), Number(header[2])];
+  const pixels = ppm.subarray(header[0].length);
+  const rgb = (i: number) => ((pixels[3 * i] ?? 0) << 16) | ((pixels[3 * i + 1] ?? 0) << 8) | (pixels[3 * i + 2] ?? 0);
+  const counts = new Map<number, number>();
+  for (let i = 0; i < width * height; i++) counts.set(rgb(i), (counts.get(rgb(i)) ?? 0) + 1);
+  const palette = [...counts]
+    .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+    .slice(0, 256)
+    .map(([colour]) => colour);
+  const index = new Map(palette.map((colour, k) => [colour, k]));
+  const nearest = (colour: number): number => {
+    let best = 0;
+    let bestDistance = Infinity;
+    palette.forEach((p, k) => {
+      const d = [16, 8, 0].reduce((sum, shift) => sum + (((colour >> shift) & 255) - ((p >> shift) & 255)) ** 2, 0);
+      if (d < bestDistance) [best, bestDistance] = [k, d];
+    });
+    index.set(colour, best);
+    return best;
+  };
+  const rows = Buffer.alloc((width + 1) * height);
+  for (let y = 0; y < height; y++) {
+    // Filter type 0 (none) per row: deflate does well enough on palette indices.
+    for (let x = 0; x < width; x++) {
+      const colour = rgb(y * width + x);
+      rows[y * (width + 1) + 1 + x] = index.get(colour) ?? nearest(colour);
+    }
+  }
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 3, 0, 0, 0], 8); // bit depth 8, colour type 3 (palette), deflate, no filter method, no interlace
+  const plte = Buffer.from(palette.flatMap((colour) => [(colour >> 16) & 255, (colour >> 8) & 255, colour & 255]));
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const frame = Buffer.alloc(8 + body.length);
+    frame.writeUInt32BE(data.length, 0);
+    body.copy(frame, 4);
+    frame.writeUInt32BE(crc32(body), 4 + body.length);
+    return frame;
+  };
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('PLTE', plte),
+    chunk('IDAT', deflateSync(rows, { level: 9 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 await main();
