@@ -118,7 +118,7 @@ describe('carbonReportWorkbook', () => {
     expect(summary.get(h[7])).toBe(r.totals.scope2MarketKg);
     expect(summary.get(h[11])).toBe(r.intensity.kgcePerM2);
     expect(typeof summary.get(h[2])).toBe('number');
-    expect(summary.get('已关账')).toBe('未关账——数字可能变动');
+    expect(summary.get('关账状态')).toBe('未关账——数字可能变动');
 
     const endUses = body(workbook.getWorksheet('分项')!);
     expect(endUses.map((row) => row[4])).toEqual(r.endUses.map((e) => e.consumption));
@@ -139,6 +139,7 @@ describe('carbonReportWorkbook', () => {
     const workbook = await read(await carbonReportWorkbook(r, { lang: 'en', signature }));
     expect(workbook.worksheets.map((s) => s.name)).toEqual(['Summary', 'Lines', 'End uses', 'Factors', 'Children']);
     const summary = new Map(body(workbook.getWorksheet('Summary')!).map(([k, v]) => [k, v]));
+    expect(summary.get('Period closing')).toBe('closed, revision 3');
     expect(summary.get('Revision')).toBe(3);
     expect(summary.get('Digest (SHA-256)')).toBe('f'.repeat(64));
     expect(summary.get('Key id')).toBe('k1');

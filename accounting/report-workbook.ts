@@ -48,9 +48,17 @@ interface Column {
   readonly format?: Format;
 }
 
-const WORDS: Readonly<Record<ReportLang, { notClosed: string; closed: string; field: string; value: string }>> = {
-  zh: { notClosed: '未关账——数字可能变动', closed: '已关账', field: '项目', value: '数值' },
-  en: { notClosed: 'Not closed — figures may change', closed: 'Closed', field: 'Item', value: 'Value' },
+const WORDS: Readonly<
+  Record<ReportLang, { notClosed: string; closed: string; closedAs: string; field: string; value: string }>
+> = {
+  zh: { notClosed: '未关账——数字可能变动', closed: '关账状态', closedAs: '已关账，版本', field: '项目', value: '数值' },
+  en: {
+    notClosed: 'Not closed — figures may change',
+    closed: 'Period closing',
+    closedAs: 'closed, revision',
+    field: 'Item',
+    value: 'Value',
+  },
 };
 const SIGNATURE_WORDS: Readonly<Record<ReportLang, readonly [string, string, string, string, string]>> = {
   zh: ['版本', '关账时间', '摘要（SHA-256）', '密钥标识', '签名'],
@@ -138,7 +146,7 @@ function summaryRows(report: CarbonReport, lang: ReportLang, signature: ReportSi
     rows.push([w.closed, w.notClosed]);
   } else {
     const [revision, closedAt, digest, keyId, sig] = SIGNATURE_WORDS[lang];
-    rows.push([w.closed, signature.closedAt]);
+    rows.push([w.closed, `${w.closedAs} ${signature.revision}`]);
     rows.push([revision, signature.revision, 'count']);
     rows.push([closedAt, signature.closedAt]);
     rows.push([digest, signature.digest]);
