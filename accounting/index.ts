@@ -46,3 +46,4 @@ export {
   type QuestDbAccountingStoreOptions,
 } from './adapters/questdb-accounting-store.js';
 export { createDuckDbAccountingStore } from './adapters/duckdb-accounting-store.js';
+export { carbonReportWorkbook, type WorkbookOptions } from './report-workbook.js';

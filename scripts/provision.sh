@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Provision the local binaries that integration tests start themselves (tests run against the real services):
 #   - Mosquitto from Debian (apt), when `mosquitto` is not on PATH;
-#   - QuestDB from Maven Central, pinned, into .vendor/questdb/questdb.jar.
+#   - QuestDB from Maven Central, pinned, into .vendor/questdb/questdb.jar;
+#   - the printable report's PDF tools from Debian, when missing: chromium (the PDF renderer drives it,
+#     src/platform/browser), fonts-noto-cjk (the Chinese font the PDF embeds), poppler-utils (pdftotext,
+#     pdffonts, pdftoppm: the tests read the PDF back, scripts/render-report-pages.ts makes page images).
 # Idempotent and non-interactive; it never starts a service (the test harness does).
 # Runs as root in CI; locally, run it with sudo or as root for the apt part.
 set -euo pipefail
@@ -64,6 +67,49 @@ install_questdb() {
   log "questdb installed: $QUESTDB_JAR"
 }
 
+CHROMIUM="${TANHE_CHROMIUM_PATH:-/usr/bin/chromium}"
+
+pdf_tools_present() {
+  [ -x "$CHROMIUM" ] && command -v pdftotext >/dev/null 2>&1 && command -v pdffonts >/dev/null 2>&1 \
+    && command -v pdftoppm >/dev/null 2>&1 && fc-list ':lang=zh' family 2>/dev/null | grep -q 'Noto Sans CJK SC'
+}
+
+# Prints a Chinese line to PDF with the headless Chromium and reads it back: the whole chain the report uses.
+pdf_smoke_test() {
+  local tmp ok=1
+  tmp="$(mktemp -d)"
+  printf '%s' '<html><body style="font-family:Noto Sans CJK SC">碳核 公共机构能耗</body></html>' >"$tmp/t.html"
+  if timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --no-pdf-header-footer \
+    --user-data-dir="$tmp/profile" --print-to-pdf="$tmp/t.pdf" "file://$tmp/t.html" >/dev/null 2>&1 \
+    && pdftotext "$tmp/t.pdf" - 2>/dev/null | grep -q '碳核'; then
+    ok=0
+  fi
+  rm -rf "$tmp"
+  return $ok
+}
+
+install_pdf_tools() {
+  if pdf_tools_present; then
+    log "chromium, fonts-noto-cjk, poppler-utils present: $CHROMIUM"
+  else
+    log "installing chromium fonts-noto-cjk poppler-utils from Debian"
+    export DEBIAN_FRONTEND=noninteractive
+    as_root apt-get update -qq
+    # Chromium's recommends (upower, notification-daemon, system-config-printer, mesa, ...) serve a desktop;
+    # headless printing does without them. The smoke test below says if that ever stops being true.
+    as_root apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk poppler-utils
+  fi
+  if pdf_smoke_test; then
+    log "chromium prints Chinese to PDF"
+  else
+    log "chromium did not print a PDF: installing its recommended packages too"
+    as_root apt-get install -y -qq chromium
+    pdf_smoke_test || { echo "[provision] chromium at $CHROMIUM cannot print a PDF" >&2; exit 1; }
+    log "chromium prints Chinese to PDF"
+  fi
+}
+
 install_mosquitto
 install_questdb
+install_pdf_tools
 log "done"

@@ -22,6 +22,7 @@ import { createHttpServer, type Readiness } from './http/index.js';
 import type { AppConfig as Config } from './load-app-config.js';
 import { systemClock } from './platform/clock.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './platform/embedded-broker.js';
+import { createPdfRenderer, DEFAULT_CHROMIUM_PATH } from './platform/browser/index.js';
 import { createLifecycle, createScheduler, type Component } from './platform/index.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { startDemoSmtpReceiver, type DemoSmtpReceiver } from './platform/smtp/index.js';
@@ -141,6 +142,8 @@ export async function startApp(config: Config, extras: StartExtras = {}): Promis
     stores,
     nowMs: systemClock.nowMs,
   });
+  // Chromium launches on the first PDF asked for, not at start: a service that never prints never pays for it.
+  const pdfRenderer = createPdfRenderer({ executablePath: process.env.TANHE_CHROMIUM_PATH || DEFAULT_CHROMIUM_PATH });
   const http = createHttpServer(
     {
       store,
@@ -153,6 +156,7 @@ export async function startApp(config: Config, extras: StartExtras = {}): Promis
       ...review,
       access: access.http,
       periods,
+      renderPdf: (html, options) => pdfRenderer.render(html, options),
     },
     log,
   );
@@ -242,6 +246,8 @@ export async function startApp(config: Config, extras: StartExtras = {}): Promis
     },
     // Connections open lazily; the store closes after HTTP, which serves from it until then.
     { name: 'store', start: () => undefined, stop: () => stores.close() },
+    // Listed before HTTP so that it closes after it: a PDF in progress finishes first.
+    { name: 'pdf-renderer', start: () => undefined, stop: () => pdfRenderer.close() },
     {
       name: 'http',
       dependsOn: ['store'],

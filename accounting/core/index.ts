@@ -11,6 +11,18 @@ export * from './apply-factor.js';
 export * from './carbon-report-types.js';
 export * from './carbon-report.js';
 export * from './report-csv.js';
+export {
+  LABELS,
+  REPORT_LANGS,
+  endUseEn,
+  factorText,
+  gapText,
+  noteText,
+  sourceText,
+  type Labels,
+  type ReportLang,
+} from './report-labels.js';
+export { carbonReportHtml, escapeHtml, usedFactors, type HtmlOptions, type ReportSignature } from './report-html.js';
 export { DEFAULT_GRID_FACTOR_SERIES } from './emissions.js';
 export { endUseItem } from './sub-metering.js';
 export * from './virtual-meters.js';

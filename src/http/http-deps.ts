@@ -74,6 +74,8 @@ export interface HttpDeps {
   readonly access: AccessHttpDeps;
   /** Closed periods: close, revise, the stored revisions, verify, proofs, the public key (periods/index.ts). */
   readonly periods: PeriodsUseCases;
+  /** HTML to an A4 PDF (src/platform/browser): the carbon report's format=pdf. */
+  readonly renderPdf: RenderPdf;
 }
 
 /** Access control's part of the HTTP layer (src/wire-access.ts builds it). */
@@ -104,6 +106,9 @@ export interface PeriodsUseCases {
   readonly closedStatus: ClosedStatusQuery;
   readonly publicKey: { readonly keyId: string; readonly pem: string };
 }
+
+/** Renders an HTML document as PDF; AppError PDF_RENDERER_UNAVAILABLE (503) when no browser can. */
+export type RenderPdf = (html: string, options?: { readonly footer?: string }) => Promise<Buffer>;
 
 export type MeterHealthCheck = (meterId: string, asOfMs: number) => Promise<readonly RuleFinding[]>;
 

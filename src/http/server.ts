@@ -108,6 +108,7 @@ export function createHttpServer(deps: HttpDeps, logger: Logger): FastifyInstanc
     accounting: deps.accounting,
     nowMs: deps.nowMs,
     closedStatus: deps.periods.closedStatus,
+    renderPdf: deps.renderPdf,
   });
   app.register(meterBaselinePlugin, { baseline: deps.baseline, nowMs: deps.nowMs });
   app.register(alertsPlugin, { alerts: deps.alerts });

@@ -24,7 +24,7 @@ export const ERROR_CODES = {
   ORG_NOT_FOUND: { httpStatus: 404, meaning: 'no organisation unit with that id is registered' },
   BAD_PERIOD: { httpStatus: 400, meaning: 'the period is not YYYY-MM or YYYY, or it lies in the future' },
   BAD_BUCKET: { httpStatus: 400, meaning: 'bucket is not one of hour, day, month' },
-  BAD_FORMAT: { httpStatus: 400, meaning: 'format is not one of json, csv' },
+  BAD_FORMAT: { httpStatus: 400, meaning: 'format is not one of json, csv, html, pdf, xlsx' },
   FACTOR_MISSING: { httpStatus: 422, meaning: 'no factor in the catalogue fits; the message names what is missing' },
   FACTOR_AMBIGUOUS: { httpStatus: 422, meaning: 'more than one factor fits; the catalogue needs a narrower entry' },
   FACTOR_UNIT_MISMATCH: { httpStatus: 422, meaning: 'a factor and a quantity have units that do not convert' },
@@ -118,6 +118,11 @@ export const ERROR_CODES = {
     httpStatus: 500,
     meaning: 'the period signing key could not be read or is not an Ed25519 private key (PEM, PKCS#8)',
   },
+  PDF_RENDERER_UNAVAILABLE: {
+    httpStatus: 503,
+    meaning: 'Chromium is missing (TANHE_CHROMIUM_PATH), did not start or failed: no PDF; the other formats work',
+  },
+  PDF_RENDER_TIMEOUT: { httpStatus: 503, meaning: 'the PDF took longer than its time limit to render' },
   ROUTE_NOT_FOUND: { httpStatus: 404, meaning: 'no such route' },
   INTERNAL: { httpStatus: 500, meaning: 'an unexpected failure; see the service log' },
 } as const satisfies Record<string, { httpStatus: number; meaning: string }>;

@@ -120,7 +120,15 @@ describe('the OpenAPI document at /docs/json', () => {
     const report = spec.paths['/api/v1/reports/carbon']?.get;
     const lang = report?.parameters?.find((p) => p.name === 'lang');
     expect(lang?.schema).toMatchObject({ enum: ['zh', 'en'], default: 'zh' });
-    expect(Object.keys(report?.responses?.['200']?.content ?? {}).sort()).toEqual(['application/json', 'text/csv']);
+    expect(Object.keys(report?.responses?.['200']?.content ?? {}).sort()).toEqual([
+      'application/json',
+      'application/pdf',
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      'text/csv',
+      'text/html',
+    ]);
+    const format = report?.parameters?.find((p) => p.name === 'format');
+    expect(format?.schema).toMatchObject({ enum: ['json', 'csv', 'html', 'pdf', 'xlsx'], default: 'json' });
     expect(spec.components?.schemas?.Error).toMatchObject({ required: expect.arrayContaining(['code', 'message']) });
   });
 });

@@ -43,6 +43,7 @@ import { createDuckDbReviewStore, type ClosedRevisions, type ReviewStore } from 
 import { wirePeriodsReview } from '../../src/wire-periods-review.js';
 import type { AccountingUseCases, AlertsUseCases, Readiness } from '../../src/http/http-deps.js';
 import { createHttpServer } from '../../src/http/server.js';
+import { createPdfRenderer } from '../../src/platform/browser/index.js';
 import { createDuckDbClient } from '../../src/platform/duckdb/index.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { wireAccess, type AccessWiring } from '../../src/wire-access.js';
@@ -110,6 +111,8 @@ export async function createTestHttpApp(options: {
   readonly metricsToken?: string;
   /** The periods settings (as in YAML); the defaults unless given. */
   readonly periods?: unknown;
+  /** The Chromium the PDF renderer drives (launched on the first PDF); the system's unless given. */
+  readonly chromiumPath?: string;
 }): Promise<TestHttpApp> {
   const client = createDuckDbClient({ path: ':memory:' });
   const store = createDuckDbReadingStore(client);
@@ -195,6 +198,10 @@ export async function createTestHttpApp(options: {
     nowMs,
   });
   await access.bootstrap();
+  // The PDF renderer (format=pdf): the real Chromium, launched only if a test asks for a PDF.
+  const pdfRenderer = createPdfRenderer(
+    options.chromiumPath === undefined ? {} : { executablePath: options.chromiumPath },
+  );
   const app = createHttpServer(
     {
       access: access.http,
@@ -210,6 +217,7 @@ export async function createTestHttpApp(options: {
       quotas: (q) => quotaRules.progress(q),
       baseline,
       periods,
+      renderPdf: (html, pdfOptions) => pdfRenderer.render(html, pdfOptions),
     },
     createLogger('silent'),
   );
@@ -235,6 +243,7 @@ export async function createTestHttpApp(options: {
     signingKeyPath: join(periodDir, 'periods-signing-key.pem'),
     async close() {
       await app.close();
+      await pdfRenderer.close();
       await store.close();
       await client.close();
       rmSync(periodDir, { recursive: true, force: true });

@@ -4,12 +4,14 @@ import {
   ELECTRICITY_BASES,
   SERIES_BUCKETS,
   carbonReportCsv,
+  carbonReportHtml,
+  carbonReportWorkbook,
   type ConsumptionSeries,
   type SeriesBucket,
 } from '../../../accounting/index.js';
 import { DAY_MS } from '../../kernel/index.js';
 import { errorResponses } from '../error-mapper.js';
-import type { AccountingUseCases, PeriodsUseCases } from '../http-deps.js';
+import type { AccountingUseCases, PeriodsUseCases, RenderPdf } from '../http-deps.js';
 import { instantParam, isoInstant, queryParam, requiredText, timeRange } from '../query-schemas.js';
 
 export interface AccountingPluginOptions {
@@ -17,6 +19,7 @@ export interface AccountingPluginOptions {
   readonly nowMs: () => number;
   /** The period's last closed revision, for the report's `closed` field (periods). */
   readonly closedStatus: PeriodsUseCases['closedStatus'];
+  readonly renderPdf: RenderPdf;
 }
 
 /** Default ranges when from/to are left out: a day of hours, a month of days, a year of months. */
@@ -72,13 +75,29 @@ const consumptionResponse = z.object({
 
 const REPORT_LANGS = ['zh', 'en'] as const;
 
+/** The carbon report's formats: the content type and file extension of each. */
+const REPORT_FORMATS = {
+  json: { contentType: 'application/json; charset=utf-8', extension: 'json' },
+  csv: { contentType: 'text/csv; charset=utf-8', extension: 'csv' },
+  html: { contentType: 'text/html; charset=utf-8', extension: 'html' },
+  pdf: { contentType: 'application/pdf', extension: 'pdf' },
+  xlsx: { contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', extension: 'xlsx' },
+} as const;
+type ReportFormat = keyof typeof REPORT_FORMATS;
+const REPORT_FORMAT_NAMES = Object.keys(REPORT_FORMATS) as [ReportFormat, ...ReportFormat[]];
+
 const carbonReportQuery = z.object({
   org: requiredText('org', 'an org unit or institution id'),
   // Only presence is checked here: the report use case validates the period (format, not in the future) once.
   period: queryParam(
     z.string({ error: 'period is required: YYYY-MM or YYYY' }).describe("YYYY-MM or YYYY, in the org's time zone"),
   ),
-  format: queryParam(z.enum(['json', 'csv'], { error: 'format must be json or csv' }).default('json')),
+  format: queryParam(
+    z
+      .enum(REPORT_FORMAT_NAMES, { error: `format must be one of ${REPORT_FORMAT_NAMES.join(', ')}` })
+      .default('json')
+      .describe('json; csv (UTF-8 with BOM); html and pdf (printable, A4); xlsx (Excel workbook)'),
+  ),
   basis: queryParam(
     z
       .enum(ELECTRICITY_BASES, { error: `basis must be one of ${ELECTRICITY_BASES.join(', ')}` })
@@ -89,7 +108,7 @@ const carbonReportQuery = z.object({
     z
       .enum(REPORT_LANGS, { error: 'lang must be zh or en' })
       .default('zh')
-      .describe('language of the CSV labels and notes'),
+      .describe('language of the CSV, HTML, PDF and workbook labels and notes'),
   ),
 });
 
@@ -153,7 +172,7 @@ const carbonReportResponse = z
 /** Consumption series and carbon reports: HTTP in and out of accounting's use cases, nothing more. */
 export const accountingPlugin: FastifyPluginAsyncZod<AccountingPluginOptions> = async (
   app,
-  { accounting, nowMs, closedStatus },
+  { accounting, nowMs, closedStatus, renderPdf },
 ) => {
   /** A consumption series with quality flags for one meter (meter=) or one node of the tree (org=, per carrier). */
   app.get(
@@ -184,7 +203,11 @@ export const accountingPlugin: FastifyPluginAsyncZod<AccountingPluginOptions> = 
     },
   );
 
-  /** The carbon report of an org unit or institution for a month or a year, as JSON or CSV (UTF-8, BOM, for Excel). */
+  /**
+   * The carbon report of an org unit or institution for a month or a year: JSON, CSV (UTF-8, BOM, for Excel),
+   * printable HTML, PDF (rendered by Chromium from the same HTML) or an Excel workbook. An open report: the
+   * printed forms say that its figures may change (a closed period's signed revision is the periods' route).
+   */
   app.get(
     '/api/v1/reports/carbon',
     {
@@ -196,14 +219,20 @@ export const accountingPlugin: FastifyPluginAsyncZod<AccountingPluginOptions> = 
       },
       schema: {
         tags: ['accounting'],
-        summary: 'the monthly or annual carbon report, as JSON or as CSV for Excel (UTF-8 with BOM)',
+        summary: 'the monthly or annual carbon report: JSON, CSV (UTF-8 with BOM), printable HTML, PDF or Excel',
         querystring: carbonReportQuery,
         response: {
           200: {
             description: 'the report',
-            content: { 'application/json': { schema: carbonReportResponse }, 'text/csv': { schema: z.string() } },
+            content: {
+              'application/json': { schema: carbonReportResponse },
+              'text/csv': { schema: z.string() },
+              'text/html': { schema: z.string() },
+              'application/pdf': { schema: z.string().meta({ format: 'binary' }) },
+              [REPORT_FORMATS.xlsx.contentType]: { schema: z.string().meta({ format: 'binary' }) },
+            },
           },
-          ...errorResponses(400, 404, 422),
+          ...errorResponses(400, 404, 422, 503),
         },
       },
     },
@@ -216,14 +245,32 @@ export const accountingPlugin: FastifyPluginAsyncZod<AccountingPluginOptions> = 
         const body = closed === undefined ? report : { ...report, closed };
         return body as z.output<typeof carbonReportResponse>;
       }
-      const filename = `carbon-report-${orgId}-${period}.csv`.replace(/[^A-Za-z0-9._-]/g, '_');
-      return reply
-        .header('content-type', 'text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="${filename}"`)
-        .send(carbonReportCsv(report, { lang }));
+      const { contentType, extension } = REPORT_FORMATS[format];
+      const filename = `carbon-report-${orgId}-${period}.${extension}`.replace(/[^A-Za-z0-9._-]/g, '_');
+      // html is for the browser to show (inline); the other documents download.
+      const disposition = format === 'html' ? 'inline' : 'attachment';
+      reply.header('content-type', contentType).header('content-disposition', `${disposition}; filename="${filename}"`);
+      switch (format) {
+        case 'csv':
+          return reply.send(carbonReportCsv(report, { lang }));
+        case 'html':
+          return reply.send(carbonReportHtml(report, { lang }));
+        case 'pdf': {
+          const html = carbonReportHtml(report, { lang });
+          return reply.send(binary(await renderPdf(html, { footer: `${report.org.name} · ${report.period.label}` })));
+        }
+        case 'xlsx':
+          return reply.send(binary(await carbonReportWorkbook(report, { lang })));
+      }
     },
   );
 };
+
+/**
+ * Fastify sends a Buffer as it is, past the serialiser; the typed reply only knows the schema, where a
+ * binary document is an OpenAPI string (format binary): this tells the types what fastify does.
+ */
+const binary = (document: Buffer): string => document as unknown as string;
 
 function seriesBody(s: ConsumptionSeries) {
   return {
