@@ -48,7 +48,7 @@ import type { HealthSettings } from './settings/health-settings.js';
  */
 export interface MeterHealthDeps {
   readonly fleet: FleetView;
-  readonly readings: Pick<StoredReadings, 'readings' | 'quarantine'>;
+  readonly readings: Pick<StoredReadings, 'readingsOfMeters' | 'quarantine'>;
   readonly accounting: AccountingStore;
 }
 
@@ -71,7 +71,7 @@ export const METER_HEALTH_RULES = [
 const LAST_READING_WINDOW_MS = 366 * DAY_MS;
 const READINGS_LIMIT = 200_000;
 const QUARANTINE_PAGE = 5_000;
-/** Meters whose raw readings are read at a time. */
+/** Meters whose findings (a stuck register's reference query) are worked out at a time. */
 const CONCURRENCY = 8;
 
 interface Lookback {
@@ -129,7 +129,8 @@ export function createMeterHealthRules(deps: MeterHealthDeps, settings: HealthSe
     }
     const byZone = new Map<string, MeterConfig[]>();
     for (const m of engineMeters.values()) push(byZone, zoneOf(m.id), m);
-    const [quarantine, edges, runs] = await Promise.all([
+    // Every judged meter's raw readings of the lookback in one store request (not one per meter).
+    const [quarantine, edges, runs, raw] = await Promise.all([
       quarantinedByMeter(deps.readings, range.fromMs, asOfMs),
       deps.accounting.edgeReadings({
         meterIds: meters.map((m) => m.id),
@@ -143,6 +144,12 @@ export function createMeterHealthRules(deps: MeterHealthDeps, settings: HealthSe
           ...(await engine(list, range.fromMs, asOfMs, 'day', timeZone)),
         })),
       ),
+      deps.readings.readingsOfMeters({
+        meterIds: meters.map((m) => m.id),
+        fromMs: range.fromMs,
+        toMs: asOfMs,
+        limitPerMeter: READINGS_LIMIT,
+      }),
     ]);
     const results = new Map<string, ConsumptionResult>();
     const daysOf = new Map<string, number[]>();
@@ -153,12 +160,7 @@ export function createMeterHealthRules(deps: MeterHealthDeps, settings: HealthSe
       }
     }
     const perMeter = await mapPooled(meters, CONCURRENCY, async (meter) => {
-      const readings = await deps.readings.readings({
-        meterId: meter.id,
-        fromMs: range.fromMs,
-        toMs: asOfMs,
-        limit: READINGS_LIMIT,
-      });
+      const readings = raw.get(meter.id) ?? [];
       const before = edges.before.get(meter.id);
       const own = [...(before ? [before] : []), ...readings];
       return meterFindings(meter, own, quarantine.get(meter.id) ?? [], results, range);
