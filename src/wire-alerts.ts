@@ -65,7 +65,15 @@ export function ruleFamilies(inputs: RuleFamilyInputs) {
   const baselineDeps = { store: stores.accounting, fleet, catalogue };
   const baseline = createBaselineRules(baselineDeps, config.alerts.baseline);
   const all: RuleFamily[] = [meterHealth, quotas, baseline];
-  return { all, meterHealth, quotas, baselineQuery: createMeterBaselineQuery(baselineDeps, config.alerts.baseline) };
+  // The live rules' own family, run every minute beside the full evaluation (alerts/alert-jobs.ts).
+  const live: RuleFamily[] = [meterHealth.live];
+  return {
+    all,
+    live,
+    meterHealth,
+    quotas,
+    baselineQuery: createMeterBaselineQuery(baselineDeps, config.alerts.baseline),
+  };
 }
 
 export interface AlertsWiring {
@@ -120,6 +128,7 @@ export function wireAlerts(
   const timeZone = timeZoneOf(config.fleet.institutions);
   const jobs: ScheduledJob[] = createAlertJobs({
     runChecks,
+    liveFamilies: named.live,
     settings: config.alerts,
     timeZone,
     log: log.child({ module: 'alerts' }),
