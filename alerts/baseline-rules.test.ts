@@ -198,5 +198,5 @@ describe('hourly consumption memo', () => {
     } finally {
       await db.close();
     }
-  });
+  }, 120_000);
 });

@@ -261,5 +261,5 @@ describe('the live meter_offline family', () => {
     expect(cleared.map((f) => [f.subject.id, f.verdict])).toEqual([['off', 'clear']]);
     expect(cleared).toEqual(offlineOf(await rules.evaluate(later)).filter((f) => f.subject.id === 'off'));
     expect(await rules.live.evaluate(later + MINUTE_MS)).toEqual([]);
-  });
+  }, 120_000);
 });
