@@ -47,8 +47,7 @@ async function freePort(): Promise<number> {
 
 /** Log messages whose first appearance is a milestone of the first run. */
 const MILESTONES: Record<string, RegExp> = {
-  httpListening: /listening|HTTP/i,
-  backfilled: /backfill/i,
+  backfillPublished: /^simulator: backfill published$/,
   firstEvaluationChanged: /^alert evaluation changed alerts$/,
   firstMailDelivered: /^alert mail delivered$/,
   firstMailStored: /^demo mailbox: alert mail received$/,
