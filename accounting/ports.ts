@@ -56,6 +56,12 @@ export interface RawReadingQuery {
   readonly limit: number;
 }
 
+export interface FingerprintQuery {
+  readonly meterIds: readonly string[];
+  readonly fromMs: number;
+  readonly toMs: number;
+}
+
 export interface LastReading {
   /** The latest device timestamp stored for the meter (UTC ms). */
   readonly lastTsMs: number;
@@ -86,6 +92,14 @@ export interface AccountingStore {
   readings(query: RawReadingQuery): Promise<readonly Reading[]>;
   /** Per meter, the latest device timestamp stored (the report's data cut-off). */
   meterSummaries(): Promise<ReadonlyMap<string, LastReading>>;
+  /**
+   * Per meter with readings in [from, to): a fingerprint of them (row count, latest arrival, first
+   * and last device time) in one query for all the meters, so a figure computed from the range can
+   * be reused while it is unchanged. Rows are keyed by (meter, ts, value) and never rewritten in
+   * place: a reading added to the range (a late one, a second value at an instant) raises the
+   * count, an exact replay moves the latest arrival. Meters without readings in the range are absent.
+   */
+  readingFingerprints(query: FingerprintQuery): Promise<ReadonlyMap<string, string>>;
 }
 
 /** An accounting store as an adapter builds it: the queries, plus creating its own tables. */

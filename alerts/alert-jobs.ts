@@ -1,4 +1,5 @@
 import type { ScheduledJob } from '../src/platform/index.js';
+import type { RuleFamily } from './ports.js';
 import type { RunChecks } from './run-checks.js';
 import type { LifecycleSettings } from './settings/lifecycle-settings.js';
 
@@ -10,7 +11,13 @@ export interface AlertJobLog {
 
 export interface AlertJobsDeps {
   readonly runChecks: RunChecks;
-  readonly settings: { readonly enabled: boolean; readonly lifecycle: Pick<LifecycleSettings, 'evaluationCron'> };
+  readonly settings: {
+    readonly enabled: boolean;
+    readonly lifecycle: Pick<LifecycleSettings, 'evaluationCron'> &
+      Partial<Pick<LifecycleSettings, 'liveEvaluationCron'>>;
+  };
+  /** The live families (meter-health's `live`), run by their own frequent job; none: no live job. */
+  readonly liveFamilies?: readonly RuleFamily[];
   /** The zone the cron fields are read in: the fleet institutions' (accounting's timeZoneOf). */
   readonly timeZone: string;
   readonly log: AlertJobLog;
@@ -18,6 +25,8 @@ export interface AlertJobsDeps {
 
 /** The evaluation job's name: stable, it decides which worker runs it (src/platform/scheduler.ts). */
 export const ALERT_EVALUATION_JOB = 'alerts-evaluate';
+/** The live job's name (the live families every minute). */
+export const ALERT_LIVE_JOB = 'alerts-live';
 
 /**
  * The alerts' scheduled jobs (docs/alerts.md): the evaluation of every rule at
@@ -29,30 +38,47 @@ export const ALERT_EVALUATION_JOB = 'alerts-evaluate';
  */
 export function createAlertJobs(deps: AlertJobsDeps): ScheduledJob[] {
   if (!deps.settings.enabled) return [];
-  return [
-    {
-      name: ALERT_EVALUATION_JOB,
-      cron: deps.settings.lifecycle.evaluationCron,
-      timeZone: deps.timeZone,
-      async run({ firedAtMs, signal }) {
-        const asOfMs = Math.floor(firedAtMs / 1_000) * 1_000;
-        const run = await deps.runChecks(asOfMs, { signal });
-        const fields = {
-          asOf: new Date(asOfMs).toISOString(),
-          findings: run.findings,
-          opened: run.opened.length,
-          resolved: run.resolved.length,
-        };
-        if (run.events.length > 0) deps.log.info(fields, 'alert evaluation changed alerts');
-        if (run.failures.length > 0) {
-          const families = run.failures.map((f) => f.family);
-          deps.log.warn({ ...fields, families }, 'alert rule families failed; the others were applied');
-          throw new AggregateError(
-            run.failures.map((f) => f.error),
-            `alert rule families failed: ${families.join(', ')}`,
-          );
-        }
-      },
+  const live = deps.liveFamilies ?? [];
+  const jobs = [evaluationJob(deps, ALERT_EVALUATION_JOB, deps.settings.lifecycle.evaluationCron, undefined)];
+  if (live.length > 0) {
+    const cron = deps.settings.lifecycle.liveEvaluationCron ?? '* * * * *';
+    jobs.push(evaluationJob(deps, ALERT_LIVE_JOB, cron, live));
+  }
+  return jobs;
+}
+
+/**
+ * A job evaluating the families (all, or the live ones) at the instant its cron fired. Both go
+ * through the one `runChecks`, whose runs never overlap, so the alerts' state stays one.
+ */
+function evaluationJob(
+  deps: AlertJobsDeps,
+  name: string,
+  cron: string,
+  families: readonly RuleFamily[] | undefined,
+): ScheduledJob {
+  return {
+    name,
+    cron,
+    timeZone: deps.timeZone,
+    async run({ firedAtMs, signal }) {
+      const asOfMs = Math.floor(firedAtMs / 1_000) * 1_000;
+      const run = await deps.runChecks(asOfMs, { signal, ...(families === undefined ? {} : { families }) });
+      const fields = {
+        asOf: new Date(asOfMs).toISOString(),
+        findings: run.findings,
+        opened: run.opened.length,
+        resolved: run.resolved.length,
+      };
+      if (run.events.length > 0) deps.log.info(fields, 'alert evaluation changed alerts');
+      if (run.failures.length > 0) {
+        const failed = run.failures.map((f) => f.family);
+        deps.log.warn({ ...fields, families: failed }, 'alert rule families failed; the others were applied');
+        throw new AggregateError(
+          run.failures.map((f) => f.error),
+          `alert rule families failed: ${failed.join(', ')}`,
+        );
+      }
     },
-  ];
+  };
 }

@@ -5,6 +5,7 @@ import { createDuckDbReadingStore, type ReadingStore } from '../ingest/index.js'
 import { createDuckDbClient, type DuckDbClient } from '../src/platform/duckdb/index.js';
 import { localParts, parseIsoInstant, type Reading } from '../src/kernel/index.js';
 import { createBaselineRules, createMeterBaselineQuery, createWorkingCalendar } from './index.js';
+import { createHourlyConsumptionMemo, hourlyConsumption } from './hourly-consumption.js';
 import { baselineSettingsSchema } from './settings/baseline-settings.js';
 
 // The baseline family through real (in-memory) DuckDB stores holding readings written here, read
@@ -69,6 +70,7 @@ async function duckDb(rows: readonly Reading[]) {
   const store = createDuckDbAccountingStore(client);
   return {
     deps: { store, fleet: createFleetView(fleet), catalogue },
+    writer,
     async close() {
       await writer.close();
       await client.close();
@@ -154,4 +156,47 @@ describe('createMeterBaselineQuery on DuckDB', () => {
     expect(view.reason).toMatch(/needed/);
     expect(view.findings).toEqual([]);
   });
+});
+
+describe('hourly consumption memo', () => {
+  it('reuses closed chunks until a late reading arrives, then gives exactly the figures computed without it', async () => {
+    const lateAt = at('2026-09-10T12:00:00+08:00');
+    const isLate = (r: Reading) => r.meterId === 'e1' && r.tsMs === lateAt;
+    const late = all.find(isLate) as Reading;
+    const db = await duckDb(all.filter((r) => !isLate(r)));
+    try {
+      let segmentQueries: string[][] = [];
+      const counted = {
+        ...db.deps.store,
+        registerSegments: (q: Parameters<typeof db.deps.store.registerSegments>[0]) => {
+          segmentQueries.push([...q.meterIds]);
+          return db.deps.store.registerSegments(q);
+        },
+      };
+      const meters = createFleetView(fleet).fleet.meters;
+      const range = [at('2026-09-01T00:00:00+08:00'), at('2026-10-13T00:00:00+08:00')] as const;
+      const memo = createHourlyConsumptionMemo();
+      const ask = (withMemo: boolean) => hourlyConsumption(counted, meters, ...range, TZ, withMemo ? memo : undefined);
+
+      const first = await ask(true);
+      expect(first).toEqual(await ask(false));
+      const missing = first.get('e1')?.find((h) => h.startMs === lateAt - 3_600_000);
+      expect(missing?.consumption).toBeNull();
+      segmentQueries = [];
+      expect(await ask(true)).toEqual(first);
+      expect(segmentQueries).toEqual([]);
+
+      await db.writer.write([{ ...late, receivedAtMs: at('2026-10-13T09:00:00+08:00') }], []);
+      segmentQueries = [];
+      const afterLate = await ask(true);
+      // Only e1 is computed again, in both chunks: the second's edge window reaches back over the late reading.
+      expect(segmentQueries).toEqual([['e1'], ['e1']]);
+      expect(afterLate).toEqual(await ask(false));
+      expect(afterLate).not.toEqual(first);
+      expect(afterLate.get('e1')?.find((h) => h.startMs === lateAt - 3_600_000)?.consumption).toBeGreaterThan(0);
+      expect(afterLate.get('w1')).toEqual(first.get('w1'));
+    } finally {
+      await db.close();
+    }
+  }, 120_000);
 });

@@ -2,9 +2,7 @@ import {
   applyFactor,
   convertQuantity,
   DEFAULT_GRID_FACTOR_SERIES,
-  meterSpec,
   selectFactor,
-  storeConsumption,
   type AccountingStore,
   type FactorCatalogue,
   type FactorQuery,
@@ -12,12 +10,18 @@ import {
   type InstitutionConfig,
   type MeterConfig,
 } from '../accounting/index.js';
-import { AppError, bucketBoundaries, bucketStart, DAY_MS, UNITS, type Unit } from '../src/kernel/index.js';
+import { AppError, UNITS, type Unit } from '../src/kernel/index.js';
 import type { AlertRule, RuleFinding } from './core/alert-types.js';
 import { analyseMeter, baselineWindow, type BaselineParams, type MeterAnalysis } from './core/baseline-analysis.js';
 import { baselineFindings, type Co2Factor } from './core/baseline-findings.js';
 import type { HourlyConsumption, ProfileBand } from './core/baseline-profile.js';
 import { createWorkingCalendar, type CalendarDay, type WorkingCalendar } from './core/working-calendar.js';
+import {
+  createHourlyConsumptionMemo,
+  hourlyConsumption,
+  pruneMemo,
+  type HourlyConsumptionMemo,
+} from './hourly-consumption.js';
 import type { RuleFamily } from './ports.js';
 import type { BaselineSettings } from './settings/baseline-settings.js';
 
@@ -47,9 +51,6 @@ export interface BaselineRulesDeps {
 
 /** Carriers whose consumption does not follow occupancy (PV generation follows the sun). */
 const NOT_JUDGED_CARRIERS: ReadonlySet<string> = new Set(['pv_generation']);
-
-/** A series of hourly buckets is read at most this many days per store call (accounting's hour-series limit). */
-const CHUNK_DAYS = 31;
 
 const minutesOf = (clock: string): number => {
   const [h, m] = clock.split(':').map(Number) as [number, number];
@@ -95,47 +96,8 @@ function storeAsOf(store: AccountingStore, asOfMs: number): AccountingStore {
       };
     },
     meterSummaries: () => store.meterSummaries(),
+    readingFingerprints: (q) => store.readingFingerprints({ ...q, toMs: Math.min(q.toMs, asOfMs) }),
   };
-}
-
-/** Hourly consumption of meters of one zone over [fromMs, toMs), in chunks of whole local days. */
-async function hourlyConsumption(
-  store: AccountingStore,
-  meters: readonly MeterConfig[],
-  fromMs: number,
-  toMs: number,
-  timeZone: string,
-): Promise<Map<string, HourlyConsumption[]>> {
-  const byMeter = new Map<string, HourlyConsumption[]>(meters.map((m) => [m.id, []]));
-  const chunks: { start: number; end: number }[] = [];
-  for (let start = fromMs; start < toMs;) {
-    const end = Math.min(toMs, bucketStart(start + CHUNK_DAYS * DAY_MS, 'day', timeZone));
-    chunks.push({ start, end });
-    start = end;
-  }
-  // The chunks are independent engine runs: the store computes one while Node reduces another.
-  const runs = await Promise.all(
-    chunks.map(({ start, end }) =>
-      storeConsumption(store, {
-        meters: meters.map(meterSpec),
-        fromMs: start,
-        toMs: end,
-        timeZone,
-        boundaries: bucketBoundaries(start, end, 'hour', timeZone),
-        segmentBucket: 'hour',
-      }),
-    ),
-  );
-  for (const run of runs) {
-    for (const [meterId, result] of run.results) {
-      const list = byMeter.get(meterId);
-      if (list === undefined) continue;
-      for (const b of result.buckets) {
-        list.push({ startMs: b.startMs, consumption: b.quality === 'measured' ? b.consumption : null });
-      }
-    }
-  }
-  return byMeter;
 }
 
 interface Analysed {
@@ -164,12 +126,13 @@ async function analyseZone(
   timeZone: string,
   meters: readonly MeterConfig[],
   asOfMs: number,
+  memo?: HourlyConsumptionMemo,
 ): Promise<Map<string, MeterAnalysis>> {
   if (meters.length === 0) return new Map();
   const { dataFromMs, judgedToMs } = baselineWindow(asOfMs, timeZone, params);
   const hours =
     dataFromMs < judgedToMs
-      ? await hourlyConsumption(storeAsOf(deps.store, asOfMs), meters, dataFromMs, judgedToMs, timeZone)
+      ? await hourlyConsumption(storeAsOf(deps.store, asOfMs), meters, dataFromMs, judgedToMs, timeZone, memo)
       : new Map<string, HourlyConsumption[]>();
   return new Map(
     meters.map((meter) => [
@@ -242,6 +205,8 @@ export function createBaselineRules(deps: BaselineRulesDeps, settings: BaselineS
   const calendar = baselineCalendar(settings);
   // The fleet is fixed for the rules' life: each institution's judged meters are listed once.
   const judged = new Map(deps.fleet.fleet.institutions.map((i) => [i.id, judgedMeters(deps.fleet, i.id)]));
+  // Closed chunks' hourly figures between evaluations, reused while their readings are unchanged.
+  const memo = createHourlyConsumptionMemo();
   return {
     name: 'baseline',
     rules: BASELINE_RULES,
@@ -259,10 +224,11 @@ export function createBaselineRules(deps: BaselineRulesDeps, settings: BaselineS
       for (const [timeZone, list] of byZone) {
         for (let i = 0; i < list.length; i += METERS_PER_PASS) {
           const batch = list.slice(i, i + METERS_PER_PASS).map((x) => x.meter);
-          for (const [id, analysis] of await analyseZone(deps, params, calendar, timeZone, batch, asOfMs))
+          for (const [id, analysis] of await analyseZone(deps, params, calendar, timeZone, batch, asOfMs, memo))
             analysed.set(id, analysis);
         }
       }
+      pruneMemo(memo);
       const findings: RuleFinding[] = [];
       for (const institution of deps.fleet.fleet.institutions) {
         for (const meter of judged.get(institution.id) ?? []) {

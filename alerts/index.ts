@@ -13,7 +13,13 @@ export {
   type QuestDbAlertEventStoreOptions,
 } from './adapters/questdb-alert-event-store.js';
 export { createMemoryAlertEventStore } from './adapters/memory-alert-event-store.js';
-export { createRunChecks, type ChecksRun, type RunChecks, type RunChecksDeps } from './run-checks.js';
+export {
+  createRunChecks,
+  type ChecksRun,
+  type RunChecks,
+  type RunChecksDeps,
+  type RunChecksOptions,
+} from './run-checks.js';
 export {
   createAcknowledgeAlert,
   createResolveAlert,
@@ -34,7 +40,13 @@ export {
   type ListAlertsQuery,
 } from './list-alerts.js';
 export { createBacktest, type Backtest, type BacktestDeps, type BacktestQuery, type BacktestRun } from './backtest.js';
-export { ALERT_EVALUATION_JOB, createAlertJobs, type AlertJobLog, type AlertJobsDeps } from './alert-jobs.js';
+export {
+  ALERT_EVALUATION_JOB,
+  ALERT_LIVE_JOB,
+  createAlertJobs,
+  type AlertJobLog,
+  type AlertJobsDeps,
+} from './alert-jobs.js';
 export { lifecycleSettingsSchema, type LifecycleSettings } from './settings/lifecycle-settings.js';
 export * from './core/notification-plan.js';
 export * from './core/render-email.js';

@@ -224,3 +224,42 @@ describe('createMeterHealthRules over DuckDB', () => {
     expect(await rules.evaluateMeter('nope', ASOF)).toEqual([]);
   });
 });
+
+describe('the live meter_offline family', () => {
+  const offlineOf = (list: readonly RuleFinding[]) => list.filter((f) => f.rule === 'meter_offline');
+
+  it("gives the full pass's meter_offline finding of each silent meter, and of a silent meter that reports again", async () => {
+    const lastOff = ASOF - 5 * HOUR_MS - STEP;
+    const instants = [ASOF - 5 * HOUR_MS + 10 * MINUTE_MS, ASOF - 4 * HOUR_MS - 30 * MINUTE_MS, ASOF];
+    // In time order, as the live job runs them (the family remembers which meters it saw silent).
+    const live: (readonly RuleFinding[])[] = [];
+    for (const t of instants) live.push(await rules.live.evaluate(t));
+    expect(rules.live.rules).toEqual(['meter_offline']);
+    // Reporting (25 min of silence): nothing; late: a hold; offline: the raise.
+    expect(live.map((list) => list.map((f) => [f.subject.id, f.verdict]))).toEqual([
+      [],
+      [['off', 'hold']],
+      [['off', 'raise']],
+    ]);
+    for (const [i, t] of instants.entries()) {
+      const full = offlineOf(await rules.evaluate(t));
+      const ids = new Set(live[i]?.map((f) => f.subject.id));
+      expect(live[i]).toEqual(full.filter((f) => ids.has(f.subject.id)));
+    }
+    expect(live[2]?.[0]?.sinceMs).toBe(lastOff);
+
+    // 'off' reports again after asOf: the live family clears it as the full pass does (naming the silence).
+    await store.write(
+      series('off', { perStep: 1 })
+        .filter((r) => r.tsMs === ASOF - STEP)
+        .map((r) => ({ ...r, tsMs: ASOF + 5 * MINUTE_MS })),
+      [],
+    );
+    await store.sync();
+    const later = ASOF + 10 * MINUTE_MS;
+    const cleared = await rules.live.evaluate(later);
+    expect(cleared.map((f) => [f.subject.id, f.verdict])).toEqual([['off', 'clear']]);
+    expect(cleared).toEqual(offlineOf(await rules.evaluate(later)).filter((f) => f.subject.id === 'off'));
+    expect(await rules.live.evaluate(later + MINUTE_MS)).toEqual([]);
+  }, 120_000);
+});

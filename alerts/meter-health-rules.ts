@@ -27,12 +27,13 @@ import type { AlertRule, RuleFinding } from './core/alert-types.js';
 import { lookbackStartMs } from './core/meter-health-episodes.js';
 import { heldReadingsFinding } from './core/meter-health-held.js';
 import { submeterImbalanceFinding, type BalanceDay } from './core/meter-health-imbalance.js';
-import { meterOfflineFinding } from './core/meter-health-offline.js';
+import { LATE_AFTER_INTERVALS, meterOfflineFinding, meterReportingState } from './core/meter-health-offline.js';
 import { quarantineRateFinding } from './core/meter-health-quarantine.js';
 import { sequenceGapFinding } from './core/meter-health-sequence.js';
 import { clockSkewFinding } from './core/meter-health-skew.js';
 import { flatRuns, isLongFlat, stuckRegisterFinding, type StuckReference } from './core/meter-health-stuck.js';
 import type { RuleFamily } from './ports.js';
+import { asOfAccountingStore } from './quota-as-of-store.js';
 import type { HealthSettings } from './settings/health-settings.js';
 
 /**
@@ -48,13 +49,21 @@ import type { HealthSettings } from './settings/health-settings.js';
  */
 export interface MeterHealthDeps {
   readonly fleet: FleetView;
-  readonly readings: Pick<StoredReadings, 'readings' | 'quarantine'>;
+  readonly readings: Pick<StoredReadings, 'readingsOfMeters' | 'quarantine'>;
   readonly accounting: AccountingStore;
 }
 
 export interface MeterHealthRules extends RuleFamily {
   /** Every health rule's finding for one meter as of an instant (the meter health route). */
   evaluateMeter(meterId: string, asOfMs: number): Promise<readonly RuleFinding[]>;
+  /**
+   * The live part (meter_offline) as a family of its own, cheap enough to run every minute: from
+   * each meter's last reading before the instant (one query for the fleet). A silent meter's finding
+   * needs nothing else; a meter this family saw silent and that reports again gets the full pass's
+   * finding from its lookback readings (the clear names the silence that ended). Meters that report
+   * and were not seen silent get no finding (there is nothing to change; the full pass clears them too).
+   */
+  readonly live: RuleFamily;
 }
 
 export const METER_HEALTH_RULES = [
@@ -71,7 +80,7 @@ export const METER_HEALTH_RULES = [
 const LAST_READING_WINDOW_MS = 366 * DAY_MS;
 const READINGS_LIMIT = 200_000;
 const QUARANTINE_PAGE = 5_000;
-/** Meters whose raw readings are read at a time. */
+/** Meters whose findings (a stuck register's reference query) are worked out at a time. */
 const CONCURRENCY = 8;
 
 interface Lookback {
@@ -129,7 +138,8 @@ export function createMeterHealthRules(deps: MeterHealthDeps, settings: HealthSe
     }
     const byZone = new Map<string, MeterConfig[]>();
     for (const m of engineMeters.values()) push(byZone, zoneOf(m.id), m);
-    const [quarantine, edges, runs] = await Promise.all([
+    // Every judged meter's raw readings of the lookback in one store request (not one per meter).
+    const [quarantine, edges, runs, raw] = await Promise.all([
       quarantinedByMeter(deps.readings, range.fromMs, asOfMs),
       deps.accounting.edgeReadings({
         meterIds: meters.map((m) => m.id),
@@ -143,6 +153,12 @@ export function createMeterHealthRules(deps: MeterHealthDeps, settings: HealthSe
           ...(await engine(list, range.fromMs, asOfMs, 'day', timeZone)),
         })),
       ),
+      deps.readings.readingsOfMeters({
+        meterIds: meters.map((m) => m.id),
+        fromMs: range.fromMs,
+        toMs: asOfMs,
+        limitPerMeter: READINGS_LIMIT,
+      }),
     ]);
     const results = new Map<string, ConsumptionResult>();
     const daysOf = new Map<string, number[]>();
@@ -153,17 +169,78 @@ export function createMeterHealthRules(deps: MeterHealthDeps, settings: HealthSe
       }
     }
     const perMeter = await mapPooled(meters, CONCURRENCY, async (meter) => {
-      const readings = await deps.readings.readings({
-        meterId: meter.id,
-        fromMs: range.fromMs,
-        toMs: asOfMs,
-        limit: READINGS_LIMIT,
-      });
+      const readings = raw.get(meter.id) ?? [];
       const before = edges.before.get(meter.id);
       const own = [...(before ? [before] : []), ...readings];
       return meterFindings(meter, own, quarantine.get(meter.id) ?? [], results, range);
     });
     return perMeter.flat();
+  };
+
+  /** meter_offline as the full pass judges it: from the lookback's readings and the last one before. */
+  const offlineFindings = async (meters: readonly MeterConfig[], asOfMs: number): Promise<RuleFinding[]> => {
+    if (meters.length === 0) return [];
+    const fromMs = lookbackStartMs(asOfMs, settings.lookbackDays * DAY_MS);
+    const meterIds = meters.map((m) => m.id);
+    const [edges, raw] = await Promise.all([
+      deps.accounting.edgeReadings({ meterIds, beforeMs: fromMs, afterMs: asOfMs, windowMs: LAST_READING_WINDOW_MS }),
+      deps.readings.readingsOfMeters({ meterIds, fromMs, toMs: asOfMs, limitPerMeter: READINGS_LIMIT }),
+    ]);
+    return meters.map((meter) => {
+      const before = edges.before.get(meter.id);
+      return offlineFinding(meter, [...(before ? [before] : []), ...(raw.get(meter.id) ?? [])], asOfMs);
+    });
+  };
+
+  const offlineFinding = (
+    meter: MeterConfig,
+    readings: readonly { readonly tsMs: number; readonly receivedAtMs: number }[],
+    asOfMs: number,
+  ) =>
+    meterOfflineFinding({
+      meterId: meter.id,
+      expectedIntervalMinutes: meter.expectedIntervalMinutes,
+      afterIntervals: settings.offline.afterIntervals,
+      readings,
+      asOfMs,
+    });
+
+  /** Meters the live family last saw late or offline: their recovery is judged from their readings. */
+  const seenSilent = new Set<string>();
+  const live: RuleFamily = {
+    name: 'meter-health-live',
+    rules: ['meter_offline'],
+    async evaluate(asOfMs) {
+      const last = await lastReadingsBefore(deps.accounting, asOfMs);
+      // The full pass looks for the last reading within LAST_READING_WINDOW_MS before its lookback.
+      const oldestSeenMs = lookbackStartMs(asOfMs, settings.lookbackDays * DAY_MS) - LAST_READING_WINDOW_MS;
+      // Late or offline, whichever comes first: then the finding is a hold or a raise.
+      const silentAfter = Math.min(settings.offline.afterIntervals, LATE_AFTER_INTERVALS);
+      const findings: RuleFinding[] = [];
+      const recovered: MeterConfig[] = [];
+      for (const meter of deps.fleet.fleet.meters) {
+        const lastTsMs = last.get(meter.id);
+        const seen = lastTsMs !== undefined && lastTsMs >= oldestSeenMs;
+        const state = meterReportingState(
+          seen ? lastTsMs : undefined,
+          meter.expectedIntervalMinutes,
+          asOfMs,
+          silentAfter,
+        );
+        if (state === 'late' && seen) {
+          // Silent: only the last reading's device time enters the finding (hold while late, raise once offline).
+          findings.push(offlineFinding(meter, [{ tsMs: lastTsMs, receivedAtMs: lastTsMs }], asOfMs));
+          seenSilent.add(meter.id);
+        } else if (state === 'reporting' && seenSilent.has(meter.id)) {
+          recovered.push(meter);
+        }
+      }
+      for (const finding of await offlineFindings(recovered, asOfMs)) {
+        findings.push(finding);
+        if (finding.verdict === 'clear') seenSilent.delete(finding.subject.id);
+      }
+      return findings;
+    },
   };
 
   const meterFindings = async (
@@ -175,15 +252,7 @@ export function createMeterHealthRules(deps: MeterHealthDeps, settings: HealthSe
   ): Promise<RuleFinding[]> => {
     const { fromMs, asOfMs } = range;
     const findings: RuleFinding[] = [];
-    findings.push(
-      meterOfflineFinding({
-        meterId: meter.id,
-        expectedIntervalMinutes: meter.expectedIntervalMinutes,
-        afterIntervals: settings.offline.afterIntervals,
-        readings,
-        asOfMs,
-      }),
-    );
+    findings.push(offlineFinding(meter, readings, asOfMs));
     if (meter.register === 'cumulative') findings.push(await stuckFinding(meter, readings, asOfMs));
     const result = results.get(meter.id);
     const held = (result === undefined ? [] : heldReadings(result)).filter((h) => h.tsMs >= fromMs);
@@ -324,7 +393,14 @@ export function createMeterHealthRules(deps: MeterHealthDeps, settings: HealthSe
       const meter = deps.fleet.meter(meterId);
       return meter === undefined ? [] : evaluateMeters([meter], asOfMs);
     },
+    live,
   };
+}
+
+/** Each meter's last device time before `asOfMs` (accounting's summaries, cut at the instant). */
+async function lastReadingsBefore(store: AccountingStore, asOfMs: number): Promise<Map<string, number>> {
+  const summaries = await asOfAccountingStore(store, asOfMs).meterSummaries();
+  return new Map([...summaries].map(([id, s]) => [id, s.lastTsMs]));
 }
 
 /** A consumption of meter `from` in the unit of meter `to` (same carrier), or undefined without an exact conversion. */

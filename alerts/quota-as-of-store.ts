@@ -46,6 +46,10 @@ export function asOfAccountingStore(store: AccountingStore, asOfMs: number): Acc
       for (const [id, reading] of edges.before) result.set(id, { lastTsMs: reading.tsMs });
       return result;
     },
+    async readingFingerprints(query) {
+      const toMs = Math.min(query.toMs, asOfMs);
+      return query.fromMs < toMs ? store.readingFingerprints({ ...query, toMs }) : new Map();
+    },
   };
 }
 

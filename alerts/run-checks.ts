@@ -37,7 +37,13 @@ export interface ChecksRun {
   readonly failures: readonly { readonly family: string; readonly error: unknown }[];
 }
 
-export type RunChecks = (asOfMs: number, options?: { readonly signal?: AbortSignal }) => Promise<ChecksRun>;
+export interface RunChecksOptions {
+  readonly signal?: AbortSignal;
+  /** Evaluate only these families (the live job's); all of `RunChecksDeps.families` when absent. */
+  readonly families?: readonly RuleFamily[];
+}
+
+export type RunChecks = (asOfMs: number, options?: RunChecksOptions) => Promise<ChecksRun>;
 
 export function createRunChecks(deps: RunChecksDeps): RunChecks {
   const { store, families } = deps;
@@ -56,7 +62,8 @@ export function createRunChecks(deps: RunChecksDeps): RunChecks {
     }
   };
 
-  async function run(asOfMs: number, signal: AbortSignal | undefined): Promise<ChecksRun> {
+  async function run(asOfMs: number, options: RunChecksOptions): Promise<ChecksRun> {
+    const { signal } = options;
     if (unresolved === undefined) {
       const all = deriveAlerts(await store.events({}));
       unresolved = new Map();
@@ -64,7 +71,7 @@ export function createRunChecks(deps: RunChecksDeps): RunChecks {
     }
     const findings: RuleFinding[] = [];
     const failures: { family: string; error: unknown }[] = [];
-    for (const family of families) {
+    for (const family of options.families ?? families) {
       signal?.throwIfAborted();
       try {
         const found = await family.evaluate(asOfMs);
@@ -104,7 +111,7 @@ export function createRunChecks(deps: RunChecksDeps): RunChecks {
   }
 
   return (asOfMs, options = {}) => {
-    const result = tail.then(() => run(asOfMs, options.signal));
+    const result = tail.then(() => run(asOfMs, options));
     tail = result.catch(() => undefined);
     return result;
   };

@@ -34,6 +34,12 @@ export interface StoredReadings {
    * Rows written are visible here once `write` resolved and `sync()` resolved.
    */
   readings(query: ReadingQuery): Promise<Reading[]>;
+  /**
+   * Raw readings of several meters with from <= tsMs < to in one store request (the
+   * per-meter form costs one scan of the range per meter): per meter ascending by
+   * (tsMs, value), each meter's first `limitPerMeter`. Meters without readings are absent.
+   */
+  readingsOfMeters(query: MeterReadingsQuery): Promise<Map<string, Reading[]>>;
   /** Quarantined records with from <= receivedAtMs < to, ascending, optionally one reason. */
   quarantine(query: QuarantineQuery): Promise<QuarantineRecord[]>;
   /**
@@ -75,6 +81,13 @@ export interface ReadingQuery {
   readonly afterTsMs?: number;
   /** With afterTsMs: the page ended inside an instant with several values; continue after this one. */
   readonly afterValue?: number;
+}
+
+export interface MeterReadingsQuery {
+  readonly meterIds: readonly string[];
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly limitPerMeter: number;
 }
 
 export interface ConflictQuery {

@@ -27,7 +27,7 @@ import { createLifecycle, createScheduler, type Component } from './platform/ind
 import { createLogger, type Logger } from './platform/logger.js';
 import { startDemoSmtpReceiver, type DemoSmtpReceiver } from './platform/smtp/index.js';
 import { DEMO_REGISTER_ORIGIN_MS, faultsFor, runSimulator, type SimulatorHandle } from './simulator/index.js';
-import { ALERT_EVALUATION_JOB, ALERT_MAIL_JOB, wireAlerts } from './wire-alerts.js';
+import { ALERT_EVALUATION_JOB, ALERT_LIVE_JOB, ALERT_MAIL_JOB, wireAlerts } from './wire-alerts.js';
 import { wirePeriodsReview } from './wire-periods-review.js';
 import { wireAccess } from './wire-access.js';
 import { wirePeriods } from './wire-periods.js';
@@ -118,7 +118,9 @@ export async function startApp(config: Config, extras: StartExtras = {}): Promis
     }),
     heldReadings: createHeldReadingsQuery({ store: stores.accounting, fleet: fleetView }),
   };
-  const alerts = wireAlerts(config, stores, fleetView, catalogue, log);
+  /** Set once the first evaluation may run (the simulator's backfill stored): the evaluation jobs wait for it. */
+  let alertsCaughtUp = false;
+  const alerts = wireAlerts(config, stores, fleetView, catalogue, log, { caughtUp: () => alertsCaughtUp });
   const periods = wirePeriods({
     settings: config.periods,
     duckdbPath: config.store.duckdbPath,
@@ -328,6 +330,8 @@ export async function startApp(config: Config, extras: StartExtras = {}): Promis
   /**
    * The rules run once at start, not only at the next quarter hour: after a restart the alerts catch
    * up at once, and on the first run (simulator on) a new user sees alert mail once the backfill is stored.
+   * The live rules go first and their mail out at once (a silent meter is critical), so the first mail
+   * does not wait for the full evaluation; then every rule, and its mail.
    */
   async function firstEvaluation() {
     try {
@@ -335,11 +339,17 @@ export async function startApp(config: Config, extras: StartExtras = {}): Promis
         await simulator.backfilled;
         while (spool && spool.backlogRecords() > 0 && !stopping) await sleep(500);
       }
+      alertsCaughtUp = true;
+      if (stopping) return;
+      await scheduler.runNow(ALERT_LIVE_JOB);
+      await scheduler.runNow(ALERT_MAIL_JOB);
       if (stopping) return;
       await scheduler.runNow(ALERT_EVALUATION_JOB);
       await scheduler.runNow(ALERT_MAIL_JOB);
     } catch (error) {
       log.warn({ err: error }, 'the first alert evaluation did not run');
+    } finally {
+      alertsCaughtUp = true;
     }
   }
   const lifecycle = createLifecycle(components, { log: log.child({ module: 'lifecycle' }) });

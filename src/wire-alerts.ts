@@ -7,6 +7,7 @@ import {
 } from '../accounting/index.js';
 import {
   ALERT_EVALUATION_JOB,
+  ALERT_LIVE_JOB,
   alertEventsOfDelivery,
   createAcknowledgeAlert,
   createAlertJobs,
@@ -39,7 +40,7 @@ import { createStores, type Stores } from './wire-stores.js';
 
 /** The mail job: delivers what the evaluations queued, retries, digests and escalations (docs/alerts.md). */
 export const ALERT_MAIL_JOB = 'alerts-mail';
-export { ALERT_EVALUATION_JOB };
+export { ALERT_EVALUATION_JOB, ALERT_LIVE_JOB };
 
 /** What the rule families read: the fleet, the factor catalogue, and the other capabilities' stores. */
 export interface RuleFamilyInputs {
@@ -66,7 +67,15 @@ export function ruleFamilies(inputs: RuleFamilyInputs) {
   const baselineDeps = { store: stores.accounting, fleet, catalogue };
   const baseline = createBaselineRules(baselineDeps, config.alerts.baseline);
   const all: RuleFamily[] = [meterHealth, quotas, baseline];
-  return { all, meterHealth, quotas, baselineQuery: createMeterBaselineQuery(baselineDeps, config.alerts.baseline) };
+  // The live rules' own family, run every minute beside the full evaluation (alerts/alert-jobs.ts).
+  const live: RuleFamily[] = [meterHealth.live];
+  return {
+    all,
+    live,
+    meterHealth,
+    quotas,
+    baselineQuery: createMeterBaselineQuery(baselineDeps, config.alerts.baseline),
+  };
 }
 
 export interface AlertsWiring {
@@ -80,6 +89,14 @@ export interface AlertsWiring {
   close(): Promise<void>;
 }
 
+export interface AlertsWiringOptions {
+  /**
+   * The evaluation jobs skip their runs until this says the store has caught up (the first run's
+   * simulator backfill stored): rules judging a half-loaded store would call every meter offline.
+   */
+  readonly caughtUp?: () => boolean;
+}
+
 /** The alerts' use cases over the alert event log and the outbox, with the families of `ruleFamilies`. */
 export function wireAlerts(
   config: Config,
@@ -87,6 +104,7 @@ export function wireAlerts(
   fleetView: FleetView,
   catalogue: FactorCatalogue,
   log: Logger,
+  options: AlertsWiringOptions = {},
 ): AlertsWiring {
   const named = ruleFamilies({ config, fleetView, catalogue, stores });
   const families = named.all;
@@ -119,11 +137,16 @@ export function wireAlerts(
   }
 
   const timeZone = timeZoneOf(config.fleet.institutions);
+  const caughtUp = options.caughtUp;
   const jobs: ScheduledJob[] = createAlertJobs({
     runChecks,
+    liveFamilies: named.live,
     settings: config.alerts,
     timeZone,
     log: log.child({ module: 'alerts' }),
+  }).map((job): ScheduledJob => {
+    if (caughtUp === undefined) return job;
+    return { ...job, run: async (context) => (caughtUp() ? job.run(context) : undefined) };
   });
   if (config.alerts.enabled) {
     jobs.push({ name: ALERT_MAIL_JOB, cron: '* * * * *', timeZone, run: deliverMail });

@@ -14,6 +14,7 @@ import type {
   AccountingStoreAdapter,
   EdgeQuery,
   EdgeReadings,
+  FingerprintQuery,
   LastReading,
   RawReadingQuery,
   RegisterSegment,
@@ -127,6 +128,26 @@ export function createDuckDbAccountingStore(client: DuckDbClient): AccountingSto
         );
         return new Map<string, LastReading>(
           rows.map((row) => [String(row.meter_id), { lastTsMs: Number(row.last_ts) }]),
+        );
+      }),
+    readingFingerprints: (q: FingerprintQuery) =>
+      client.run(async (connection) => {
+        if (q.meterIds.length === 0 || q.fromMs >= q.toMs) return new Map<string, string>();
+        const rows = await queryRows(
+          connection,
+          `SELECT meter_id, count(*) AS n, epoch_ms(max(received_at)) AS last_received,
+             epoch_ms(min(ts)) AS first_ts, epoch_ms(max(ts)) AS last_ts
+           FROM readings
+           WHERE list_contains($1, meter_id) AND ts >= make_timestamptz($2) AND ts < make_timestamptz($3)
+           GROUP BY meter_id`,
+          [listValue([...q.meterIds]), micros(q.fromMs), micros(q.toMs)],
+          [LIST(VARCHAR), BIGINT, BIGINT],
+        );
+        return new Map<string, string>(
+          rows.map((row) => [
+            String(row.meter_id),
+            [row.n, row.last_received, row.first_ts, row.last_ts].map((x) => String(Number(x))).join('|'),
+          ]),
         );
       }),
   };

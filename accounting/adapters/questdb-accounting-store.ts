@@ -12,6 +12,7 @@ import type {
   AccountingStoreAdapter,
   EdgeQuery,
   EdgeReadings,
+  FingerprintQuery,
   LastReading,
   RawReadingQuery,
   RegisterSegment,
@@ -226,5 +227,28 @@ export function createQuestDbAccountingStore(
     return new Map(latest.dataset.map((row) => [String(row[0]), { lastTsMs: parseTimestamp(row[1]) }]));
   }
 
-  return { init: () => rollup.init(), registerSegments, edgeReadings, readings, meterSummaries };
+  /** Keyed aggregates over the range, all meters at once (an IN list too long for the URL is left out, then filtered here). */
+  async function readingFingerprints(query: FingerprintQuery): Promise<Map<string, string>> {
+    const fingerprints = new Map<string, string>();
+    if (query.meterIds.length === 0 || query.fromMs >= query.toMs) return fingerprints;
+    const result = await exec(
+      `SELECT meter_id, count(), max(received_at), min(ts), max(ts) FROM ${readingsTable}` +
+        ` WHERE ts >= ${ts(query.fromMs)} AND ts < ${ts(query.toMs)}${meterFilter(query.meterIds)}`,
+    );
+    const wanted = new Set(query.meterIds);
+    for (const row of result.dataset) {
+      const meterId = String(row[0]);
+      if (wanted.has(meterId)) fingerprints.set(meterId, row.slice(1).map(String).join('|'));
+    }
+    return fingerprints;
+  }
+
+  return {
+    init: () => rollup.init(),
+    registerSegments,
+    edgeReadings,
+    readings,
+    meterSummaries,
+    readingFingerprints,
+  };
 }

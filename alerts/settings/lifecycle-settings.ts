@@ -11,6 +11,15 @@ export const lifecycleSettingsSchema = z.strictObject({
     .string()
     .refine((cron) => validate(cron), { error: 'not a valid node-cron expression, e.g. "*/15 * * * *"' })
     .default('*/15 * * * *'),
+  /**
+   * node-cron expression of the live job (meter_offline from each meter's last reading, cheap), read
+   * like evaluationCron: every minute by default, so a meter that goes silent raises its alert
+   * within a minute or so, not at the next full evaluation.
+   */
+  liveEvaluationCron: z
+    .string()
+    .refine((cron) => validate(cron), { error: 'not a valid node-cron expression, e.g. "* * * * *"' })
+    .default('* * * * *'),
   /** A backtest evaluates the rules at from, from + step, … before to (each instant as a live run would). */
   backtestStepMinutes: z.number().int().min(1).max(10_080).default(60),
   /** At most this many evaluation instants in one backtest (a year of hours is 8 760): beyond, BACKTEST_TOO_LONG. */

@@ -53,6 +53,8 @@ const { values: flags } = parseArgs({
     'tick-minutes': { type: 'string', default: '15' },
     /** Meters that fall silent during the ticks (the latency probes). */
     probes: { type: 'string', default: '40' },
+    /** The live job's cadence in simulated minutes between the ticks (meter health's live family); 0: none. */
+    'live-minutes': { type: 'string', default: '1' },
     /** Evaluate only these families (comma-separated names); all by default. */
     families: { type: 'string' },
     batch: { type: 'string', default: '100000' },
@@ -67,6 +69,7 @@ const STEP_MS = Number(flags['interval-minutes']) * 60_000;
 const TICKS = Number(flags.ticks);
 const TICK_MS = Number(flags['tick-minutes']) * 60_000;
 const PROBES = Math.min(Number(flags.probes), Math.floor(METERS / 10));
+const LIVE_MS = Number(flags['live-minutes']) * 60_000;
 const BATCH_ROWS = Number(flags.batch);
 const TZ = 'Asia/Shanghai';
 /** The instant of the full evaluation: data covers [AS_OF − days, AS_OF). A Wednesday morning. */
@@ -280,6 +283,7 @@ async function main() {
       ticks: TICKS,
       tickMinutes: TICK_MS / 60_000,
       probes: PROBES,
+      liveMinutes: LIVE_MS / 60_000,
     },
   };
   try {
@@ -362,7 +366,25 @@ async function main() {
       [...silentFromMs].map(([m, fromMs]) => [meterIdOf(m), fromMs - STEP_MS + OFFLINE_AFTER_INTERVALS * STEP_MS + 1]),
     );
     const ticks: Record<string, unknown>[] = [];
-    const latencies: { meterId: string; ms: number }[] = [];
+    const latencies: { meterId: string; ms: number; by: 'live' | 'full' }[] = [];
+    const liveRunMs: number[] = [];
+    const recordOpened = (run: ChecksRun, asOfMs: number, ms: number, by: 'live' | 'full') => {
+      for (const alert of run.opened) {
+        const due = alert.rule === 'meter_offline' ? dueMs.get(alert.subject.id) : undefined;
+        if (due !== undefined) latencies.push({ meterId: alert.subject.id, ms: asOfMs - due + ms, by });
+      }
+    };
+    // The live job (src/wire-alerts.ts `live`) at its cadence between the ticks, through the same runChecks.
+    const liveFamilies = LIVE_MS > 0 ? named.live : [];
+    const liveUntil = async (fromMs: number, toMs: number) => {
+      for (let asOfMs = fromMs + LIVE_MS; liveFamilies.length > 0 && asOfMs < toMs; asOfMs += LIVE_MS) {
+        const started = performance.now();
+        const run = await runChecks(asOfMs, { families: liveFamilies });
+        const ms = performance.now() - started;
+        liveRunMs.push(ms);
+        recordOpened(run, asOfMs, ms, 'live');
+      }
+    };
     let tickAsOf = AS_OF_MS;
     for (let t = 0; t < TICKS; t++) {
       const writeStarted = performance.now();
@@ -371,22 +393,22 @@ async function main() {
         const tsMs = tickAsOf + s * STEP_MS;
         const silent = new Set(probeMeters.filter((m) => (silentFromMs.get(m) ?? Infinity) <= tsMs));
         written += await loader.step(tsMs, silent);
+        await loader.flush();
+        await stores.readings.sync();
+        // Live runs up to the next step's readings (the last step's: up to the tick's full evaluation).
+        await liveUntil(tsMs, tsMs + STEP_MS);
       }
-      await loader.flush();
-      await stores.readings.sync();
       const writeMs = performance.now() - writeStarted;
       tickAsOf += TICK_MS;
       const started = performance.now();
       const run = await runChecks(tickAsOf);
       const ms = performance.now() - started;
-      for (const alert of run.opened) {
-        const due = alert.rule === 'meter_offline' ? dueMs.get(alert.subject.id) : undefined;
-        if (due !== undefined) latencies.push({ meterId: alert.subject.id, ms: tickAsOf - due + ms });
-      }
+      recordOpened(run, tickAsOf, ms, 'full');
       const familiesOfTick = timings.splice(0);
       ticks.push({
         asOf: new Date(tickAsOf).toISOString(),
         rowsWritten: written,
+        // Writing, and the live runs between the writes.
         writeMs: round(writeMs),
         ms: round(ms),
         families: familiesOfTick,
@@ -405,9 +427,14 @@ async function main() {
       rule: 'meter_offline',
       definition:
         'alert appended − instant the silence became offline (last reading + afterIntervals × interval); ' +
-        'simulated wait for the next tick + measured run',
+        'simulated wait for the next run that opened it (live job or tick) + its measured run',
       probesDue: expectedProbes,
       alertsOpened: latencies.length,
+      openedByLive: latencies.filter((l) => l.by === 'live').length,
+      liveMinutes: LIVE_MS / 60_000,
+      liveRuns: liveRunMs.length,
+      liveRunP50Ms: round(percentile(liveRunMs, 50)),
+      liveRunP99Ms: round(percentile(liveRunMs, 99)),
       p50Ms: round(percentile(latencyMs, 50)),
       p99Ms: round(percentile(latencyMs, 99)),
       maxMs: round(Math.max(...latencyMs)),
@@ -423,7 +450,9 @@ async function main() {
     };
     log(
       `offline latency: ${latencies.length}/${expectedProbes} probes alerted, p50 ${round(percentile(latencyMs, 50) / 1000, 1)} s, ` +
-        `p99 ${round(percentile(latencyMs, 99) / 1000, 1)} s (interval ${TICK_MS / 1000} s)`,
+        `p99 ${round(percentile(latencyMs, 99) / 1000, 1)} s (interval ${TICK_MS / 1000} s); ` +
+        `${liveRunMs.length} live runs, p50 ${round(percentile(liveRunMs, 50) / 1000, 2)} s, ` +
+        `p99 ${round(percentile(liveRunMs, 99) / 1000, 2)} s`,
     );
     await loader.close();
     await stores.close();

@@ -3,6 +3,8 @@ import {
   DuckDBTimestampTZValue,
   fillTempTable,
   limit,
+  LIST,
+  listValue,
   micros,
   queryRows,
   VARCHAR,
@@ -10,10 +12,11 @@ import {
   type DuckDBConnection,
   type DuckDbClient,
 } from '../../src/platform/duckdb/index.js';
-import { duckDbRowToReading } from './readings-table.js';
+import { duckDbRowToReading, groupReadingsByMeter } from './readings-table.js';
 import type { QuarantineRecord, Reading, RejectionReason } from '../../src/kernel/index.js';
 import type {
   ConflictQuery,
+  MeterReadingsQuery,
   MeterSummary,
   QuarantineQuery,
   ReadingQuery,
@@ -144,6 +147,20 @@ export function createDuckDbReadingStore(client: DuckDbClient): ReadingStore {
           [VARCHAR, BIGINT, BIGINT, BIGINT, BIGINT, VARCHAR],
         );
         return rows.map(duckDbRowToReading);
+      }),
+    readingsOfMeters: (q: MeterReadingsQuery) =>
+      client.run(async (connection) => {
+        if (q.meterIds.length === 0 || q.fromMs >= q.toMs) return new Map<string, Reading[]>();
+        const rows = await queryRows(
+          connection,
+          `SELECT meter_id, epoch_ms(ts) AS ts_ms, value, seq, epoch_ms(received_at) AS received_ms, quality
+           FROM readings
+           WHERE list_contains($1, meter_id) AND ts >= make_timestamptz($2) AND ts < make_timestamptz($3)
+           ORDER BY meter_id, ts, value`,
+          [listValue([...q.meterIds]), micros(q.fromMs), micros(q.toMs)],
+          [LIST(VARCHAR), BIGINT, BIGINT],
+        );
+        return groupReadingsByMeter(rows.map(duckDbRowToReading), new Set(q.meterIds), q.limitPerMeter);
       }),
     conflicts: (q: ConflictQuery) =>
       client.run(async (connection) => {

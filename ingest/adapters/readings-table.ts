@@ -35,3 +35,19 @@ export function duckDbRowToReading(row: Record<string, unknown>): Reading {
     quality: String(row.quality) as Reading['quality'],
   };
 }
+
+/** Readings in ascending (tsMs, value) order grouped by meter (only `wanted` ones), each meter's first `limitPerMeter`. */
+export function groupReadingsByMeter(
+  rows: readonly Reading[],
+  wanted: ReadonlySet<string>,
+  limitPerMeter: number,
+): Map<string, Reading[]> {
+  const byMeter = new Map<string, Reading[]>();
+  for (const r of rows) {
+    if (!wanted.has(r.meterId)) continue;
+    const list = byMeter.get(r.meterId);
+    if (list === undefined) byMeter.set(r.meterId, [r]);
+    else if (list.length < limitPerMeter) list.push(r);
+  }
+  return byMeter;
+}

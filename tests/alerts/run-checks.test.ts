@@ -2,6 +2,7 @@ import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   ALERT_EVALUATION_JOB,
+  ALERT_LIVE_JOB,
   alertIdOf,
   createAlertJobs,
   createDuckDbAlertEventStore,
@@ -149,5 +150,32 @@ describe('runChecks', () => {
       log,
     });
     await expect(failing?.run({ firedAtMs: T0, signal: new AbortController().signal })).rejects.toThrow(AggregateError);
+  });
+
+  it('the live job evaluates only the live families, through the same runs, so one state of the alerts', async () => {
+    const asked: string[] = [];
+    const family = (name: string, rule: 'meter_offline' | 'clock_skew') =>
+      scriptedFamily(name, [rule], (asOfMs) => {
+        asked.push(name);
+        return [finding(rule, m1, 'w', asOfMs >= T0 + HOUR ? 'clear' : 'raise')];
+      });
+    const live = family('live', 'meter_offline');
+    const full = family('full', 'clock_skew');
+    const runChecks = createRunChecks({ families: [full, live], store });
+    const log = { info: () => undefined, warn: () => undefined };
+    const settings = { enabled: true, lifecycle: { evaluationCron: '*/15 * * * *', liveEvaluationCron: '* * * * *' } };
+    const jobs = createAlertJobs({ runChecks, settings, liveFamilies: [live], timeZone: 'UTC', log });
+    expect(jobs.map((j) => [j.name, j.cron])).toEqual([
+      [ALERT_EVALUATION_JOB, '*/15 * * * *'],
+      [ALERT_LIVE_JOB, '* * * * *'],
+    ]);
+    const signal = new AbortController().signal;
+    await jobs[1]?.run({ firedAtMs: T0, signal });
+    expect(asked).toEqual(['live']);
+    expect(deriveAlerts(await store.events({})).map((a) => [a.rule, a.state])).toEqual([['meter_offline', 'open']]);
+    // A run of every family sees the alert the live run opened: a clear resolves it.
+    await jobs[0]?.run({ firedAtMs: T0 + HOUR, signal });
+    expect(asked).toEqual(['live', 'full', 'live']);
+    expect(deriveAlerts(await store.events({})).map((a) => [a.rule, a.state])).toEqual([['meter_offline', 'resolved']]);
   });
 });

@@ -46,6 +46,26 @@ export function accountingStoreContract(name: string, makeStores: () => Promise<
       expect(await store.readings({ meterId: 'nope', ...ALL, limit: 100 })).toEqual([]);
     });
 
+    it("fingerprints each meter's readings of a range: moved by a late reading or a second value, not by others", async () => {
+      const range = { fromMs: T0, toMs: T0 + 10 * SECOND };
+      await writeAndSync([0, 2, 4].map((i) => reading('m1', T0 + i * SECOND, i)).concat(reading('m2', T0, 7)));
+      const ask = () => store.readingFingerprints({ meterIds: ['m1', 'm2', 'nope'], ...range });
+      const first = await ask();
+      expect([...first.keys()].sort()).toEqual(['m1', 'm2']);
+      expect(await ask()).toEqual(first);
+      // Outside the range, or another meter's: m1's fingerprint stays.
+      await writeAndSync([reading('m1', T0 + 10 * SECOND, 10), reading('m3', T0 + SECOND, 1)]);
+      expect(await ask()).toEqual(first);
+      // A late reading inside the range; then a second value at a stored instant.
+      await writeAndSync([reading('m1', T0 + SECOND, 1, { receivedAtMs: T0 - 1 })]);
+      const afterLate = await ask();
+      expect(afterLate.get('m1')).not.toBe(first.get('m1'));
+      expect(afterLate.get('m2')).toBe(first.get('m2'));
+      await writeAndSync([reading('m1', T0 + 2 * SECOND, 2.5, { receivedAtMs: T0 - 1 })]);
+      expect((await ask()).get('m1')).not.toBe(afterLate.get('m1'));
+      expect(await store.readingFingerprints({ meterIds: [], ...range })).toEqual(new Map());
+    });
+
     it('gives each meter its latest device timestamp, not its latest arrival, and init is idempotent', async () => {
       await store.init();
       await writeAndSync([

@@ -71,6 +71,27 @@ export function ingestStoreContract(name: string, makeStore: () => Promise<Readi
       expect(await store.readings({ meterId: 'm1', fromMs: T0 + 1, toMs: T0 + SECOND, limit: 100 })).toEqual([]);
     });
 
+    it("reads several meters' readings at once: each as the per-meter query answers it, [from, to), first limitPerMeter", async () => {
+      const rows = [
+        ...[3, 0, 2, 1].map((i) => reading('m1', T0 + i * SECOND, 10 + i)),
+        reading('m1', T0 + SECOND, 5),
+        ...[0, 1, 2].map((i) => reading('m2', T0 + i * SECOND, 20 + i)),
+        reading('m3', T0, 30),
+      ];
+      await writeAndSync(rows);
+      const range = { fromMs: T0, toMs: T0 + 3 * SECOND };
+      const got = await store.readingsOfMeters({ meterIds: ['m1', 'm2', 'nope'], ...range, limitPerMeter: 100 });
+      expect([...got.keys()].sort()).toEqual(['m1', 'm2']);
+      for (const id of ['m1', 'm2']) {
+        expect(got.get(id)).toEqual(await store.readings({ meterId: id, ...range, limit: 100 }));
+      }
+      expect(got.get('m1')?.map((r) => r.value)).toEqual([10, 5, 11, 12]);
+      const capped = await store.readingsOfMeters({ meterIds: ['m1', 'm2'], ...range, limitPerMeter: 2 });
+      expect(capped.get('m1')?.map((r) => r.value)).toEqual([10, 5]);
+      expect(capped.get('m2')?.map((r) => r.value)).toEqual([20, 21]);
+      expect(await store.readingsOfMeters({ meterIds: [], ...range, limitPerMeter: 10 })).toEqual(new Map());
+    });
+
     it('pages with limit and afterTsMs (keyset)', async () => {
       const rows = Array.from({ length: 25 }, (_, i) => reading('m1', T0 + i * 60 * SECOND, i));
       await writeAndSync(rows);
