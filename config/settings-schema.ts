@@ -28,7 +28,19 @@ export const mqttSchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9_-]+$/)
     .optional(),
+  /** The service's own broker username (its password: TANHE_MQTT_PASSWORD, from the environment only). */
   username: z.string().optional(),
+  /** With an mqtts:// url: how the broker's certificate is checked (docker/README.md, "TLS"). */
+  tls: z
+    .strictObject({
+      /** PEM file of the CA(s) that sign the broker's certificate; without it, Node's public CAs. */
+      caFile: z.string().min(1).optional(),
+      /** Name the certificate must carry (and the SNI sent), when the url's host is not it (e.g. an IP). */
+      servername: z.string().min(1).optional(),
+      /** Only for a lab: false accepts any certificate, which lets anyone impersonate the broker. */
+      rejectUnauthorized: z.boolean().default(true),
+    })
+    .prefault({}),
   topics: z
     .strictObject({
       json: z.string().default('meters/+/readings'),

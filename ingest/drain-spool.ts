@@ -1,5 +1,5 @@
-import { isAppError, type QuarantineRecord, type Reading } from '../src/kernel/index.js';
-import { RecentKeys } from './core/index.js';
+import { isAppError, type AppError, type QuarantineRecord, type Reading } from '../src/kernel/index.js';
+import { RecentKeys, refusedQuarantineRecord, refusedReadingRecord } from './core/index.js';
 import type { Clock, IngestMetrics, Logger, ReadingSink, Spool } from './ports.js';
 
 export interface DrainDeps {
@@ -30,6 +30,13 @@ export interface SpoolDrainer {
  * unconfirmed batches, which the store de-duplicates on (meter, ts). A store
  * outage is retried with capped exponential back-off, forever: the spool bound
  * and broker back-pressure take the load meanwhile.
+ *
+ * A batch the store refuses (STORE_QUERY_FAILED: QuestDB answered 4xx, a DuckDB
+ * constraint or conversion error) is deterministic, so retrying it cannot help and
+ * stopping would replay it forever: the batch is bisected until the refused rows are
+ * isolated, the rest is stored, and each refused row is quarantined as
+ * `store_refused` with the store's message (docs/reliability.md). Only a store that
+ * refuses even that quarantine record stops the drainer.
  */
 export function createSpoolDrainer(deps: DrainDeps): SpoolDrainer {
   const recent = new RecentKeys(deps.recentKeysPerMeter);
@@ -71,6 +78,57 @@ export function createSpoolDrainer(deps: DrainDeps): SpoolDrainer {
     }
   }
 
+  /** What a batch's writes did, counted once the whole batch is confirmed (metrics stay exact on a rewind). */
+  interface Written {
+    readings: number;
+    quarantined: number;
+    refusedReadings: number;
+    refusedRecords: number;
+  }
+  type Item = { readonly reading: Reading } | { readonly record: QuarantineRecord };
+
+  /**
+   * Writes the items; when the store refuses them, halves and writes each half,
+   * down to single items, which are quarantined. A batch with k refused rows out
+   * of n takes about 2·k·log2(n) writes. False when the stop deadline passed.
+   */
+  async function writeOrBisect(items: readonly Item[], written: Written): Promise<boolean> {
+    const readings = items.flatMap((i) => ('reading' in i ? [i.reading] : []));
+    const quarantined = items.flatMap((i) => ('record' in i ? [i.record] : []));
+    try {
+      if (!(await writeWithRetry(readings, quarantined))) return false;
+      written.readings += readings.length;
+      written.quarantined += quarantined.length;
+      return true;
+    } catch (error) {
+      if (!isRefusal(error)) throw error;
+      const [only] = items;
+      if (items.length > 1 || only === undefined) {
+        if (items.length === 0) throw error;
+        const half = Math.ceil(items.length / 2);
+        return (await writeOrBisect(items.slice(0, half), written)) && writeOrBisect(items.slice(half), written);
+      }
+      return quarantineRefused(only, error, written);
+    }
+  }
+
+  async function quarantineRefused(item: Item, refusal: AppError, written: Written): Promise<boolean> {
+    const record =
+      'reading' in item
+        ? refusedReadingRecord(item.reading, refusal.message)
+        : refusedQuarantineRecord(item.record, refusal.message);
+    deps.log.warn(
+      { meterId: record.meterId, id: record.id, err: refusal },
+      'the store refused a row; it is quarantined as store_refused and ingest goes on',
+    );
+    // A refusal of this record too means the quarantine table itself cannot be written: that stops the drainer.
+    if (!(await writeWithRetry([], [record]))) return false;
+    written.quarantined += 1;
+    if ('reading' in item) written.refusedReadings += 1;
+    else written.refusedRecords += 1;
+    return true;
+  }
+
   async function drainOnce(): Promise<boolean> {
     const batch = deps.spool.read(deps.batchSize);
     if (batch.records.length === 0) return false;
@@ -103,15 +161,23 @@ export function createSpoolDrainer(deps: DrainDeps): SpoolDrainer {
       }
     }
     const startedMs = deps.clock.nowMs();
-    if (!(await writeWithRetry(readings, quarantined))) {
+    const written: Written = { readings: 0, quarantined: 0, refusedReadings: 0, refusedRecords: 0 };
+    const items: Item[] = [...readings.map((reading) => ({ reading })), ...quarantined.map((record) => ({ record }))];
+    if (!(await writeOrBisect(items, written))) {
       deps.spool.rewind();
       return false;
     }
     deps.spool.commit(batch.end, batch.records.length);
     deps.metrics.flushLatency((deps.clock.nowMs() - startedMs) / 1000);
-    deps.metrics.readingsStored(readings.length);
-    deps.metrics.quarantineStored(quarantined.length);
+    deps.metrics.readingsStored(written.readings);
+    deps.metrics.quarantineStored(written.quarantined);
     deps.metrics.duplicates(duplicates);
+    const refused = written.refusedReadings + written.refusedRecords;
+    if (refused > 0) {
+      // A refused reading becomes a quarantined item; a refused quarantine record was counted as one already.
+      if (written.refusedReadings > 0) deps.metrics.itemsQuarantined('store_refused', written.refusedReadings);
+      deps.metrics.storeRefused(refused);
+    }
     deps.metrics.spoolBacklog(deps.spool.backlogBytes(), deps.spool.backlogRecords());
     return true;
   }
@@ -155,4 +221,9 @@ export function createSpoolDrainer(deps: DrainDeps): SpoolDrainer {
     },
     storeDown: () => failing,
   };
+}
+
+/** A deterministic refusal of the rows written, as opposed to the store being unavailable (retryable). */
+function isRefusal(error: unknown): error is AppError {
+  return isAppError(error) && error.code === 'STORE_QUERY_FAILED' && !error.retryable;
 }

@@ -4,7 +4,12 @@ export type * from './ports.js';
 export { createMessageReceiver, type ReceiveDeps } from './receive-message.js';
 export { createSpoolDrainer, type DrainDeps, type SpoolDrainer } from './drain-spool.js';
 export { FileSpool, type FileSpoolOptions } from './adapters/file-spool.js';
-export { startMqttSubscriber, type MqttSubscriber, type MqttSubscriberOptions } from './adapters/mqtt-subscriber.js';
+export {
+  startMqttSubscriber,
+  type MqttSubscriber,
+  type MqttSubscriberOptions,
+  type MqttTlsOptions,
+} from './adapters/mqtt-subscriber.js';
 export { createPrometheusIngestMetrics } from './adapters/prometheus-ingest-metrics.js';
 export { createQuestDbReadingStore, type QuestDbReadingStoreOptions } from './adapters/questdb-reading-store.js';
 export { createDuckDbReadingStore } from './adapters/duckdb-reading-store.js';

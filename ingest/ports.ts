@@ -17,7 +17,12 @@ export interface ReadingSink {
   /**
    * Resolves only when the store has confirmed both lists (for QuestDB: the HTTP
    * ILP request returned 2xx, i.e. the rows are in the WAL). Rejects with
-   * AppError('STORE_UNAVAILABLE', retryable) when the store is down.
+   * AppError('STORE_UNAVAILABLE', retryable) when the store is down (timeout,
+   * refused connection, 5xx, I/O error), and with AppError('STORE_QUERY_FAILED',
+   * not retryable) when it refused rows of the request (QuestDB 4xx, a row that
+   * cannot be encoded, a DuckDB constraint or conversion error): writing the same
+   * rows again is refused again, so the drainer bisects instead of retrying.
+   * A refused write stores nothing of the request.
    */
   write(readings: readonly Reading[], quarantined: readonly QuarantineRecord[]): Promise<void>;
 }
@@ -161,6 +166,8 @@ export interface IngestMetrics {
   quarantineStored(count: number): void;
   duplicates(count: number): void;
   storeWriteFailed(): void;
+  /** Rows (readings or quarantine records) the store refused, quarantined as store_refused. */
+  storeRefused(count: number): void;
   backpressure(active: boolean): void;
   spoolBacklog(bytes: number, records: number): void;
   flushLatency(seconds: number): void;

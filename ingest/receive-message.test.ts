@@ -26,6 +26,7 @@ function setup(maxBytes: number) {
     quarantineStored: () => undefined,
     duplicates: () => undefined,
     storeWriteFailed: () => undefined,
+    storeRefused: () => undefined,
     backpressure: (active) => events.push(`backpressure:${active}`),
     spoolBacklog: () => undefined,
     flushLatency: () => undefined,

@@ -202,9 +202,12 @@ export async function startApp(config: Config, extras: StartExtras = {}): Promis
           {
             name: 'broker',
             start: async () => {
-              broker = await startEmbeddedBroker(config.mqtt.url);
+              const { mqttUsername: username, mqttPassword: password } = config.secrets;
+              // With a username and password set, the demo broker checks them: no other local process can publish.
+              const credentials = username !== undefined && password !== undefined ? { username, password } : undefined;
+              broker = await startEmbeddedBroker(config.mqtt.url, credentials ? { credentials } : {});
               log.info(
-                { url: config.mqtt.url },
+                { url: config.mqtt.url, authentication: credentials !== undefined },
                 'embedded MQTT broker listening (demo broker: sessions live in memory)',
               );
             },
@@ -232,6 +235,7 @@ export async function startApp(config: Config, extras: StartExtras = {}): Promis
           clientId: config.mqtt.clientId,
           ...(config.secrets.mqttUsername !== undefined ? { username: config.secrets.mqttUsername } : {}),
           ...(config.secrets.mqttPassword !== undefined ? { password: config.secrets.mqttPassword } : {}),
+          tls: config.mqtt.tls,
           filters: [config.mqtt.topics.json, config.mqtt.topics.senml, config.mqtt.topics.tasmota],
           ...(config.mqtt.sharedGroup !== undefined ? { sharedGroup: config.mqtt.sharedGroup } : {}),
           keepaliveSeconds: config.mqtt.keepaliveSeconds,

@@ -1,4 +1,6 @@
-import mqtt, { type MqttClient } from 'mqtt';
+import { readFileSync } from 'node:fs';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { AppError } from '../../src/kernel/index.js';
 import type { Logger } from '../ports.js';
 
 const YIELD_AFTER_MS = 5;
@@ -7,7 +9,10 @@ export interface MqttSubscriberOptions {
   readonly url: string;
   readonly clientId: string;
   readonly username?: string;
+  /** Never logged (the logger redacts `password` too, should it ever be passed along). */
   readonly password?: string;
+  /** With an mqtts:// url: the CA file trusted for the broker's certificate, and how it is checked. */
+  readonly tls?: MqttTlsOptions;
   /** Subscription filters without the share prefix; sharedGroup adds it. */
   readonly filters: readonly string[];
   readonly sharedGroup?: string;
@@ -18,6 +23,12 @@ export interface MqttSubscriberOptions {
   /** A message could not be spooled: the process must stop without acknowledging it. */
   readonly onFatal: (error: unknown) => void;
   readonly log: Logger;
+}
+
+export interface MqttTlsOptions {
+  readonly caFile?: string;
+  readonly servername?: string;
+  readonly rejectUnauthorized: boolean;
 }
 
 export interface MqttSubscriber {
@@ -32,6 +43,7 @@ export interface MqttSubscriber {
  * when its callback is called: we call it only after the spool append.
  */
 export function startMqttSubscriber(options: MqttSubscriberOptions): MqttSubscriber {
+  const url = urlForLog(options.url);
   const client: MqttClient = mqtt.connect(options.url, {
     clientId: options.clientId,
     clean: false,
@@ -41,6 +53,7 @@ export function startMqttSubscriber(options: MqttSubscriberOptions): MqttSubscri
     connectTimeout: 10_000,
     ...(options.username !== undefined ? { username: options.username } : {}),
     ...(options.password !== undefined ? { password: options.password } : {}),
+    ...tlsClientOptions(options.url, options.tls),
   });
   const filters = options.filters.map((f) => (options.sharedGroup ? `$share/${options.sharedGroup}/${f}` : f));
 
@@ -64,12 +77,15 @@ export function startMqttSubscriber(options: MqttSubscriberOptions): MqttSubscri
   };
 
   let wasConnected = false;
+  // A refused certificate or credential repeats at every reconnect; it is logged once until the next connect.
+  let lastRefusal: string | undefined;
   client.on('connect', (connack) => {
     options.log.info(
-      { url: options.url, clientId: options.clientId, sessionPresent: connack.sessionPresent },
+      { url, clientId: options.clientId, sessionPresent: connack.sessionPresent },
       'connected to MQTT broker',
     );
     wasConnected = true;
+    lastRefusal = undefined;
     client.subscribe(
       filters.map((f) => f),
       { qos: 1 },
@@ -81,13 +97,90 @@ export function startMqttSubscriber(options: MqttSubscriberOptions): MqttSubscri
     );
   });
   client.on('close', () => {
-    if (wasConnected) options.log.warn({ url: options.url }, 'MQTT connection closed; reconnecting');
+    if (wasConnected) options.log.warn({ url }, 'MQTT connection closed; reconnecting');
     wasConnected = false;
   });
-  client.on('error', (error) => options.log.warn({ err: error }, 'MQTT client error'));
+  client.on('error', (error) => {
+    const refusal = classifyConnectError(error, url);
+    if (refusal === undefined) return options.log.warn({ err: error }, 'MQTT client error');
+    if (lastRefusal === refusal.code) return;
+    lastRefusal = refusal.code;
+    options.log.error({ err: refusal }, refusal.message);
+  });
 
   return {
     connected: () => client.connected,
     close: () => new Promise<void>((resolve) => client.end(false, {}, () => resolve())),
   };
+}
+
+/** The url without user info: credentials never reach a log line, even when someone puts them in the url. */
+function urlForLog(raw: string): string {
+  try {
+    const parsed = new URL(raw);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    return '(unparsable url)';
+  }
+}
+
+function tlsClientOptions(url: string, tls: MqttTlsOptions | undefined): Partial<IClientOptions> {
+  if (!url.startsWith('mqtts://') || tls === undefined) return {};
+  let ca: Buffer | undefined;
+  if (tls.caFile !== undefined) {
+    try {
+      ca = readFileSync(tls.caFile);
+    } catch (cause) {
+      throw new AppError('CONFIG_UNREADABLE', `mqtt.tls.caFile ${tls.caFile} cannot be read`, { cause });
+    }
+  }
+  return {
+    rejectUnauthorized: tls.rejectUnauthorized,
+    ...(ca !== undefined ? { ca } : {}),
+    ...(tls.servername !== undefined ? { servername: tls.servername } : {}),
+  };
+}
+
+/** Node's codes for a certificate chain or name that does not verify (tls.connect, checkServerIdentity). */
+const UNTRUSTED_CERT_CODES = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_NOT_YET_VALID',
+  'CERT_HAS_EXPIRED',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'INVALID_CA',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/**
+ * A connection the broker or TLS refused for a reason that repeats at every
+ * reconnect (an untrusted certificate, refused credentials) as an AppError with
+ * its own code, so that it stands out from a broker that is merely away.
+ */
+function classifyConnectError(error: Error, url: string): AppError | undefined {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && UNTRUSTED_CERT_CODES.has(code)) {
+    return new AppError(
+      'BROKER_TLS_UNTRUSTED',
+      `refusing the MQTT broker at ${url}: its TLS certificate is not trusted (${code}); ` +
+        'set mqtt.tls.caFile (TANHE_MQTT_CA_FILE) to the CA that signs it, or mqtt.tls.servername to the name it carries',
+      { cause: error, details: { tlsCode: code } },
+    );
+  }
+  // MQTT 3.1.1 CONNACK return codes 4 (bad user name or password) and 5 (not authorised).
+  if (code === 4 || code === 5) {
+    return new AppError(
+      'BROKER_AUTH_REFUSED',
+      `the MQTT broker at ${url} refused this client (CONNACK ${code}): check mqtt.username and TANHE_MQTT_PASSWORD`,
+      { cause: error, details: { connackCode: code } },
+    );
+  }
+  return undefined;
 }

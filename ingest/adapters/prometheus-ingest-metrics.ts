@@ -5,7 +5,10 @@ import type { IngestMetrics } from '../ports.js';
  * The ingest counters, exported on /metrics. They reconcile:
  *   items_received = items_accepted + items_quarantined{stage="ingest"}
  *   items_accepted (+ replayed at start) = readings_stored + duplicates
- *     + items_quarantined{reason="conflicting_duplicate"} + spool backlog readings
+ *     + items_quarantined{reason="conflicting_duplicate"}
+ *     + items_quarantined{reason="store_refused"} + spool backlog readings
+ * (store_refused counts the readings the store refused; store_refused_total also
+ * counts refused quarantine records, which were quarantined items already).
  */
 export function createPrometheusIngestMetrics(registry: Registry): IngestMetrics & { replayed(count: number): void } {
   const messages = new Counter({
@@ -54,6 +57,11 @@ export function createPrometheusIngestMetrics(registry: Registry): IngestMetrics
     help: 'Failed store writes (each retry counts)',
     registers: [registry],
   });
+  const refused = new Counter({
+    name: 'tanhe_ingest_store_refused_total',
+    help: 'Rows the store refused (bisected out of their batch and quarantined as store_refused)',
+    registers: [registry],
+  });
   const backpressure = new Gauge({
     name: 'tanhe_ingest_backpressure',
     help: '1 while acknowledgements are held because the spool is full',
@@ -89,12 +97,14 @@ export function createPrometheusIngestMetrics(registry: Registry): IngestMetrics
     },
     itemsQuarantined: (reason, n) => {
       quarantined.inc({ reason }, n);
-      if (reason !== 'conflicting_duplicate') received.inc(n);
+      // These two are decided after spooling, for items already counted as accepted.
+      if (reason !== 'conflicting_duplicate' && reason !== 'store_refused') received.inc(n);
     },
     readingsStored: (n) => stored.inc(n),
     quarantineStored: (n) => quarantineStored.inc(n),
     duplicates: (n) => duplicates.inc(n),
     storeWriteFailed: () => storeErrors.inc(),
+    storeRefused: (n) => refused.inc(n),
     backpressure: (active) => {
       backpressure.set(active ? 1 : 0);
       if (active) backpressureEvents.inc();

@@ -9,6 +9,11 @@ export const ERROR_CODES = {
   STORE_UNAVAILABLE: { httpStatus: 503, meaning: 'the time-series store did not answer' },
   STORE_QUERY_FAILED: { httpStatus: 500, meaning: 'the store rejected a query' },
   BROKER_UNAVAILABLE: { httpStatus: 503, meaning: 'the MQTT broker could not be reached' },
+  BROKER_TLS_UNTRUSTED: {
+    httpStatus: 503,
+    meaning: "the MQTT broker's TLS certificate is not trusted (mqtt.tls.caFile) or does not name the host",
+  },
+  BROKER_AUTH_REFUSED: { httpStatus: 503, meaning: 'the MQTT broker refused the credentials or the client' },
   SPOOL_CORRUPT: { httpStatus: 500, meaning: 'the durable spool holds a record that cannot be read' },
   SPOOL_IO: { httpStatus: 500, meaning: 'the durable spool could not be written or read' },
   SPOOL_LOCKED: {

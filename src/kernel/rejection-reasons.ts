@@ -14,6 +14,8 @@ export const REJECTION_REASONS = [
   'meter_id_mismatch',
   'unknown_topic',
   'conflicting_duplicate',
+  /** The store refused the row itself (QuestDB 4xx, a DuckDB constraint or conversion error); detail holds its message. */
+  'store_refused',
 ] as const;
 
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
