@@ -115,6 +115,6 @@ export function createHttpServer(deps: HttpDeps, logger: Logger): FastifyInstanc
   app.register(quotasPlugin, { quotas: deps.quotas, nowMs: deps.nowMs });
   app.register(periodsReviewPlugin, { review: deps.periodsReview });
   app.register(accessPlugin, deps.access);
-  app.register(periodsPlugin, { periods: deps.periods });
+  app.register(periodsPlugin, { periods: deps.periods, renderPdf: deps.renderPdf });
   return app;
 }

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestHttpApp, type TestHttpApp } from '../support/http-app.js';
 import { checkProofOffline, firstReadings, fleet, lateReadings, NOW } from './periods-fixture.js';
@@ -139,6 +140,30 @@ describe('closing a period', () => {
     const document = JSON.parse(bytes.toString('utf8')) as { report: Record<string, unknown>; revision: number };
     expect(document.revision).toBe(1);
     expect(document.report).not.toHaveProperty('generatedAt');
+  });
+
+  it('prints revision 1 with its signature block: HTML in both languages, and the Excel summary', async () => {
+    const signed = await get(`${revisionsUrl}/1`);
+    const digest = String(signed.headers['x-tanhe-digest']);
+    const keyId = String(signed.headers['x-tanhe-key-id']);
+    const document = JSON.parse(signed.body) as { report: { totals: { tce: number } } };
+    for (const lang of ['zh', 'en']) {
+      const html = await get(`${revisionsUrl}/1?format=html&lang=${lang}`);
+      expect(html.statusCode).toBe(200);
+      expect(html.headers['content-type']).toMatch(/^text\/html/);
+      expect(html.body).toContain(digest);
+      expect(html.body).toContain(keyId);
+      // The printed figures are the signed ones, not a recomputation.
+      expect(html.body).toContain(`data-value="${document.report.totals.tce}"`);
+    }
+    const xlsx = await get(`${revisionsUrl}/1?format=xlsx&lang=en`);
+    expect(xlsx.statusCode).toBe(200);
+    expect(xlsx.headers['content-disposition']).toContain('carbon-report-yc-2026-10-r1.xlsx');
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
+    const cells = workbook.worksheets[0]!.getSheetValues().flat().map(String);
+    expect(cells).toContain(digest);
+    expect((await get(`${revisionsUrl}/1?format=docx`)).json()).toMatchObject({ code: 'BAD_FORMAT' });
   });
 
   it('verifies while nothing moved, and the open report names the revision', async () => {

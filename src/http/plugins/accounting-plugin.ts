@@ -3,9 +3,6 @@ import { z } from 'zod';
 import {
   ELECTRICITY_BASES,
   SERIES_BUCKETS,
-  carbonReportCsv,
-  carbonReportHtml,
-  carbonReportWorkbook,
   type ConsumptionSeries,
   type SeriesBucket,
 } from '../../../accounting/index.js';
@@ -13,6 +10,7 @@ import { DAY_MS } from '../../kernel/index.js';
 import { errorResponses } from '../error-mapper.js';
 import type { AccountingUseCases, PeriodsUseCases, RenderPdf } from '../http-deps.js';
 import { instantParam, isoInstant, queryParam, requiredText, timeRange } from '../query-schemas.js';
+import { reportDocumentContent, reportFormatParam, reportLangParam, sendReportDocument } from '../report-documents.js';
 
 export interface AccountingPluginOptions {
   readonly accounting: AccountingUseCases;
@@ -73,43 +71,20 @@ const consumptionResponse = z.object({
   ),
 });
 
-const REPORT_LANGS = ['zh', 'en'] as const;
-
-/** The carbon report's formats: the content type and file extension of each. */
-const REPORT_FORMATS = {
-  json: { contentType: 'application/json; charset=utf-8', extension: 'json' },
-  csv: { contentType: 'text/csv; charset=utf-8', extension: 'csv' },
-  html: { contentType: 'text/html; charset=utf-8', extension: 'html' },
-  pdf: { contentType: 'application/pdf', extension: 'pdf' },
-  xlsx: { contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', extension: 'xlsx' },
-} as const;
-type ReportFormat = keyof typeof REPORT_FORMATS;
-const REPORT_FORMAT_NAMES = Object.keys(REPORT_FORMATS) as [ReportFormat, ...ReportFormat[]];
-
 const carbonReportQuery = z.object({
   org: requiredText('org', 'an org unit or institution id'),
   // Only presence is checked here: the report use case validates the period (format, not in the future) once.
   period: queryParam(
     z.string({ error: 'period is required: YYYY-MM or YYYY' }).describe("YYYY-MM or YYYY, in the org's time zone"),
   ),
-  format: queryParam(
-    z
-      .enum(REPORT_FORMAT_NAMES, { error: `format must be one of ${REPORT_FORMAT_NAMES.join(', ')}` })
-      .default('json')
-      .describe('json; csv (UTF-8 with BOM); html and pdf (printable, A4); xlsx (Excel workbook)'),
-  ),
+  format: reportFormatParam,
   basis: queryParam(
     z
       .enum(ELECTRICITY_BASES, { error: `basis must be one of ${ELECTRICITY_BASES.join(', ')}` })
       .default('equivalent')
       .describe('electricity to standard coal: equivalent (当量值) or equal (等价值)'),
   ),
-  lang: queryParam(
-    z
-      .enum(REPORT_LANGS, { error: 'lang must be zh or en' })
-      .default('zh')
-      .describe('language of the CSV, HTML, PDF and workbook labels and notes'),
-  ),
+  lang: reportLangParam,
 });
 
 /**
@@ -224,13 +199,7 @@ export const accountingPlugin: FastifyPluginAsyncZod<AccountingPluginOptions> = 
         response: {
           200: {
             description: 'the report',
-            content: {
-              'application/json': { schema: carbonReportResponse },
-              'text/csv': { schema: z.string() },
-              'text/html': { schema: z.string() },
-              'application/pdf': { schema: z.string().meta({ format: 'binary' }) },
-              [REPORT_FORMATS.xlsx.contentType]: { schema: z.string().meta({ format: 'binary' }) },
-            },
+            content: reportDocumentContent(carbonReportResponse),
           },
           ...errorResponses(400, 404, 422, 503),
         },
@@ -245,32 +214,10 @@ export const accountingPlugin: FastifyPluginAsyncZod<AccountingPluginOptions> = 
         const body = closed === undefined ? report : { ...report, closed };
         return body as z.output<typeof carbonReportResponse>;
       }
-      const { contentType, extension } = REPORT_FORMATS[format];
-      const filename = `carbon-report-${orgId}-${period}.${extension}`.replace(/[^A-Za-z0-9._-]/g, '_');
-      // html is for the browser to show (inline); the other documents download.
-      const disposition = format === 'html' ? 'inline' : 'attachment';
-      reply.header('content-type', contentType).header('content-disposition', `${disposition}; filename="${filename}"`);
-      switch (format) {
-        case 'csv':
-          return reply.send(carbonReportCsv(report, { lang }));
-        case 'html':
-          return reply.send(carbonReportHtml(report, { lang }));
-        case 'pdf': {
-          const html = carbonReportHtml(report, { lang });
-          return reply.send(binary(await renderPdf(html, { footer: `${report.org.name} · ${report.period.label}` })));
-        }
-        case 'xlsx':
-          return reply.send(binary(await carbonReportWorkbook(report, { lang })));
-      }
+      return sendReportDocument(reply, report, { format, lang, name: `carbon-report-${orgId}-${period}` }, renderPdf);
     },
   );
 };
-
-/**
- * Fastify sends a Buffer as it is, past the serialiser; the typed reply only knows the schema, where a
- * binary document is an OpenAPI string (format binary): this tells the types what fastify does.
- */
-const binary = (document: Buffer): string => document as unknown as string;
 
 function seriesBody(s: ConsumptionSeries) {
   return {

@@ -1,14 +1,17 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ELECTRICITY_BASES } from '../../../accounting/index.js';
-import type { StoredRevision } from '../../../periods/index.js';
+import type { CarbonReport } from '../../../accounting/index.js';
+import { signatureBlockOf, type ClosedDocument, type StoredRevision } from '../../../periods/index.js';
 import { AppError } from '../../kernel/index.js';
 import { errorBodySchema, errorResponses } from '../error-mapper.js';
-import type { PeriodsUseCases } from '../http-deps.js';
+import type { PeriodsUseCases, RenderPdf } from '../http-deps.js';
 import { queryParam, requiredText } from '../query-schemas.js';
+import { reportDocumentContent, reportFormatParam, reportLangParam, sendReportDocument } from '../report-documents.js';
 
 export interface PeriodsPluginOptions {
   readonly periods: PeriodsUseCases;
+  readonly renderPdf: RenderPdf;
 }
 
 // The format is checked once, by the use case (BAD_PERIOD), as the report route leaves it to accounting.
@@ -37,6 +40,7 @@ const revisionParams = periodParams.extend({
     .min(1, { error: 'n must be a revision number' })
     .describe('the revision, from 1'),
 });
+const revisionDocumentQuery = z.object({ format: reportFormatParam, lang: reportLangParam });
 const proofQuery = z.object({
   meter: requiredText('meter', 'a meter id'),
   day: queryParam(
@@ -89,7 +93,7 @@ const orgOfBody = (request: { body: unknown }) => ({ orgId: (request.body as { o
  * stored revisions byte for byte with their digest and signature, verify,
  * one meter-day's inclusion proof, and the public key (open to anyone).
  */
-export const periodsPlugin: FastifyPluginAsyncZod<PeriodsPluginOptions> = async (app, { periods }) => {
+export const periodsPlugin: FastifyPluginAsyncZod<PeriodsPluginOptions> = async (app, { periods, renderPdf }) => {
   app.get(
     '/api/v1/periods/public-key',
     {
@@ -187,14 +191,16 @@ export const periodsPlugin: FastifyPluginAsyncZod<PeriodsPluginOptions> = async 
         tags: ['periods'],
         summary: 'one revision: the closed document exactly as hashed and signed (headers: digest, signature, key id)',
         params: revisionParams,
+        querystring: revisionDocumentQuery,
         response: {
           200: {
             description:
-              'the RFC 8785 JSON, byte for byte; X-Tanhe-Digest (hex SHA-256), X-Tanhe-Signature (base64 Ed25519 ' +
-              'over the body), X-Tanhe-Key-Id',
-            content: { 'application/json': { schema: z.unknown() } },
+              'json: the RFC 8785 JSON, byte for byte; X-Tanhe-Digest (hex SHA-256), X-Tanhe-Signature (base64 ' +
+              "Ed25519 over the body), X-Tanhe-Key-Id. csv, html, pdf, xlsx: the revision's report as a document, " +
+              'the printed forms with the signature block',
+            content: reportDocumentContent(z.unknown()),
           },
-          ...errorResponses(400, 404),
+          ...errorResponses(400, 404, 503),
         },
       },
     },
@@ -202,6 +208,19 @@ export const periodsPlugin: FastifyPluginAsyncZod<PeriodsPluginOptions> = async 
       const { org, period: label, n } = request.params;
       const revision = await periods.revision(org, label, n);
       if (revision === undefined) throw new AppError('REVISION_NOT_FOUND', `${org} ${label} has no revision ${n}`);
+      const { format, lang } = request.query;
+      if (format !== 'json') {
+        // The report exactly as signed; its generatedAt (left out of the digest) is the closing instant.
+        const document = JSON.parse(revision.canonicalJson) as ClosedDocument;
+        const report = { ...document.report, generatedAt: document.closedAt } as unknown as CarbonReport;
+        const name = `carbon-report-${org}-${label}-r${revision.revision}`;
+        return sendReportDocument(
+          reply,
+          report,
+          { format, lang, name, signature: signatureBlockOf(revision) },
+          renderPdf,
+        );
+      }
       // The stored bytes as they are: a serialiser would re-encode them, and the signature is over these.
       return reply
         .type('application/json; charset=utf-8')
