@@ -13,7 +13,7 @@ import type { ClosedRevisionRef, ClosedRevisions } from './ports.js';
 import type { ReviewStore } from './review-ports.js';
 
 /**
- * The review up the tree (三级直报审核, docs/review.md): an institution submits
+ * The review up the tree (三级直报审核, docs/periods.md, "Review up the tree"): an institution submits
  * its closed period, its county, city and region approve it in turn or return
  * it with a reason. Each step is one appended event bound to the closed
  * revision and its digest.

@@ -1,7 +1,7 @@
 import type { ReviewStep } from './core/review-state.js';
 
 /**
- * What the review up the tree keeps (docs/review.md): its steps, append-only in
+ * What the review up the tree keeps (docs/periods.md, "Review up the tree"): its steps, append-only in
  * the table period_reviews, one adapter per engine in periods/adapters (the
  * periods capability's other ports are in ports.ts).
  */

@@ -12,7 +12,7 @@ import { checkPeriod } from './review-period.js';
 import type { ReviewStore } from './review-ports.js';
 
 /**
- * The review's status across a subtree for one period (docs/review.md): per
+ * The review's status across a subtree for one period (docs/periods.md, "Review up the tree"): per
  * institution its status, who it awaits, the last step and the revision and
  * digest submitted, with the latest closed revision beside it; and the counts
  * per status, so a county sees at a glance who is late (not submitted, returned).

@@ -9,7 +9,7 @@ import {
 import type { HttpDeps } from './http/index.js';
 
 /**
- * The review up the tree (三级直报审核, docs/review.md), wired over the service's
+ * The review up the tree (三级直报审核, docs/periods.md, "Review up the tree"), wired over the service's
  * review store and the closed revisions it binds its steps to (the periods
  * capability's store of closed reports provides them).
  */

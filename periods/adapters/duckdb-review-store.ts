@@ -17,7 +17,7 @@ import { fromRow, textOrNull, toRow, type ReviewStepRow } from './review-store-r
  * table, period_reviews, keyed on (ts, org_id, period, actor). An append is one
  * transaction; a step already stored under its key is left as it is (INSERT …
  * ON CONFLICT DO NOTHING), so a retried request changes nothing. No row is ever
- * updated or deleted: the status is derived from the steps (docs/review.md).
+ * updated or deleted: the status is derived from the steps (docs/periods.md, "Review up the tree").
  */
 const REVIEWS_DDL = `CREATE TABLE IF NOT EXISTS period_reviews (
   ts TIMESTAMPTZ NOT NULL, org_id VARCHAR NOT NULL, period VARCHAR NOT NULL, step VARCHAR NOT NULL,

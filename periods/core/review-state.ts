@@ -2,7 +2,7 @@ import type { ErrorCode } from '../../src/kernel/index.js';
 import type { Reviewer, ReviewerLevel } from './review-tree.js';
 
 /**
- * Three-level direct reporting with review (三级直报审核, docs/review.md): an
+ * Three-level direct reporting with review (三级直报审核, docs/periods.md, "Review up the tree"): an
  * institution submits its closed period, and each reviewer up the tree (county,
  * city, region) approves it or returns it with a reason. Every step is an
  * append-only event bound to the closed revision and its digest; the status is

@@ -1,5 +1,5 @@
 /**
- * The org tree as the review walks it (docs/review.md): an institution's
+ * The org tree as the review walks it (docs/periods.md, "Review up the tree"): an institution's
  * reviewers are its ancestors at the county, city and region levels, nearest
  * first. A level the tree lacks is skipped (an institution directly under a
  * city is reviewed by the city, then the region). A district (区) is a

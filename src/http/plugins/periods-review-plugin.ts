@@ -104,7 +104,7 @@ type StepParams = z.output<typeof pathParams>;
 const institutionTarget = (request: FastifyRequest) => ({ orgId: (request.params as StepParams).org });
 
 /**
- * Three-level direct reporting with review (三级直报审核, docs/review.md): an
+ * Three-level direct reporting with review (三级直报审核, docs/periods.md, "Review up the tree"): an
  * institution submits its closed period, the county, city and region approve or
  * return it in turn, and the status across a subtree shows who is late. Each
  * step goes into the request's audit entry with the revision's digest.
