@@ -2,7 +2,6 @@ import { stringify } from 'csv-stringify/sync';
 import type { CarbonReport, CarbonSummary, ComparisonGap, ReportLine } from './carbon-report-types.js';
 import {
   LABELS,
-  REPORT_LANGS,
   endUseEn,
   factorText,
   fixed,
@@ -32,12 +31,9 @@ import {
  * report keeps full precision.
  */
 
-export const CSV_LANGS = REPORT_LANGS;
-export type CsvLang = ReportLang;
-
 export interface CsvOptions {
   /** zh (default): Chinese throughout; en: English throughout. */
-  readonly lang?: CsvLang;
+  readonly lang?: ReportLang;
 }
 
 type Cell = string | number | null;
@@ -105,7 +101,7 @@ function summaryRow(s: CarbonSummary, l: Labels): Cell[] {
   ];
 }
 
-function comparisonRows(report: CarbonReport, lang: CsvLang, l: Labels): Cell[][] {
+function comparisonRows(report: CarbonReport, lang: ReportLang, l: Labels): Cell[][] {
   const rows: Cell[][] = [];
   const { comparisons } = report;
   const gap = (code: ComparisonGap | null, reason: string | null): Cell => gapText(lang, code, reason);
