@@ -1,30 +1,19 @@
-import { afterAll, beforeAll } from 'vitest';
 import { createQuestDbAuditLog, type QuestDbAuditLog } from '../../access/index.js';
-import { createQuestDbClient } from '../../src/platform/questdb/index.js';
-import { startQuestDb, type QuestDbHandle } from '../support/questdb.js';
+import { questDbForFile } from '../support/questdb-per-file.js';
 import { auditLogContract } from './audit-log.contract.js';
 
 // One QuestDB for the whole file; each test gets its own table (a prefix), dropped afterwards.
-let qdb: QuestDbHandle;
-let tableSet = 0;
-
-beforeAll(async () => {
-  qdb = await startQuestDb();
-});
-afterAll(async () => {
-  await qdb?.dispose();
-});
+const qdb = questDbForFile('a');
 
 auditLogContract('QuestDB', async () => {
-  tableSet += 1;
-  const prefix = `a${tableSet}_`;
+  const prefix = qdb.nextPrefix();
   const open = async () => {
-    const client = createQuestDbClient({ url: qdb.url, requestTimeoutMs: 5_000 });
+    const client = qdb.client();
     const log = createQuestDbAuditLog(client, { tablePrefix: prefix });
     await log.init();
     return { client, log };
   };
-  let current: { client: ReturnType<typeof createQuestDbClient>; log: QuestDbAuditLog } = await open();
+  let current: { client: ReturnType<typeof qdb.client>; log: QuestDbAuditLog } = await open();
   return {
     log: current.log,
     async reopen() {

@@ -1,24 +1,13 @@
-import { afterAll, beforeAll } from 'vitest';
 import { createQuestDbPeriodStore } from '../../periods/index.js';
-import { createQuestDbClient } from '../../src/platform/questdb/index.js';
-import { startQuestDb, type QuestDbHandle } from '../support/questdb.js';
+import { questDbForFile } from '../support/questdb-per-file.js';
 import { periodStoreContract } from './period-store.contract.js';
 
 // One QuestDB for the whole file; each test gets its own tables (a prefix), dropped afterwards.
-let qdb: QuestDbHandle;
-let tableSet = 0;
-
-beforeAll(async () => {
-  qdb = await startQuestDb();
-});
-afterAll(async () => {
-  await qdb?.dispose();
-});
+const qdb = questDbForFile('p');
 
 periodStoreContract('QuestDB', async () => {
-  tableSet += 1;
-  const prefix = `p${tableSet}_`;
-  const client = createQuestDbClient({ url: qdb.url, requestTimeoutMs: 5_000 });
+  const prefix = qdb.nextPrefix();
+  const client = qdb.client();
   const store = createQuestDbPeriodStore(client, { tablePrefix: prefix });
   await store.init();
   return {

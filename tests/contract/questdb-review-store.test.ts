@@ -1,24 +1,13 @@
-import { afterAll, beforeAll } from 'vitest';
 import { createQuestDbReviewStore } from '../../periods/index.js';
-import { createQuestDbClient } from '../../src/platform/questdb/index.js';
-import { startQuestDb, type QuestDbHandle } from '../support/questdb.js';
+import { questDbForFile } from '../support/questdb-per-file.js';
 import { reviewStoreContract } from './review-store.contract.js';
 
 // One QuestDB for the whole file; each test gets its own table (a prefix), dropped afterwards.
-let qdb: QuestDbHandle;
-let tableSet = 0;
-
-beforeAll(async () => {
-  qdb = await startQuestDb();
-});
-afterAll(async () => {
-  await qdb?.dispose();
-});
+const qdb = questDbForFile('r');
 
 reviewStoreContract('QuestDB', async () => {
-  tableSet += 1;
-  const prefix = `r${tableSet}_`;
-  const client = createQuestDbClient({ url: qdb.url, requestTimeoutMs: 5_000 });
+  const prefix = qdb.nextPrefix();
+  const client = qdb.client();
   const store = createQuestDbReviewStore(client, { tablePrefix: prefix });
   await store.init();
   return {

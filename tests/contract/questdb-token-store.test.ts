@@ -1,30 +1,19 @@
-import { afterAll, beforeAll } from 'vitest';
 import { createQuestDbTokenStore, type QuestDbTokenStore } from '../../access/index.js';
-import { createQuestDbClient } from '../../src/platform/questdb/index.js';
-import { startQuestDb, type QuestDbHandle } from '../support/questdb.js';
+import { questDbForFile } from '../support/questdb-per-file.js';
 import { tokenStoreContract } from './token-store.contract.js';
 
 // One QuestDB for the whole file; each test gets its own table (a prefix), dropped afterwards.
-let qdb: QuestDbHandle;
-let tableSet = 0;
-
-beforeAll(async () => {
-  qdb = await startQuestDb();
-});
-afterAll(async () => {
-  await qdb?.dispose();
-});
+const qdb = questDbForFile('t');
 
 tokenStoreContract('QuestDB', async () => {
-  tableSet += 1;
-  const prefix = `t${tableSet}_`;
+  const prefix = qdb.nextPrefix();
   const open = async () => {
-    const client = createQuestDbClient({ url: qdb.url, requestTimeoutMs: 5_000 });
+    const client = qdb.client();
     const store = createQuestDbTokenStore(client, { tablePrefix: prefix });
     await store.init();
     return { client, store };
   };
-  let current: { client: ReturnType<typeof createQuestDbClient>; store: QuestDbTokenStore } = await open();
+  let current: { client: ReturnType<typeof qdb.client>; store: QuestDbTokenStore } = await open();
   return {
     store: current.store,
     async reopen() {
