@@ -19,6 +19,21 @@ const MODULE_ENTRY = `^${MODULE}/index\\.ts$`;
 module.exports = {
   forbidden: [
     {
+      name: 'dashboard-is-standalone',
+      comment:
+        'The dashboard is browser code that speaks to the service only over the public /api/v1 routes: ' +
+        'it imports nothing of the server, and nothing imports it (it is built to static files).',
+      severity: 'error',
+      from: { path: '^src/dashboard/' },
+      to: { path: '^(src|ingest|accounting|alerts|access|periods|config|tests|bench)/', pathNot: '^src/dashboard/' },
+    },
+    {
+      name: 'nothing-imports-the-dashboard',
+      severity: 'error',
+      from: { path: '^(src|ingest|accounting|alerts|access|periods|config|tests|bench)/', pathNot: '^src/dashboard/' },
+      to: { path: '^src/dashboard/' },
+    },
+    {
       name: 'core-is-pure',
       comment: 'A core/ folder does no I/O: no node I/O modules, no I/O packages, no adapters, no platform.',
       severity: 'error',
