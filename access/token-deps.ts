@@ -7,7 +7,7 @@ export interface TokenUseCaseDeps {
   readonly nowMs: () => number;
   /**
    * Whether a grant may be scoped to this id: the fleet root (FLEET_ROOT) or an
-   * org unit or institution of the fleet (`fleetScopes` builds it from the fleet).
+   * org unit or institution of the fleet (`isGrantScope` over the fleet's org tree).
    */
   readonly isKnownScope: (orgId: string) => boolean;
 }

@@ -44,7 +44,7 @@ export * from './core/index.js';
 export { createMemoryPeriodStore } from './adapters/memory-period-store.js';
 export { createDuckDbPeriodStore } from './adapters/duckdb-period-store.js';
 export { createQuestDbPeriodStore, type QuestDbPeriodStoreOptions } from './adapters/questdb-period-store.js';
-export { loadSigningKey } from './adapters/file-signing-key.js';
+export { loadRetiredPublicKeys, loadSigningKey } from './adapters/file-signing-key.js';
 export { periodSettingsSchema, PERIODS_CONFIG, type PeriodSettings } from './period-settings.js';
 export { createPeriodLock, type PeriodDeps, type PeriodLock } from './period-deps.js';
 export { createMeterDayLeaves, type MeterDayLeaves } from './meter-day-leaves.js';

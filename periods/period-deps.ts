@@ -1,6 +1,6 @@
 import type { CarbonReportQuery, CarbonReportRun } from '../accounting/index.js';
 import type { MeterDayLeaves } from './meter-day-leaves.js';
-import type { PeriodSigningKey, PeriodStore } from './ports.js';
+import type { PeriodSigningKey, PeriodStore, PeriodVerifyingKey } from './ports.js';
 
 /** What the periods use cases need: the store, accounting's report and the input leaves, the key, a clock. */
 export interface PeriodDeps {
@@ -8,6 +8,11 @@ export interface PeriodDeps {
   readonly carbonReport: (query: CarbonReportQuery) => Promise<CarbonReportRun>;
   readonly leaves: MeterDayLeaves;
   readonly key: PeriodSigningKey;
+  /**
+   * Keys that signed revisions before a rotation (periods.retiredPublicKeyPaths): verify still checks
+   * those revisions' signatures with them; nothing new is signed with them.
+   */
+  readonly retiredKeys: readonly PeriodVerifyingKey[];
   readonly nowMs: () => number;
   readonly settings: PeriodUseCaseSettings;
   /** Serialises closes and revisions of one (org, period) in this process. */

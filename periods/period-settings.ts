@@ -13,6 +13,11 @@ export const periodSettingsSchema = z.strictObject({
    * generated on the first run beside the DuckDB file (mode 0600) and kept for the next.
    */
   signingKeyPath: z.string().min(1).optional(),
+  /**
+   * SPKI PEM public keys of signing keys retired by a rotation (docs/periods.md, "Rotating the key"):
+   * revisions they signed still verify; nothing new is signed with them.
+   */
+  retiredPublicKeyPaths: z.array(z.string().min(1)).default([]),
 });
 
 export type PeriodSettings = z.infer<typeof periodSettingsSchema>;

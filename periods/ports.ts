@@ -73,12 +73,16 @@ export interface PeriodStore extends ClosedRevisions {
   close(): Promise<void>;
 }
 
-/** The key closed revisions are signed with (loaded or created by adapters/file-signing-key.ts). */
-export interface PeriodSigningKey {
+/** A public key revisions are verified with: the signing key's, or one retired from signing. */
+export interface PeriodVerifyingKey {
   /** First 16 hex of SHA-256 over the public key's SPKI DER. */
   readonly keyId: string;
-  readonly privateKey: import('node:crypto').KeyObject;
   readonly publicKey: import('node:crypto').KeyObject;
   /** SPKI PEM, as published. */
   readonly publicKeyPem: string;
+}
+
+/** The key closed revisions are signed with (loaded or created by adapters/file-signing-key.ts). */
+export interface PeriodSigningKey extends PeriodVerifyingKey {
+  readonly privateKey: import('node:crypto').KeyObject;
 }

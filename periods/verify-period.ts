@@ -24,13 +24,15 @@ export interface PeriodVerification {
   readonly revision: number;
   readonly digest: string;
   readonly keyId: string;
+  /** The revision was signed with a key retired since (still trusted for verifying, docs/periods.md). */
+  readonly keyRetired: boolean;
   /** Every check below passed: the stored revision is intact and still what the readings give. */
   readonly holds: boolean;
   /** The stored revision itself: its bytes, its signatures, its leaves. */
   readonly stored: {
     readonly digestMatches: boolean;
     readonly canonical: boolean;
-    /** False also when the revision was signed by another key than the service's. */
+    /** False also when the revision was signed by a key the service neither signs with nor trusts as retired. */
     readonly signatureValid: boolean;
     readonly rootSignatureValid: boolean;
     /** The stored leaves hash to the document's Merkle root. */
@@ -59,14 +61,17 @@ export function createVerifyPeriod(deps: PeriodDeps): VerifyPeriod {
     ]);
     if (stored === undefined) throw new AppError('REVISION_NOT_FOUND', `${orgId} ${period} has no revision ${n}`);
     const document = parseDocument(stored.canonicalJson);
-    const keyKnown = stored.keyId === deps.key.keyId;
+    const verifyingKey = [deps.key, ...deps.retiredKeys].find((k) => k.keyId === stored.keyId);
+    const keyKnown = verifyingKey !== undefined;
     const statement = rootStatement({ ...stored, orgId, period });
     const leaves = leavesOf(storedLeaves);
     const checks = {
       digestMatches: sha256Hex(stored.canonicalJson) === stored.digest,
       canonical: isCanonical(stored.canonicalJson),
-      signatureValid: keyKnown && verifyText(stored.canonicalJson, stored.signature, deps.key.publicKey),
-      rootSignatureValid: keyKnown && verifyText(statement, stored.rootSignature, deps.key.publicKey),
+      signatureValid:
+        verifyingKey !== undefined && verifyText(stored.canonicalJson, stored.signature, verifyingKey.publicKey),
+      rootSignatureValid:
+        verifyingKey !== undefined && verifyText(statement, stored.rootSignature, verifyingKey.publicKey),
       leavesMatchRoot:
         merkleRoot(leaves) === stored.merkleRoot &&
         document?.input.merkleRoot === stored.merkleRoot &&
@@ -102,6 +107,7 @@ export function createVerifyPeriod(deps: PeriodDeps): VerifyPeriod {
       revision: n,
       digest: stored.digest,
       keyId: stored.keyId,
+      keyRetired: keyKnown && stored.keyId !== deps.key.keyId,
       holds,
       stored: checks,
       recomputed,

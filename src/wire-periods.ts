@@ -8,6 +8,7 @@ import {
   createPeriodLock,
   createRevisePeriod,
   createVerifyPeriod,
+  loadRetiredPublicKeys,
   loadSigningKey,
   type PeriodDeps,
   type PeriodSettings,
@@ -39,13 +40,18 @@ export function wirePeriods(inputs: {
   const configured = inputs.settings.signingKeyPath;
   const path = configured ?? defaultSigningKeyPath(inputs.duckdbPath);
   const key = loadSigningKey({ path, create: configured === undefined });
-  // The path and key id only: the key itself is never logged.
-  inputs.log.info({ path, keyId: key.keyId, created: key.created }, 'period signing key ready');
+  const retiredKeys = loadRetiredPublicKeys(inputs.settings.retiredPublicKeyPaths);
+  // The path and key ids only: the key itself is never logged.
+  inputs.log.info(
+    { path, keyId: key.keyId, created: key.created, retiredKeyIds: retiredKeys.map((k) => k.keyId) },
+    'period signing key ready',
+  );
   const deps: PeriodDeps = {
     store: inputs.store,
     carbonReport: inputs.carbonReport,
     leaves: createMeterDayLeaves({ store: inputs.accountingStore, fleet: inputs.fleet }),
     key,
+    retiredKeys,
     nowMs: inputs.nowMs,
     settings: { completenessThreshold: inputs.settings.completenessThreshold },
     lock: createPeriodLock(),
@@ -59,5 +65,6 @@ export function wirePeriods(inputs: {
     proof: createInclusionProof(deps),
     closedStatus: createClosedStatus(deps),
     publicKey: { keyId: key.keyId, pem: key.publicKeyPem },
+    retiredPublicKeys: retiredKeys.map((k) => ({ keyId: k.keyId, pem: k.publicKeyPem })),
   };
 }

@@ -105,6 +105,15 @@ describe('alerts.quotas settings', () => {
     ]);
   });
 
+  it('refuse a co2_t quota over grid electricity of an institution without a grid region, and only that', () => {
+    const co2 = { institution: 'i1', year: 2026, metric: 'co2_t', value: 5, source: manual };
+    const problems = problemsOf({
+      entries: [co2, { ...co2, carrier: 'electricity' }, { ...co2, carrier: 'natural_gas' }, { ...co2, metric: 'tce' }],
+    });
+    expect(problems.map((p) => p.path)).toEqual(['alerts.quotas.entries[0].metric', 'alerts.quotas.entries[1].metric']);
+    expect(problems[0]?.message).toContain('gridRegion');
+  });
+
   it('refuse seasonal weights that are not 12 positive numbers, and unknown keys', () => {
     const problems = problemsOf({
       entries: [

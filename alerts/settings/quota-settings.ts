@@ -138,7 +138,7 @@ interface Problem {
 export function checkQuotaSettings(settings: Readonly<Record<string, unknown>>, fleet: Fleet): Problem[] {
   const alerts = settings.alerts as { quotas?: QuotaSettings } | undefined;
   const entries = alerts?.quotas?.entries ?? [];
-  const institutions = new Set(fleet.institutions.map((i) => i.id));
+  const institutions = new Map(fleet.institutions.map((i) => [i.id, i]));
   const problems: Problem[] = [];
   const seen = new Map<string, number>();
   entries.forEach((entry, i) => {
@@ -166,6 +166,14 @@ export function checkQuotaSettings(settings: Readonly<Record<string, unknown>>, 
       );
     if (entry.metric === 'co2_t' && carrier === 'pv_generation')
       add('.metric', 'on-site PV emits no CO2: a co2_t quota of pv_generation is always met');
+    // Without a grid region no emission factor fits grid electricity: the quota could never be judged.
+    const gridless = institutions.get(entry.institution)?.gridRegion === undefined;
+    if (entry.metric === 'co2_t' && (carrier === undefined || carrier === 'electricity') && gridless)
+      add(
+        '.metric',
+        `institution "${entry.institution}" has no gridRegion, so its electricity has no emission factor ` +
+          'and a co2_t quota over it cannot be judged (set gridRegion in the fleet)',
+      );
     const { source } = entry;
     if (source.kind === 'historical') {
       if (source.baselineYear >= entry.year)

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AppError } from '../../src/kernel/index.js';
 import { keyIdOf, publicKeyPem } from '../core/index.js';
-import type { PeriodSigningKey } from '../ports.js';
+import type { PeriodSigningKey, PeriodVerifyingKey } from '../ports.js';
 
 /**
  * The Ed25519 key closed revisions are signed with, from a PEM file (PKCS#8).
@@ -41,4 +41,23 @@ export function loadSigningKey(options: { readonly path: string; readonly create
     throw new AppError('SIGNING_KEY_INVALID', `the period signing key at ${options.path} is not an Ed25519 key`);
   const publicKey = createPublicKey(privateKey);
   return { keyId: keyIdOf(publicKey), privateKey, publicKey, publicKeyPem: publicKeyPem(publicKey), created };
+}
+
+/**
+ * The public keys of signing keys retired by a rotation (SPKI PEM; a private key's PEM is
+ * accepted too and only its public half kept). Every file must hold an Ed25519 key: a wrong
+ * path stops start-up with the path named, like the signing key's.
+ */
+export function loadRetiredPublicKeys(paths: readonly string[]): PeriodVerifyingKey[] {
+  return paths.map((path) => {
+    let publicKey: KeyObject;
+    try {
+      publicKey = createPublicKey(readFileSync(path, 'utf8'));
+    } catch (cause) {
+      throw new AppError('SIGNING_KEY_INVALID', `cannot read a retired period public key at ${path}`, { cause });
+    }
+    if (publicKey.asymmetricKeyType !== 'ed25519')
+      throw new AppError('SIGNING_KEY_INVALID', `the retired period key at ${path} is not an Ed25519 key`);
+    return { keyId: keyIdOf(publicKey), publicKey, publicKeyPem: publicKeyPem(publicKey) };
+  });
 }

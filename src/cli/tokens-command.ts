@@ -2,7 +2,15 @@ import type { AuditLog, TokenStatus, TokenStore } from '../../access/index.js';
 import { ERROR_CODES, isAppError } from '../kernel/index.js';
 import type { AppConfig } from '../load-app-config.js';
 import { parseTokensCommand, type TokensCommand } from './command-line.js';
-import { createToken, FLEET_ROOT, listTokens, revokeToken, type TokenUseCaseDeps } from '../../access/index.js';
+import {
+  createOrgTree,
+  createToken,
+  FLEET_ROOT,
+  isGrantScope,
+  listTokens,
+  revokeToken,
+  type TokenUseCaseDeps,
+} from '../../access/index.js';
 
 /**
  * `tanhe tokens create|list|revoke …` (grammar in command-line.ts): the token use
@@ -37,7 +45,7 @@ export async function runTokensCommand(argv: readonly string[], deps: TokensComm
     return EXIT_USAGE;
   }
   const config = deps.load(argv);
-  const isKnownScope = fleetScopes(config);
+  const isKnownScope = isGrantScope(createOrgTree(config.fleet));
   if (command.kind === 'create' && !isKnownScope(command.scopeOrgId)) {
     deps.err(
       `tanhe tokens create: ORG_NOT_FOUND: --scope ${command.scopeOrgId} is no org unit or institution of the fleet` +
@@ -103,16 +111,6 @@ async function run(command: TokensCommand, useCases: TokenUseCaseDeps, deps: Tok
       return `revoked token ${revoked.id} (${revoked.name}) at ${iso(revoked.revokedAtMs ?? deps.nowMs())}\n`;
     }
   }
-}
-
-/** The fleet root, and every org unit and institution id of the configured fleet. */
-function fleetScopes(config: AppConfig): (orgId: string) => boolean {
-  const ids = new Set([
-    FLEET_ROOT,
-    ...config.fleet.orgs.map((o) => o.id),
-    ...config.fleet.institutions.map((i) => i.id),
-  ]);
-  return (orgId) => ids.has(orgId);
 }
 
 /** DuckDB refuses a second process on a file: "IO Error: Could not set lock on file …" (possibly as a cause). */

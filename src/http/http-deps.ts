@@ -105,6 +105,8 @@ export interface PeriodsUseCases {
   /** The open report's `closed` field: the last revision and whether the data moved since. */
   readonly closedStatus: ClosedStatusQuery;
   readonly publicKey: { readonly keyId: string; readonly pem: string };
+  /** Keys retired from signing that verify still trusts, newest rotation last. */
+  readonly retiredPublicKeys: readonly { readonly keyId: string; readonly pem: string }[];
 }
 
 /** Renders an HTML document as PDF; AppError PDF_RENDERER_UNAVAILABLE (503) when no browser can. */

@@ -100,11 +100,25 @@ export const periodsPlugin: FastifyPluginAsyncZod<PeriodsPluginOptions> = async 
       config: { access: { public: true } },
       schema: {
         tags: ['periods'],
-        summary: 'the Ed25519 public key closed revisions are signed with (SPKI PEM) and its key id',
-        response: { 200: z.object({ keyId: z.string(), algorithm: z.literal('Ed25519'), pem: z.string() }) },
+        summary:
+          'the Ed25519 public key closed revisions are signed with (SPKI PEM) and its key id, ' +
+          'and the keys retired from signing that older revisions were signed with',
+        response: {
+          200: z.object({
+            keyId: z.string(),
+            algorithm: z.literal('Ed25519'),
+            pem: z.string(),
+            retired: z.array(z.object({ keyId: z.string(), pem: z.string() })),
+          }),
+        },
       },
     },
-    async () => ({ keyId: periods.publicKey.keyId, algorithm: 'Ed25519' as const, pem: periods.publicKey.pem }),
+    async () => ({
+      keyId: periods.publicKey.keyId,
+      algorithm: 'Ed25519' as const,
+      pem: periods.publicKey.pem,
+      retired: [...periods.retiredPublicKeys],
+    }),
   );
 
   app.post(
