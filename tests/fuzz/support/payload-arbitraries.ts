@@ -753,12 +753,13 @@ function senmlMessage(clock: FuzzClock): fc.Arbitrary<MessageDraft> {
         'null',
         'string',
       ),
+      gateway: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,20}$/),
     })
-    .chain(({ base, count, envelope }) =>
+    .chain(({ base, count, envelope, gateway }) =>
       fc.array(record(base), { minLength: count, maxLength: count }).map((records): MessageDraft => {
         const pack: JsonTree[] = [base.record, ...records.map((r) => r.record)];
         const items = records.flatMap((r) => (r.expected ? [r.expected] : []));
-        const topic = 'senml/gw-1';
+        const topic = `senml/${gateway}`;
         if (envelope !== 'array') {
           const tree: JsonTree =
             envelope === 'object'
