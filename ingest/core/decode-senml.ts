@@ -16,7 +16,9 @@ export const SENML_RELATIVE_TIME_LIMIT_S = 2 ** 28;
 export function decodeSenmlItems(payload: unknown, directory: MeterDirectory): RawItem[] | string {
   if (!Array.isArray(payload)) return 'SenML payload must be a JSON array of records';
   const items: RawItem[] = [];
-  let baseName = '';
+  // A base field of the wrong type poisons the records it applies to (NaN, null name)
+  // instead of being skipped: skipping it would stamp them with an earlier base.
+  let baseName: string | null = '';
   let baseTimeS = 0;
   let baseUnit: unknown;
   let baseValue = 0;
@@ -27,20 +29,23 @@ export function decodeSenmlItems(payload: unknown, directory: MeterDirectory): R
       items.push(emptyItem(raw));
       continue;
     }
-    if (typeof record.bn === 'string') baseName = record.bn;
-    if (typeof record.bt === 'number') baseTimeS = record.bt;
+    if (record.bn !== undefined) baseName = typeof record.bn === 'string' ? record.bn : null;
+    if (record.bt !== undefined) baseTimeS = numberOrNaN(record.bt);
     if (record.bu !== undefined) baseUnit = record.bu;
-    if (typeof record.bv === 'number') baseValue = record.bv;
-    if (typeof record.bs === 'number') baseSum = record.bs;
+    if (record.bv !== undefined) baseValue = numberOrNaN(record.bv);
+    if (record.bs !== undefined) baseSum = numberOrNaN(record.bs);
     const hasValue = record.v !== undefined || record.s !== undefined;
     if (!hasValue && record.n === undefined) continue; // a base-only record
-    const name = baseName + (typeof record.n === 'string' ? record.n : '');
-    const meter = directory.bySenmlName(name);
-    const timeS = baseTimeS + (typeof record.t === 'number' ? record.t : 0);
+    const name =
+      baseName === null || (record.n !== undefined && typeof record.n !== 'string')
+        ? null
+        : baseName + (record.n ?? '');
+    const meter = name === null ? undefined : directory.bySenmlName(name);
+    const timeS = baseTimeS + (record.t === undefined ? 0 : numberOrNaN(record.t));
     items.push({
       meter,
       addressedTo: name || null,
-      ts: timeS < SENML_RELATIVE_TIME_LIMIT_S ? `relative SenML time ${timeS}` : Math.round(timeS * 1000),
+      ts: senmlTime(timeS),
       value: addBase(record.v !== undefined ? record.v : record.s, record.v !== undefined ? baseValue : baseSum),
       seq: undefined,
       unit: record.u ?? baseUnit,
@@ -52,7 +57,18 @@ export function decodeSenmlItems(payload: unknown, directory: MeterDirectory): R
   return items;
 }
 
+function numberOrNaN(value: unknown): number {
+  return typeof value === 'number' ? value : NaN;
+}
+
+/** Epoch ms, or (for validation to refuse) a text saying why the time is not one. */
+function senmlTime(timeS: number): number | string {
+  if (Number.isNaN(timeS)) return 'SenML time (bt, t) is not a number';
+  return timeS < SENML_RELATIVE_TIME_LIMIT_S ? `relative SenML time ${timeS}` : Math.round(timeS * 1000);
+}
+
 function addBase(value: unknown, base: number): unknown {
+  if (Number.isNaN(base)) return 'a base value (bv, bs) that is not a number';
   return typeof value === 'number' ? value + base : value;
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MeterDirectory, MeterSpec } from './ingest-types.js';
-import { processMessage, type MessageContext } from './process-message.js';
+import { MAX_JSON_DEPTH, processMessage, type MessageContext } from './process-message.js';
 
 const meters: MeterSpec[] = [
   { id: 'm1', carrier: 'electricity', unit: 'kWh', timeZone: 'Asia/Shanghai' },
@@ -120,6 +120,27 @@ describe('SenML codec', () => {
   it('refuses a non-array envelope', () => {
     expect(reasons('senml/gw1', { n: 'x', v: 1 })).toEqual(['schema_violation']);
   });
+
+  // Found by fuzzing (tests/fuzz): a field of the wrong type was skipped, so the record took an earlier base.
+  it('refuses a record whose t, bt, bv or n has the wrong type instead of reading it with the earlier base', () => {
+    const bn = 'urn:dev:mac:0024befffe804ff1:';
+    const out = run('senml/gw1', [
+      { bn, bt: NOW / 1000, n: 'energy', v: 1 },
+      { n: 'energy', t: '60', v: 2 },
+      { bt: String(NOW / 1000), n: 'energy', v: 3 },
+      { bt: NOW / 1000, bv: '10', n: 'energy', v: 4 },
+      { bv: 0, n: 7, v: 5 },
+      { bn: 5, n: 'energy', v: 6 },
+    ]);
+    expect(out.accepted.map((a) => a.value)).toEqual([1]);
+    expect(out.rejected.map((r) => r.reason)).toEqual([
+      'schema_violation',
+      'schema_violation',
+      'schema_violation',
+      'unknown_meter',
+      'unknown_meter',
+    ]);
+  });
 });
 
 describe('Tasmota codec', () => {
@@ -136,6 +157,32 @@ describe('Tasmota codec', () => {
       'unknown_meter',
     ]);
     expect(reasons('tele/tasmota_canteen_1/SENSOR', { Time: '2026-10-01T08:15:00' })).toEqual(['schema_violation']);
+  });
+});
+
+// Found by fuzzing (tests/fuzz): both threw out of processMessage, so the handler failed and the
+// broker would redeliver the message after every restart.
+describe('payloads that used to throw', () => {
+  it('quarantines a timestamp in epoch nanoseconds (beyond what a Date holds) as future_timestamp', () => {
+    expect(reasons('meters/m1/readings', `{"ts": ${NOW}000000, "value": 1}`)).toEqual(['future_timestamp']);
+    expect(reasons('meters/m1/readings', { ts: Number.MAX_SAFE_INTEGER + 1, value: 1 })).toEqual(['future_timestamp']);
+  });
+
+  it('quarantines JSON nested deeper than the limit whole, as schema_violation', () => {
+    const deep = '['.repeat(MAX_JSON_DEPTH) + ']'.repeat(MAX_JSON_DEPTH);
+    expect(run('meters/m1/readings', `[${deep}]`).rejected.map((r) => r.reason)).toEqual(['schema_violation']);
+    // Brackets inside strings do not count; a payload nested to the limit is decoded as usual.
+    expect(run('meters/m1/readings', { ts: NOW, value: 1, note: '['.repeat(500) }).accepted).toHaveLength(1);
+    expect(run('meters/m1/readings', `[{"ts": ${NOW}, "value": 1, "x": ${deep.slice(2, -2)}}]`).accepted).toHaveLength(
+      1,
+    );
+  });
+
+  it('survives nesting of 100 000 levels within the size limit', () => {
+    const big = { ...ctx, limits: { ...ctx.limits, maxPayloadBytes: 1 << 20 } };
+    const text = '['.repeat(100_000) + ']'.repeat(100_000);
+    const out = processMessage('meters/m1/readings', new TextEncoder().encode(text), big);
+    expect(out.rejected.map((r) => r.reason)).toEqual(['schema_violation']);
   });
 });
 

@@ -43,6 +43,9 @@ export function processMessage(topic: string, payload: Uint8Array, ctx: MessageC
   if (!route) return whole('unknown_topic', `topic ${topic} matches no configured codec`);
 
   const text = decodeText(payload);
+  if (nestingExceeds(text, MAX_JSON_DEPTH)) {
+    return whole('schema_violation', `JSON nested deeper than ${MAX_JSON_DEPTH} levels`, route.addressedTo);
+  }
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -84,6 +87,32 @@ function routeTopic(topic: string, ctx: MessageContext): Route | undefined {
     return { addressedTo: null, decode: (json) => decodeSenmlItems(json, ctx.directory) };
   }
   return undefined;
+}
+
+/**
+ * No accepted shape nests deeper than 3 levels (a batch, its item, a Tasmota sensor
+ * object). A payload nested thousands deep still fits maxPayloadBytes, and the codecs'
+ * JSON.stringify of an item (kept for quarantine) recurses per level: it would throw
+ * a RangeError out of the handler, and the message would be redelivered forever.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** One pass over the text, skipping string literals; true as soon as the depth passes maxDepth. */
+function nestingExceeds(text: string, maxDepth: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > maxDepth) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });

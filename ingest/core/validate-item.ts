@@ -65,7 +65,7 @@ export function validateItem(item: RawItem, nowMs: number, limits: IngestLimits)
   if (tsMs > nowMs + limits.maxFutureSkewMs) {
     return reject(
       'future_timestamp',
-      `timestamp ${new Date(tsMs).toISOString()} is ${Math.round((tsMs - nowMs) / 1000)} s ahead of the service clock`,
+      `timestamp ${instantText(tsMs)} is ${Math.round((tsMs - nowMs) / 1000)} s ahead of the service clock`,
     );
   }
   return { meterId: meter.id, tsMs, value: item.value, seq };
@@ -101,6 +101,13 @@ function parseDeviceTime(ts: unknown, localTimeZone: string | undefined): number
     }
   }
   return `ts "${ts.slice(0, 40)}" is not an ISO-8601 instant with an offset`;
+}
+
+/** Largest |epoch ms| a Date holds; toISOString throws beyond it (epoch µs and ns land there). */
+const MAX_DATE_MS = 8.64e15;
+
+function instantText(tsMs: number): string {
+  return Math.abs(tsMs) <= MAX_DATE_MS ? new Date(tsMs).toISOString() : `${tsMs} ms since the epoch`;
 }
 
 function describe(value: unknown): string {
