@@ -50,10 +50,13 @@ export async function startStack(options: { meters: number; spool?: Record<strin
   };
 }
 
-/** `perMeter` readings for each of `meters` meters, interleaved the way a fleet reports (by time, then meter). */
-export function readingMessages(meters: number, perMeter: number): OutgoingMessage[] {
+/**
+ * `perMeter` readings for each of `meters` meters, interleaved the way a fleet reports (by time, then meter),
+ * from reading `firstSeq` on (a second wave in the same store starts where the first ended).
+ */
+export function readingMessages(meters: number, perMeter: number, firstSeq = 0): OutgoingMessage[] {
   const messages: OutgoingMessage[] = [];
-  for (let seq = 0; seq < perMeter; seq++) {
+  for (let seq = firstSeq; seq < firstSeq + perMeter; seq++) {
     for (let m = 0; m < meters; m++) {
       messages.push({
         topic: `meters/${meterId(m)}/readings`,
@@ -70,16 +73,21 @@ export function readingMessages(meters: number, perMeter: number): OutgoingMessa
 }
 
 /**
- * Checks that every (meter, seq) of readingMessages(meters, perMeter) is stored
+ * Checks that every (meter, seq) of readingMessages(meters, perMeter, firstSeq) is stored
  * exactly once with its value; returns the problems found (empty when exact).
  */
-export async function exactlyOnceProblems(store: ReadingStore, meters: number, perMeter: number): Promise<string[]> {
+export async function exactlyOnceProblems(
+  store: ReadingStore,
+  meters: number,
+  perMeter: number,
+  firstSeq = 0,
+): Promise<string[]> {
   const problems: string[] = [];
   for (let m = 0; m < meters; m++) {
     const rows = await store.readings({
       meterId: meterId(m),
-      fromMs: readingTsMs(0),
-      toMs: readingTsMs(perMeter),
+      fromMs: readingTsMs(firstSeq),
+      toMs: readingTsMs(firstSeq + perMeter),
       limit: perMeter * 2,
     });
     const seen = new Map<number, number>();
@@ -91,7 +99,7 @@ export async function exactlyOnceProblems(store: ReadingStore, meters: number, p
       if (row.tsMs !== readingTsMs(seq))
         problems.push(`${meterId(m)} seq ${seq}: ts ${row.tsMs}, expected ${readingTsMs(seq)}`);
     }
-    for (let seq = 0; seq < perMeter; seq++) {
+    for (let seq = firstSeq; seq < firstSeq + perMeter; seq++) {
       const count = seen.get(seq) ?? 0;
       if (count !== 1) problems.push(`${meterId(m)} seq ${seq} stored ${count} times`);
     }
