@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { eventually } from './eventually.js';
 import { freePort } from './ports.js';
-import { startProcess, type ManagedProcess } from './processes.js';
+import { startProcess, type ManagedProcess, type ProcessExit } from './processes.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -34,8 +34,8 @@ export interface ServiceHandle {
   start(): Promise<void>;
   /** SIGKILL: the process gets no chance to drain or flush. */
   kill(): Promise<void>;
-  /** SIGTERM: graceful shutdown, drains the spool. */
-  stop(): Promise<void>;
+  /** SIGTERM: graceful shutdown, drains the spool; resolves with how it ended (undefined if never started). */
+  stop(): Promise<ProcessExit | undefined>;
   /** fetch on the service with the administrator token (SERVICE_ADMIN_TOKEN) as bearer. */
   fetch(path: string, init?: RequestInit): Promise<Response>;
   /** The /metrics counters that start with tanhe_, summed over labels. */
@@ -103,7 +103,7 @@ export async function createService(options: ServiceOptions): Promise<ServiceHan
       await process?.kill();
     },
     async stop() {
-      await process?.stop({ graceMs: 30_000 });
+      return await process?.stop({ graceMs: 30_000 });
     },
     fetch: (path, init = {}) =>
       fetch(`${httpUrl}${path}`, {
