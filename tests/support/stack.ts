@@ -20,10 +20,17 @@ export interface Stack {
   dispose(): Promise<void>;
 }
 
-export async function startStack(options: { meters: number; spool?: Record<string, unknown> }): Promise<Stack> {
+export async function startStack(options: {
+  meters: number;
+  spool?: Record<string, unknown>;
+  /** How long QuestDB may take to answer at start (startQuestDb's default unless given). */
+  questdbStartTimeoutMs?: number;
+}): Promise<Stack> {
   const dir = await makeTempDir('tanhe-e2e-');
   const mosquitto = await startMosquitto();
-  const questdb = await startQuestDb();
+  const questdb = await startQuestDb(
+    options.questdbStartTimeoutMs === undefined ? {} : { startTimeoutMs: options.questdbStartTimeoutMs },
+  );
   const service = await createService({
     dir,
     mqttUrl: mosquitto.url,
