@@ -13,7 +13,7 @@ const HELD = 300;
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack({ meters: METERS, questdbStartTimeoutMs: 180_000 });
+  stack = await startStack({ meters: METERS, questdbStartTimeoutMs: 180_000, serviceReadyTimeoutMs: 180_000 });
 }, 300_000);
 afterAll(async () => {
   stack?.questdb.resume();

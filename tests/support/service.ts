@@ -24,6 +24,8 @@ export interface ServiceOptions {
   readonly simulator?: Record<string, unknown>;
   /** The `alerts:` section; off when absent, so that tests about other things do not also evaluate rules. */
   readonly alerts?: Record<string, unknown>;
+  /** How long start() waits for /healthz (default 60 s). */
+  readonly readyTimeoutMs?: number;
   /** Extra environment of the process (secrets such as TANHE_SMTP_PASSWORD, which the YAML must not hold). */
   readonly env?: Readonly<Record<string, string>>;
 }
@@ -96,7 +98,7 @@ export async function createService(options: ServiceOptions): Promise<ServiceHan
         },
         logDir: options.dir,
         ready: healthy,
-        readyTimeoutMs: 60_000,
+        readyTimeoutMs: options.readyTimeoutMs ?? 60_000,
       });
     },
     async kill() {

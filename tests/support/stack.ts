@@ -25,6 +25,8 @@ export async function startStack(options: {
   spool?: Record<string, unknown>;
   /** How long QuestDB may take to answer at start (startQuestDb's default unless given). */
   questdbStartTimeoutMs?: number;
+  /** How long the service may take to answer /healthz at each start (createService's default unless given). */
+  serviceReadyTimeoutMs?: number;
 }): Promise<Stack> {
   const dir = await makeTempDir('tanhe-e2e-');
   const mosquitto = await startMosquitto();
@@ -37,6 +39,7 @@ export async function startStack(options: {
     store: { kind: 'questdb', questdbUrl: questdb.url },
     fleet: testFleet(options.meters),
     ...(options.spool ? { spool: options.spool } : {}),
+    ...(options.serviceReadyTimeoutMs === undefined ? {} : { readyTimeoutMs: options.serviceReadyTimeoutMs }),
   });
   await service.start();
   const store = createQuestDbReadingStore(createQuestDbClient({ url: questdb.url, requestTimeoutMs: 30_000 }));
