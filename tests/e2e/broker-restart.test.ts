@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
 import { closePublisher, connectPublisher, publishAll } from '../support/publisher.js';
@@ -14,6 +16,13 @@ afterAll(async () => {
   await stack?.dispose();
 });
 
+const brokerConnected = async () =>
+  await eventually(async () => {
+    const response = await fetch(`${stack.service.httpUrl}/readyz`);
+    if (!response.ok) throw new Error(`readyz ${response.status}`);
+    return ((await response.json()) as { broker: { connected: boolean } }).broker.connected;
+  });
+
 it('reconnects after a Mosquitto restart during publishing and stores everything once, with no broker drops', async () => {
   const publisher = await connectPublisher(stack.mosquitto.url, 'e2e-restart-publisher');
   let restart: Promise<void> | undefined;
@@ -28,11 +37,53 @@ it('reconnects after a Mosquitto restart during publishing and stores everything
 
   await waitUntilStored(stack.store, { readings: METERS * PER_METER }, 'all readings stored after the broker restart');
   expect(await exactlyOnceProblems(stack.store, METERS, PER_METER)).toEqual([]);
-  const ready = await eventually(async () => {
-    const response = await fetch(`${stack.service.httpUrl}/readyz`);
-    if (!response.ok) throw new Error(`readyz ${response.status}`);
-    return (await response.json()) as { broker: { connected: boolean } };
-  });
-  expect(ready.broker.connected).toBe(true);
+  expect(await brokerConnected()).toBe(true);
   expect(await stack.mosquitto.sysDropped()).toBe(0);
 });
+
+it('reconnects after a kill -9 of Mosquitto mid-stream: every message the broker acknowledged is stored once', async () => {
+  // Mosquitto keeps sessions (the service's subscription, its queue) in memory and saves them to mosquitto.db
+  // at a clean stop and every autosave_interval (docker/mosquitto.conf); a kill -9 keeps only the last save.
+  // The restart of the test above saved the service's session; a kill in a fresh stack waits for an autosave.
+  await eventually(
+    () => {
+      if (!existsSync(join(stack.mosquitto.dir, 'mosquitto.db'))) throw new Error('no mosquitto.db yet');
+    },
+    { timeoutMs: 120_000, intervalMs: 500, message: 'Mosquitto saved its sessions' },
+  );
+  const connectsBefore = connectLines(stack.service.readLog());
+  // The first wave when the test above ran (this test runs alone too: -t 'kill -9').
+  await stack.store.sync();
+  const storedBefore = (await stack.store.counts()).readings;
+  const publisher = await connectPublisher(stack.mosquitto.url, 'e2e-kill-publisher');
+  let killed: Promise<void> | undefined;
+  let ackedAtKill = 0;
+  await publishAll(publisher, readingMessages(METERS, PER_METER, PER_METER), {
+    ratePerSecond: 400,
+    onAcked: (acked) => {
+      if (acked !== 1500) return;
+      ackedAtKill = acked;
+      killed = (async () => {
+        await stack.mosquitto.kill();
+        await stack.mosquitto.restart();
+      })();
+    },
+  });
+  await killed;
+  await closePublisher(publisher);
+  // The kill hit mid-stream: the publisher had more to send, and what it had not yet had acknowledged was
+  // sent again to the restarted broker (publishAll resolves only once every message is acknowledged).
+  expect(ackedAtKill).toBe(1500);
+
+  const total = storedBefore + METERS * PER_METER;
+  await waitUntilStored(stack.store, { readings: total }, 'every acknowledged reading stored after the kill -9');
+  expect(await exactlyOnceProblems(stack.store, METERS, PER_METER, PER_METER)).toEqual([]);
+  expect(await brokerConnected()).toBe(true);
+  // The service connected again to the new broker process (one more "connected" line).
+  expect(connectLines(stack.service.readLog())).toBeGreaterThan(connectsBefore);
+  expect(await stack.mosquitto.sysDropped()).toBe(0);
+});
+
+function connectLines(log: string): number {
+  return log.split('\n').filter((line) => line.includes('connected to MQTT broker')).length;
+}

@@ -330,7 +330,19 @@ describe('GET /api/v1/reports/carbon', () => {
     expect(electricity?.unit).toBe('kWh');
     expect(electricity?.factor?.id).toMatch(/northwest/);
     expect((body.children as { org: { id: string } }[]).map((c) => c.org.id)).toEqual(['inst1']);
-    expect(body.totals).toMatchObject({ kgce: expect.any(Number), co2eKg: expect.any(Number) });
+    // By hand from the readings written above and config/factors.yaml: electricity 1296 kWh (e1 720 + e2 576)
+    // × 0.1229 kgce/kWh (GB/T 2589 equivalent) and × 0.5543 kgCO2/kWh (the northwest grid's 2023 average, the
+    // latest year, applied until superseded); water (w1) counts in neither; no fuels (scope 1 is 0) and no
+    // instruments (market = location).
+    const electricityKwh = 3 * 96 * 2.5 + 1000 * 3 * 96 * 0.001 * 2;
+    expect(electricityKwh).toBeCloseTo(1296, 9);
+    const totals = body.totals as Record<string, number>;
+    expect(totals.kgce).toBeCloseTo(1296 * 0.1229, 6);
+    expect(totals.tce).toBeCloseTo((1296 * 0.1229) / 1000, 9);
+    expect(totals.scope1Kg).toBe(0);
+    expect(totals.scope2LocationKg).toBeCloseTo(1296 * 0.5543, 6);
+    expect(totals.scope2MarketKg).toBeCloseTo(1296 * 0.5543, 6);
+    expect(totals.co2eKg).toBeCloseTo(1296 * 0.5543, 6);
   });
 
   it('gives the same report as CSV for Excel: UTF-8 with BOM, an attachment', async () => {
@@ -351,6 +363,12 @@ describe('GET /api/v1/reports/carbon', () => {
     const yearly = await get('/api/v1/reports/carbon?org=nx-b&period=2026');
     expect(yearly.status).toBe(200);
     expect((yearly.body.period as { label: string }).label).toBe('2026');
+    // By hand: e3 rises 2 kWh a step over 288 steps, less the step its 1000 kWh jump was held from (2 + 1000
+    // quarantined): 574 kWh; the silent meter adds nothing. Factors as in the monthly report above.
+    const yearTotals = yearly.body.totals as Record<string, number>;
+    expect(yearTotals.kgce).toBeCloseTo((3 * 96 * 2 - 2) * 0.1229, 6);
+    expect(yearTotals.co2eKg).toBeCloseTo((3 * 96 * 2 - 2) * 0.5543, 6);
+    expect(yearTotals.scope2MarketKg).toBeCloseTo((3 * 96 * 2 - 2) * 0.5543, 6);
   });
 });
 

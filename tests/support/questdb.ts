@@ -22,6 +22,10 @@ export interface QuestDbHandle {
   start(): Promise<void>;
   /** SIGKILL, like a crash; resolves when the process has exited. */
   kill(): Promise<void>;
+  /** SIGSTOP: the process hangs (requests wait, nothing answers) until resume(). */
+  pause(): void;
+  /** SIGCONT after pause(). */
+  resume(): void;
   /** Stops QuestDB and deletes its temporary root dir (call once, in afterAll). */
   dispose(): Promise<void>;
 }
@@ -128,6 +132,8 @@ export async function startQuestDb(opts: StartQuestDbOptions = {}): Promise<Ques
   async function terminate(signal: NodeJS.Signals): Promise<void> {
     if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
     child.kill(signal);
+    // A paused process takes a signal only once it runs again.
+    child.kill('SIGCONT');
     await exited;
   }
 
@@ -138,6 +144,8 @@ export async function startQuestDb(opts: StartQuestDbOptions = {}): Promise<Ques
     dataDir,
     stop: () => terminate('SIGTERM'),
     kill: () => terminate('SIGKILL'),
+    pause: () => void child?.kill('SIGSTOP'),
+    resume: () => void child?.kill('SIGCONT'),
     async start() {
       await terminate('SIGTERM');
       await launch();

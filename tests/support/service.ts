@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { eventually } from './eventually.js';
 import { freePort } from './ports.js';
-import { startProcess, type ManagedProcess } from './processes.js';
+import { startProcess, type ManagedProcess, type ProcessExit } from './processes.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -24,6 +24,8 @@ export interface ServiceOptions {
   readonly simulator?: Record<string, unknown>;
   /** The `alerts:` section; off when absent, so that tests about other things do not also evaluate rules. */
   readonly alerts?: Record<string, unknown>;
+  /** How long start() waits for /healthz (default 60 s). */
+  readonly readyTimeoutMs?: number;
   /** Extra environment of the process (secrets such as TANHE_SMTP_PASSWORD, which the YAML must not hold). */
   readonly env?: Readonly<Record<string, string>>;
 }
@@ -34,8 +36,8 @@ export interface ServiceHandle {
   start(): Promise<void>;
   /** SIGKILL: the process gets no chance to drain or flush. */
   kill(): Promise<void>;
-  /** SIGTERM: graceful shutdown, drains the spool. */
-  stop(): Promise<void>;
+  /** SIGTERM: graceful shutdown, drains the spool; resolves with how it ended (undefined if never started). */
+  stop(): Promise<ProcessExit | undefined>;
   /** fetch on the service with the administrator token (SERVICE_ADMIN_TOKEN) as bearer. */
   fetch(path: string, init?: RequestInit): Promise<Response>;
   /** The /metrics counters that start with tanhe_, summed over labels. */
@@ -96,14 +98,14 @@ export async function createService(options: ServiceOptions): Promise<ServiceHan
         },
         logDir: options.dir,
         ready: healthy,
-        readyTimeoutMs: 60_000,
+        readyTimeoutMs: options.readyTimeoutMs ?? 60_000,
       });
     },
     async kill() {
       await process?.kill();
     },
     async stop() {
-      await process?.stop({ graceMs: 30_000 });
+      return await process?.stop({ graceMs: 30_000 });
     },
     fetch: (path, init = {}) =>
       fetch(`${httpUrl}${path}`, {

@@ -20,16 +20,26 @@ export interface Stack {
   dispose(): Promise<void>;
 }
 
-export async function startStack(options: { meters: number; spool?: Record<string, unknown> }): Promise<Stack> {
+export async function startStack(options: {
+  meters: number;
+  spool?: Record<string, unknown>;
+  /** How long QuestDB may take to answer at start (startQuestDb's default unless given). */
+  questdbStartTimeoutMs?: number;
+  /** How long the service may take to answer /healthz at each start (createService's default unless given). */
+  serviceReadyTimeoutMs?: number;
+}): Promise<Stack> {
   const dir = await makeTempDir('tanhe-e2e-');
   const mosquitto = await startMosquitto();
-  const questdb = await startQuestDb();
+  const questdb = await startQuestDb(
+    options.questdbStartTimeoutMs === undefined ? {} : { startTimeoutMs: options.questdbStartTimeoutMs },
+  );
   const service = await createService({
     dir,
     mqttUrl: mosquitto.url,
     store: { kind: 'questdb', questdbUrl: questdb.url },
     fleet: testFleet(options.meters),
     ...(options.spool ? { spool: options.spool } : {}),
+    ...(options.serviceReadyTimeoutMs === undefined ? {} : { readyTimeoutMs: options.serviceReadyTimeoutMs }),
   });
   await service.start();
   const store = createQuestDbReadingStore(createQuestDbClient({ url: questdb.url, requestTimeoutMs: 30_000 }));
@@ -50,10 +60,13 @@ export async function startStack(options: { meters: number; spool?: Record<strin
   };
 }
 
-/** `perMeter` readings for each of `meters` meters, interleaved the way a fleet reports (by time, then meter). */
-export function readingMessages(meters: number, perMeter: number): OutgoingMessage[] {
+/**
+ * `perMeter` readings for each of `meters` meters, interleaved the way a fleet reports (by time, then meter),
+ * from reading `firstSeq` on (a second wave in the same store starts where the first ended).
+ */
+export function readingMessages(meters: number, perMeter: number, firstSeq = 0): OutgoingMessage[] {
   const messages: OutgoingMessage[] = [];
-  for (let seq = 0; seq < perMeter; seq++) {
+  for (let seq = firstSeq; seq < firstSeq + perMeter; seq++) {
     for (let m = 0; m < meters; m++) {
       messages.push({
         topic: `meters/${meterId(m)}/readings`,
@@ -70,16 +83,21 @@ export function readingMessages(meters: number, perMeter: number): OutgoingMessa
 }
 
 /**
- * Checks that every (meter, seq) of readingMessages(meters, perMeter) is stored
+ * Checks that every (meter, seq) of readingMessages(meters, perMeter, firstSeq) is stored
  * exactly once with its value; returns the problems found (empty when exact).
  */
-export async function exactlyOnceProblems(store: ReadingStore, meters: number, perMeter: number): Promise<string[]> {
+export async function exactlyOnceProblems(
+  store: ReadingStore,
+  meters: number,
+  perMeter: number,
+  firstSeq = 0,
+): Promise<string[]> {
   const problems: string[] = [];
   for (let m = 0; m < meters; m++) {
     const rows = await store.readings({
       meterId: meterId(m),
-      fromMs: readingTsMs(0),
-      toMs: readingTsMs(perMeter),
+      fromMs: readingTsMs(firstSeq),
+      toMs: readingTsMs(firstSeq + perMeter),
       limit: perMeter * 2,
     });
     const seen = new Map<number, number>();
@@ -91,7 +109,7 @@ export async function exactlyOnceProblems(store: ReadingStore, meters: number, p
       if (row.tsMs !== readingTsMs(seq))
         problems.push(`${meterId(m)} seq ${seq}: ts ${row.tsMs}, expected ${readingTsMs(seq)}`);
     }
-    for (let seq = 0; seq < perMeter; seq++) {
+    for (let seq = firstSeq; seq < firstSeq + perMeter; seq++) {
       const count = seen.get(seq) ?? 0;
       if (count !== 1) problems.push(`${meterId(m)} seq ${seq} stored ${count} times`);
     }
