@@ -350,7 +350,10 @@ export class FileSpool implements Spool {
       this.syncingFd = -1;
       if (this.retiredFds.delete(fd)) closeSync(fd);
       if (error) {
-        const failure = new AppError('SPOOL_IO', 'cannot fdatasync the spool segment', { cause: error, retryable: true });
+        const failure = new AppError('SPOOL_IO', 'cannot fdatasync the spool segment', {
+          cause: error,
+          retryable: true,
+        });
         const failed = this.durableWaiters.filter((w) => w.upTo <= upTo);
         this.durableWaiters = this.durableWaiters.filter((w) => w.upTo > upTo);
         for (const w of failed) w.reject(failure);
