@@ -106,10 +106,7 @@ function connect(
   // A refused certificate or credential repeats at every reconnect; it is logged once until the next connect.
   let lastRefusal: string | undefined;
   client.on('connect', (connack) => {
-    options.log.info(
-      { url, clientId, sessionPresent: connack.sessionPresent },
-      'connected to MQTT broker',
-    );
+    options.log.info({ url, clientId, sessionPresent: connack.sessionPresent }, 'connected to MQTT broker');
     wasConnected = true;
     lastRefusal = undefined;
     client.subscribe(
