@@ -114,6 +114,24 @@ describe('FileSpool group commit (fsync always)', () => {
     expect(startedSyncs).toBe(before + 1);
   });
 
+  it('puts the data on disk before a checkpoint that passes it (the drainer may store it before its group commit)', async () => {
+    const s = spool();
+    s.append([reading(1), reading(2)]);
+    let durable = false;
+    const waiting = s.durable().then(() => (durable = true));
+    await eventually(() => expect(held.length).toBe(1));
+    s.append([reading(3)]);
+    const later = s.durable();
+    const batch = s.read(10);
+    expect(batch.records.length).toBe(3);
+    s.commit(batch.end, batch.records.length);
+    // The commit synced the segment itself: every append it covers is durable, the held call notwithstanding.
+    await Promise.all([waiting, later]);
+    expect(durable).toBe(true);
+    held.shift()?.done();
+    s.close();
+  });
+
   it('keeps the fd of a rotated segment open until the fdatasync on it returns, and loses nothing', async () => {
     const s = spool(256);
     let i = 0;

@@ -168,7 +168,16 @@ export class FileSpool implements Spool {
     this.checkpoint = position;
     this.checkpointDirty = true;
     this.pendingRecords -= records;
-    if (this.options.fsync === 'always') this.persistCheckpoint();
+    if (this.options.fsync === 'always') {
+      // The drainer may store records whose group commit is still pending. A checkpoint on disk past data
+      // that is not would, after a power loss, point beyond the segment's end and skip the records appended
+      // there next: the data goes to disk first (and settles the waiting appends with it).
+      if (this.durableCount < this.appendedCount) {
+        fdatasyncSync(this.writeFd);
+        this.settleDurable(this.appendedCount);
+      }
+      this.persistCheckpoint();
+    }
     if (!this.isFull()) this.wake('space');
   }
 
