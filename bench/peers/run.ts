@@ -42,7 +42,6 @@ const { values: flags } = parseArgs({
     'sample-ms': { type: 'string', default: '50' },
     /** Extra spool settings for the tanhe consumers, as JSON (e.g. '{"batchSize":10000}'). */
     'tanhe-spool': { type: 'string', default: '{}' },
-    'timeout-s': { type: 'string', default: '300' },
     'telegraf-bin': { type: 'string', default: join(REPO_ROOT, '.vendor', 'telegraf', 'telegraf') },
     out: { type: 'string', default: join(REPO_ROOT, 'bench', 'results', 'peers.json') },
   },
@@ -56,7 +55,6 @@ const totalSeqs = warmPerMeter + perMeter + killPerMeter;
 const N = perMeter * meters;
 const probeCount = Math.min(Number(flags.probes), meters);
 const probeMeters = Array.from({ length: probeCount }, (_, i) => Math.floor((i * meters) / probeCount));
-const timeoutMs = Number(flags['timeout-s']) * 1000;
 const consumerNames = flags.consumers.split(',').map((c) => c.trim());
 const tanheSpool = JSON.parse(flags['tanhe-spool']) as Record<string, unknown>;
 
@@ -252,6 +250,29 @@ function storedLatencies(samples: readonly StoreSample[], phase: Phase, publishe
   return latencies;
 }
 
+/**
+ * The first sample showing `target` rows, or, when the count stops growing for `stallMs` first, the last
+ * sample (incomplete: the verification then says what is missing). A stall, not a fixed timeout, ends the wait.
+ */
+async function waitForCountOrStall(
+  sampler: StoreSampler,
+  target: number,
+  stallMs = 20_000,
+): Promise<{ sample: StoreSample | undefined; complete: boolean }> {
+  let lastCount = -1;
+  let lastChangeMs = nowMs();
+  for (;;) {
+    const reached = sampler.samples.find((x) => x.count >= target);
+    if (reached) return { sample: reached, complete: true };
+    const latest = sampler.latest();
+    if ((latest?.count ?? 0) !== lastCount) {
+      lastCount = latest?.count ?? 0;
+      lastChangeMs = nowMs();
+    } else if (nowMs() - lastChangeMs > stallMs) return { sample: latest, complete: false };
+    await new Promise((r) => setTimeout(r, Number(flags['sample-ms'])));
+  }
+}
+
 /** Per meter: rows vs distinct seqs (duplicates), distinct seqs vs what the broker acknowledged (lost). */
 async function verify(url: string, consumer: Consumer) {
   const rows = await questDbExec(url, `SELECT meter_id, count(), count_distinct(seq) FROM ${consumer.table}`);
@@ -295,6 +316,7 @@ interface ConsumerResult {
   table: string;
   saturation: {
     messages: number;
+    complete: boolean;
     publish: PublishStats;
     elapsedMs: number;
     perSecond: number;
@@ -343,7 +365,7 @@ async function runConsumer(
   try {
     log(`${consumer.name}: warm-up, ${warmPerMeter * meters} messages`);
     await publish(PHASES.warmup);
-    await sampler.waitForCount(warmPerMeter * meters, timeoutMs);
+    await waitForCountOrStall(sampler, warmPerMeter * meters);
 
     log(`${consumer.name}: saturation, ${N} messages`);
     const pids = {
@@ -354,15 +376,17 @@ async function runConsumer(
     const first = sampler.samples.length;
     const before = cpuSnapshot({ ...pids, bench: process.pid });
     const stats = await publish(PHASES.saturation);
-    const done = await sampler.waitForCount(PHASES.saturation.toSeq * meters, timeoutMs);
+    const waited = await waitForCountOrStall(sampler, PHASES.saturation.toSeq * meters);
     const cpu = cpuDelta(before, cpuSnapshot({ ...pids, bench: process.pid }));
-    const elapsedMs = done.atMs - stats.firstPublishMs;
+    const elapsedMs = (waited.sample?.atMs ?? nowMs()) - stats.firstPublishMs;
+    if (!waited.complete) log(`${consumer.name}: INCOMPLETE, ${waited.sample?.count ?? 0} rows visible; going on`);
     const peakRssBytes = memoryBytes(pids.consumer).peakRss;
     const ours = Object.entries(cpu)
       .filter(([k]) => k !== 'machine')
       .reduce((s, [, v]) => s + v, 0);
     const saturation = {
       messages: N,
+      complete: waited.complete,
       publish: stats,
       elapsedMs: round(elapsedMs, 0),
       perSecond: round(N / (elapsedMs / 1000), 0),
@@ -384,7 +408,7 @@ async function runConsumer(
     log(`${consumer.name}: SIGKILL mid-run, ${killMessages} messages`);
     const base = PHASES.kill.fromSeq * meters;
     const publishing = publish(PHASES.kill);
-    const atKill = await sampler.waitForCount(base + Math.floor(killMessages / 3), timeoutMs);
+    const atKill = (await waitForCountOrStall(sampler, base + Math.floor(killMessages / 3))).sample;
     await consumer.kill();
     const killedMs = nowMs();
     await consumer.start();
@@ -413,7 +437,7 @@ async function runConsumer(
       peakRssBytes,
       kill: {
         messages: killMessages,
-        killedAtStoredInPhase: atKill.count - base,
+        killedAtStoredInPhase: (atKill?.count ?? 0) - base,
         restartMs: round(restartMs, 0),
         settledMs: round(settledMs, 0),
       },
@@ -445,7 +469,10 @@ function versionOf(command: string, args: string[], pattern: RegExp): string {
 function printTable(results: readonly ConsumerResult[], header: string): void {
   const mb = (b: number) => `${round(b / 2 ** 20, 0)} MiB`;
   const rows: [string, (r: ConsumerResult) => string][] = [
-    ['stored msg/s at zero loss (saturation)', (r) => String(r.saturation.perSecond)],
+    [
+      'stored msg/s at zero loss (saturation)',
+      (r) => `${r.saturation.complete ? '' : 'INCOMPLETE '}${r.saturation.perSecond}`,
+    ],
     ['publisher acked msg/s', (r) => String(r.saturation.publisherAckedPerSecond)],
     ['latency publish→visible p50 / p99 ms', (r) => `${r.saturation.latency.p50Ms} / ${r.saturation.latency.p99Ms}`],
     ['CPU-s / 10k msgs: consumer', (r) => String(r.saturation.cpuSecondsPer10k.consumer)],
@@ -490,7 +517,9 @@ async function main() {
     const brokerDrops = await mosquitto.sysDropped().catch(() => Number.NaN);
     await mosquitto.dispose();
     await questdb.dispose();
-    await removeTempDir(dir);
+    // A run that lost something keeps its logs, spools and configs for a look.
+    if (results.every((r) => r.verification.lost === 0 && r.saturation.complete)) await removeTempDir(dir);
+    else log(`kept ${dir} (something was lost or incomplete)`);
     const machine = {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model ?? 'unknown',
