@@ -28,6 +28,13 @@ export const mqttSchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9_-]+$/)
     .optional(),
+  /**
+   * Broker connections of this process (ingest/adapters/mqtt-subscriber.ts): more than one share the
+   * subscription ($share/<sharedGroup or clientId>/…), so that spool.fsync 'always' can commit several
+   * messages per fdatasync. Changing it (or sharedGroup) on a running site leaves the old session's plain
+   * subscription in the broker until that session expires: messages then arrive twice (counted as duplicates).
+   */
+  connections: z.number().int().min(1).max(64).default(1),
   /** The service's own broker username (its password: TANHE_MQTT_PASSWORD, from the environment only). */
   username: z.string().optional(),
   /** With an mqtts:// url: how the broker's certificate is checked (docker/README.md, "TLS"). */

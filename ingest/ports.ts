@@ -137,11 +137,18 @@ export interface SpoolBatch {
 
 /**
  * The local durable spool between the MQTT handler and the store. `append`
- * returns once the bytes reached the kernel (and the disk, with fsync 'always'),
- * which is what allows the PUBACK to go out.
+ * returns once the bytes reached the kernel; `durable()` resolves once they are
+ * as safe as the fsync policy promises (on disk with fsync 'always'). The PUBACK
+ * goes out only after both (docs/durability.md).
  */
 export interface Spool {
   append(records: readonly SpoolRecord[]): void;
+  /**
+   * Resolves when every record appended so far is durable as the policy promises: with fsync 'always' after
+   * an fdatasync that covers it (one fdatasync serves every append made before it started: group commit);
+   * otherwise at once. Rejects with AppError SPOOL_IO when that fdatasync failed.
+   */
+  durable(): Promise<void>;
   /** Records after the read position, up to maxRecords; empty when caught up. Advances the read position. */
   read(maxRecords: number): SpoolBatch;
   /** Marks everything before `position` as stored: the checkpoint a restart replays from. */

@@ -73,6 +73,8 @@ export function createMessageReceiver(deps: ReceiveDeps) {
       }
     }
     deps.spool.append(records);
+    // With fsync 'always' this waits for the group commit that covers the append (others join it meanwhile).
+    await deps.spool.durable();
     deps.metrics.messageReceived();
     deps.metrics.itemsAccepted(outcome.accepted.length);
   };

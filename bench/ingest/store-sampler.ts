@@ -41,8 +41,10 @@ export class StoreSampler {
     private readonly url: string,
     private readonly probeMeterIds: readonly string[],
     private readonly intervalMs: number,
+    /** The table to watch (bench/peers gives each consumer its own). */
+    private readonly table = 'readings',
   ) {
-    this.probeSql = `SELECT meter_id, max(seq), count() FROM readings WHERE meter_id IN (${probeMeterIds.map((id) => `'${id}'`).join(',')})`;
+    this.probeSql = `SELECT meter_id, max(seq), count() FROM ${table} WHERE meter_id IN (${probeMeterIds.map((id) => `'${id}'`).join(',')})`;
   }
 
   start(): void {
@@ -86,7 +88,7 @@ export class StoreSampler {
       const sentMs = nowMs();
       try {
         const [countRows, probeRows] = await Promise.all([
-          questDbExec(this.url, 'SELECT count() FROM readings'),
+          questDbExec(this.url, `SELECT count() FROM ${this.table}`),
           questDbExec(this.url, this.probeSql),
         ]);
         const atMs = nowMs();

@@ -1,6 +1,7 @@
 import {
   closeSync,
   existsSync,
+  fdatasync,
   fdatasyncSync,
   ftruncateSync,
   fstatSync,
@@ -40,6 +41,13 @@ const READ_CHUNK_BYTES = 1 << 20;
  * A torn last line (the process died inside a write) is cut off at open: its
  * message was never acknowledged, so the broker delivers it again.
  *
+ * With fsync 'always', `append` only writes; `durable()` waits for an fdatasync
+ * that covers the append. One fdatasync runs at a time, off the main thread, and
+ * covers every append made before it started; the appends made while it runs
+ * (other subscriber connections' messages, the next group) wait for the next one.
+ * That is group commit: nothing is acknowledged before it is on disk, and the
+ * fsync cost is shared by every message of a group.
+ *
  * One process at a time: the constructor first takes the directory's lock
  * (spool-lock.ts) and throws AppError('SPOOL_LOCKED') before reading, replaying or
  * cutting anything, since cutting a "torn" tail that a live process is still
@@ -59,6 +67,14 @@ export class FileSpool implements Spool {
   private closed = false;
   private spaceWaiters: (() => void)[] = [];
   private dataWaiters: (() => void)[] = [];
+  /** Group commit (fsync 'always'): appends so far, and how many of them a finished fdatasync covers. */
+  private appendedCount = 0;
+  private durableCount = 0;
+  /** The fd an fdatasync is running on (-1: none); rotate and close leave it open until the call returns. */
+  private syncingFd = -1;
+  private groupPending = false;
+  private readonly retiredFds = new Set<number>();
+  private durableWaiters: { upTo: number; resolve: () => void; reject: (error: unknown) => void }[] = [];
 
   /** Records found after the checkpoint when the spool was opened: they are replayed. */
   readonly recoveredRecords: number;
@@ -112,7 +128,7 @@ export class FileSpool implements Spool {
     try {
       let written = 0;
       while (written < bytes.length) written += writeSync(this.writeFd, bytes, written, bytes.length - written);
-      if (this.options.fsync === 'always') fdatasyncSync(this.writeFd);
+      if (this.options.fsync === 'always') this.appendedCount++;
       else this.dirty = true;
     } catch (cause) {
       throw new AppError('SPOOL_IO', `cannot append to spool segment ${last.no}`, { cause, retryable: true });
@@ -120,6 +136,14 @@ export class FileSpool implements Spool {
     last.size += bytes.length;
     this.pendingRecords += records.length;
     this.wake('data');
+  }
+
+  durable(): Promise<void> {
+    if (this.options.fsync !== 'always' || this.durableCount >= this.appendedCount) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.durableWaiters.push({ upTo: this.appendedCount, resolve, reject });
+      this.startGroupCommit();
+    });
   }
 
   read(maxRecords: number): SpoolBatch {
@@ -144,7 +168,16 @@ export class FileSpool implements Spool {
     this.checkpoint = position;
     this.checkpointDirty = true;
     this.pendingRecords -= records;
-    if (this.options.fsync === 'always') this.persistCheckpoint();
+    if (this.options.fsync === 'always') {
+      // The drainer may store records whose group commit is still pending. A checkpoint on disk past data
+      // that is not would, after a power loss, point beyond the segment's end and skip the records appended
+      // there next: the data goes to disk first (and settles the waiting appends with it).
+      if (this.durableCount < this.appendedCount) {
+        fdatasyncSync(this.writeFd);
+        this.settleDurable(this.appendedCount);
+      }
+      this.persistCheckpoint();
+    }
     if (!this.isFull()) this.wake('space');
   }
 
@@ -188,7 +221,11 @@ export class FileSpool implements Spool {
     clearInterval(this.syncTimer);
     try {
       this.sync();
-      closeSync(this.writeFd);
+      if (this.options.fsync === 'always') {
+        fdatasyncSync(this.writeFd);
+        this.settleDurable(this.appendedCount);
+      }
+      this.closeFd(this.writeFd);
     } finally {
       this.lock.release();
     }
@@ -239,7 +276,9 @@ export class FileSpool implements Spool {
   private rotate() {
     const last = this.lastSegment();
     if (this.options.fsync !== 'none') fdatasyncSync(this.writeFd);
-    closeSync(this.writeFd);
+    // Everything appended so far was in the old segment, which is now on disk.
+    if (this.options.fsync === 'always') this.settleDurable(this.appendedCount);
+    this.closeFd(this.writeFd);
     this.dirty = false;
     const next = { no: last.no + 1, size: 0, base: last.base + last.size };
     this.writeFd = openSync(this.segmentPath(next.no), 'a+');
@@ -296,6 +335,53 @@ export class FileSpool implements Spool {
     this.checkpointDirty = false;
     for (const s of this.segments.filter((s) => s.no < position.segment)) unlinkSync(this.segmentPath(s.no));
     this.segments = this.segments.filter((s) => s.no >= position.segment);
+  }
+
+  /**
+   * One fdatasync for every append so far; the appends that arrive meanwhile form the next group. It starts
+   * on the next turn of the event loop, so that the messages read from every connection in this turn join it.
+   */
+  private startGroupCommit() {
+    if (this.groupPending || this.syncingFd >= 0 || this.closed) return;
+    this.groupPending = true;
+    setImmediate(() => {
+      this.groupPending = false;
+      // close() has synced and settled everything already.
+      if (!this.closed) this.syncGroup();
+    });
+  }
+
+  private syncGroup() {
+    const fd = this.writeFd;
+    const upTo = this.appendedCount;
+    this.syncingFd = fd;
+    fdatasync(fd, (error) => {
+      this.syncingFd = -1;
+      if (this.retiredFds.delete(fd)) closeSync(fd);
+      if (error) {
+        const failure = new AppError('SPOOL_IO', 'cannot fdatasync the spool segment', {
+          cause: error,
+          retryable: true,
+        });
+        const failed = this.durableWaiters.filter((w) => w.upTo <= upTo);
+        this.durableWaiters = this.durableWaiters.filter((w) => w.upTo > upTo);
+        for (const w of failed) w.reject(failure);
+      } else this.settleDurable(upTo);
+      if (this.durableWaiters.length > 0) this.startGroupCommit();
+    });
+  }
+
+  private settleDurable(upTo: number) {
+    if (upTo > this.durableCount) this.durableCount = upTo;
+    const done = this.durableWaiters.filter((w) => w.upTo <= this.durableCount);
+    this.durableWaiters = this.durableWaiters.filter((w) => w.upTo > this.durableCount);
+    for (const w of done) w.resolve();
+  }
+
+  /** Closes a segment fd, or leaves that to the fdatasync running on it (the fd must not be reused meanwhile). */
+  private closeFd(fd: number) {
+    if (fd === this.syncingFd) this.retiredFds.add(fd);
+    else closeSync(fd);
   }
 
   private wake(which: 'space' | 'data') {

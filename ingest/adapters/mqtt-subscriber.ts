@@ -16,6 +16,13 @@ export interface MqttSubscriberOptions {
   /** Subscription filters without the share prefix; sharedGroup adds it. */
   readonly filters: readonly string[];
   readonly sharedGroup?: string;
+  /**
+   * Connections to the broker (default 1). With more than one, they share the subscription ($share/<group>/…,
+   * the group being sharedGroup or else the client id), so that the broker hands several messages to the
+   * service at once: with fsync 'always' their PUBACKs then wait for the same fdatasync (group commit).
+   * Connection k > 0 uses the client id `<clientId>-<k>`, each with its persistent session.
+   */
+  readonly connections?: number;
   readonly keepaliveSeconds: number;
   readonly reconnectPeriodMs: number;
   /** Called one message at a time; the PUBACK goes out when its promise resolves. */
@@ -43,9 +50,36 @@ export interface MqttSubscriber {
  * when its callback is called: we call it only after the spool append.
  */
 export function startMqttSubscriber(options: MqttSubscriberOptions): MqttSubscriber {
+  const connections = Math.max(1, options.connections ?? 1);
+  const group = options.sharedGroup ?? (connections > 1 ? options.clientId.replace(/[^A-Za-z0-9_-]/g, '_') : undefined);
+  const filters = options.filters.map((f) => (group !== undefined ? `$share/${group}/${f}` : f));
+  // mqtt.js hands over the next packet as soon as the callback runs, so a burst
+  // would keep the event loop busy with receiving and starve the spool drainer's
+  // store writes and timers. After YIELD_AFTER_MS of receiving (on any connection),
+  // the callback (and with it the PUBACK, which is safe: the message is spooled)
+  // waits for one turn of the event loop.
+  const busy = { sinceMs: performance.now() };
+  const clients = Array.from({ length: connections }, (_, k) =>
+    connect(options, k === 0 ? options.clientId : `${options.clientId}-${k}`, filters, busy),
+  );
+  return {
+    connected: () => clients.every((c) => c.connected),
+    close: () =>
+      Promise.all(clients.map((c) => new Promise<void>((resolve) => c.end(false, {}, () => resolve())))).then(
+        () => undefined,
+      ),
+  };
+}
+
+function connect(
+  options: MqttSubscriberOptions,
+  clientId: string,
+  filters: readonly string[],
+  busy: { sinceMs: number },
+): MqttClient {
   const url = urlForLog(options.url);
   const client: MqttClient = mqtt.connect(options.url, {
-    clientId: options.clientId,
+    clientId,
     clean: false,
     protocolVersion: 4,
     keepalive: options.keepaliveSeconds,
@@ -55,20 +89,12 @@ export function startMqttSubscriber(options: MqttSubscriberOptions): MqttSubscri
     ...(options.password !== undefined ? { password: options.password } : {}),
     ...tlsClientOptions(options.url, options.tls),
   });
-  const filters = options.filters.map((f) => (options.sharedGroup ? `$share/${options.sharedGroup}/${f}` : f));
-
-  // mqtt.js hands over the next packet as soon as the callback runs, so a burst
-  // would keep the event loop busy with receiving and starve the spool drainer's
-  // store writes and timers. After YIELD_AFTER_MS of receiving, the callback (and
-  // with it the PUBACK, which is safe: the message is spooled) waits for one
-  // turn of the event loop.
-  let busySinceMs = performance.now();
   client.handleMessage = (packet, callback) => {
     options.onMessage(packet.topic, packet.payload as Uint8Array).then(
       () => {
-        if (performance.now() - busySinceMs < YIELD_AFTER_MS) return callback();
+        if (performance.now() - busy.sinceMs < YIELD_AFTER_MS) return callback();
         setImmediate(() => {
-          busySinceMs = performance.now();
+          busy.sinceMs = performance.now();
           callback();
         });
       },
@@ -80,10 +106,7 @@ export function startMqttSubscriber(options: MqttSubscriberOptions): MqttSubscri
   // A refused certificate or credential repeats at every reconnect; it is logged once until the next connect.
   let lastRefusal: string | undefined;
   client.on('connect', (connack) => {
-    options.log.info(
-      { url, clientId: options.clientId, sessionPresent: connack.sessionPresent },
-      'connected to MQTT broker',
-    );
+    options.log.info({ url, clientId, sessionPresent: connack.sessionPresent }, 'connected to MQTT broker');
     wasConnected = true;
     lastRefusal = undefined;
     client.subscribe(
@@ -108,10 +131,7 @@ export function startMqttSubscriber(options: MqttSubscriberOptions): MqttSubscri
     options.log.error({ err: refusal }, refusal.message);
   });
 
-  return {
-    connected: () => client.connected,
-    close: () => new Promise<void>((resolve) => client.end(false, {}, () => resolve())),
-  };
+  return client;
 }
 
 /** The url without user info: credentials never reach a log line, even when someone puts them in the url. */
