@@ -152,7 +152,9 @@ async function tanheConsumer(
     clientIds: Array.from({ length: connections }, (_, k) => (k === 0 ? clientId : `${clientId}-${k}`)),
     start: () => service.start(),
     kill: () => service.kill(),
-    stop: () => service.stop(),
+    stop: async () => {
+      await service.stop();
+    },
     pid: () => findPid(service.configFile),
     async details() {
       const m = await service.metrics();
