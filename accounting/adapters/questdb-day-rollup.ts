@@ -12,6 +12,11 @@ export interface DayRollupTables {
   readonly readings: string;
   readonly segments: string;
   readonly state: string;
+  /**
+   * The segments' bucket inside each local day: the day itself (default), or its local hours (the
+   * hour roll-up the baselines' hourly series read; freshness is still tracked per local day).
+   */
+  readonly grain?: 'day' | 'hour';
 }
 
 export interface DayRollup {
@@ -28,6 +33,7 @@ const PER_DAY_FINGERPRINT_MAX_DAYS = 62;
 
 export function createDayRollup(client: QuestDbClient, tables: DayRollupTables): DayRollup {
   const exec = (sql: string) => client.exec(sql);
+  const sampleBy = tables.grain === 'hour' ? '1h' : '1d';
   // One refresh at a time (two reports asking for the same stale days would compute them twice).
   let refreshTail: Promise<unknown> = Promise.resolve();
   /**
@@ -143,7 +149,7 @@ export function createDayRollup(client: QuestDbClient, tables: DayRollupTables):
           ` FROM (SELECT meter_id, ts, value, lag(value) OVER (PARTITION BY meter_id ORDER BY ts, value) prev_value,` +
           ` lag(ts) OVER (PARTITION BY meter_id ORDER BY ts, value) prev_ts FROM ${tables.readings}` +
           ` WHERE ts >= ${ts(day.startMs)} AND ts < ${ts(day.endMs)})` +
-          ` SAMPLE BY 1d ALIGN TO CALENDAR TIME ZONE ${timeZone(zone)}`,
+          ` SAMPLE BY ${sampleBy} ALIGN TO CALENDAR TIME ZONE ${timeZone(zone)}`,
       );
     }
     await client.waitForWal([tables.segments]);
