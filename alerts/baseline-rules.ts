@@ -14,7 +14,7 @@ import { AppError, UNITS, type Unit } from '../src/kernel/index.js';
 import type { AlertRule, RuleFinding } from './core/alert-types.js';
 import { analyseMeter, baselineWindow, type BaselineParams, type MeterAnalysis } from './core/baseline-analysis.js';
 import { baselineFindings, type Co2Factor } from './core/baseline-findings.js';
-import type { HourlyConsumption, ProfileBand } from './core/baseline-profile.js';
+import type { HourlyConsumption, HourPlacements, ProfileBand } from './core/baseline-profile.js';
 import { createWorkingCalendar, type CalendarDay, type WorkingCalendar } from './core/working-calendar.js';
 import {
   createHourlyConsumptionMemo,
@@ -134,10 +134,12 @@ async function analyseZone(
     dataFromMs < judgedToMs
       ? await hourlyConsumption(storeAsOf(deps.store, asOfMs), meters, dataFromMs, judgedToMs, timeZone, memo)
       : new Map<string, HourlyConsumption[]>();
+  // The meters share the window's hours: each is placed in the calendar once for all of them.
+  const placements: HourPlacements = new Map();
   return new Map(
     meters.map((meter) => [
       meter.id,
-      analyseMeter({ hours: hours.get(meter.id) ?? [], asOfMs, timeZone, calendar, params }),
+      analyseMeter({ hours: hours.get(meter.id) ?? [], asOfMs, timeZone, calendar, params, placements }),
     ]),
   );
 }

@@ -1,4 +1,4 @@
-import { localDays, type Reading } from '../../src/kernel/index.js';
+import { bucketStart, localDays, type Reading } from '../../src/kernel/index.js';
 import {
   inListFilter,
   limit,
@@ -35,6 +35,23 @@ export interface QuestDbAccountingStoreOptions {
 
 const SAMPLE_BY: Record<SegmentBucket, string> = { hour: '1h', day: '1d', month: '1M' };
 
+const byMeterAndBucket = (a: RegisterSegment, b: RegisterSegment): number =>
+  a.meterId < b.meterId ? -1 : a.meterId > b.meterId ? 1 : a.bucketStartMs - b.bucketStartMs;
+
+/**
+ * `b` with its first reading compared with `a`'s last, the reading before it in the range, as the direct
+ * query's `lag` compares them: a lower value is a decrease, and the rate between them (register units per
+ * hour, from microseconds, the SQL's own arithmetic) counts towards the highest.
+ */
+function crossChecked(a: RegisterSegment, b: RegisterSegment): RegisterSegment {
+  const rate = (b.firstValue - a.lastValue) / (((b.firstTsMs - a.lastTsMs) * 1000) / 3600000000.0);
+  return {
+    ...b,
+    decreases: b.decreases + (b.firstValue < a.lastValue ? 1 : 0),
+    maxRatePerHour: b.maxRatePerHour === null || rate > b.maxRatePerHour ? rate : b.maxRatePerHour,
+  };
+}
+
 /** Edge readings are looked for in a short window first, then in the whole window for the meters still missing. */
 const EDGE_FIRST_WINDOW_MS = 86_400_000;
 
@@ -48,10 +65,18 @@ export function createQuestDbAccountingStore(
   const prefix = options.tablePrefix ?? '';
   const readingsTable = prefixedTableName(prefix, 'readings');
   const segmentsTable = prefixedTableName(prefix, 'segments_day');
+  const hourSegmentsTable = prefixedTableName(prefix, 'segments_hour');
   const rollup = createDayRollup(client, {
     readings: readingsTable,
     segments: segmentsTable,
     state: `${prefix}segments_day_state`,
+  });
+  // The same roll-up at hour grain: the baselines' hourly series of closed days (docs/alerts.md, "Evaluation cost").
+  const hourRollup = createDayRollup(client, {
+    readings: readingsTable,
+    segments: hourSegmentsTable,
+    state: `${prefix}segments_hour_state`,
+    grain: 'hour',
   });
   const exec = (sql: string) => client.exec(sql);
   const meterFilter = (meterIds: readonly string[]) => inListFilter('meter_id', meterIds);
@@ -86,6 +111,7 @@ export function createQuestDbAccountingStore(
    * first day of the range has no previous day, as in the direct query.
    */
   function rollupSegmentsSql(query: SegmentQuery): string {
+    const table = query.bucket === 'hour' ? hourSegmentsTable : segmentsTable;
     const crossRate = '(first_value - prev_last) / ((first_ts - prev_last_ts) / 3600000000.0)';
     const days =
       `SELECT ts, meter_id, first_ts, first_value, last_ts, last_value, n,` +
@@ -95,9 +121,9 @@ export function createQuestDbAccountingStore(
       ` FROM (SELECT ts, meter_id, first_ts, first_value, last_ts, last_value, n, decreases, max_rate,` +
       ` lag(last_value) OVER (PARTITION BY meter_id ORDER BY ts) prev_last,` +
       ` lag(last_ts) OVER (PARTITION BY meter_id ORDER BY ts) prev_last_ts` +
-      ` FROM ${segmentsTable} WHERE tz = ${timeZone(query.timeZone)}` +
+      ` FROM ${table} WHERE tz = ${timeZone(query.timeZone)}` +
       ` AND ts >= ${ts(query.fromMs)} AND ts < ${ts(query.toMs)}${meterFilter(query.meterIds)})`;
-    if (query.bucket === 'day') return days;
+    if (query.bucket !== 'month') return days;
     return (
       `SELECT ts, meter_id, first(first_ts), first(first_value), last(last_ts), last(last_value), sum(n),` +
       ` sum(decreases), max(max_rate)` +
@@ -107,17 +133,44 @@ export function createQuestDbAccountingStore(
 
   async function registerSegments(query: SegmentQuery): Promise<RegisterSegment[]> {
     if (query.meterIds.length === 0 || query.fromMs >= query.toMs) return [];
-    // Whole local days (and months) come from the roll-up; hours, and ranges cut inside a day,
-    // straight from the readings.
-    const days = query.bucket === 'hour' ? undefined : localDays(query.fromMs, query.toMs, query.timeZone);
-    let sql: string;
-    if (days === undefined) {
-      sql = directSegmentsSql(query);
-    } else {
-      await rollup.refresh(days, query.timeZone);
-      sql = rollupSegmentsSql(query);
-    }
-    const result = await exec(sql);
+    if (query.bucket === 'hour') return hourSegments(query);
+    // Whole local days (and months) come from the roll-up; ranges cut inside a day straight from the readings.
+    const days = localDays(query.fromMs, query.toMs, query.timeZone);
+    if (days !== undefined) await rollup.refresh(days, query.timeZone);
+    return segmentsOf(query, await exec(days === undefined ? directSegmentsSql(query) : rollupSegmentsSql(query)));
+  }
+
+  /**
+   * Hours: the whole local days of the range from the hour roll-up, the hours of a last day cut inside it
+   * (an evaluation at the current hour) straight from the readings, joined the way the direct query would
+   * see them: the later part's first reading per meter is compared with the earlier part's last (a
+   * decrease, a rate). No hour straddles a local midnight, so no bucket is split. A range that does not
+   * start at a local midnight, or holds no whole day, goes to the readings as before.
+   */
+  async function hourSegments(query: SegmentQuery): Promise<RegisterSegment[]> {
+    const lastMidnightMs = bucketStart(query.toMs, 'day', query.timeZone);
+    const days = lastMidnightMs <= query.fromMs ? undefined : localDays(query.fromMs, lastMidnightMs, query.timeZone);
+    if (days === undefined) return segmentsOf(query, await exec(directSegmentsSql(query)));
+    await hourRollup.refresh(days, query.timeZone);
+    const whole = { ...query, toMs: lastMidnightMs };
+    const [closed, today] = await Promise.all([
+      exec(rollupSegmentsSql(whole)).then((result) => segmentsOf(whole, result)),
+      lastMidnightMs < query.toMs
+        ? exec(directSegmentsSql({ ...query, fromMs: lastMidnightMs })).then((result) => segmentsOf(query, result))
+        : [],
+    ]);
+    if (today.length === 0) return closed;
+    const lastOfMeter = new Map<string, RegisterSegment>();
+    for (const s of closed) lastOfMeter.set(s.meterId, s);
+    const joined = today.map((s, i) => {
+      const first = i === 0 || today[i - 1]?.meterId !== s.meterId;
+      const before = first ? lastOfMeter.get(s.meterId) : undefined;
+      return before === undefined ? s : crossChecked(before, s);
+    });
+    return [...closed, ...joined].sort(byMeterAndBucket);
+  }
+
+  function segmentsOf(query: SegmentQuery, result: { dataset: readonly (readonly unknown[])[] }): RegisterSegment[] {
     const wanted = new Set(query.meterIds);
     const segments: RegisterSegment[] = [];
     for (const row of result.dataset) {
@@ -135,9 +188,7 @@ export function createQuestDbAccountingStore(
         maxRatePerHour: row[8] === null || row[8] === undefined ? null : Number(row[8]),
       });
     }
-    return segments.sort((a, b) =>
-      a.meterId < b.meterId ? -1 : a.meterId > b.meterId ? 1 : a.bucketStartMs - b.bucketStartMs,
-    );
+    return segments.sort(byMeterAndBucket);
   }
 
   /**
@@ -244,7 +295,10 @@ export function createQuestDbAccountingStore(
   }
 
   return {
-    init: () => rollup.init(),
+    init: async () => {
+      await rollup.init();
+      await hourRollup.init();
+    },
     registerSegments,
     edgeReadings,
     readings,

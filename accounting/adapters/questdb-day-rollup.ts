@@ -12,6 +12,11 @@ export interface DayRollupTables {
   readonly readings: string;
   readonly segments: string;
   readonly state: string;
+  /**
+   * The segments' bucket inside each local day: the day itself (default), or its local hours (the
+   * hour roll-up the baselines' hourly series read; freshness is still tracked per local day).
+   */
+  readonly grain?: 'day' | 'hour';
 }
 
 export interface DayRollup {
@@ -28,6 +33,7 @@ const PER_DAY_FINGERPRINT_MAX_DAYS = 62;
 
 export function createDayRollup(client: QuestDbClient, tables: DayRollupTables): DayRollup {
   const exec = (sql: string) => client.exec(sql);
+  const sampleBy = tables.grain === 'hour' ? '1h' : '1d';
   // One refresh at a time (two reports asking for the same stale days would compute them twice).
   let refreshTail: Promise<unknown> = Promise.resolve();
   /**
@@ -101,17 +107,44 @@ export function createDayRollup(client: QuestDbClient, tables: DayRollupTables):
     recordVerified(txn, days, zone);
   }
 
+  /**
+   * The whole range at once, before the days one by one: rows are keyed by (meter, ts, value) and never
+   * rewritten in place or deleted, so a day's count only grows when a reading is added, and an added
+   * reading arrives later than every recorded one. When the range's count is the sum of the recorded
+   * days' counts and its latest arrival is the latest recorded, no day changed since it was computed
+   * (a day without readings then has none now); one vectorised query instead of one per day. Any
+   * difference (a late reading, an exact replay moving the latest arrival) checks the days one by one.
+   */
+  function unchangedSince(state: readonly (readonly unknown[])[], whole: readonly unknown[] | undefined): boolean {
+    if (whole === undefined) return false;
+    let n = 0;
+    let maxReceived: string | null = null;
+    for (const row of state) {
+      n += Number(row[1]);
+      const received = row[2] === null || row[2] === undefined ? null : String(row[2]);
+      if (received !== null && (maxReceived === null || received > maxReceived)) maxReceived = received;
+    }
+    const count = Number(whole[0] ?? 0);
+    const latest = whole[1] === null || whole[1] === undefined ? null : String(whole[1]);
+    return count === n && latest === maxReceived;
+  }
+
   async function refreshStaleDays(days: readonly LocalDay[], zone: string): Promise<void> {
     const first = days[0];
     const last = days.at(-1);
     if (first === undefined || last === undefined) return;
-    const [fingerprints, state] = await Promise.all([
-      dayFingerprints(days, zone),
+    const [state, whole] = await Promise.all([
       exec(
         `SELECT ts, n, max_received, sum_value FROM ${tables.state} WHERE tz = ${timeZone(zone)}` +
           ` AND ts >= ${ts(first.startMs)} AND ts < ${ts(last.endMs)}`,
       ),
+      exec(
+        `SELECT count(), max(received_at) FROM ${tables.readings}` +
+          ` WHERE ts >= ${ts(first.startMs)} AND ts < ${ts(last.endMs)}`,
+      ),
     ]);
+    if (unchangedSince(state.dataset, whole.dataset[0])) return;
+    const fingerprints = await dayFingerprints(days, zone);
     const recorded = new Map(
       state.dataset.map((row) => [
         parseTimestamp(row[0]),
@@ -143,7 +176,7 @@ export function createDayRollup(client: QuestDbClient, tables: DayRollupTables):
           ` FROM (SELECT meter_id, ts, value, lag(value) OVER (PARTITION BY meter_id ORDER BY ts, value) prev_value,` +
           ` lag(ts) OVER (PARTITION BY meter_id ORDER BY ts, value) prev_ts FROM ${tables.readings}` +
           ` WHERE ts >= ${ts(day.startMs)} AND ts < ${ts(day.endMs)})` +
-          ` SAMPLE BY 1d ALIGN TO CALENDAR TIME ZONE ${timeZone(zone)}`,
+          ` SAMPLE BY ${sampleBy} ALIGN TO CALENDAR TIME ZONE ${timeZone(zone)}`,
       );
     }
     await client.waitForWal([tables.segments]);

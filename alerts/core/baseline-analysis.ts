@@ -7,6 +7,7 @@ import {
   type BaselineProfile,
   type ClassifiedHour,
   type HourlyConsumption,
+  type HourPlacements,
 } from './baseline-profile.js';
 import { offHoursWaste, type OffHoursDay, type WasteThresholds, type WorkingHours } from './off-hours-waste.js';
 import type { CalendarDay, WorkingCalendar } from './working-calendar.js';
@@ -86,6 +87,8 @@ export interface MeterAnalysisInput {
   readonly timeZone: string;
   readonly calendar: WorkingCalendar;
   readonly params: BaselineParams;
+  /** Hour placements shared by the meters of one zone and calendar (see HourPlacements). */
+  readonly placements?: HourPlacements;
 }
 
 export function analyseMeter(input: MeterAnalysisInput): MeterAnalysis {
@@ -94,7 +97,8 @@ export function analyseMeter(input: MeterAnalysisInput): MeterAnalysis {
   const inWindow = input.hours
     .filter((h) => h.startMs >= window.dataFromMs && h.startMs < window.judgedToMs)
     .sort((a, b) => a.startMs - b.startMs);
-  const classified = classifyHours(inWindow, timeZone, calendar);
+  const { placements } = input;
+  const classified = classifyHours(inWindow, timeZone, calendar, placements);
   const profileOf = (dayStartMs: number): BaselineProfile =>
     learnProfile(classified, daysBefore(dayStartMs, 7 * params.learningWeeks, timeZone), dayStartMs, params);
   const profiles = window.judgedDayStartsMs.map((startMs) => ({ startMs, profile: profileOf(startMs) }));
@@ -105,7 +109,8 @@ export function analyseMeter(input: MeterAnalysisInput): MeterAnalysis {
     const { startMs, profile } = profiles[k] as { startMs: number; profile: BaselineProfile };
     const endMs = profiles[k + 1]?.startMs ?? window.judgedToMs;
     const usable = profile.learningDays >= params.minLearningDays ? profile : undefined;
-    for (const h of hoursIn(classified, startMs, endMs, timeZone, calendar)) judged.push(judgeHour(h, usable));
+    for (const h of hoursIn(classified, startMs, endMs, timeZone, calendar, placements))
+      judged.push(judgeHour(h, usable));
   }
   const dates = [...new Set(judged.map((h) => h.date))];
   const offHours = dates.flatMap((date) => {
@@ -136,13 +141,14 @@ function hoursIn(
   toMs: number,
   timeZone: string,
   calendar: WorkingCalendar,
+  placements: HourPlacements | undefined,
 ): ClassifiedHour[] {
   const known = new Map(classified.filter((h) => h.startMs >= fromMs && h.startMs < toMs).map((h) => [h.startMs, h]));
   const all: HourlyConsumption[] = [];
   for (let t = fromMs; t < toMs; t = nextBucketStart(t, 'hour', timeZone)) {
     all.push(known.get(t) ?? { startMs: t, consumption: null });
   }
-  return classifyHours(all, timeZone, calendar);
+  return classifyHours(all, timeZone, calendar, placements);
 }
 
 function calendarDays(fromMs: number, toMs: number, timeZone: string, calendar: WorkingCalendar): CalendarDay[] {

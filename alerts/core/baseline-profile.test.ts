@@ -115,4 +115,24 @@ describe('classifyHours', () => {
     const after = classifyHours(series('2026-03-30T00:00:00+02:00', 2), 'Europe/Berlin', calendar);
     expect(after.map((h) => h.hour)).toEqual([0, 1]);
   });
+
+  it('places the same way with shared placements, whichever meter placed an hour first', () => {
+    // Three days around Berlin's spring change and Shanghai's National Day: one meter's hours, another's
+    // with gaps and a different consumption, asked in both orders against one set of placements.
+    for (const [zone, fromIso] of [
+      ['Europe/Berlin', '2026-03-28T00:00:00+01:00'],
+      ['Asia/Shanghai', '2026-09-30T00:00:00+08:00'],
+    ] as const) {
+      const all = series(fromIso, 72);
+      const sparse = all.filter((_, k) => k % 5 !== 0).map((h) => ({ ...h, consumption: null }));
+      const alone = [classifyHours(all, zone, calendar), classifyHours(sparse, zone, calendar)];
+      const placements = new Map();
+      expect([
+        classifyHours(sparse, zone, calendar, placements),
+        classifyHours(all, zone, calendar, placements),
+      ]).toEqual([alone[1], alone[0]]);
+      expect(placements.size).toBe(72);
+      expect(classifyHours(all, zone, calendar, placements)).toEqual(alone[0]);
+    }
+  });
 });

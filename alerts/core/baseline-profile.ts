@@ -31,19 +31,32 @@ export interface ClassifiedHour extends HourlyConsumption {
   readonly working: boolean;
 }
 
+/** Where an hour falls in the zone's calendar: a pure function of its start, the zone and the calendar. */
+export type HourPlacement = Pick<ClassifiedHour, 'date' | 'weekday' | 'hour' | 'dayKind' | 'working'>;
+
+/**
+ * Placements already computed, by hour start, for one zone and calendar: the meters of a zone share
+ * the baseline window's hours, so an evaluation places each hour once, not once per meter.
+ */
+export type HourPlacements = Map<number, HourPlacement>;
+
 /**
  * Places hours in the zone's calendar; each local date is looked up once. The kernel's calendar
  * places each local day (three lookups a day); an hour of a 24-hour day is then its distance from
- * midnight, and only a day with an offset change (23 or 25 hours) places each of its hours.
+ * midnight, and only a day with an offset change (23 or 25 hours) places each of its hours. With
+ * `placements` (one zone's and calendar's), an hour placed before is taken from it and a new one added.
  */
 export function classifyHours(
   hours: readonly HourlyConsumption[],
   timeZone: string,
   calendar: WorkingCalendar,
+  placements?: HourPlacements,
 ): ClassifiedHour[] {
   const days = new Map<string, CalendarDay>();
   let day: { startMs: number; endMs: number; date: string; weekday: number; regular: boolean } | undefined;
   return hours.map((h) => {
+    const known = placements?.get(h.startMs);
+    if (known !== undefined) return { ...h, ...known };
     if (day === undefined || h.startMs < day.startMs || h.startMs >= day.endMs) {
       const parts = localParts(h.startMs, timeZone);
       const midnight = localParts(parts.midnightMs, timeZone);
@@ -65,7 +78,15 @@ export function classifyHours(
       kind = calendar.dayOf(day.date);
       days.set(day.date, kind);
     }
-    return { ...h, date: day.date, weekday: day.weekday, hour, dayKind: kind.kind, working: kind.working };
+    const placement: HourPlacement = {
+      date: day.date,
+      weekday: day.weekday,
+      hour,
+      dayKind: kind.kind,
+      working: kind.working,
+    };
+    placements?.set(h.startMs, placement);
+    return { ...h, ...placement };
   });
 }
 

@@ -59,6 +59,8 @@ const { values: flags } = parseArgs({
     families: { type: 'string' },
     batch: { type: 'string', default: '100000' },
     heap: { type: 'string', default: '4g' },
+    /** Time every QuestDB request per family (how much of a family's time is the store's); off by default. */
+    'trace-queries': { type: 'boolean', default: false },
     out: { type: 'string', default: join(REPO_ROOT, 'bench', 'results', 'alerts.json') },
   },
 });
@@ -227,21 +229,95 @@ interface FamilyTiming {
   readonly findings: number;
   /** SHA-256 of the findings (JSON, in the family's order): equal digests, equal findings (before/after a change). */
   readonly digest: string;
+  /** With --trace-queries: the time QuestDB requests were in flight, their number, the costliest shapes. */
+  readonly storeMs?: number;
+  readonly requests?: number;
+  readonly topShapes?: readonly { readonly shape: string; readonly n: number; readonly ms: number }[];
 }
 
 const digestOf = (findings: readonly RuleFinding[]) =>
   createHash('sha256').update(JSON.stringify(findings)).digest('hex').slice(0, 16);
 
 /** Wraps families so that each evaluation's duration is recorded. */
+/**
+ * What the store took of a family's evaluation: every `/exec` request to QuestDB is timed (the store's
+ * work plus the transfer, up to the body read); `storeMs` is the time at least one was in flight, the
+ * rest of the family's time is Node's own (parsing the answers' JSON included, it runs after the body).
+ * The families run one after the other, so the requests in flight belong to the family being timed.
+ */
+interface QueryTrace {
+  inFlight: number;
+  busySinceMs: number;
+  storeMs: number;
+  requests: number;
+  /** Per query shape (numbers, strings and IN lists masked): requests and summed duration. */
+  shapes: Map<string, { n: number; ms: number }>;
+}
+
+const trace: QueryTrace = { inFlight: 0, busySinceMs: 0, storeMs: 0, requests: 0, shapes: new Map() };
+
+function shapeOf(sql: string): string {
+  return sql
+    .replace(/'[^']*'/g, '?')
+    .replace(/\b\d+(\.\d+)?\b/g, '#')
+    .replace(/\(\?(, \?)*\)/g, '(…)')
+    .slice(0, 160);
+}
+
+/** Wraps fetch so that QuestDB's `/exec` requests are traced (the bench's own process only). */
+function traceQuestDbRequests(): void {
+  const original = globalThis.fetch;
+  globalThis.fetch = async (input, init) => {
+    const url = input instanceof URL ? input : typeof input === 'string' ? new URL(input) : new URL(input.url);
+    if (url.pathname !== '/exec') return original(input, init);
+    const started = performance.now();
+    if (trace.inFlight++ === 0) trace.busySinceMs = started;
+    let response: Response;
+    let body: string;
+    try {
+      response = await original(input, init);
+      // The body is read here so that the transfer counts; the caller reads the same text.
+      body = await response.text();
+    } finally {
+      if (--trace.inFlight === 0) trace.storeMs += performance.now() - trace.busySinceMs;
+    }
+    const ended = performance.now();
+    trace.requests++;
+    const shape = shapeOf(url.searchParams.get('query') ?? '');
+    const entry = trace.shapes.get(shape) ?? { n: 0, ms: 0 };
+    entry.n++;
+    entry.ms += ended - started;
+    trace.shapes.set(shape, entry);
+    return new Response(body, { status: response.status, headers: response.headers });
+  };
+}
+
+function takeTrace(): { storeMs: number; requests: number; topShapes: { shape: string; n: number; ms: number }[] } {
+  const topShapes = [...trace.shapes]
+    .map(([shape, v]) => ({ shape, n: v.n, ms: round(v.ms) }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, 6);
+  const taken = { storeMs: round(trace.storeMs), requests: trace.requests, topShapes };
+  trace.storeMs = 0;
+  trace.requests = 0;
+  trace.shapes.clear();
+  return taken;
+}
+
+const storeShare = (f: FamilyTiming) =>
+  f.storeMs === undefined ? '' : `, store ${round(f.storeMs / 1000, 2)} s in ${f.requests} requests`;
+
 function timed(families: readonly RuleFamily[], sink: FamilyTiming[]): RuleFamily[] {
   return families.map((f) => ({
     name: f.name,
     rules: f.rules,
     async evaluate(asOfMs: number) {
+      takeTrace();
       const started = performance.now();
       const found = await f.evaluate(asOfMs);
       const ms = round(performance.now() - started);
-      sink.push({ family: f.name, ms, findings: found.length, digest: digestOf(found) });
+      const traced = flags['trace-queries'] ? takeTrace() : {};
+      sink.push({ family: f.name, ms, findings: found.length, digest: digestOf(found), ...traced });
       return found;
     },
   }));
@@ -264,6 +340,7 @@ async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'tanhe-bench-alerts-'));
   const rowsPlanned = METERS * Math.round((DAYS * 86_400_000) / STEP_MS);
   log(`${METERS} meters × ${DAYS} days × ${STEP_MS / 60_000} min = ${rowsPlanned.toLocaleString('en')} rows`);
+  if (flags['trace-queries']) traceQuestDbRequests();
   const qdb = await startQuestDb({ maxHeap: flags.heap, startTimeoutMs: 120_000 });
   const result: Record<string, unknown> = {
     machine: {
@@ -347,7 +424,7 @@ async function main() {
     };
     log(`full evaluation: ${round(fullMs / 1000, 2)} s, ${full.findings} findings, ${full.opened.length} opened`);
     for (const f of fullFamilies)
-      log(`  ${f.family}: ${round(f.ms / 1000, 2)} s (${f.findings} findings, digest ${f.digest})`);
+      log(`  ${f.family}: ${round(f.ms / 1000, 2)} s (${f.findings} findings, digest ${f.digest})${storeShare(f)}`);
     for (const f of full.failures) log(`  FAILED ${f.family}: ${String(f.error)}`);
 
     // Live ticks: each writes the readings of the tick's intervals, then evaluates at its end.
@@ -417,7 +494,8 @@ async function main() {
         failures: run.failures.map((f) => ({ family: f.family, error: String(f.error) })),
       });
       log(`tick ${t + 1}: ${round(ms / 1000, 2)} s, ${run.opened.length} opened (${written} rows written)`);
-      for (const f of familiesOfTick) log(`  ${f.family}: ${round(f.ms / 1000, 2)} s (digest ${f.digest})`);
+      for (const f of familiesOfTick)
+        log(`  ${f.family}: ${round(f.ms / 1000, 2)} s (digest ${f.digest})${storeShare(f)}`);
     }
     const latencyMs = latencies.map((l) => l.ms);
     const expectedProbes = [...dueMs.values()].filter((d) => d <= tickAsOf).length;

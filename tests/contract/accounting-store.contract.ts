@@ -227,6 +227,35 @@ export function accountingStoreContract(name: string, makeStores: () => Promise<
         ).toEqual([]);
       });
 
+      it('answers hours of whole local days and of a day cut at an hour as the readings do, late data included', async () => {
+        // QuestDB answers the whole days of an hour series from its hour roll-up and the cut day from the
+        // readings, joined at midnight; a range starting a minute later (no reading in that minute) is
+        // answered from the readings alone, and must give the same segments.
+        const DAY1 = DAY2 - 86_400 * SECOND;
+        const hours = (fromMs: number, toMs: number) =>
+          store.registerSegments({ meterIds: ['m1', 'm2'], fromMs, toMs, bucket: 'hour', timeZone: 'Asia/Shanghai' });
+        const check = async () => {
+          for (const toMs of [DAY2 + 86_400 * SECOND, DAY2 + 9 * HOUR, DAY2 + 30 * 60 * SECOND]) {
+            const direct = await hours(DAY1 + 60 * SECOND, toMs);
+            expect(await hours(DAY1, toMs)).toEqual(direct);
+          }
+          return hours(DAY1, DAY2 + 9 * HOUR);
+        };
+        const first = await check();
+        expect(first.map((s) => [s.meterId, s.bucketStartMs, s.readings, s.decreases, s.maxRatePerHour])).toEqual([
+          ['m1', DAY2 - HOUR, 2, 0, 6],
+          ['m1', DAY2, 3, 1, 32],
+          ['m1', DAY2 + 8 * HOUR, 1, 0, (111 - 110) / 7.5],
+          ['m2', DAY2 + HOUR, 1, 0, null],
+          ['m2', DAY2 + 2 * HOUR, 1, 0, 0],
+        ]);
+        // A late reading before midnight above the first reading after it: a decrease across the cut.
+        await writeAndSync([reading('m1', DAY2 - 5 * 60 * SECOND, 105)]);
+        const late = await check();
+        expect(late[0]).toMatchObject({ readings: 3, lastValue: 105 });
+        expect(late[1]).toMatchObject({ readings: 3, decreases: 2 });
+      });
+
       it('answers whole local days and months the same way, and sees late data and rewrites after a first answer', async () => {
         // Whole local days: QuestDB answers these from its day roll-up, which must give the direct answer.
         const range = {

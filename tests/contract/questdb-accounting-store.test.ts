@@ -36,7 +36,14 @@ accountingStoreContract('QuestDB', async () => {
     writer,
     cleanup: async () => {
       await writer.close();
-      for (const table of ['readings', 'quarantine', 'segments_day', 'segments_day_state']) {
+      for (const table of [
+        'readings',
+        'quarantine',
+        'segments_day',
+        'segments_day_state',
+        'segments_hour',
+        'segments_hour_state',
+      ]) {
         await sql(`DROP TABLE IF EXISTS ${prefix}${table}`);
       }
     },
