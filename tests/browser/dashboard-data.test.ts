@@ -9,6 +9,7 @@ import {
   seriousAxeViolations,
   waitForView,
   type AxeViolation,
+  type BrowserGlobals,
 } from './support/browser.js';
 import { DEMO_ADMIN_TOKEN, startDemoService, type DemoService } from './support/demo-service.js';
 
@@ -17,6 +18,7 @@ import { DEMO_ADMIN_TOKEN, startDemoService, type DemoService } from './support/
 // language switch, axe-core on every view, and refused tokens. One service and one browser for the file.
 
 const DATA_VIEWS = ['consumption', 'quotas', 'carbon'] as const;
+const WAIT_MS = 300_000;
 
 let dir: string;
 let service: DemoService;
@@ -25,9 +27,10 @@ let browser: Browser;
 beforeAll(async () => {
   dir = await makeTempDir('dashboard');
   service = await startDemoService(dir);
-  // The figures exist once the simulator's backfill is stored: the region's electricity has a measured day.
+  // The figures exist once the simulator's backfill is published and stored (the region's electricity).
   await eventually(
     async () => {
+      if (!service.process.readLog().includes('simulator backfill published')) throw new Error('backfill running');
       const answer = await service.api<{ series: { carrier: string; totals: { consumption: number } }[] }>(
         '/consumption?org=nx&bucket=day',
       );
@@ -48,8 +51,12 @@ afterAll(async () => {
 async function newPage(lang: 'zh' | 'en' = 'zh'): Promise<{ page: Page; errors: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
   const page = await context.newPage();
+  // The machine the suite runs on may be loaded: a region's annual report can take minutes there. Generous
+  // waits, never a fixed sleep: each wait ends as soon as its element is there.
+  page.setDefaultTimeout(WAIT_MS);
   const errors = collectPageErrors(page);
-  if (lang === 'en') await page.addInitScript(() => localStorage.setItem('tanhe.lang', 'en'));
+  if (lang === 'en')
+    await page.addInitScript(() => (globalThis as unknown as BrowserGlobals).localStorage.setItem('tanhe.lang', 'en'));
   return { page, errors };
 }
 
@@ -58,7 +65,7 @@ const focusedOrg = (page: Page) => page.locator(':focus').getAttribute('data-org
 const describeViolations = (violations: AxeViolation[]) =>
   violations.map((v) => `${v.id} (${v.impact}): ${v.help} ${v.nodes.join(' | ')}`);
 
-describe('the dashboard in a real browser', () => {
+describe('the dashboard in a real browser', { timeout: 1_800_000 }, () => {
   it('refuses a wrong token at the login and sends a session whose token fails back to it', async () => {
     const { page, errors } = await newPage();
     await page.goto(`${service.url}/`);
@@ -71,11 +78,15 @@ describe('the dashboard in a real browser', () => {
     expect(await page.locator('[role=tree]').count()).toBe(0);
 
     // A token kept from before that no longer works (here: never did) returns to the login on the next load.
-    await page.evaluate(() => sessionStorage.setItem('tanhe.token', 'tnh_badbadbadbadbad0_nothing'));
+    await page.evaluate(() =>
+      (globalThis as unknown as BrowserGlobals).sessionStorage.setItem('tanhe.token', 'tnh_badbadbadbadbad0_nothing'),
+    );
     await page.reload();
     await notice.waitFor();
     expect(await notice.textContent()).toContain('UNAUTHENTICATED');
-    expect(await page.evaluate(() => sessionStorage.getItem('tanhe.token'))).toBeNull();
+    expect(
+      await page.evaluate(() => (globalThis as unknown as BrowserGlobals).sessionStorage.getItem('tanhe.token')),
+    ).toBeNull();
     // The 401s themselves are the only console errors (the browser logs failed requests).
     expect(errors.filter((e) => !/401/.test(e))).toEqual([]);
     await page.context().close();
@@ -222,7 +233,9 @@ describe('the dashboard in a real browser', () => {
     expect(await page.locator('section[data-view="quotas"] [data-indicator]').count()).toBe(4);
     await page.locator('button.logout').click();
     await page.getByLabel('API 令牌').waitFor();
-    expect(await page.evaluate(() => sessionStorage.getItem('tanhe.token'))).toBeNull();
+    expect(
+      await page.evaluate(() => (globalThis as unknown as BrowserGlobals).sessionStorage.getItem('tanhe.token')),
+    ).toBeNull();
     expect(errors).toEqual([]);
     await page.context().close();
   });

@@ -28,7 +28,7 @@ export async function logIn(page: Page, baseUrl: string, token: string, hash = '
 }
 
 /** Waits until the shown view has rendered its data (the data-ready convention of views/dashboard-view.ts). */
-export async function waitForView(page: Page, viewId: string, timeoutMs = 60_000): Promise<void> {
+export async function waitForView(page: Page, viewId: string, timeoutMs = 300_000): Promise<void> {
   await page.locator(`section[data-view="${viewId}"] [data-ready="true"]`).first().waitFor({ timeout: timeoutMs });
 }
 
@@ -68,4 +68,26 @@ export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> 
       nodes: v.nodes.slice(0, 5).map((n) => n.html.slice(0, 200)),
     }))
     .filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/** Resolves after the page has painted twice more: ECharts draws on the frame after its option is set. */
+export async function afterNextPaint(page: Page): Promise<void> {
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve) => {
+        const frame = (globalThis as unknown as { requestAnimationFrame(callback: () => void): void })
+          .requestAnimationFrame;
+        frame(() => frame(() => resolve()));
+      }),
+  );
+}
+
+/** The page's Web Storage, typed for the callbacks page.evaluate runs in the browser (Node's types lack it). */
+interface WebStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+}
+export interface BrowserGlobals {
+  readonly sessionStorage: WebStorage;
+  readonly localStorage: WebStorage;
 }

@@ -175,11 +175,18 @@ function CarbonReportPanel({ report, locale }: { report: CarbonReport; locale: L
       xAxis: { type: 'category', data: report.children.map((c) => c.org.name), axisLabel: { interval: 0 } },
       yAxis: { type: 'value', name: 'tCO₂e' },
       series: [
-        { type: 'bar', stack: 'location', name: t('scope1'), data: report.children.map((c) => t1(c.totals.scope1Kg)) },
+        {
+          type: 'bar',
+          stack: 'location',
+          name: t('scope1'),
+          itemStyle: { color: '#a4262c' },
+          data: report.children.map((c) => t1(c.totals.scope1Kg)),
+        },
         {
           type: 'bar',
           stack: 'location',
           name: t('scope2Location'),
+          itemStyle: { color: '#0b5f8a' },
           data: report.children.map((c) => t1(c.totals.scope2LocationKg)),
         },
       ],
