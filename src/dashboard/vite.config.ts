@@ -15,5 +15,8 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     reportCompressedSize: false,
+    // One chunk of Preact and the ECharts parts, ~600 KB minified, ~200 KB gzipped: the budget that counts is
+    // the gzipped 400 KB that bench/dashboard/run.ts measures, not Vite's 500 KB minified warning.
+    chunkSizeWarningLimit: 800,
   },
 });
