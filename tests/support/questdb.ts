@@ -22,6 +22,10 @@ export interface QuestDbHandle {
   start(): Promise<void>;
   /** SIGKILL, like a crash; resolves when the process has exited. */
   kill(): Promise<void>;
+  /** SIGSTOP: the process is frozen (connections stay open, nothing answers) until resume(). */
+  pause(): void;
+  /** SIGCONT after pause(). */
+  resume(): void;
   /** Stops QuestDB and deletes its temporary root dir (call once, in afterAll). */
   dispose(): Promise<void>;
 }
@@ -138,6 +142,8 @@ export async function startQuestDb(opts: StartQuestDbOptions = {}): Promise<Ques
     dataDir,
     stop: () => terminate('SIGTERM'),
     kill: () => terminate('SIGKILL'),
+    pause: () => void child?.kill('SIGSTOP'),
+    resume: () => void child?.kill('SIGCONT'),
     async start() {
       await terminate('SIGTERM');
       await launch();
