@@ -97,10 +97,28 @@ export function planFaults(count: number, rng: () => number, available: readonly
   const repeatable = available.filter((k) => k !== 'shared-worker-removed');
   const plan: FaultKind[] = [...repeatable].sort(() => rng() - 0.5);
   const removal = available.includes('shared-worker-removed') ? 1 : 0;
-  while (plan.length < count - removal) plan.push(repeatable[Math.floor(rng() * repeatable.length)] as FaultKind);
+  const bag = repeatable.flatMap((k) => Array.from({ length: DRAW_WEIGHT[k] }, () => k));
+  while (plan.length < count - removal) plan.push(bag[Math.floor(rng() * bag.length)] as FaultKind);
   if (removal) plan.push('shared-worker-removed');
   return plan;
 }
+
+/**
+ * How often a kind is drawn after the first round: the faults that take a process restart (up to a minute
+ * on a loaded 2-core machine) less often than the quick ones, so that a soak of 100 faults fits in an hour.
+ */
+const DRAW_WEIGHT: Record<FaultKind, number> = {
+  'service-sigkill': 2,
+  'service-sigkill-in-flush': 2,
+  'service-sigterm': 1,
+  'questdb-sigkill': 1,
+  'questdb-sigstop': 3,
+  'mosquitto-sigkill': 2,
+  'slow-store': 3,
+  'spool-disk-full': 3,
+  'duplicate-client-id': 3,
+  'shared-worker-removed': 0,
+};
 
 /** Random duration in [minMs, maxMs). */
 const between = (rng: () => number, minMs: number, maxMs: number) => Math.floor(minMs + rng() * (maxMs - minMs));
@@ -152,7 +170,7 @@ export async function injectFault(kind: FaultKind, targets: FaultTargets, rng: (
     case 'questdb-sigkill':
       await targets.questdb.kill();
       await delay(between(rng, 500, 4000));
-      await targets.questdb.start();
+      await restartQuestDb(targets.questdb, log);
       note('restarted');
       break;
     case 'questdb-sigstop': {
@@ -233,6 +251,19 @@ export async function supervise(targets: FaultTargets, log: FaultLog): Promise<v
     log.unexpectedExits++;
     logEvent(log, `supervisor: ${w.clientId} had exited; restarting it`);
     await restart(w, log, false);
+  }
+}
+
+/** QuestDB's restart, retried as a supervisor would (its start can exceed the harness's timeout when loaded). */
+async function restartQuestDb(questdb: QuestDbHandle, log: FaultLog): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await questdb.start();
+      return;
+    } catch (err) {
+      logEvent(log, `QuestDB restart failed (attempt ${attempt})`);
+      if (attempt >= 5) throw err;
+    }
   }
 }
 

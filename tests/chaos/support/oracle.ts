@@ -108,14 +108,25 @@ export function oracleMonths(plan: OraclePlan): OracleMonth[] {
 }
 
 /**
+ * The first and last reading (seq) that bound the month's intervals. Only these decide
+ * its total: a reading lost inside the month merges two intervals and loses no energy
+ * (docs/methodology.md), so a month is comparable with the oracle unless one of them is lost.
+ */
+export function monthEdgeSeqs(plan: OraclePlan, month: OracleMonth): [number, number] {
+  return [
+    Math.max(0, Math.ceil((month.fromMs - ORACLE_START_MS) / STEP_MS)),
+    Math.min(plan.perMeter - 1, Math.floor((month.toMs - ORACLE_START_MS) / STEP_MS)),
+  ];
+}
+
+/**
  * The month's electricity consumption in kWh over the fleet, from the oracle alone.
  * Buckets are (from, to] (docs/methodology.md §8): the interval ending at reading
  * `seq` belongs to the month holding that reading's time; readings fall on month
  * edges, so no interval straddles one.
  */
 export function expectedMonthKwh(plan: OraclePlan, month: OracleMonth): number {
-  const lo = Math.max(0, Math.ceil((month.fromMs - ORACLE_START_MS) / STEP_MS));
-  const hi = Math.min(plan.perMeter - 1, Math.floor((month.toMs - ORACLE_START_MS) / STEP_MS));
+  const [lo, hi] = monthEdgeSeqs(plan, month);
   if (hi <= lo) return 0;
   let total = 0;
   for (let m = 0; m < plan.meters; m++) total += registerKwh(m, hi) - registerKwh(m, lo);
