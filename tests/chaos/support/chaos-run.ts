@@ -39,6 +39,8 @@ import { startStoreProxy } from './store-proxy.js';
 
 export interface ChaosOptions extends OraclePlan {
   readonly faults: number;
+  /** The fault kinds to draw from (default all). */
+  readonly kinds?: readonly FaultKind[];
   readonly seed: number;
   /** Publisher speed cap, messages per second. */
   readonly ratePerSecond: number;
@@ -78,6 +80,8 @@ export interface ChaosResult {
   readonly publishRetries: number;
   readonly faults: FaultLog;
   readonly plannedFaults: readonly FaultKind[];
+  /** The kinds the run drew from. */
+  readonly kinds: readonly FaultKind[];
   readonly meters: readonly MeterCheck[];
   readonly totals: { lost: number; duplicated: number; unexpected: number; wrongValue: number; quarantined: number };
   readonly months: readonly MonthCheck[];
@@ -137,7 +141,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     store = createQuestDbReadingStore(createQuestDbClient({ url: questdb.url, requestTimeoutMs: 60_000 }));
 
     const targets: FaultTargets = { workers, questdb, mosquitto, disk };
-    const available = FAULT_KINDS.filter((k) => k !== 'spool-disk-full' || disk.mounted);
+    const available = (options.kinds ?? FAULT_KINDS).filter((k) => k !== 'spool-disk-full' || disk.mounted);
     const plan = planFaults(options.faults, rng, available);
     const log = emptyFaultLog();
     let faultsBegun = 0;
@@ -208,6 +212,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       publishRetries: retried,
       faults: log,
       plannedFaults: plan,
+      kinds: available,
       meters,
       totals,
       months,
@@ -333,7 +338,8 @@ async function checkMonths(worker: Worker, plan: OraclePlan, meters: readonly Me
       },
       { timeoutMs: 60_000, intervalMs: 1000, message: `report ${month.period}` },
     );
-    const electricity = report.lines.filter((l) => l.carrier === 'electricity');
+    // The market-based line repeats the location line's energy (kgce null): only lines with kgce hold energy.
+    const electricity = report.lines.filter((l) => l.carrier === 'electricity' && l.kgce !== null);
     const reportedKwh = electricity.length > 0 ? electricity.reduce((n, l) => n + l.consumption, 0) : undefined;
     const coal = electricity[0]?.coalFactor?.value;
     const co2 = electricity[0]?.factor?.value;
