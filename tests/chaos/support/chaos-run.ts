@@ -178,6 +178,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const brokerAcked = ackedAt.reduce((n, a) => n + a, 0);
     // Settle: every worker's spool drained and the store holding everything (or the deadline: the check says what).
     const settle = async () => {
+      // A worker can die after the last fault's own check (e.g. on a full disk, just after it was freed).
+      await supervise(targets, log);
       for (const w of workers) {
         if (w.removed) continue;
         const m = await w.service.metrics();
