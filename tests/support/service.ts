@@ -43,6 +43,8 @@ export interface ServiceHandle {
   /** The /metrics counters that start with tanhe_, summed over labels. */
   metrics(): Promise<Record<string, number>>;
   readLog(): string;
+  /** True between start() and the process's end (a crash included). */
+  isRunning(): boolean;
 }
 
 /**
@@ -129,5 +131,6 @@ export async function createService(options: ServiceOptions): Promise<ServiceHan
       return totals;
     },
     readLog: () => process?.readLog() ?? '',
+    isRunning: () => process?.isRunning() ?? false,
   };
 }
