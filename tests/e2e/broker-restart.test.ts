@@ -41,7 +41,7 @@ it('reconnects after a Mosquitto restart during publishing and stores everything
   expect(await stack.mosquitto.sysDropped()).toBe(0);
 });
 
-it('reconnects after a kill -9 of Mosquitto mid-stream: every message the broker acknowledged is stored once', async () => {
+it('reconnects after a kill -9 of Mosquitto mid-stream: every acknowledged message stored once', async () => {
   // Mosquitto keeps sessions (the service's subscription, its queue) in memory and saves them to mosquitto.db
   // at a clean stop and every autosave_interval (docker/mosquitto.conf); a kill -9 keeps only the last save.
   // The restart of the test above saved the service's session; a kill in a fresh stack waits for an autosave.
