@@ -32,7 +32,7 @@ interface ReadyBody {
   spool: { full: boolean; backlogBytes: number };
 }
 
-it('a full spool stops the PUBACKs, the broker queues, /readyz is 503; the store back, everything stored once', async () => {
+it('a full spool stops the PUBACKs, the broker queues, /readyz 503; store back: all stored once', async () => {
   const publisher = await connectPublisher(stack.mosquitto.url, 'e2e-backpressure-publisher');
   await publishAll(publisher, readingMessages(METERS, FIRST));
   await waitUntilStored(stack.store, { readings: METERS * FIRST }, 'the first wave stored');

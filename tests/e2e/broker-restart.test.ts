@@ -41,7 +41,7 @@ it('reconnects after a Mosquitto restart during publishing and stores everything
   expect(await stack.mosquitto.sysDropped()).toBe(0);
 });
 
-it('reconnects after a kill -9 of Mosquitto mid-stream: every message the broker acknowledged is stored once', async () => {
+it('reconnects after a kill -9 of Mosquitto between two halves of a wave: all stored once', async () => {
   // Mosquitto keeps sessions (the service's subscription, its queue) in memory and saves them to mosquitto.db
   // at a clean stop and every autosave_interval (docker/mosquitto.conf); a kill -9 keeps only the last save.
   // The restart of the test above saved the service's session; a kill in a fresh stack waits for an autosave.
@@ -55,28 +55,29 @@ it('reconnects after a kill -9 of Mosquitto mid-stream: every message the broker
   // The first wave when the test above ran (this test runs alone too: -t 'kill -9').
   await stack.store.sync();
   const storedBefore = (await stack.store.counts()).readings;
+  const acceptedBefore = (await stack.service.metrics()).tanhe_ingest_items_accepted_total ?? 0;
+  const wave = readingMessages(METERS, PER_METER, PER_METER);
+  const half = wave.length / 2;
   const publisher = await connectPublisher(stack.mosquitto.url, 'e2e-kill-publisher');
-  let killed: Promise<void> | undefined;
-  let ackedAtKill = 0;
-  await publishAll(publisher, readingMessages(METERS, PER_METER, PER_METER), {
-    ratePerSecond: 400,
-    onAcked: (acked) => {
-      if (acked !== 1500) return;
-      ackedAtKill = acked;
-      killed = (async () => {
-        await stack.mosquitto.kill();
-        await stack.mosquitto.restart();
-      })();
+  await publishAll(publisher, wave.slice(0, half), { ratePerSecond: 400 });
+  // The kill comes once the service has taken all the broker acknowledged: a kill -9 loses what Mosquitto
+  // queued since its last save (docs/reliability.md), which no client can get back.
+  await eventually(
+    async () => {
+      const accepted = (await stack.service.metrics()).tanhe_ingest_items_accepted_total ?? 0;
+      if (accepted < acceptedBefore + half) throw new Error(`accepted ${accepted - acceptedBefore} of ${half}`);
     },
-  });
-  await killed;
+    { timeoutMs: 120_000, message: 'the first half taken by the service' },
+  );
+  await stack.mosquitto.kill();
+  await stack.mosquitto.restart();
+  // The publisher and the service reconnect on their own; what comes before the service is back waits in its
+  // session, which the restarted broker read from its save.
+  await publishAll(publisher, wave.slice(half), { ratePerSecond: 400 });
   await closePublisher(publisher);
-  // The kill hit mid-stream: the publisher had more to send, and what it had not yet had acknowledged was
-  // sent again to the restarted broker (publishAll resolves only once every message is acknowledged).
-  expect(ackedAtKill).toBe(1500);
 
   const total = storedBefore + METERS * PER_METER;
-  await waitUntilStored(stack.store, { readings: total }, 'every acknowledged reading stored after the kill -9');
+  await waitUntilStored(stack.store, { readings: total }, 'every reading stored after the kill -9');
   expect(await exactlyOnceProblems(stack.store, METERS, PER_METER, PER_METER)).toEqual([]);
   expect(await brokerConnected()).toBe(true);
   // The service connected again to the new broker process (one more "connected" line).
