@@ -1,0 +1,113 @@
+import { LineChart } from 'echarts/charts';
+import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
+import { init, use } from 'echarts/core';
+import { SVGRenderer } from 'echarts/renderers';
+import { useEffect, useRef } from 'preact/hooks';
+import { useLocale, type Messages } from '../../i18n/i18n.js';
+import type { BaselineBand } from './ops-api.js';
+
+// Only the line chart, its grid, legend and tooltip, drawn as SVG: the bundle carries no other chart type.
+use([LineChart, GridComponent, LegendComponent, TooltipComponent, SVGRenderer]);
+
+export const bandMessages: Messages<'hour' | 'lower' | 'median' | 'upper' | 'samples' | 'chart' | 'band'> = {
+  zh: {
+    hour: '小时',
+    lower: '下限',
+    median: '中位数',
+    upper: '上限',
+    samples: '样本数',
+    chart: '基线带：每小时的中位数与上下限（{unit}/小时）',
+    band: '基线带',
+  },
+  en: {
+    hour: 'Hour',
+    lower: 'Lower',
+    median: 'Median',
+    upper: 'Upper',
+    samples: 'Samples',
+    chart: 'Baseline band: median and limits per hour ({unit} per hour)',
+    band: 'Band',
+  },
+};
+
+/**
+ * The evaluation day's learned band, hour by hour: median with lower and upper
+ * limits. The chart is for the eye; the table next to it (BaselineTable) carries
+ * the same figures for a screen reader and for copying.
+ */
+export function BaselineChart({ bands, unit }: { bands: readonly BaselineBand[]; unit: string }) {
+  const { t, lang } = useLocale();
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const element = ref.current;
+    if (element === null) return;
+    const chart = init(element, undefined, { renderer: 'svg' });
+    const hours = bands.map((b) => String(b.hour).padStart(2, '0'));
+    chart.setOption({
+      animation: false,
+      grid: { left: 48, right: 16, top: 32, bottom: 28 },
+      legend: { top: 0, textStyle: { color: '#1f2933' } },
+      tooltip: { trigger: 'axis' },
+      xAxis: { type: 'category', data: hours, axisLabel: { color: '#1f2933' } },
+      yAxis: { type: 'value', axisLabel: { color: '#1f2933' } },
+      series: [
+        {
+          name: t(bandMessages, 'lower'),
+          type: 'line',
+          data: bands.map((b) => b.lower),
+          lineStyle: { type: 'dashed' },
+        },
+        { name: t(bandMessages, 'median'), type: 'line', data: bands.map((b) => b.median), lineStyle: { width: 3 } },
+        {
+          name: t(bandMessages, 'upper'),
+          type: 'line',
+          data: bands.map((b) => b.upper),
+          lineStyle: { type: 'dashed' },
+        },
+      ],
+    });
+    const resize = () => chart.resize();
+    window.addEventListener('resize', resize);
+    return () => {
+      window.removeEventListener('resize', resize);
+      chart.dispose();
+    };
+  }, [bands, lang, t]);
+  return (
+    <figure class="ops-chart-figure">
+      <div ref={ref} class="ops-chart" role="img" aria-label={t(bandMessages, 'chart', { unit })} />
+      <figcaption>{t(bandMessages, 'chart', { unit })}</figcaption>
+    </figure>
+  );
+}
+
+export function BaselineTable({ bands }: { bands: readonly BaselineBand[] }) {
+  const { t, number } = useLocale();
+  return (
+    <div class="ops-scroll">
+      <table class="ops-table ops-compact" data-testid="baseline-table">
+        <caption>{t(bandMessages, 'band')}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t(bandMessages, 'hour')}</th>
+            <th scope="col">{t(bandMessages, 'lower')}</th>
+            <th scope="col">{t(bandMessages, 'median')}</th>
+            <th scope="col">{t(bandMessages, 'upper')}</th>
+            <th scope="col">{t(bandMessages, 'samples')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {bands.map((b) => (
+            <tr key={b.key}>
+              <th scope="row">{String(b.hour).padStart(2, '0')}:00</th>
+              <td>{number(b.lower, 2)}</td>
+              <td>{number(b.median, 2)}</td>
+              <td>{number(b.upper, 2)}</td>
+              <td>{number(b.samples, 0)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
