@@ -347,8 +347,8 @@ function AlertRow({ alert, mayAct, open, onOpen, api, by, onBy, onDone }: RowPro
           <code>{alert.subject.id}</code>
         </td>
         <td>{alert.summary[locale.lang]}</td>
-        <td>{locale.date(alert.openedAt, true)}</td>
-        <td>{t(stateMessages, alert.state)}</td>
+        <td class="ops-nowrap">{locale.date(alert.openedAt, true)}</td>
+        <td class="ops-nowrap">{t(stateMessages, alert.state)}</td>
         {mayAct ? (
           <td class="ops-actions">
             {can.acknowledge ? (

@@ -1,34 +1,54 @@
 import { LineChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
 import { init, use } from 'echarts/core';
-import { SVGRenderer } from 'echarts/renderers';
+import { CanvasRenderer } from 'echarts/renderers';
 import { useEffect, useRef } from 'preact/hooks';
-import { useLocale, type Messages } from '../../i18n/i18n.js';
+import { LOCALE, useLocale, type Lang, type Messages } from '../../i18n/i18n.js';
 import type { BaselineBand } from './ops-api.js';
 
-// Only the line chart, its grid, legend and tooltip, drawn as SVG: the bundle carries no other chart type.
-use([LineChart, GridComponent, LegendComponent, TooltipComponent, SVGRenderer]);
+// Only the line chart, its grid, legend and tooltip on a canvas (the shell's charts use the same renderer, and a
+// canvas needs no inline style attributes, which the page's CSP refuses): no other chart type enters the bundle.
+use([LineChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
 
-export const bandMessages: Messages<'hour' | 'lower' | 'median' | 'upper' | 'samples' | 'chart' | 'band'> = {
+export const bandMessages: Messages<
+  'hour' | 'lower' | 'median' | 'upper' | 'samples' | 'chart' | 'band' | 'working' | 'nonWorking'
+> = {
   zh: {
+    working: '工作日',
+    nonWorking: '非工作日',
     hour: '小时',
     lower: '下限',
     median: '中位数',
     upper: '上限',
     samples: '样本数',
     chart: '基线带：每小时的中位数与上下限（{unit}/小时）',
-    band: '基线带',
+    band: '基线带数据表（{count} 个小时）',
   },
   en: {
+    working: 'Working day',
+    nonWorking: 'Non-working day',
     hour: 'Hour',
     lower: 'Lower',
     median: 'Median',
     upper: 'Upper',
     samples: 'Samples',
     chart: 'Baseline band: median and limits per hour ({unit} per hour)',
-    band: 'Band',
+    band: 'The band as a table ({count} hours)',
   },
 };
+
+// 2026-11-29 was a Sunday: weekday 0 of the baseline's hour_of_week keys.
+const SUNDAY_MS = Date.UTC(2026, 10, 29, 12);
+
+/** A band's hour as the officer reads it: weekday (or working / non-working day) and hour. */
+export function bandLabel(band: BaselineBand, lang: Lang, dayKind: (working: boolean) => string): string {
+  const hour = `${String(band.hour).padStart(2, '0')}:00`;
+  if (band.weekday === null) return `${dayKind(band.key.startsWith('working'))} ${hour}`;
+  const weekday = new Intl.DateTimeFormat(LOCALE[lang], { weekday: 'short', timeZone: 'UTC' }).format(
+    SUNDAY_MS + band.weekday * 86_400_000,
+  );
+  return `${weekday} ${hour}`;
+}
 
 /**
  * The evaluation day's learned band, hour by hour: median with lower and upper
@@ -41,8 +61,9 @@ export function BaselineChart({ bands, unit }: { bands: readonly BaselineBand[];
   useEffect(() => {
     const element = ref.current;
     if (element === null) return;
-    const chart = init(element, undefined, { renderer: 'svg' });
-    const hours = bands.map((b) => String(b.hour).padStart(2, '0'));
+    const chart = init(element, undefined, { renderer: 'canvas' });
+    const dayKind = (working: boolean) => t(bandMessages, working ? 'working' : 'nonWorking');
+    const hours = bands.map((b) => bandLabel(b, lang, dayKind));
     chart.setOption({
       animation: false,
       grid: { left: 48, right: 16, top: 32, bottom: 28 },
@@ -82,11 +103,13 @@ export function BaselineChart({ bands, unit }: { bands: readonly BaselineBand[];
 }
 
 export function BaselineTable({ bands }: { bands: readonly BaselineBand[] }) {
-  const { t, number } = useLocale();
+  const { t, number, lang } = useLocale();
+  const dayKind = (working: boolean) => t(bandMessages, working ? 'working' : 'nonWorking');
+  // Folded: a week of hours is long, and the chart above shows the same figures.
   return (
-    <div class="ops-scroll">
+    <details class="ops-scroll">
+      <summary>{t(bandMessages, 'band', { count: bands.length })}</summary>
       <table class="ops-table ops-compact" data-testid="baseline-table">
-        <caption>{t(bandMessages, 'band')}</caption>
         <thead>
           <tr>
             <th scope="col">{t(bandMessages, 'hour')}</th>
@@ -99,7 +122,7 @@ export function BaselineTable({ bands }: { bands: readonly BaselineBand[] }) {
         <tbody>
           {bands.map((b) => (
             <tr key={b.key}>
-              <th scope="row">{String(b.hour).padStart(2, '0')}:00</th>
+              <th scope="row">{bandLabel(b, lang, dayKind)}</th>
               <td>{number(b.lower, 2)}</td>
               <td>{number(b.median, 2)}</td>
               <td>{number(b.upper, 2)}</td>
@@ -108,6 +131,6 @@ export function BaselineTable({ bands }: { bands: readonly BaselineBand[] }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </details>
   );
 }
