@@ -352,13 +352,20 @@ function AlertRow({ alert, mayAct, open, onOpen, api, by, onBy, onDone }: RowPro
         {mayAct ? (
           <td class="ops-actions">
             {can.acknowledge ? (
-              <button type="button" aria-expanded={open === 'ack'} aria-controls={formId} onClick={() => toggle('ack')}>
+              <button
+                type="button"
+                data-action="ack"
+                aria-expanded={open === 'ack'}
+                aria-controls={formId}
+                onClick={() => toggle('ack')}
+              >
                 {t(messages, 'acknowledge')}
               </button>
             ) : null}
             {can.resolve ? (
               <button
                 type="button"
+                data-action="resolve"
                 aria-expanded={open === 'resolve'}
                 aria-controls={formId}
                 onClick={() => toggle('resolve')}
