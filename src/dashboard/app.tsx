@@ -1,17 +1,207 @@
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { ApiError, createApiClient, type ApiClient } from './api/api-client.js';
+import { createLocale, LOCALE, LocaleContext, useLocale, type Lang } from './i18n/i18n.js';
+import { guardedClient } from './shell/guarded-client.js';
+import { hashOf, parseHash, type HashRoute } from './shell/hash-route.js';
+import { HeaderBar } from './shell/header-bar.js';
+import { LoginPage } from './shell/login-page.js';
+import { OrgTree } from './shell/org-tree.js';
+import { buildOrgTree, type OrgNode } from './shell/org-tree-model.js';
+import { saveLang, savedLang, savedToken, saveToken } from './shell/saved-state.js';
+import { shellMessages } from './shell/shell-messages.js';
+import { ViewTabs } from './shell/view-tabs.js';
+import type { DashboardView, OrgEntry, Session } from './views/dashboard-view.js';
 import { VIEWS } from './views/views.js';
 
-/** The shell: login, org tree, language switch and navigation (issue 10; built out by the dashboard work). */
+/** The fleet's zone when the tree names none (the demo fleet and every institution of ours are in China). */
+const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
+
+type Auth =
+  | { kind: 'login'; notice?: { key: 'refused' | 'sessionEnded' | 'unreachable'; code: string; message: string } }
+  | { kind: 'checking'; token: string }
+  | { kind: 'in'; token: string; session: Session; api: ApiClient; orgs: readonly OrgEntry[] };
+
+/**
+ * The shell: the login, the header (role, scope, language), the org tree as the navigation and the views' tabs;
+ * the selected view renders with ViewProps. Everything it knows comes from GET /api/v1/session and /orgs.
+ */
 export function App() {
+  const [lang, setLang] = useState<Lang>(savedLang);
+  const [auth, setAuth] = useState<Auth>(() => {
+    const token = savedToken();
+    return token === undefined ? { kind: 'login' } : { kind: 'checking', token };
+  });
+  const [route, setRoute] = useState<HashRoute>(() => parseHash(location.hash));
+
+  const timeZone =
+    auth.kind === 'in' ? (auth.orgs.find((o) => o.timezone)?.timezone ?? DEFAULT_TIME_ZONE) : DEFAULT_TIME_ZONE;
+  const locale = useMemo(() => createLocale(lang, timeZone), [lang, timeZone]);
+
+  useEffect(() => {
+    document.documentElement.lang = LOCALE[lang];
+    document.title = locale.t(shellMessages, 'product');
+  }, [lang, locale]);
+
+  useEffect(() => {
+    const onHash = () => setRoute(parseHash(location.hash));
+    addEventListener('hashchange', onHash);
+    return () => removeEventListener('hashchange', onHash);
+  }, []);
+
+  const endSession = useCallback((code: string) => {
+    saveToken(undefined);
+    setAuth({ kind: 'login', notice: { key: 'sessionEnded', code, message: '' } });
+  }, []);
+
+  // Checks a token: who it is (GET /session), then the tree it may see (GET /orgs).
+  useEffect(() => {
+    if (auth.kind !== 'checking') return;
+    let current = true;
+    const token = auth.token;
+    const api = guardedClient(createApiClient(token), endSession);
+    (async () => {
+      const raw = createApiClient(token);
+      const session = await raw.get<Session>('/session');
+      const { orgs } = await raw.get<{ orgs: OrgEntry[] }>('/orgs');
+      return { session, orgs };
+    })().then(
+      ({ session, orgs }) => {
+        if (!current) return;
+        saveToken(token);
+        setAuth({ kind: 'in', token, session, api, orgs });
+      },
+      (error: unknown) => {
+        if (!current) return;
+        saveToken(undefined);
+        const refused = error instanceof ApiError && error.status === 401;
+        const code = error instanceof ApiError ? error.code : 'NETWORK';
+        const message = error instanceof Error ? error.message : String(error);
+        setAuth({ kind: 'login', notice: { key: refused ? 'refused' : 'unreachable', code, message } });
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [auth, endSession]);
+
+  const changeLang = (next: Lang) => {
+    saveLang(next);
+    setLang(next);
+  };
+
+  const logout = () => {
+    saveToken(undefined);
+    setAuth({ kind: 'login' });
+  };
+
   return (
-    <main>
-      <h1>碳核 tanhe</h1>
-      <nav>
-        {VIEWS.map((view) => (
-          <a key={view.id} href={`#/${view.id}`}>
-            {view.title.zh}
-          </a>
-        ))}
-      </nav>
-    </main>
+    <LocaleContext.Provider value={locale}>
+      <a class="skip-link" href="#main">
+        {locale.t(shellMessages, 'skipToContent')}
+      </a>
+      <HeaderBar
+        session={auth.kind === 'in' ? auth.session : undefined}
+        scopeName={auth.kind === 'in' ? auth.orgs.find((o) => o.id === auth.session.scopeOrgId)?.name : undefined}
+        onLang={changeLang}
+        onLogout={logout}
+      />
+      {auth.kind === 'in' ? (
+        <Workspace session={auth.session} api={auth.api} orgs={auth.orgs} route={route} />
+      ) : (
+        <LoginPage
+          busy={auth.kind === 'checking'}
+          notice={
+            auth.kind === 'login' && auth.notice !== undefined
+              ? locale.t(shellMessages, auth.notice.key, { code: auth.notice.code, message: auth.notice.message })
+              : undefined
+          }
+          onLogin={(token) => setAuth({ kind: 'checking', token })}
+        />
+      )}
+    </LocaleContext.Provider>
   );
+}
+
+interface WorkspaceProps {
+  session: Session;
+  api: ApiClient;
+  orgs: readonly OrgEntry[];
+  route: HashRoute;
+}
+
+function Workspace({ session, api, orgs, route }: WorkspaceProps) {
+  const roots = useMemo(() => buildOrgTree(orgs), [orgs]);
+  const views = useMemo(
+    () => VIEWS.filter((v: DashboardView) => v.permission === undefined || session.permissions.includes(v.permission)),
+    [session],
+  );
+  const known = (id: string | undefined) => id !== undefined && orgs.some((o) => o.id === id);
+  const orgId = known(route.orgId) ? (route.orgId as string) : (roots[0]?.entry.id ?? session.scopeOrgId);
+  const view = views.find((v) => v.id === route.viewId) ?? views[0];
+  const viewId = view?.id ?? '';
+
+  // An incomplete or unknown hash becomes the full one, so the address always names what is shown.
+  useEffect(() => {
+    if (view !== undefined && roots.length > 0 && (route.viewId !== viewId || route.orgId !== orgId)) {
+      history.replaceState(null, '', hashOf(viewId, orgId));
+    }
+  }, [route, viewId, orgId, view, roots.length]);
+
+  return (
+    <div class="workspace">
+      <aside class="sidebar">
+        <TreePanel roots={roots} orgId={orgId} viewId={viewId} />
+      </aside>
+      <main id="main" class="content" tabIndex={-1}>
+        {view === undefined ? (
+          <NoViews />
+        ) : (
+          <>
+            <ViewTabs views={views} selectedViewId={viewId} orgId={orgId} />
+            <section class="view" data-view={view.id} aria-labelledby="view-title">
+              <ViewTitle view={view} orgName={orgs.find((o) => o.id === orgId)?.name ?? orgId} />
+              <view.component key={`${view.id}/${orgId}`} api={api} orgId={orgId} session={session} orgs={orgs} />
+            </section>
+          </>
+        )}
+      </main>
+    </div>
+  );
+}
+
+function TreePanel({ roots, orgId, viewId }: { roots: readonly OrgNode[]; orgId: string; viewId: string }) {
+  const locale = useLocale();
+  return (
+    <nav aria-labelledby="tree-title">
+      <h2 id="tree-title" class="panel-title">
+        {locale.t(shellMessages, 'orgTree')}
+      </h2>
+      {roots.length === 0 ? (
+        <p class="empty">{locale.t(shellMessages, 'noOrgs')}</p>
+      ) : (
+        <OrgTree
+          roots={roots}
+          selectedId={orgId}
+          hrefOf={(id) => hashOf(viewId, id)}
+          onSelect={(id) => {
+            location.hash = hashOf(viewId, id);
+          }}
+        />
+      )}
+    </nav>
+  );
+}
+
+function ViewTitle({ view, orgName }: { view: DashboardView; orgName: string }) {
+  const locale = useLocale();
+  return (
+    <h1 id="view-title" class="view-title">
+      {locale.t(view.title, 'title')} <span class="view-org">· {orgName}</span>
+    </h1>
+  );
+}
+
+function NoViews() {
+  const locale = useLocale();
+  return <p class="empty">{locale.t(shellMessages, 'noViews')}</p>;
 }

@@ -15,6 +15,7 @@ import type { HttpDeps } from './http-deps.js';
 import { accessPlugin } from './plugins/access-plugin.js';
 import { accountingPlugin } from './plugins/accounting-plugin.js';
 import { alertsPlugin } from './plugins/alerts-plugin.js';
+import { dashboardPlugin } from './plugins/dashboard-plugin.js';
 import { healthPlugin } from './plugins/health-plugin.js';
 import { meterBaselinePlugin } from './plugins/meter-baseline-plugin.js';
 import { meterHealthPlugin } from './plugins/meter-health-plugin.js';
@@ -116,5 +117,6 @@ export function createHttpServer(deps: HttpDeps, logger: Logger): FastifyInstanc
   app.register(periodsReviewPlugin, { review: deps.periodsReview });
   app.register(accessPlugin, deps.access);
   app.register(periodsPlugin, { periods: deps.periods, renderPdf: deps.renderPdf });
+  app.register(dashboardPlugin, {});
   return app;
 }

@@ -128,6 +128,10 @@ export const ERROR_CODES = {
     meaning: 'Chromium is missing (TANHE_CHROMIUM_PATH), did not start or failed: no PDF; the other formats work',
   },
   PDF_RENDER_TIMEOUT: { httpStatus: 503, meaning: 'the PDF took longer than its time limit to render' },
+  DASHBOARD_NOT_BUILT: {
+    httpStatus: 503,
+    meaning: 'the dashboard is not built (no dist/dashboard): run npm run build:dashboard; the API works',
+  },
   ROUTE_NOT_FOUND: { httpStatus: 404, meaning: 'no such route' },
   INTERNAL: { httpStatus: 500, meaning: 'an unexpected failure; see the service log' },
 } as const satisfies Record<string, { httpStatus: number; meaning: string }>;

@@ -103,6 +103,7 @@ const SAMPLES: Record<string, Sample | (() => Sample)> = {
   },
   'POST /api/v1/tokens/:id/revoke': () => ({ url: `/api/v1/tokens/${victimTokenId}/revoke`, target: 'i1' }),
   'GET /api/v1/audit': { url: '/api/v1/audit', target: 'fleet' },
+  'GET /api/v1/session': { url: '/api/v1/session', target: 'filtered' },
   'GET /api/v1/periods': { url: '/api/v1/periods?org=i1&period=2026-09', target: 'i1' },
   'POST /api/v1/periods/close': {
     url: '/api/v1/periods/close',
@@ -134,7 +135,15 @@ const SAMPLES: Record<string, Sample | (() => Sample)> = {
 };
 
 /** The public routes: answered without a token; never 401. */
-const PUBLIC = ['GET /healthz', 'GET /readyz', 'GET /metrics', 'GET /api/v1/periods/public-key'];
+const PUBLIC = [
+  'GET /healthz',
+  'GET /readyz',
+  'GET /metrics',
+  'GET /api/v1/periods/public-key',
+  // The dashboard's page and assets: static files without data (src/http/plugins/dashboard-plugin.ts).
+  'GET /',
+  'GET /assets/*',
+];
 
 interface Route {
   readonly key: string;

@@ -77,6 +77,7 @@ describe('the OpenAPI document at /docs/json', () => {
       'get /api/v1/quotas',
       'get /api/v1/readings',
       'get /api/v1/reports/carbon',
+      'get /api/v1/session',
       'get /api/v1/tokens',
       'get /healthz',
       'get /metrics',

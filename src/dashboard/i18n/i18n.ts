@@ -23,6 +23,12 @@ export interface Locale {
   number(value: number, fractionDigits?: number): string;
   /** An instant (epoch ms or ISO) as a date, or date and time, in the fleet's time zone. */
   date(value: number | string, withTime?: boolean): string;
+  /** An instant as its month (2026年11月, Nov 2026) in the fleet's time zone. */
+  month(value: number | string): string;
+  /** A share (0.25) as a percentage in the locale's form (25%). */
+  percent(share: number, fractionDigits?: number): string;
+  /** The fleet's time zone (IANA), for views that cut local days or months themselves. */
+  timeZone: string;
 }
 
 export function createLocale(lang: Lang, timeZone: string): Locale {
@@ -30,8 +36,10 @@ export function createLocale(lang: Lang, timeZone: string): Locale {
   const numberFormats = new Map<number, Intl.NumberFormat>();
   const dateFormat = new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'medium' });
   const dateTimeFormat = new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'medium', timeStyle: 'short' });
+  const monthFormat = new Intl.DateTimeFormat(locale, { timeZone, year: 'numeric', month: 'short' });
   return {
     lang,
+    timeZone,
     t(messages, key, values) {
       const text = messages[lang][key];
       return values === undefined
@@ -48,6 +56,12 @@ export function createLocale(lang: Lang, timeZone: string): Locale {
     },
     date(value, withTime = false) {
       return (withTime ? dateTimeFormat : dateFormat).format(new Date(value));
+    },
+    month(value) {
+      return monthFormat.format(new Date(value));
+    },
+    percent(share, fractionDigits = 1) {
+      return new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: fractionDigits }).format(share);
     },
   };
 }

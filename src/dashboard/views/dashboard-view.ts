@@ -13,19 +13,50 @@ export interface DashboardView {
   id: string;
   title: Messages<'title'>;
   component: ComponentType<ViewProps>;
+  /** The permission the view needs (e.g. 'alerts:read'); the shell hides its tab from a session without it. */
+  permission?: string;
 }
 
 export interface ViewProps {
   api: ApiClient;
   /** The org unit selected in the tree (region, city, county or institution id). */
   orgId: string;
-  /** What the logged-in token may do (from GET /api/v1/tokens/self or the role), to hide what it may not. */
+  /** What the logged-in token may do (from GET /api/v1/session), to hide what it may not. */
   session: Session;
+  /**
+   * The org units and institutions of the tree (GET /api/v1/orgs, cut to the token's scope), loaded once by the
+   * shell: names, levels, parents; an institution's time zone, floor area and occupants.
+   */
+  orgs: readonly OrgEntry[];
 }
+
+/**
+ * The convention the browser tests, the screenshots and bench/dashboard wait on: the shell renders the view
+ * inside `<section data-view="<id>">`; the view sets `data-ready="true"` on an element once its data is
+ * rendered (also when the data is an error or empty), and drops it while it loads again.
+ */
+export const READY_ATTRIBUTE = 'data-ready';
 
 export interface Session {
   role: 'auditor' | 'energy_officer' | 'administrator';
   /** The org subtree the token covers; '*' for the whole fleet. */
   scopeOrgId: string;
   permissions: readonly string[];
+  /** The token's name or the JWT's subject (added for the header). */
+  subject: string;
+  via: 'token' | 'jwt';
+  /** ISO instant an API token expires at; null for a JWT. */
+  expiresAt: string | null;
+}
+
+/** A node of GET /api/v1/orgs: an org unit (region, city, county, district) or an institution with its details. */
+export interface OrgEntry {
+  id: string;
+  name: string;
+  level: string;
+  parent: string | null;
+  kind: 'org' | 'institution';
+  timezone?: string;
+  floorAreaM2?: number | null;
+  occupants?: number | null;
 }

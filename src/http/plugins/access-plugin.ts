@@ -1,6 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { FLEET_ROOT, MAX_TOKEN_DAYS, ROLES, type TokenStatus } from '../../../access/index.js';
+import {
+  FLEET_ROOT,
+  MAX_TOKEN_DAYS,
+  PERMISSIONS,
+  ROLE_PERMISSIONS,
+  ROLES,
+  type TokenStatus,
+} from '../../../access/index.js';
 import { AppError } from '../../kernel/index.js';
 import { errorResponses } from '../error-mapper.js';
 import type { AccessHttpDeps } from '../http-deps.js';
@@ -36,6 +43,17 @@ const auditQuery = z.object({
   action: queryParam(z.string().optional().describe('e.g. token.use, token.create, alert.acknowledge, http.denied')),
   limit: limitParam(100, 1000),
 });
+
+const sessionSchema = z
+  .object({
+    subject: z.string().describe("the token's name, or the JWT's subject"),
+    role: z.enum(ROLES),
+    scopeOrgId: z.string().describe(`the root of the subtree the grant covers; ${FLEET_ROOT} is the whole fleet`),
+    via: z.enum(['token', 'jwt']),
+    permissions: z.array(z.enum(PERMISSIONS)).describe("what the role may do (docs/access.md's table)"),
+    expiresAt: z.string().nullable().describe("an API token's expiry; null for a JWT"),
+  })
+  .meta({ id: 'Session' });
 
 const auditEntrySchema = z.object({
   at: z.string(),
@@ -128,6 +146,36 @@ export const accessPlugin: FastifyPluginAsyncZod<AccessPluginOptions> = async (a
     async (request) => {
       const by = request.principal?.subject ?? 'unknown';
       return tokenBody(await options.revokeToken({ tokenId: request.params.id, by }));
+    },
+  );
+
+  app.get(
+    '/api/v1/session',
+    {
+      // Any authenticated caller may ask who it is: every role holds reports:read, and there is no target to judge.
+      config: { access: { permission: 'reports:read', filtersToScope: true } },
+      schema: {
+        tags: ['access'],
+        summary:
+          'who the bearer is: subject, role, scope, permissions, expiry (the dashboard hides what it may not do)',
+        response: { 200: sessionSchema, ...errorResponses() },
+      },
+    },
+    async (request) => {
+      const principal = request.principal;
+      if (principal === undefined) throw new Error('the auth plugin authenticates before any handler');
+      const token =
+        principal.tokenId === undefined
+          ? undefined
+          : (await options.listTokens()).find((t) => t.id === principal.tokenId);
+      return {
+        subject: principal.subject,
+        role: principal.role,
+        scopeOrgId: principal.scopeOrgId,
+        via: principal.via,
+        permissions: [...ROLE_PERMISSIONS[principal.role]],
+        expiresAt: token === undefined ? null : isoInstant(token.expiresAtMs),
+      };
     },
   );
 
