@@ -154,17 +154,18 @@ describe('the alerts view', () => {
     await page.close();
   });
 
-  it('offers no action to a role without alerts:act', async () => {
+  it('is not offered to an auditor, whose reports view offers no review step either', async () => {
     const { secret } = await call<{ secret: string }>('POST', '/tokens', {
       name: 'browser-test-auditor',
       role: 'auditor',
       scope: 'nx',
     });
     const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
-    await logIn(page, service.url, secret, '#/alerts/nx');
-    await waitForView(page, 'alerts');
-    expect(await page.locator('tr[data-alert-id]').count()).toBeGreaterThan(0);
-    expect(await page.locator('button[data-action]').count()).toBe(0);
+    await logIn(page, service.url, secret, `#/reports/${INSTITUTION}`);
+    await waitForView(page, 'reports');
+    expect(await page.locator(`[data-testid="review-table"] tr[data-org]`).count()).toBeGreaterThan(0);
+    expect(await page.locator('button[data-step]').count()).toBe(0);
+    expect(await page.locator('a[href^="#/alerts/"]').count()).toBe(0);
     await page.close();
   });
 });

@@ -192,7 +192,8 @@ function AlertsView({ api, orgId, session }: ViewProps) {
   const [load, reload] = useLoad(() => fetchAlerts(api, orgId, filter, rule), [api, orgId, filter, rule]);
   const [open, setOpen] = useState<{ id: string; action: 'ack' | 'resolve' } | undefined>(undefined);
   const [done, setDone] = useState<string | undefined>(undefined);
-  const [by, setBy] = useState('');
+  // Who acts: the token's holder to start with, which the officer corrects to a person's name where it is shared.
+  const [by, setBy] = useState(session.subject);
   const mayAct = session.permissions.includes('alerts:act');
   const key = `${orgId}|${filter}|${rule}`;
 
@@ -218,12 +219,7 @@ function AlertsView({ api, orgId, session }: ViewProps) {
   };
 
   return (
-    <section
-      class="ops-view"
-      aria-labelledby="ops-alerts-title"
-      data-ready={listing === undefined ? undefined : 'true'}
-    >
-      <h2 id="ops-alerts-title">{t(messages, 'title')}</h2>
+    <div class="ops-view" data-ready={listing === undefined ? undefined : 'true'}>
       <form class="ops-filters" aria-label={t(messages, 'filters')} onSubmit={(e) => e.preventDefault()}>
         <label>
           {t(messages, 'state')}{' '}
@@ -312,7 +308,7 @@ function AlertsView({ api, orgId, session }: ViewProps) {
           ) : null}
         </>
       )}
-    </section>
+    </div>
   );
 }
 
@@ -491,5 +487,6 @@ function ActionForm({ id, alert, action, api, by, onBy, onCancel, onDone }: Form
 export const alertsView: DashboardView = {
   id: 'alerts',
   title: { zh: { title: messages.zh.title }, en: { title: messages.en.title } },
+  permission: 'alerts:read',
   component: AlertsView,
 };

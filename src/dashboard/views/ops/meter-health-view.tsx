@@ -124,20 +124,17 @@ async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-async function fetchMeters(api: ApiClient, orgId: string): Promise<Meter[]> {
-  const [orgs, meters] = await Promise.all([
-    api.get<{ orgs: OrgNode[] }>('/orgs'),
-    api.get<{ meters: Meter[] }>('/meters'),
-  ]);
-  const subtree = subtreeOf(orgs.orgs, orgId);
-  return meters.meters.filter((m) => subtree.has(m.institution));
+async function fetchMeters(api: ApiClient, orgs: readonly OrgNode[], orgId: string): Promise<Meter[]> {
+  const { meters } = await api.get<{ meters: Meter[] }>('/meters');
+  const subtree = subtreeOf(orgs, orgId);
+  return meters.filter((m) => subtree.has(m.institution));
 }
 
 /** Each meter of the org with its state and last reading, offline meters first; one meter opened in detail. */
-function MeterHealthView({ api, orgId }: ViewProps) {
+function MeterHealthView({ api, orgId, orgs }: ViewProps) {
   const locale = useLocale();
   const { t } = locale;
-  const [load] = useLoad(() => fetchMeters(api, orgId), [api, orgId]);
+  const [load] = useLoad(() => fetchMeters(api, orgs, orgId), [api, orgs, orgId]);
   const [health, setHealth] = useState<{ orgId: string; byMeter: Map<string, MeterHealth>; complete: boolean }>({
     orgId,
     byMeter: new Map(),
@@ -177,8 +174,7 @@ function MeterHealthView({ api, orgId }: ViewProps) {
   };
 
   return (
-    <section class="ops-view" aria-labelledby="ops-meters-title" data-ready={ready ? 'true' : undefined}>
-      <h2 id="ops-meters-title">{t(messages, 'title')}</h2>
+    <div class="ops-view" data-ready={ready ? 'true' : undefined}>
       {load.state === 'loading' ? <Loading /> : null}
       {load.state === 'failed' ? <ErrorNote error={load.error} /> : null}
       {load.state !== 'done' ? null : (
@@ -268,7 +264,7 @@ function MeterHealthView({ api, orgId }: ViewProps) {
           )}
         </div>
       )}
-    </section>
+    </div>
   );
 }
 
@@ -302,9 +298,9 @@ function MeterDetail({ api, meter, onClose }: { api: ApiClient; meter: Meter; on
       onKeyDown={(e) => e.key === 'Escape' && onClose()}
     >
       <div class="ops-detail-head">
-        <h3 id="ops-meter-detail-title" tabIndex={-1}>
+        <h2 id="ops-meter-detail-title" tabIndex={-1}>
           {t(messages, 'details', { id: meter.id })}
-        </h3>
+        </h2>
         <button type="button" onClick={onClose}>
           {t(messages, 'close')}
         </button>
@@ -314,10 +310,10 @@ function MeterDetail({ api, meter, onClose }: { api: ApiClient; meter: Meter; on
       {load.state === 'failed' ? <ErrorNote error={load.error} /> : null}
       {load.state !== 'done' ? null : (
         <>
-          <h4>
+          <h3>
             {t(messages, 'findings')}{' '}
             <span class="ops-muted">{t(messages, 'asOf', { at: locale.date(load.value.health.at, true) })}</span>
-          </h4>
+          </h3>
           <div class="ops-scroll">
             <table class="ops-table ops-compact" data-testid="health-table">
               <thead>
@@ -344,7 +340,7 @@ function MeterDetail({ api, meter, onClose }: { api: ApiClient; meter: Meter; on
               </tbody>
             </table>
           </div>
-          <h4>{t(messages, 'readings')}</h4>
+          <h3>{t(messages, 'readings')}</h3>
           <div class="ops-scroll">
             <table class="ops-table ops-compact" data-testid="readings-table">
               <thead>
@@ -374,7 +370,7 @@ function MeterDetail({ api, meter, onClose }: { api: ApiClient; meter: Meter; on
               </tbody>
             </table>
           </div>
-          <h4>{t(messages, 'baseline')}</h4>
+          <h3>{t(messages, 'baseline')}</h3>
           <p class="ops-muted" data-testid="baseline-status">
             {t(messages, 'baselineStatus', { status: load.value.baseline.status })}
             {load.value.baseline.reason === null ? '' : ` (${load.value.baseline.reason})`}
@@ -394,5 +390,7 @@ function MeterDetail({ api, meter, onClose }: { api: ApiClient; meter: Meter; on
 export const meterHealthView: DashboardView = {
   id: 'meter-health',
   title: { zh: { title: messages.zh.title }, en: { title: messages.en.title } },
+  // The registry needs reports:read, each meter's health check alerts:read (docs/access.md).
+  permission: 'alerts:read',
   component: MeterHealthView,
 };

@@ -5,7 +5,6 @@ import type { DashboardView, Session, ViewProps } from '../dashboard-view.js';
 import {
   REPORT_FORMATS,
   REVIEW_STATUSES,
-  type OrgNode,
   type ReportFormat,
   type ReviewItem,
   type ReviewList,
@@ -168,25 +167,19 @@ const STATUS_ORDER: readonly ReviewStatusKind[] = [
 ];
 
 /** Report downloads for a month, the period's closed revisions, and the review across the tree (docs/periods.md). */
-function ReportsView({ api, orgId, session }: ViewProps) {
+function ReportsView({ api, orgId, session, orgs }: ViewProps) {
   const { t } = useLocale();
   const [period, setPeriod] = useState(() => previousMonth(Date.now(), FLEET_TIME_ZONE));
   const [revisionsOrg, setRevisionsOrg] = useState<{ for: string; org: string } | undefined>(undefined);
-  const [orgs] = useLoad(() => api.get<{ orgs: OrgNode[] }>('/orgs'), [api]);
-  const names = new Map(orgs.state === 'done' ? orgs.value.orgs.map((o) => [o.id, o.name]) : []);
-  const roots = new Set(orgs.state === 'done' ? orgs.value.orgs.filter((o) => o.parent === null).map((o) => o.id) : []);
+  const names = new Map(orgs.map((o) => [o.id, o.name]));
+  const roots = new Set(orgs.filter((o) => o.parent === null).map((o) => o.id));
   const shownOrg = revisionsOrg?.for === `${orgId}|${period}` ? revisionsOrg.org : orgId;
   const nameOf = (id: string) => names.get(id) ?? id;
   const [revisionsReady, setRevisionsReady] = useState(false);
   const [reviewReady, setReviewReady] = useState(false);
 
   return (
-    <section
-      class="ops-view"
-      aria-labelledby="ops-reports-title"
-      data-ready={revisionsReady && reviewReady ? 'true' : undefined}
-    >
-      <h2 id="ops-reports-title">{t(messages, 'title')}</h2>
+    <div class="ops-view" data-ready={revisionsReady && reviewReady ? 'true' : undefined}>
       <form class="ops-filters" onSubmit={(e) => e.preventDefault()}>
         <label>
           {t(messages, 'month')}{' '}
@@ -217,7 +210,7 @@ function ReportsView({ api, orgId, session }: ViewProps) {
         }}
         onReady={setReviewReady}
       />
-    </section>
+    </div>
   );
 }
 
@@ -243,7 +236,7 @@ function ReportDownloads(props: { api: ApiClient; orgId: string; period: string;
   };
   return (
     <section class="ops-card" aria-labelledby="ops-report-title" data-testid="report-downloads">
-      <h3 id="ops-report-title">{t(messages, 'report')}</h3>
+      <h2 id="ops-report-title">{t(messages, 'report')}</h2>
       <p class="ops-muted">{t(messages, 'reportHint', { org: orgName, period })}</p>
       <div class="ops-buttons" role="group" aria-label={t(messages, 'downloads')}>
         {REPORT_FORMATS.map((format) => (
@@ -290,9 +283,9 @@ function RevisionList(props: {
   };
   return (
     <section class="ops-card" aria-labelledby="ops-revisions-title" data-testid="revisions">
-      <h3 id="ops-revisions-title" tabIndex={-1}>
+      <h2 id="ops-revisions-title" tabIndex={-1}>
         {t(messages, 'closed')}: {t(messages, 'closedFor', { org: orgName, period })}
-      </h3>
+      </h2>
       {load.state === 'loading' ? <Loading /> : null}
       {load.state === 'failed' ? <ErrorNote error={load.error} /> : null}
       {error === undefined ? null : <ErrorNote error={error} />}
@@ -382,9 +375,9 @@ function ReviewTable(props: ReviewTableProps) {
       : [];
   return (
     <section class="ops-card" aria-labelledby="ops-review-title" data-testid="review">
-      <h3 id="ops-review-title">
+      <h2 id="ops-review-title">
         {t(messages, 'review')} ({period})
-      </h3>
+      </h2>
       <p id="ops-review-answer" class="ops-done" role="status" tabIndex={-1}>
         {answer ?? ''}
       </p>
@@ -604,5 +597,6 @@ function StepForm({ id, item, step, api, nameOf, onCancel, onAnswer }: StepFormP
 export const reportsView: DashboardView = {
   id: 'reports',
   title: { zh: { title: messages.zh.title }, en: { title: messages.en.title } },
+  permission: 'reports:read',
   component: ReportsView,
 };

@@ -3,13 +3,15 @@ import type { Session } from '../dashboard-view.js';
 import type { ReviewItem } from './ops-api.js';
 import { previousMonth, reviewActionsOf } from './review-actions.js';
 
-const officer = (scopeOrgId: string): Session => ({
+type Grant = Pick<Session, 'role' | 'scopeOrgId' | 'permissions'>;
+
+const officer = (scopeOrgId: string): Grant => ({
   role: 'energy_officer',
   scopeOrgId,
   permissions: ['reports:read', 'alerts:read', 'alerts:act', 'periods:review'],
 });
-const auditor: Session = { role: 'auditor', scopeOrgId: '*', permissions: ['reports:read'] };
-const admin: Session = { role: 'administrator', scopeOrgId: 'nx', permissions: ['periods:review', 'periods:close'] };
+const auditor: Grant = { role: 'auditor', scopeOrgId: '*', permissions: ['reports:read'] };
+const admin: Grant = { role: 'administrator', scopeOrgId: 'nx', permissions: ['periods:review', 'periods:close'] };
 const roots = new Set(['nx']);
 
 function item(over: Partial<ReviewItem>): ReviewItem {

@@ -16,7 +16,11 @@ const NONE: ReviewActions = { submit: false, approve: false, return: false };
  * at the fleet's root, who may act for any level. The service stays the judge:
  * a refused step shows its code.
  */
-export function reviewActionsOf(item: ReviewItem, session: Session, rootIds: ReadonlySet<string>): ReviewActions {
+export function reviewActionsOf(
+  item: ReviewItem,
+  session: Pick<Session, 'role' | 'scopeOrgId' | 'permissions'>,
+  rootIds: ReadonlySet<string>,
+): ReviewActions {
   if (!session.permissions.includes('periods:review')) return NONE;
   const latest = item.latestClosedRevision;
   // A returned submission goes back up only as a newer revision (REVIEW_NEEDS_NEW_REVISION otherwise).
