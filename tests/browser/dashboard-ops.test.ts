@@ -174,7 +174,8 @@ describe('the meter-health view', () => {
   it('lists the org’s meters offline first and opens one with its findings, readings and baseline', async () => {
     const meters = (await call<{ meters: Meter[] }>('GET', '/meters')).meters;
     const page = await openPage('#/meter-health/nx', 'en');
-    await waitForView(page, 'meter-health');
+    // The view is ready once every meter's health check has answered: one request per meter, slow on a loaded machine.
+    await waitForView(page, 'meter-health', 600_000);
     const rows = page.locator('tr[data-meter-id]');
     const shown = await rows.evaluateAll((trs) =>
       trs.map((tr) => ({ id: tr.getAttribute('data-meter-id'), offline: tr.getAttribute('data-offline') })),
@@ -230,12 +231,14 @@ describe('the reports view', () => {
       page.waitForEvent('download'),
       page.locator('[data-testid="report-downloads"] button[data-format="csv"]').click(),
     ]);
-    const saved = readFileSync(await download.path(), 'utf8');
+    // Both decoded keeping the byte-order mark the service writes (Excel needs it to read UTF-8).
+    const decode = (bytes: ArrayBuffer | Uint8Array) => new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
+    const saved = decode(readFileSync(await download.path()));
     const response = await fetch(
       `${service.url}/api/v1/reports/carbon?org=${INSTITUTION}&period=${PERIOD}&format=csv&lang=zh`,
       { headers: { authorization: `Bearer ${DEMO_ADMIN_TOKEN}` } },
     );
-    const served = await response.text();
+    const served = decode(await response.arrayBuffer());
     const linesOf = (csv: string) => csv.split('\n');
     expect(linesOf(saved)[0]).toBe(linesOf(served)[0]);
     // The same report but for the instant it was generated at.
@@ -269,10 +272,10 @@ describe('the reports view', () => {
 describe('accessibility', () => {
   for (const lang of LANGS) {
     it(`has no serious or critical axe-core violation in the ops views (${lang})`, async () => {
-      const page = await openPage(`#/alerts/nx`, lang);
+      const page = await openPage(`#/alerts/${INSTITUTION}`, lang);
       for (const view of OPS_VIEWS) {
-        await page.goto(`${service.url}/#/${view}/nx`);
-        await waitForView(page, view);
+        await page.goto(`${service.url}/#/${view}/${INSTITUTION}`);
+        await waitForView(page, view, 600_000);
         expect(await seriousAxeViolations(page), `${view} (${lang})`).toEqual([]);
       }
       await page.close();
