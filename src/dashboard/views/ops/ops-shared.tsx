@@ -1,0 +1,94 @@
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { ApiError, type ApiClient, type Query } from '../../api/api-client.js';
+import { useLocale, type Messages } from '../../i18n/i18n.js';
+
+/** The words the three views share: loading, the refusal's code, the empty table. */
+export const sharedMessages: Messages<'loading' | 'failed' | 'code' | 'empty' | 'cancel' | 'confirm' | 'by'> = {
+  zh: {
+    loading: '加载中…',
+    failed: '服务拒绝了请求',
+    code: '错误代码',
+    empty: '没有记录',
+    cancel: '取消',
+    confirm: '确认',
+    by: '操作人',
+  },
+  en: {
+    loading: 'Loading…',
+    failed: 'The service refused the request',
+    code: 'error code',
+    empty: 'Nothing to show',
+    cancel: 'Cancel',
+    confirm: 'Confirm',
+    by: 'Your name',
+  },
+};
+
+export type Load<T> = { state: 'loading' } | { state: 'done'; value: T } | { state: 'failed'; error: ApiError | Error };
+
+/** Fetch on mount and whenever `deps` change; an answer to an older request is dropped. */
+export function useLoad<T>(fetcher: () => Promise<T>, deps: readonly unknown[]): [Load<T>, () => void] {
+  const [load, setLoad] = useState<Load<T>>({ state: 'loading' });
+  const [round, setRound] = useState(0);
+  useEffect(() => {
+    let current = true;
+    setLoad({ state: 'loading' });
+    fetcher().then(
+      (value) => current && setLoad({ state: 'done', value }),
+      (error: unknown) => current && setLoad({ state: 'failed', error: asError(error) }),
+    );
+    return () => {
+      current = false;
+    };
+    // The caller names what the fetch depends on, as with useEffect itself.
+  }, [...deps, round]);
+  const reload = useCallback(() => setRound((r) => r + 1), []);
+  return [load, reload];
+}
+
+export function asError(error: unknown): ApiError | Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+/** A refusal as the officer sees it: the stable code (to quote to support) and the service's message. */
+export function ErrorNote({ error, id }: { error: ApiError | Error; id?: string }) {
+  const { t } = useLocale();
+  const code = error instanceof ApiError ? error.code : 'NETWORK_ERROR';
+  return (
+    <p class="ops-error" role="alert" id={id} tabIndex={-1} data-error-code={code}>
+      {t(sharedMessages, 'failed')} ({t(sharedMessages, 'code')} <code>{code}</code>): {error.message}
+    </p>
+  );
+}
+
+export function Loading() {
+  const { t } = useLocale();
+  return (
+    <p class="ops-muted" role="status">
+      {t(sharedMessages, 'loading')}
+    </p>
+  );
+}
+
+/**
+ * Saves a file answer: the API client fetches it with the bearer token (a plain
+ * link could not send it), and an object URL hands the bytes to the browser.
+ */
+export async function saveDownload(api: ApiClient, path: string, query: Query): Promise<string> {
+  const { blob, fileName } = await api.download(path, query);
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // Revoking at once can cancel the save in some browsers; a minute is ample.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  return fileName;
+}
+
+/** Focus an element once it is in the DOM (after the render that adds it). */
+export function focusSoon(id: string): void {
+  requestAnimationFrame(() => document.getElementById(id)?.focus());
+}
