@@ -150,7 +150,15 @@ async function tanheConsumer(
     table: 'readings',
     tsColumn: 'ts',
     clientIds: Array.from({ length: connections }, (_, k) => (k === 0 ? clientId : `${clientId}-${k}`)),
-    start: () => service.start(),
+    async start() {
+      // The service is healthy before it has subscribed: wait for every connection's "subscribed" line of this start.
+      const before = countOf(service.readLog(), 'subscribed at QoS 1');
+      await service.start();
+      for (;;) {
+        if (countOf(service.readLog(), 'subscribed at QoS 1') >= before + connections) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
     kill: () => service.kill(),
     stop: async () => {
       await service.stop();
@@ -213,6 +221,10 @@ async function telegrafConsumer(
     pid: () => proc?.pid ?? -1,
     details: () => Promise.resolve({ version: TELEGRAF_VERSION, config: 'bench/peers/telegraf.conf' }),
   };
+}
+
+function countOf(text: string, needle: string): number {
+  return text.split(needle).length - 1;
 }
 
 function readLogSafe(file: string): string {
@@ -346,12 +358,8 @@ async function runConsumer(
   questdb: QuestDbHandle,
 ): Promise<ConsumerResult> {
   log(`${consumer.name}: starting (load ${loadNow().join(' ')})`);
-  const subsBefore = await mosquitto.sysNumber('$SYS/broker/subscriptions/count');
+  // start() resolves once the consumer's subscriptions are in place (publishing earlier would lose messages).
   await consumer.start();
-  // Publishing before the subscription is in place would lose messages to no one's fault.
-  for (;;) {
-    if ((await mosquitto.sysNumber('$SYS/broker/subscriptions/count')) > subsBefore) break;
-  }
   const sampler = new StoreSampler(questdb.url, probeMeters.map(meterId), Number(flags['sample-ms']), consumer.table);
   sampler.start();
   const publisher = await FleetPublisher.connect(
