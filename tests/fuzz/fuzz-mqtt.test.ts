@@ -30,7 +30,7 @@ import {
  * Afterwards every valid item is stored exactly once with its value and every refused one
  * is in quarantine with its reason and raw text; the counters reconcile; the service kept
  * answering throughout, and its resident memory (sampled from /metrics) stayed bounded.
- * FUZZ_MQTT_PAYLOADS sets the count (npm run test:fuzz: 20 000); FUZZ_SEED replays a run.
+ * FUZZ_MQTT_PAYLOADS sets the count (npm run test:fuzz: 10 000); FUZZ_SEED replays a run.
  */
 const PAYLOADS = Number(process.env.FUZZ_MQTT_PAYLOADS ?? 3000);
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
@@ -57,7 +57,7 @@ beforeAll(async () => {
       if (!(error instanceof ProcessStartError) || error.exit?.signal !== 'SIGKILL' || attempt === 3) throw error;
     }
   }
-});
+}, 300_000);
 
 afterAll(async () => {
   await service?.stop().catch(() => undefined);
