@@ -1162,7 +1162,12 @@ function finish(draft: MessageDraft, envelope: Envelope, clock: FuzzClock): Fuzz
     case 'utf16': {
       const body = utf16(text, envelope.bom === 'be');
       const bom = envelope.bom === 'le' ? [0xff, 0xfe] : envelope.bom === 'be' ? [0xfe, 0xff] : [];
-      return whole(malformed, concat(new Uint8Array(bom), body), `env:utf16-${envelope.bom}`);
+      // Read as UTF-8, a UTF-16 code unit may be a quote or a bracket, so the depth check may refuse it first.
+      return whole(
+        ['malformed_json', 'schema_violation'],
+        concat(new Uint8Array(bom), body),
+        `env:utf16-${envelope.bom}`,
+      );
     }
     case 'bad-utf8-outside':
       return whole(malformed, concat(new Uint8Array(envelope.bytes), bytes), 'env:bad-utf8-outside');
