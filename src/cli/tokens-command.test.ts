@@ -18,7 +18,13 @@ const NOW = Date.UTC(2026, 9, 1, 8);
 const config = {
   source: 'test.yaml',
   store: { kind: 'duckdb', duckdbPath: ':memory:' },
-  fleet: { orgs: [{ id: 'nx' }, { id: 'nx-yc', parent: 'nx' }], institutions: [{ id: 'yc-gov-a', org: 'nx-yc' }] },
+  fleet: {
+    orgs: [{ id: 'nx' }, { id: 'nx-yc', parent: 'nx' }],
+    institutions: [{ id: 'yc-gov-a', org: 'nx-yc' }],
+    buildings: [],
+    meters: [],
+    virtualMeters: [],
+  },
 } as unknown as AppConfig;
 
 let client: DuckDbClient;
