@@ -101,24 +101,24 @@ describe('the dashboard in a real browser', { timeout: 1_800_000 }, () => {
     await eventually(() => expect(page.url()).toMatch(/#\/consumption\/nx$/));
     const item = (id: string) => page.locator(`[role=treeitem][data-org="${id}"]`);
     expect(await item('nx').getAttribute('aria-selected')).toBe('true');
-    expect(await item('nx').getAttribute('aria-expanded')).toBe('true');
+    await eventually(async () => expect(await item('nx').getAttribute('aria-expanded')).toBe('true'));
 
     // Keyboard: focus the region, down to 银川市, open it, down to 金凤区, Enter selects it.
     await item('nx').focus();
     await page.keyboard.press('ArrowDown');
-    expect(await focusedOrg(page)).toBe('nx-yinchuan');
-    expect(await item('nx-yinchuan').getAttribute('aria-expanded')).toBe('false');
+    await eventually(async () => expect(await focusedOrg(page)).toBe('nx-yinchuan'));
+    await eventually(async () => expect(await item('nx-yinchuan').getAttribute('aria-expanded')).toBe('false'));
     await page.keyboard.press('ArrowRight');
-    expect(await item('nx-yinchuan').getAttribute('aria-expanded')).toBe('true');
+    await eventually(async () => expect(await item('nx-yinchuan').getAttribute('aria-expanded')).toBe('true'));
     await page.keyboard.press('ArrowDown');
-    expect(await focusedOrg(page)).toBe('nx-yc-jinfeng');
+    await eventually(async () => expect(await focusedOrg(page)).toBe('nx-yc-jinfeng'));
     await page.keyboard.press('Enter');
     await eventually(() => expect(page.url()).toMatch(/#\/consumption\/nx-yc-jinfeng$/));
     expect(await item('nx-yc-jinfeng').getAttribute('aria-selected')).toBe('true');
     // One tab stop: only the focused item is in the tab order.
     expect(await page.locator('[role=treeitem][tabindex="0"]').count()).toBe(1);
     await page.keyboard.press('ArrowLeft');
-    expect(await focusedOrg(page)).toBe('nx-yinchuan');
+    await eventually(async () => expect(await focusedOrg(page)).toBe('nx-yinchuan'));
 
     // Mouse: open 金凤区 and click its institution; the view title names it.
     // A click on the selected node opens or closes it.
