@@ -19,7 +19,7 @@ import { FleetPublisher, nowMs, type PublishStats } from './fleet-publisher.js';
 import { cpuDelta, cpuSnapshot, findPid, memoryBytes } from './proc-stats.js';
 import { formatProfile, summariseProfile, type ProfileSummary } from './profile-summary.js';
 import type { FromSubscriber, RelaySubscriberConfig, ToSubscriber } from './relay-subscriber.js';
-import { questDbExec, StoreSampler, type StoreSample } from './store-sampler.js';
+import { questDbExec, StoreSampler, storedLatencies, type StoreSample } from './store-sampler.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = resolve(HERE, '..', '..');
@@ -320,22 +320,6 @@ function timeToReach<T extends { atMs: number }>(
   return Number.NaN;
 }
 
-/** Per probe reading: the first store sample in which the probe meter's max visible seq reached its seq. */
-function storedLatencies(samples: readonly StoreSample[], phase: Phase, publishedAtMs: Float64Array): number[] {
-  const latencies: number[] = [];
-  probeMeters.forEach((m, p) => {
-    let seq = phase.fromSeq;
-    for (const sample of samples) {
-      while (seq < phase.toSeq && (sample.probeMaxSeq[p] ?? -1) >= seq) {
-        latencies.push(sample.atMs - (publishedAtMs[seq * meters + m] ?? Number.NaN));
-        seq++;
-      }
-    }
-    for (; seq < phase.toSeq; seq++) latencies.push(Number.NaN);
-  });
-  return latencies;
-}
-
 interface Verification {
   rows: number;
   expected: number;
@@ -537,7 +521,7 @@ async function runPipeline(profileDir: string | undefined, traceFile: string | u
         perSecond: round(messages.length / ((endMs - publish.firstPublishMs) / 1000), 0),
         steadyPerSecond: round((0.8 * messages.length) / ((t90 - t10) / 1000), 0),
         publisherAckedPerSecond: publishRate(publish),
-        latency: percentiles(storedLatencies(samples, phase, publishedAtMs)),
+        latency: percentiles(storedLatencies(samples, phase, publishedAtMs, { meters, probeMeters })),
         complete: done !== undefined,
       };
       const flushes = metricsAfter.flushCount - metricsBefore.flushCount;

@@ -119,3 +119,27 @@ export class StoreSampler {
     }
   }
 }
+
+/**
+ * Per probe reading of a phase's seq range: publish → the first store sample in which the probe meter's max
+ * visible seq reached its seq (NaN when none did). Readings are indexed `seq * meters + meter` in publishedAtMs.
+ */
+export function storedLatencies(
+  samples: readonly StoreSample[],
+  phase: { readonly fromSeq: number; readonly toSeq: number },
+  publishedAtMs: Float64Array,
+  fleet: { readonly meters: number; readonly probeMeters: readonly number[] },
+): number[] {
+  const latencies: number[] = [];
+  fleet.probeMeters.forEach((m, p) => {
+    let seq = phase.fromSeq;
+    for (const sample of samples) {
+      while (seq < phase.toSeq && (sample.probeMaxSeq[p] ?? -1) >= seq) {
+        latencies.push(sample.atMs - (publishedAtMs[seq * fleet.meters + m] ?? Number.NaN));
+        seq++;
+      }
+    }
+    for (; seq < phase.toSeq; seq++) latencies.push(Number.NaN);
+  });
+  return latencies;
+}

@@ -22,7 +22,7 @@ import type { OutgoingMessage } from '../../tests/support/publisher.js';
 import { testFleet } from '../../tests/support/test-fleet.js';
 import { FleetPublisher, nowMs, type PublishStats } from '../ingest/fleet-publisher.js';
 import { cpuDelta, cpuSnapshot, findPid, memoryBytes } from '../ingest/proc-stats.js';
-import { questDbExec, StoreSampler, type StoreSample } from '../ingest/store-sampler.js';
+import { questDbExec, StoreSampler, storedLatencies, type StoreSample } from '../ingest/store-sampler.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = resolve(HERE, '..', '..');
@@ -249,21 +249,6 @@ async function dropSession(url: string, clientId: string): Promise<void> {
 // One consumer's run: warm-up, saturation, SIGKILL mid-run, verification
 // ---------------------------------------------------------------------------
 
-function storedLatencies(samples: readonly StoreSample[], phase: Phase, publishedAtMs: Float64Array): number[] {
-  const latencies: number[] = [];
-  probeMeters.forEach((m, p) => {
-    let seq = phase.fromSeq;
-    for (const sample of samples) {
-      while (seq < phase.toSeq && (sample.probeMaxSeq[p] ?? -1) >= seq) {
-        latencies.push(sample.atMs - (publishedAtMs[seq * meters + m] ?? Number.NaN));
-        seq++;
-      }
-    }
-    for (; seq < phase.toSeq; seq++) latencies.push(Number.NaN);
-  });
-  return latencies;
-}
-
 /**
  * The first sample showing `target` rows, or, when the count stops growing for `stallMs` first, the last
  * sample (incomplete: the verification then says what is missing). A stall, not a fixed timeout, ends the wait.
@@ -401,7 +386,9 @@ async function runConsumer(
       elapsedMs: round(elapsedMs, 0),
       perSecond: round(N / (elapsedMs / 1000), 0),
       publisherAckedPerSecond: round(N / ((stats.lastAckMs - stats.firstPublishMs) / 1000), 0),
-      latency: p99(storedLatencies(sampler.samples.slice(first), PHASES.saturation, publishedAtMs)),
+      latency: p99(
+        storedLatencies(sampler.samples.slice(first), PHASES.saturation, publishedAtMs, { meters, probeMeters }),
+      ),
       cpuSeconds: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, round(v, 2)])),
       cpuSecondsPer10k: Object.fromEntries(
         Object.entries(cpu)
