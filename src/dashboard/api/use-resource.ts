@@ -7,28 +7,38 @@ export type Resource<T> =
   | { readonly state: 'ready'; readonly data: T }
   | { readonly state: 'error'; readonly code: string; readonly message: string };
 
+/** Whether two dependency lists name the same request (compared item by item, as hooks compare them). */
+export function sameDeps(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.length === b.length && a.every((item, i) => Object.is(item, b[i]));
+}
+
 /**
  * Loads again whenever `deps` change (another org, another bucket); an answer that arrives after the deps
- * moved on is dropped, so a slow request never overwrites a newer one.
+ * moved on is dropped, so a slow request never overwrites a newer one. Each answer is kept with the deps it
+ * was asked for: in the render where the deps change, before the effect has run, the view already sees
+ * `loading`, never the previous request's answer (or a `data-ready` marker that belongs to it).
  */
 export function useResource<T>(load: () => Promise<T>, deps: readonly unknown[]): Resource<T> {
-  const [resource, setResource] = useState<Resource<T>>({ state: 'loading' });
+  const [answer, setAnswer] = useState<{ deps: readonly unknown[]; resource: Resource<T> }>({
+    deps,
+    resource: { state: 'loading' },
+  });
   useEffect(() => {
     let current = true;
-    setResource({ state: 'loading' });
     load().then(
       (data) => {
-        if (current) setResource({ state: 'ready', data });
+        if (current) setAnswer({ deps, resource: { state: 'ready', data } });
       },
       (error: unknown) => {
         if (!current) return;
         const code = error instanceof ApiError ? error.code : 'NETWORK';
-        setResource({ state: 'error', code, message: error instanceof Error ? error.message : String(error) });
+        const message = error instanceof Error ? error.message : String(error);
+        setAnswer({ deps, resource: { state: 'error', code, message } });
       },
     );
     return () => {
       current = false;
     };
   }, deps);
-  return resource;
+  return sameDeps(answer.deps, deps) ? answer.resource : { state: 'loading' };
 }

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiError, type ApiClient, type Query } from '../../api/api-client.js';
+import { sameDeps } from '../../api/use-resource.js';
 import { useLocale, type Messages } from '../../i18n/i18n.js';
 
 /** The words the three views share: loading, the refusal's code, the empty table. */
@@ -26,24 +27,31 @@ export const sharedMessages: Messages<'loading' | 'failed' | 'code' | 'empty' | 
 
 export type Load<T> = { state: 'loading' } | { state: 'done'; value: T } | { state: 'failed'; error: ApiError | Error };
 
-/** Fetch on mount and whenever `deps` change; an answer to an older request is dropped. */
+/**
+ * Fetch on mount, whenever `deps` change and on `reload()`; an answer to an older request is dropped. As with
+ * useResource, an answer is kept with the request it belongs to, so the render that starts a new request
+ * already shows `loading`.
+ */
 export function useLoad<T>(fetcher: () => Promise<T>, deps: readonly unknown[]): [Load<T>, () => void] {
-  const [load, setLoad] = useState<Load<T>>({ state: 'loading' });
   const [round, setRound] = useState(0);
+  const request = [...deps, round];
+  const [answer, setAnswer] = useState<{ request: readonly unknown[]; load: Load<T> }>({
+    request,
+    load: { state: 'loading' },
+  });
   useEffect(() => {
     let current = true;
-    setLoad({ state: 'loading' });
     fetcher().then(
-      (value) => current && setLoad({ state: 'done', value }),
-      (error: unknown) => current && setLoad({ state: 'failed', error: asError(error) }),
+      (value) => current && setAnswer({ request, load: { state: 'done', value } }),
+      (error: unknown) => current && setAnswer({ request, load: { state: 'failed', error: asError(error) } }),
     );
     return () => {
       current = false;
     };
     // The caller names what the fetch depends on, as with useEffect itself.
-  }, [...deps, round]);
+  }, request);
   const reload = useCallback(() => setRound((r) => r + 1), []);
-  return [load, reload];
+  return [sameDeps(answer.request, request) ? answer.load : { state: 'loading' }, reload];
 }
 
 export function asError(error: unknown): ApiError | Error {
