@@ -12,7 +12,14 @@ import {
 } from '../accounting/index.js';
 import { AppError, UNITS, type Unit } from '../src/kernel/index.js';
 import type { AlertRule, RuleFinding } from './core/alert-types.js';
-import { analyseMeter, baselineWindow, type BaselineParams, type MeterAnalysis } from './core/baseline-analysis.js';
+import {
+  analyseMeter,
+  analyseMeterWithMemo,
+  baselineWindow,
+  type BaselineParams,
+  type MeterAnalysis,
+  type MeterAnalysisMemo,
+} from './core/baseline-analysis.js';
 import { baselineFindings, type Co2Factor } from './core/baseline-findings.js';
 import type { HourlyConsumption, HourPlacements, ProfileBand } from './core/baseline-profile.js';
 import { createWorkingCalendar, type CalendarDay, type WorkingCalendar } from './core/working-calendar.js';
@@ -118,6 +125,20 @@ async function analyse(
   return meters.map((meter) => ({ meter, institution, analysis: analyses.get(meter.id) as MeterAnalysis }));
 }
 
+/**
+ * What the family keeps between evaluations (docs/alerts.md, "Evaluation cost"): closed chunks' hourly
+ * figures, each meter's analysis memo (profiles learned once a day, the analysis within an hour), and
+ * per zone the hours placed in the calendar (a pure function of the hour, the zone and the calendar).
+ */
+interface BaselineMemo {
+  readonly hours: HourlyConsumptionMemo;
+  readonly meters: Map<string, MeterAnalysisMemo>;
+  readonly placements: Map<string, HourPlacements>;
+}
+
+/** Placements kept per zone before the ones older than the window are dropped (a year of hours is ~9 000). */
+const MAX_PLACEMENTS = 4_000;
+
 /** The analysis of meters of one zone as of an instant, by meter id. */
 async function analyseZone(
   deps: BaselineRulesDeps,
@@ -126,22 +147,35 @@ async function analyseZone(
   timeZone: string,
   meters: readonly MeterConfig[],
   asOfMs: number,
-  memo?: HourlyConsumptionMemo,
+  memo?: BaselineMemo,
 ): Promise<Map<string, MeterAnalysis>> {
   if (meters.length === 0) return new Map();
   const { dataFromMs, judgedToMs } = baselineWindow(asOfMs, timeZone, params);
   const hours =
     dataFromMs < judgedToMs
-      ? await hourlyConsumption(storeAsOf(deps.store, asOfMs), meters, dataFromMs, judgedToMs, timeZone, memo)
+      ? await hourlyConsumption(storeAsOf(deps.store, asOfMs), meters, dataFromMs, judgedToMs, timeZone, memo?.hours)
       : new Map<string, HourlyConsumption[]>();
   // The meters share the window's hours: each is placed in the calendar once for all of them.
-  const placements: HourPlacements = new Map();
-  return new Map(
-    meters.map((meter) => [
-      meter.id,
-      analyseMeter({ hours: hours.get(meter.id) ?? [], asOfMs, timeZone, calendar, params, placements }),
-    ]),
-  );
+  let placements = memo?.placements.get(timeZone);
+  if (placements === undefined) {
+    placements = new Map();
+    memo?.placements.set(timeZone, placements);
+  } else if (placements.size > MAX_PLACEMENTS) {
+    for (const startMs of placements.keys()) if (startMs < dataFromMs) placements.delete(startMs);
+  }
+  const out = new Map<string, MeterAnalysis>();
+  for (const meter of meters) {
+    const input = { hours: hours.get(meter.id) ?? [], asOfMs, timeZone, calendar, params, placements };
+    if (memo === undefined) {
+      out.set(meter.id, analyseMeter(input));
+      continue;
+    }
+    const next = analyseMeterWithMemo(input, memo.meters.get(meter.id));
+    if (next.memo === undefined) memo.meters.delete(meter.id);
+    else memo.meters.set(meter.id, next.memo);
+    out.set(meter.id, next.analysis);
+  }
+  return out;
 }
 
 /** The CO2 per unit of a meter's carrier, as the carbon report would pick it for the day's year. */
@@ -207,8 +241,8 @@ export function createBaselineRules(deps: BaselineRulesDeps, settings: BaselineS
   const calendar = baselineCalendar(settings);
   // The fleet is fixed for the rules' life: each institution's judged meters are listed once.
   const judged = new Map(deps.fleet.fleet.institutions.map((i) => [i.id, judgedMeters(deps.fleet, i.id)]));
-  // Closed chunks' hourly figures between evaluations, reused while their readings are unchanged.
-  const memo = createHourlyConsumptionMemo();
+  // Closed chunks' hourly figures, profiles and analyses between evaluations, reused while their inputs are unchanged.
+  const memo: BaselineMemo = { hours: createHourlyConsumptionMemo(), meters: new Map(), placements: new Map() };
   return {
     name: 'baseline',
     rules: BASELINE_RULES,
@@ -230,7 +264,7 @@ export function createBaselineRules(deps: BaselineRulesDeps, settings: BaselineS
             analysed.set(id, analysis);
         }
       }
-      pruneMemo(memo);
+      pruneMemo(memo.hours);
       const findings: RuleFinding[] = [];
       for (const institution of deps.fleet.fleet.institutions) {
         for (const meter of judged.get(institution.id) ?? []) {

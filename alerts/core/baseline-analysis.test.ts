@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { HOUR_MS, localParts, parseIsoInstant } from '../../src/kernel/index.js';
-import { analyseMeter, baselineWindow, type BaselineParams } from './baseline-analysis.js';
+import {
+  analyseMeter,
+  analyseMeterWithMemo,
+  baselineWindow,
+  type BaselineParams,
+  type MeterAnalysis,
+  type MeterAnalysisMemo,
+} from './baseline-analysis.js';
 import { baselineFindings } from './baseline-findings.js';
 import type { HourlyConsumption } from './baseline-profile.js';
 import { createWorkingCalendar, type WorkingCalendar } from './working-calendar.js';
@@ -145,5 +152,67 @@ describe('analyseMeter', () => {
     });
     expect(analysis.history).toEqual({ status: 'insufficient_history', learningDays: 5, neededDays: 7 });
     expect(baselineFindings({ id: 'gov-e', unit: 'kWh' }, analysis, () => ({ unavailable: 'x' }), 3)).toEqual([]);
+  });
+});
+
+describe('analyseMeterWithMemo (docs/alerts.md, "Evaluation cost")', () => {
+  /** An analysis as data: its profile's bands instead of its lookup function. */
+  const plain = (a: MeterAnalysis) => {
+    const { fromMs, toMs, learningDays, bands } = a.profile;
+    return { ...a, profile: { fromMs, toMs, learningDays, bands } };
+  };
+  // A lit night on 13 October, evaluated every 15 minutes from the evening of the 12th to the morning of the 14th.
+  const spike = (t: number) => (t >= at('2026-10-13T19:00:00+08:00') && t < at('2026-10-13T23:00:00+08:00') ? 30 : 0);
+  const base = office('2026-08-20T00:00:00+08:00', '2026-10-15T00:00:00+08:00', spike);
+  const LATE_MS = at('2026-10-14T01:00:00+08:00');
+  /** A late reading changes one learned hour (Tuesday 6 October, 03:00) from LATE_MS on. */
+  const hoursAt = (asOfMs: number): HourlyConsumption[] =>
+    asOfMs < LATE_MS
+      ? base
+      : base.map((h) => (h.startMs === at('2026-10-06T03:00:00+08:00') ? { ...h, consumption: 9 } : h));
+
+  it('gives at every evaluation exactly the analysis computed afresh, reusing profiles until a learned hour changes', () => {
+    let memo: MeterAnalysisMemo | undefined;
+    const kept: { asOfMs: number; profiles: MeterAnalysisMemo['profiles']; judged: unknown }[] = [];
+    for (
+      let asOfMs = at('2026-10-12T20:05:00+08:00');
+      asOfMs < at('2026-10-14T03:00:00+08:00');
+      asOfMs += 15 * 60_000
+    ) {
+      const input = { hours: hoursAt(asOfMs), asOfMs, timeZone: TZ, calendar: cn, params };
+      const next = analyseMeterWithMemo(input, memo);
+      expect(plain(next.analysis)).toEqual(plain(analyseMeter(input)));
+      memo = next.memo;
+      if (memo === undefined) throw new Error('a memo is kept for measured figures');
+      kept.push({ asOfMs, profiles: memo.profiles, judged: memo.analysis.judged });
+    }
+    const byIso = (iso: string) => kept.find((k) => k.asOfMs === at(iso)) as (typeof kept)[number];
+    const day = (iso: string) => at(iso);
+    // Within an hour the figures are unchanged: the analysis itself is reused.
+    expect(byIso('2026-10-13T10:35:00+08:00').judged).toBe(byIso('2026-10-13T10:20:00+08:00').judged);
+    // A new hour judges again, against the profiles learned at the day's first evaluation.
+    const [a, b] = [byIso('2026-10-13T00:05:00+08:00'), byIso('2026-10-13T23:50:00+08:00')];
+    expect(b.judged).not.toBe(a.judged);
+    for (const d of ['2026-10-11', '2026-10-12', '2026-10-13'])
+      expect(b.profiles.get(day(`${d}T00:00:00+08:00`))).toBe(a.profiles.get(day(`${d}T00:00:00+08:00`)));
+    // The day before's profiles carry over into the next day; the late reading relearns what it touched.
+    const [c, d] = [byIso('2026-10-14T00:50:00+08:00'), byIso('2026-10-14T01:05:00+08:00')];
+    expect(c.profiles.get(day('2026-10-13T00:00:00+08:00'))).toBe(b.profiles.get(day('2026-10-13T00:00:00+08:00')));
+    expect(d.profiles.get(day('2026-10-13T00:00:00+08:00'))).not.toBe(c.profiles.get(day('2026-10-13T00:00:00+08:00')));
+    expect(d.profiles.get(day('2026-10-14T00:00:00+08:00'))).not.toBe(c.profiles.get(day('2026-10-14T00:00:00+08:00')));
+  }, 120_000);
+
+  it('relearns nothing from a memo whose figures differ, and keeps none for a figure that is NaN', () => {
+    const asOfMs = at('2026-10-13T23:10:00+08:00');
+    const input = { hours: base, asOfMs, timeZone: TZ, calendar: cn, params };
+    const first = analyseMeterWithMemo(input, undefined);
+    const shifted = base.map((h) => ({ ...h, consumption: (h.consumption ?? 0) + 1 }));
+    const other = { ...input, hours: shifted };
+    expect(plain(analyseMeterWithMemo(other, first.memo).analysis)).toEqual(plain(analyseMeter(other)));
+    const withNaN = {
+      ...input,
+      hours: base.map((h) => (h.startMs === at('2026-10-06T03:00:00+08:00') ? { ...h, consumption: Number.NaN } : h)),
+    };
+    expect(analyseMeterWithMemo(withNaN, first.memo).memo).toBeUndefined();
   });
 });

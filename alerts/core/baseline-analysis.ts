@@ -2,10 +2,13 @@ import { bucketStart, DAY_MS, HOUR_MS, localDate, nextBucketStart } from '../../
 import { judgeHour, trackAnomaly, type AnomalyState, type JudgedHour } from './baseline-anomaly.js';
 import {
   classifyHours,
+  compactProfile,
+  expandProfile,
   learnProfile,
   type BandParams,
   type BaselineProfile,
   type ClassifiedHour,
+  type CompactProfile,
   type HourlyConsumption,
   type HourPlacements,
 } from './baseline-profile.js';
@@ -92,24 +95,92 @@ export interface MeterAnalysisInput {
 }
 
 export function analyseMeter(input: MeterAnalysisInput): MeterAnalysis {
+  return analyseMeterWithMemo(input, undefined).analysis;
+}
+
+/**
+ * What one meter's analysis keeps between evaluations (docs/alerts.md, "Evaluation cost"): the
+ * hourly figures it was given, the profiles it learned (by judged day) and the analysis itself.
+ * A profile is a pure function of the figures of its learning range (and the zone, calendar and
+ * parameters, fixed for a memo's life), so it is reused exactly when those figures are what they
+ * were: once a day per judged day, unless a late reading changed a learned hour. The analysis is
+ * reused when the window and every figure in it are unchanged (the evaluations inside one hour).
+ */
+export interface MeterAnalysisMemo {
+  readonly starts: Float64Array;
+  /** The figure of each start; NaN where the hour was not measured in full. */
+  readonly values: Float64Array;
+  readonly profiles: ReadonlyMap<number, CompactProfile>;
+  readonly analysis: MeterAnalysis;
+}
+
+/** `analyseMeter` reusing what `memo` (this meter's, from an earlier evaluation) still holds; the next memo. */
+export function analyseMeterWithMemo(
+  input: MeterAnalysisInput,
+  previous: MeterAnalysisMemo | undefined,
+): { readonly analysis: MeterAnalysis; readonly memo: MeterAnalysisMemo | undefined } {
   const { asOfMs, timeZone, calendar, params } = input;
   const window = baselineWindow(asOfMs, timeZone, params);
   const inWindow = input.hours
     .filter((h) => h.startMs >= window.dataFromMs && h.startMs < window.judgedToMs)
     .sort((a, b) => a.startMs - b.startMs);
-  const { placements } = input;
-  const classified = classifyHours(inWindow, timeZone, calendar, placements);
-  const profileOf = (dayStartMs: number): BaselineProfile =>
-    learnProfile(classified, daysBefore(dayStartMs, 7 * params.learningWeeks, timeZone), dayStartMs, params);
-  const profiles = window.judgedDayStartsMs.map((startMs) => ({ startMs, profile: profileOf(startMs) }));
-  const evaluationProfile = (profiles.at(-1) as { profile: BaselineProfile }).profile;
+  const starts = Float64Array.from(inWindow, (h) => h.startMs);
+  const values = Float64Array.from(inWindow, (h) => h.consumption ?? Number.NaN);
+  // NaN stands for "not measured" in the memo: a figure that is NaN itself is neither reused nor kept.
+  const exact = !inWindow.some((h) => h.consumption !== null && Number.isNaN(h.consumption));
+  const memo = exact ? previous : undefined;
+  if (
+    memo !== undefined &&
+    sameWindow(memo.analysis.window, window) &&
+    sameFigures(memo, 0, memo.starts.length, starts, values, 0, starts.length)
+  ) {
+    const analysis = { ...memo.analysis, asOfMs };
+    return { analysis, memo: { ...memo, analysis } };
+  }
 
+  const { placements } = input;
+  let classified: ClassifiedHour[] | undefined;
+  const profiles = new Map<number, CompactProfile>();
+  const profileOf = (dayStartMs: number): BaselineProfile => {
+    const fromMs = daysBefore(dayStartMs, 7 * params.learningWeeks, timeZone);
+    const kept = memo?.profiles.get(dayStartMs);
+    if (kept !== undefined && kept.fromMs === fromMs && kept.toMs === dayStartMs) {
+      const [a, b] = [lowerBound(memo?.starts, fromMs), lowerBound(memo?.starts, dayStartMs)];
+      const [c, d] = [lowerBound(starts, fromMs), lowerBound(starts, dayStartMs)];
+      if (memo !== undefined && sameFigures(memo, a, b, starts, values, c, d)) {
+        profiles.set(dayStartMs, kept);
+        return expandProfile(kept, params);
+      }
+    }
+    classified ??= classifyHours(inWindow, timeZone, calendar, placements);
+    // Judged through its compact form, as a reused one is: one path for the bands whether learned now or kept.
+    const compact = compactProfile(learnProfile(classified, fromMs, dayStartMs, params));
+    profiles.set(dayStartMs, compact);
+    return expandProfile(compact, params);
+  };
+  const analysis = judge(
+    input,
+    window,
+    inWindow,
+    window.judgedDayStartsMs.map((startMs) => ({ startMs, profile: profileOf(startMs) })),
+  );
+  return { analysis, memo: exact ? { starts, values, profiles, analysis } : undefined };
+}
+
+function judge(
+  input: MeterAnalysisInput,
+  window: BaselineWindow,
+  inWindow: readonly HourlyConsumption[],
+  profiles: readonly { readonly startMs: number; readonly profile: BaselineProfile }[],
+): MeterAnalysis {
+  const { asOfMs, timeZone, calendar, params, placements } = input;
+  const evaluationProfile = (profiles.at(-1) as { profile: BaselineProfile }).profile;
   const judged: JudgedHour[] = [];
   for (let k = 0; k < profiles.length; k++) {
     const { startMs, profile } = profiles[k] as { startMs: number; profile: BaselineProfile };
     const endMs = profiles[k + 1]?.startMs ?? window.judgedToMs;
     const usable = profile.learningDays >= params.minLearningDays ? profile : undefined;
-    for (const h of hoursIn(classified, startMs, endMs, timeZone, calendar, placements))
+    for (const h of hoursIn(inWindow, startMs, endMs, timeZone, calendar, placements))
       judged.push(judgeHour(h, usable));
   }
   const dates = [...new Set(judged.map((h) => h.date))];
@@ -134,16 +205,57 @@ export function analyseMeter(input: MeterAnalysisInput): MeterAnalysis {
   };
 }
 
+function sameWindow(a: BaselineWindow, b: BaselineWindow): boolean {
+  return (
+    a.dataFromMs === b.dataFromMs &&
+    a.judgedFromMs === b.judgedFromMs &&
+    a.judgedToMs === b.judgedToMs &&
+    a.judgedDayStartsMs.length === b.judgedDayStartsMs.length &&
+    a.judgedDayStartsMs.every((t, i) => t === b.judgedDayStartsMs[i])
+  );
+}
+
+/** The first index whose start is at or after `t` (starts ascending). */
+function lowerBound(starts: Float64Array | undefined, t: number): number {
+  if (starts === undefined) return 0;
+  let [lo, hi] = [0, starts.length];
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((starts[mid] as number) < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Whether the memo's hours [a, b) and the given hours [c, d) are the same hours with the same figures. */
+function sameFigures(
+  memo: MeterAnalysisMemo,
+  a: number,
+  b: number,
+  starts: Float64Array,
+  values: Float64Array,
+  c: number,
+  d: number,
+): boolean {
+  if (b - a !== d - c) return false;
+  for (let i = 0; i < b - a; i++) {
+    if (memo.starts[a + i] !== starts[c + i]) return false;
+    // Object.is: NaN (an hour not measured in full) equals NaN; 0 and −0 are told apart as the engine's are.
+    if (!Object.is(memo.values[a + i], values[c + i])) return false;
+  }
+  return true;
+}
+
 /** Every local hour of [fromMs, toMs), measured or not: a missing hour is an unmeasured one and breaks runs. */
 function hoursIn(
-  classified: readonly ClassifiedHour[],
+  hours: readonly HourlyConsumption[],
   fromMs: number,
   toMs: number,
   timeZone: string,
   calendar: WorkingCalendar,
   placements: HourPlacements | undefined,
 ): ClassifiedHour[] {
-  const known = new Map(classified.filter((h) => h.startMs >= fromMs && h.startMs < toMs).map((h) => [h.startMs, h]));
+  const known = new Map(hours.filter((h) => h.startMs >= fromMs && h.startMs < toMs).map((h) => [h.startMs, h]));
   const all: HourlyConsumption[] = [];
   for (let t = fromMs; t < toMs; t = nextBucketStart(t, 'hour', timeZone)) {
     all.push(known.get(t) ?? { startMs: t, consumption: null });

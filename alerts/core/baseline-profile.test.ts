@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { HOUR_MS, parseIsoInstant } from '../../src/kernel/index.js';
-import { bandOf, classifyHours, learnProfile, type ClassifiedHour } from './baseline-profile.js';
+import {
+  bandOf,
+  classifyHours,
+  compactProfile,
+  expandProfile,
+  learnProfile,
+  type ClassifiedHour,
+} from './baseline-profile.js';
 import { createWorkingCalendar } from './working-calendar.js';
 
 const params = { bandK: 3, bandFloorShare: 0.1, bandFloorAbsolute: 0.5, minSamples: 3 };
@@ -81,6 +88,19 @@ describe('learnProfile', () => {
 
   it('learns only from its range', () => {
     expect(learnProfile(history, 4, 100, params).bandFor({ working: true, weekday: 1, hour: 9 })).toBeUndefined();
+  });
+
+  it('keeps its bands in compact form: expanded, every band and every lookup is the learned one', () => {
+    const expanded = expandProfile(compactProfile(profile), params);
+    for (const hour of [9, 10]) {
+      for (const weekday of [0, 1, 2, 6]) {
+        for (const working of [true, false])
+          expect(expanded.bandFor({ working, weekday, hour })).toEqual(profile.bandFor({ working, weekday, hour }));
+      }
+    }
+    expect(expanded.bands).toEqual(profile.bands);
+    expect(expanded.bands.map((b) => b.key)).toEqual(['hour_of_week:1:09', 'working_hour:09', 'non_working_hour:09']);
+    expect([expanded.fromMs, expanded.toMs, expanded.learningDays]).toEqual([0, 100, 8]);
   });
 });
 

@@ -150,15 +150,34 @@ export function bandOf(
   values: readonly number[],
   params: BandParams,
 ): ProfileBand {
-  const m = median([...values]);
-  const mad = medianAbsoluteDeviation([...values]);
+  return bandFrom(
+    scope,
+    weekday,
+    hour,
+    values.length,
+    median([...values]),
+    medianAbsoluteDeviation([...values]),
+    params,
+  );
+}
+
+/** The band of a key from its learned figures: a pure function of them and the band parameters. */
+function bandFrom(
+  scope: ProfileScope,
+  weekday: number | null,
+  hour: number,
+  samples: number,
+  m: number,
+  mad: number,
+  params: BandParams,
+): ProfileBand {
   const halfWidth = Math.max(params.bandK * MAD_TO_SIGMA * mad, params.bandFloorShare * m, params.bandFloorAbsolute);
   return {
     key: keyOf(scope, weekday, hour),
     scope,
     weekday,
     hour,
-    samples: values.length,
+    samples,
     median: m,
     mad,
     halfWidth,
@@ -215,6 +234,85 @@ export function learnProfile(
       return (
         bands.get(numericKeyOf('hour_of_week', hour.weekday, hour.hour)) ??
         bands.get(numericKeyOf('working_hour', null, hour.hour))
+      );
+    },
+  };
+}
+
+/**
+ * A learned profile in compact form, kept between evaluations (docs/alerts.md, "Evaluation cost"):
+ * per key, in key order, its numeric key, samples, median and MAD. A band is a pure function of
+ * these and the band parameters, so `expandProfile` gives the bands `learnProfile` gave, with
+ * 4 numbers per key kept instead of a band object (10 000 meters keep three profiles each).
+ */
+export interface CompactProfile {
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly learningDays: number;
+  /** Rows of [numeric key, samples, median, MAD], ordered by numeric key (= scope, weekday, hour). */
+  readonly table: Float64Array;
+}
+
+const ROW = 4;
+
+export function compactProfile(profile: BaselineProfile): CompactProfile {
+  const table = new Float64Array(profile.bands.length * ROW);
+  profile.bands.forEach((b, i) => {
+    table.set([numericKeyOf(b.scope, b.weekday, b.hour), b.samples, b.median, b.mad], i * ROW);
+  });
+  return { fromMs: profile.fromMs, toMs: profile.toMs, learningDays: profile.learningDays, table };
+}
+
+/** The profile of a compact one; a band object is made when it is first asked for. */
+export function expandProfile(compact: CompactProfile, params: BandParams): BaselineProfile {
+  const { table } = compact;
+  const rows = table.length / ROW;
+  const made = new Map<number, ProfileBand>();
+  const bandAt = (row: number): ProfileBand => {
+    const known = made.get(row);
+    if (known !== undefined) return known;
+    const key = table[row * ROW] as number;
+    const hour = key % 32;
+    const rest = (key - hour) / 32;
+    const weekday = (rest % 8) - 1;
+    const scope = PROFILE_SCOPES[(rest - (rest % 8)) / 8] as ProfileScope;
+    const band = bandFrom(
+      scope,
+      weekday < 0 ? null : weekday,
+      hour,
+      table[row * ROW + 1] as number,
+      table[row * ROW + 2] as number,
+      table[row * ROW + 3] as number,
+      params,
+    );
+    made.set(row, band);
+    return band;
+  };
+  const find = (key: number): ProfileBand | undefined => {
+    let [lo, hi] = [0, rows - 1];
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const at = table[mid * ROW] as number;
+      if (at === key) return bandAt(mid);
+      if (at < key) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return undefined;
+  };
+  let bands: readonly ProfileBand[] | undefined;
+  return {
+    fromMs: compact.fromMs,
+    toMs: compact.toMs,
+    learningDays: compact.learningDays,
+    get bands() {
+      bands ??= Array.from({ length: rows }, (_, row) => bandAt(row));
+      return bands;
+    },
+    bandFor(hour) {
+      if (!hour.working) return find(numericKeyOf('non_working_hour', null, hour.hour));
+      return (
+        find(numericKeyOf('hour_of_week', hour.weekday, hour.hour)) ??
+        find(numericKeyOf('working_hour', null, hour.hour))
       );
     },
   };
