@@ -1,6 +1,7 @@
 import {
   buildCarbonReport,
   EDGE_WINDOW_MS,
+  LEARN_WINDOW_DAYS,
   meterPeriodFigures,
   reportInstitution,
   reportMeter,
@@ -12,9 +13,10 @@ import {
   type FleetView,
   type InstitutionConfig,
   type MeterPeriodFigures,
+  type MeterSpec,
   type ReportMeter,
 } from '../accounting/index.js';
-import { periodRange } from '../src/kernel/index.js';
+import { bucketStart, DAY_MS, periodRange } from '../src/kernel/index.js';
 import { asOfAccountingStore } from './quota-as-of-store.js';
 
 /**
@@ -41,6 +43,37 @@ export interface QuotaFiguresDeps {
    * closed more than the edge window before the instant, kept across evaluations.
    */
   readonly closedPeriods?: Map<string, ReadonlyMap<string, MeterPeriodFigures>> | undefined;
+  /** The live service: closed periods' meter figures, reused while their inputs are unchanged (below). */
+  readonly settledPeriods?: SettledPeriodsMemo | undefined;
+}
+
+/**
+ * Closed periods' meter figures in the live service, where late readings can still change them
+ * (docs/alerts.md, "Evaluation cost"). A period's figures of one meter are computed from that meter's
+ * readings in [period start − EDGE_WINDOW_MS, period end) (the edge before, the learned rate bound's
+ * days, the period and its raw fallbacks) and the first reading at or after the end (the edge after).
+ * One fingerprint per meter (accounting's `readingFingerprints`: count, latest arrival, first and last
+ * device time) over the span from the earliest closed period's edge window to the latest one's end, and
+ * the first reading after that span, cover every closed period of a year at once: rows are never
+ * rewritten in place or deleted, so a reading added anywhere under the span raises the count, and a
+ * period's edge after lies either inside the span or is that first reading. A meter whose fingerprint
+ * is what it was reuses its figures of every closed period; the others are computed again, together.
+ */
+export interface SettledPeriodsMemo {
+  /** Per period key, per meter: the fingerprint its figures were computed under and the figures (none: no bucket). */
+  readonly periods: Map<string, Map<string, { readonly fingerprint: string; readonly figures?: MeterPeriodFigures }>>;
+  /** The period keys asked since the last `pruneSettledPeriods`. */
+  readonly used: Set<string>;
+}
+
+export function createSettledPeriodsMemo(): SettledPeriodsMemo {
+  return { periods: new Map(), used: new Set() };
+}
+
+/** Drops the periods not asked since the last prune (another meter set, a year no longer judged). */
+export function pruneSettledPeriods(memo: SettledPeriodsMemo): void {
+  for (const key of memo.periods.keys()) if (!memo.used.has(key)) memo.periods.delete(key);
+  memo.used.clear();
 }
 
 export interface PeriodFigures {
@@ -94,10 +127,23 @@ export async function institutionYearFigures(
     ...(request.monthsOnly === true ? [] : [String(year)]),
   ];
   const memoKey = (label: string) => `${timeZone}|${label}|${meters.map((m) => m.id).join(',')}`;
+  const live = deps.closedPeriods === undefined ? deps.settledPeriods : undefined;
+  const closed = labels
+    .map((label) => periodRange(label, timeZone))
+    .filter((r): r is NonNullable<typeof r> => r !== undefined && r.toMs <= asOfMs);
+  const fingerprints =
+    live !== undefined && closed.length > 0 ? await closedFingerprints(store, specs, closed, timeZone) : undefined;
   const periods = await Promise.all(
     labels.map(async (label) => {
       const range = periodRange(label, timeZone);
       if (range === undefined || range.fromMs >= asOfMs) return { label, range, figures: undefined };
+      if (live !== undefined && fingerprints !== undefined && range.toMs <= asOfMs) {
+        return {
+          label,
+          range,
+          figures: await settledFigures(store, live, memoKey(label), specs, range, timeZone, fingerprints),
+        };
+      }
       // A period whose edge window lies before the instant reads the same data at every later instant.
       const settled = deps.closedPeriods !== undefined && range.toMs + EDGE_WINDOW_MS <= asOfMs;
       const known = settled ? deps.closedPeriods?.get(memoKey(label)) : undefined;
@@ -130,4 +176,59 @@ export async function institutionYearFigures(
     result.set(institution.id, { months: perPeriod.slice(0, 12), year: whole });
   }
   return result;
+}
+
+/** Per meter, the fingerprint of what the closed periods' figures read (see SettledPeriodsMemo), in two queries. */
+async function closedFingerprints(
+  store: AccountingStore,
+  specs: readonly MeterSpec[],
+  closed: readonly { readonly fromMs: number; readonly toMs: number }[],
+  timeZone: string,
+): Promise<Map<string, string>> {
+  const meterIds = specs.map((m) => m.id);
+  const fromMs = Math.min(...closed.map((r) => r.fromMs));
+  const toMs = Math.max(...closed.map((r) => r.toMs));
+  // The learned bound's days start at most LEARN_WINDOW_DAYS (+ a DST day) before; the edge window further.
+  const learnFromMs = bucketStart(bucketStart(fromMs, 'day', timeZone) - LEARN_WINDOW_DAYS * DAY_MS, 'day', timeZone);
+  const spanFromMs = Math.min(fromMs - EDGE_WINDOW_MS, learnFromMs);
+  const [counts, edges] = await Promise.all([
+    store.readingFingerprints({ meterIds, fromMs: spanFromMs, toMs }),
+    store.edgeReadings({ meterIds, beforeMs: toMs, afterMs: toMs, windowMs: EDGE_WINDOW_MS }),
+  ]);
+  const out = new Map<string, string>();
+  for (const id of meterIds) {
+    const after = edges.after.get(id);
+    out.set(id, `${counts.get(id) ?? 'none'}|${after === undefined ? 'none' : `${after.tsMs}|${after.value}`}`);
+  }
+  return out;
+}
+
+/** A closed period's figures of the meters, in their order: kept ones where the fingerprint holds, the rest computed. */
+async function settledFigures(
+  store: AccountingStore,
+  memo: SettledPeriodsMemo,
+  key: string,
+  specs: readonly MeterSpec[],
+  range: { readonly fromMs: number; readonly toMs: number },
+  timeZone: string,
+  fingerprints: ReadonlyMap<string, string>,
+): Promise<Map<string, MeterPeriodFigures>> {
+  memo.used.add(key);
+  let kept = memo.periods.get(key);
+  if (kept === undefined) memo.periods.set(key, (kept = new Map()));
+  const stale = specs.filter((m) => kept.get(m.id)?.fingerprint !== fingerprints.get(m.id));
+  if (stale.length > 0) {
+    const { figures } = await meterPeriodFigures(store, stale, range.fromMs, range.toMs, timeZone);
+    for (const m of stale) {
+      const fingerprint = fingerprints.get(m.id) ?? 'none';
+      const found = figures.get(m.id);
+      kept.set(m.id, found === undefined ? { fingerprint } : { fingerprint, figures: found });
+    }
+  }
+  const out = new Map<string, MeterPeriodFigures>();
+  for (const m of specs) {
+    const found = kept.get(m.id)?.figures;
+    if (found !== undefined) out.set(m.id, found);
+  }
+  return out;
 }

@@ -184,6 +184,54 @@ describe('quota rules over the store', { timeout: 120_000 }, () => {
     expect(await frozen.evaluate(AS_OF)).toEqual(first);
   });
 
+  it('keep closed months between live evaluations until a late reading changes one, then match a fresh run', async () => {
+    const own = createDuckDbClient({ path: ':memory:' });
+    const writer = createDuckDbReadingStore(own);
+    await writer.init();
+    await writer.write(readings(START, AS_OF), []);
+    const accounting = createDuckDbAccountingStore(own);
+    const FEB = Date.parse('2026-02-01T00:00:00+08:00');
+    let februaryAsked = 0;
+    const counted = {
+      ...accounting,
+      registerSegments: (q: Parameters<typeof accounting.registerSegments>[0]) => {
+        if (q.bucket === 'month' && q.fromMs === FEB) februaryAsked++;
+        return accounting.registerSegments(q);
+      },
+    };
+    const deps = { fleet: view, catalogue, methodologyVersion: METHODOLOGY_VERSION };
+    const live = createQuotaRules({ ...deps, store: counted }, settings);
+    const fresh = () => createQuotaRules({ ...deps, store: accounting }, settings);
+    const february = async (r: QuotaRules, asOfMs: number) =>
+      (await r.progress({ orgId: 'school-1', year: 2026, asOfMs })).quotas[0]?.progress?.months[1]?.used;
+    try {
+      const t1 = AS_OF + 15 * 60_000;
+      expect(await live.evaluate(AS_OF)).toEqual(await fresh().evaluate(AS_OF));
+      expect(februaryAsked).toBe(1);
+      expect(await live.evaluate(t1)).toEqual(await fresh().evaluate(t1));
+      expect(februaryAsked).toBe(1);
+      const before = await february(fresh(), t1);
+
+      // A late reading in February's last half hour, 100 kWh above the one before (200 kW, plausible); the
+      // register then falls back to the line and stays below it: an unexplained drop, held for review, so
+      // February books more than its register difference.
+      const LATE = Date.parse('2026-02-28T23:30:00+08:00');
+      await writer.write(
+        [{ meterId: 'e1', tsMs: LATE, value: registerAt(LATE) + 93.75, seq: null, receivedAtMs: t1, quality: 'ok' }],
+        [],
+      );
+      const t2 = t1 + 15 * 60_000;
+      expect(await live.evaluate(t2)).toEqual(await fresh().evaluate(t2));
+      expect(februaryAsked).toBe(2);
+      const [liveFebruary, freshFebruary] = [await february(live, t2), await february(fresh(), t2)];
+      expect(liveFebruary).toBe(freshFebruary);
+      expect(liveFebruary).toBeGreaterThan(before ?? Infinity);
+    } finally {
+      await writer.close();
+      await own.close();
+    }
+  }, 300_000);
+
   it('answer ORG_NOT_FOUND for an unknown node', async () => {
     await expect(rules.progress({ orgId: 'nowhere', year: 2026, asOfMs: AS_OF })).rejects.toMatchObject({
       code: 'ORG_NOT_FOUND',

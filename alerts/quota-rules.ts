@@ -13,7 +13,12 @@ import { quotaFindings } from './core/quota-findings.js';
 import { QUOTA_METRIC_RULES, quotaNumerator } from './core/quota-metrics.js';
 import { computeQuotaProgress, type QuotaMonth, type QuotaProgress, type QuotaSpec } from './core/quota-progress.js';
 import type { RuleFamily } from './ports.js';
-import { institutionYearFigures, type InstitutionYearFigures } from './quota-figures.js';
+import {
+  createSettledPeriodsMemo,
+  institutionYearFigures,
+  pruneSettledPeriods,
+  type InstitutionYearFigures,
+} from './quota-figures.js';
 import { quotaScopeOf, quotaValueOf, type QuotaEntry, type QuotaSettings } from './settings/quota-settings.js';
 
 /**
@@ -75,7 +80,10 @@ export function createQuotaRules(
   settings: QuotaSettings,
   options: QuotaRulesOptions = {},
 ): QuotaRules {
-  const deps = options.frozenStore === true ? { ...baseDeps, closedPeriods: new Map() } : baseDeps;
+  // Closed periods' figures: kept for good over a frozen store, revalidated by fingerprint in the live service.
+  const settledPeriods = createSettledPeriodsMemo();
+  const deps =
+    options.frozenStore === true ? { ...baseDeps, closedPeriods: new Map() } : { ...baseDeps, settledPeriods };
   const institutionById = new Map(deps.fleet.fleet.institutions.map((i) => [i.id, i]));
 
   /** Progress of entries (all of one year), grouped by the institutions' zone for the store passes. */
@@ -138,6 +146,7 @@ export function createQuotaRules(
       for (const [year, entries] of judgedAt(asOfMs)) {
         for (const item of await progressOf(entries, year, asOfMs)) findings.push(...item.findings);
       }
+      pruneSettledPeriods(settledPeriods);
       return findings;
     },
     async progress(query) {
