@@ -263,3 +263,40 @@ describe('the live meter_offline family', () => {
     expect(await rules.live.evaluate(later + MINUTE_MS)).toEqual([]);
   }, 120_000);
 });
+
+describe('the lookback readings kept between evaluations (docs/alerts.md, "Evaluation cost")', () => {
+  it('reads only what is new, reads a meter again in full after a late reading, and judges as a fresh family', async () => {
+    const settings = healthSettingsSchema.parse({});
+    const accounting = createDuckDbAccountingStore(client);
+    const view = createFleetView(fleet);
+    const asked: { ids: readonly string[]; fromMs: number }[] = [];
+    const counted = {
+      quarantine: store.quarantine.bind(store),
+      readingsOfMeters: (q: Parameters<ReadingStore['readingsOfMeters']>[0]) => {
+        asked.push({ ids: q.meterIds, fromMs: q.fromMs });
+        return store.readingsOfMeters(q);
+      },
+    };
+    const kept = createMeterHealthRules({ fleet: view, readings: counted, accounting }, settings);
+    const fresh = () => createMeterHealthRules({ fleet: view, readings: store, accounting }, settings);
+    await kept.evaluate(ASOF);
+    const lookbackFrom = asked[0]?.fromMs;
+
+    const t1 = ASOF + 15 * MINUTE_MS;
+    asked.length = 0;
+    expect(await kept.evaluate(t1)).toEqual(await fresh().evaluate(t1));
+    // Every meter unchanged: only [ASOF, t1) is read.
+    expect(asked).toEqual([{ ids: expect.arrayContaining(['p', 'c3']), fromMs: ASOF }]);
+
+    // A late reading of c3 inside the kept range: c3 alone is read again from the lookback's start.
+    const late = ASOF - 2 * HOUR_MS + 7 * MINUTE_MS;
+    const before = series('c3', { perStep: 4 }).find((r) => r.tsMs === ASOF - 2 * HOUR_MS) as Reading;
+    await store.write([{ ...before, tsMs: late, value: before.value + 1, seq: null, receivedAtMs: t1 }], []);
+    await store.sync();
+    const t2 = t1 + 15 * MINUTE_MS;
+    asked.length = 0;
+    expect(await kept.evaluate(t2)).toEqual(await fresh().evaluate(t2));
+    expect(asked).toContainEqual({ ids: ['c3'], fromMs: lookbackFrom });
+    expect(asked).toContainEqual({ ids: expect.not.arrayContaining(['c3']), fromMs: t1 });
+  }, 120_000);
+});

@@ -88,6 +88,14 @@ interface Lookback {
   readonly asOfMs: number;
 }
 
+/** Raw readings of meters over [fromMs, toMs), with each meter's fingerprint of that range taken before the read. */
+interface LookbackReadings {
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly byMeter: ReadonlyMap<string, Reading[]>;
+  readonly fingerprints: ReadonlyMap<string, string>;
+}
+
 export function createMeterHealthRules(deps: MeterHealthDeps, settings: HealthSettings): MeterHealthRules {
   const zoneOf = (meterId: string) => deps.fleet.institutionOfMeter(meterId)?.timezone ?? DEFAULT_TIME_ZONE;
   // Children and PV per meter, indexed once: scanning the fleet per meter is quadratic in its size.
@@ -129,7 +137,53 @@ export function createMeterHealthRules(deps: MeterHealthDeps, settings: HealthSe
     return { boundaries, results: run.results };
   };
 
-  const evaluateMeters = async (meters: readonly MeterConfig[], asOfMs: number): Promise<RuleFinding[]> => {
+  /**
+   * The lookback's raw readings of the meters over [fromMs, toMs), reusing what `kept` (the family's last
+   * read) still holds (docs/alerts.md, "Evaluation cost"). Rows are keyed by (meter, ts, value), never
+   * rewritten in place or deleted, and read in (ts, value) order, so a meter whose fingerprint of the kept
+   * range (accounting's `readingFingerprints`: count, latest arrival, first and last device time) is the
+   * one taken before that range was read holds exactly the rows a read now would give; it is read only
+   * from the kept range's end. The others are read in full. Each fingerprint is taken before its rows are
+   * read: a reading arriving in between shows at the next evaluation as a changed fingerprint.
+   */
+  const lookbackReadings = async (
+    meterIds: readonly string[],
+    fromMs: number,
+    toMs: number,
+    kept: LookbackReadings | undefined,
+  ): Promise<LookbackReadings> => {
+    const read = (ids: readonly string[], from: number) =>
+      ids.length === 0 || from >= toMs
+        ? Promise.resolve(new Map<string, Reading[]>())
+        : deps.readings.readingsOfMeters({ meterIds: ids, fromMs: from, toMs, limitPerMeter: READINGS_LIMIT });
+    const usable = kept !== undefined && kept.fromMs <= fromMs && fromMs < kept.toMs && kept.toMs <= toMs;
+    const [fingerprints, keptNow] = await Promise.all([
+      deps.accounting.readingFingerprints({ meterIds, fromMs, toMs }),
+      usable ? deps.accounting.readingFingerprints({ meterIds, fromMs: kept.fromMs, toMs: kept.toMs }) : undefined,
+    ]);
+    const fresh: string[] = [];
+    const reused: string[] = [];
+    for (const id of meterIds) {
+      const rows = kept?.byMeter.get(id);
+      const same = usable && keptNow?.get(id) === kept.fingerprints.get(id) && (rows?.length ?? 0) < READINGS_LIMIT;
+      (same ? reused : fresh).push(id);
+    }
+    const [full, tail] = await Promise.all([read(fresh, fromMs), read(reused, kept?.toMs ?? toMs)]);
+    const byMeter = new Map<string, Reading[]>(full);
+    for (const id of reused) {
+      const rows = [...(kept?.byMeter.get(id) ?? []).filter((r) => r.tsMs >= fromMs), ...(tail.get(id) ?? [])];
+      if (rows.length > 0) byMeter.set(id, rows.slice(0, READINGS_LIMIT));
+    }
+    return { fromMs, toMs, byMeter, fingerprints };
+  };
+  /** The family's last lookback read (the route's single-meter reads keep nothing). */
+  let lastLookback: LookbackReadings | undefined;
+
+  const evaluateMeters = async (
+    meters: readonly MeterConfig[],
+    asOfMs: number,
+    keep = false,
+  ): Promise<RuleFinding[]> => {
     const range: Lookback = { fromMs: lookbackStartMs(asOfMs, settings.lookbackDays * DAY_MS), asOfMs };
     // The engine's meters: the judged ones, and the children and PV of judged parent meters.
     const engineMeters = new Map<string, MeterConfig>();
@@ -153,12 +207,19 @@ export function createMeterHealthRules(deps: MeterHealthDeps, settings: HealthSe
           ...(await engine(list, range.fromMs, asOfMs, 'day', timeZone)),
         })),
       ),
-      deps.readings.readingsOfMeters({
-        meterIds: meters.map((m) => m.id),
-        fromMs: range.fromMs,
-        toMs: asOfMs,
-        limitPerMeter: READINGS_LIMIT,
-      }),
+      keep
+        ? lookbackReadings(
+            meters.map((m) => m.id),
+            range.fromMs,
+            asOfMs,
+            lastLookback,
+          ).then((read) => (lastLookback = read).byMeter)
+        : deps.readings.readingsOfMeters({
+            meterIds: meters.map((m) => m.id),
+            fromMs: range.fromMs,
+            toMs: asOfMs,
+            limitPerMeter: READINGS_LIMIT,
+          }),
     ]);
     const results = new Map<string, ConsumptionResult>();
     const daysOf = new Map<string, number[]>();
@@ -388,7 +449,7 @@ export function createMeterHealthRules(deps: MeterHealthDeps, settings: HealthSe
   return {
     name: 'meter-health',
     rules: METER_HEALTH_RULES,
-    evaluate: (asOfMs) => evaluateMeters(deps.fleet.fleet.meters, asOfMs),
+    evaluate: (asOfMs) => evaluateMeters(deps.fleet.fleet.meters, asOfMs, true),
     async evaluateMeter(meterId, asOfMs) {
       const meter = deps.fleet.meter(meterId);
       return meter === undefined ? [] : evaluateMeters([meter], asOfMs);
