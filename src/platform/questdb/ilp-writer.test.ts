@@ -25,8 +25,7 @@ async function clientBytes(rows: readonly Row[]): Promise<Buffer> {
   return buffer.toBufferNew() ?? Buffer.alloc(0);
 }
 
-function linesBytes(rows: readonly Row[]): Buffer {
-  const lines = new IlpLines();
+function linesBytes(rows: readonly Row[], lines = new IlpLines()): Buffer {
   for (const r of rows) {
     lines.table('readings').symbol('meter_id', r.meterId).float('value', r.value);
     if (r.seq !== null) lines.int('seq', r.seq);
@@ -71,7 +70,12 @@ describe('IlpLines', () => {
       tsMs: 1_767_225_600_000 + i * 900_000,
       detail: 'x'.repeat(i % 50),
     }));
-    expect(linesBytes(rows).equals(await clientBytes(rows))).toBe(true);
+    const lines = new IlpLines();
+    expect(linesBytes(rows, lines).equals(await clientBytes(rows))).toBe(true);
+    expect(lines.rows).toBe(3000);
+    lines.shrink();
+    expect(lines.rows).toBe(0);
+    expect(lines.toBuffer().length).toBe(0);
   });
 
   it('refuses a timestamp that is not an integer and a non-integer int column', () => {
