@@ -27,7 +27,7 @@ export interface IlpWriter {
    * The same contract as `write`, for the hot path (ingest's readings): `build` appends rows to an
    * `IlpLines` buffer, which goes out as one request through the client's own HTTP transport. The
    * client's row API costs ~17 µs per reading row (a native buffer write per character, a BigInt and
-   * two promises per row); this one ~1–2 µs, with the same escaping and the same v2 binary doubles.
+   * two promises per row); this one ~2.5–4 µs, with the same escaping and the same v2 binary doubles.
    */
   writeLines(build: (lines: IlpLines) => void): Promise<void>;
   /** Waits for the flush in flight, then closes the client. */
