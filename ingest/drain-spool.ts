@@ -1,5 +1,5 @@
 import { isAppError, type AppError, type QuarantineRecord, type Reading } from '../src/kernel/index.js';
-import { RecentKeys, refusedQuarantineRecord, refusedReadingRecord } from './core/index.js';
+import { batchWaitMs, RecentKeys, refusedQuarantineRecord, refusedReadingRecord } from './core/index.js';
 import type { Clock, IngestMetrics, Logger, ReadingSink, Spool } from './ports.js';
 
 export interface DrainDeps {
@@ -182,27 +182,33 @@ export function createSpoolDrainer(deps: DrainDeps): SpoolDrainer {
     return true;
   }
 
-  /**
-   * Under light load, waits (up to flushIntervalMs after the last write) for a
-   * fuller batch: each store write and checkpoint has a fixed cost, so batches
-   * of a few readings would waste the store and the event loop. Under heavy
-   * load the backlog reaches batchSize and the wait ends at once.
-   */
-  async function waitForBatch(lastWriteMs: number) {
+  /** Waits for a fuller batch, as long as batchWaitMs says (ingest/core/batch-wait.ts). */
+  async function waitForBatch(lastWriteMs: number, lastWriteDurationMs: number) {
     for (;;) {
-      const remainingMs = lastWriteMs + deps.flushIntervalMs - deps.clock.nowMs();
-      if (stopping || deps.spool.backlogRecords() >= deps.batchSize || remainingMs <= 0) return;
-      await deps.spool.waitForData(remainingMs);
+      if (stopping) return;
+      const waitMs = batchWaitMs({
+        backlogRecords: deps.spool.backlogRecords(),
+        elapsedMs: deps.clock.nowMs() - lastWriteMs,
+        lastWriteDurationMs,
+        batchSize: deps.batchSize,
+        flushIntervalMs: deps.flushIntervalMs,
+      });
+      if (waitMs <= 0) return;
+      await deps.spool.waitForData(waitMs);
     }
   }
 
   async function runLoop() {
     let lastWriteMs = 0;
+    let lastWriteDurationMs = 0;
     while (!(stopping && (deps.spool.backlogRecords() === 0 || deps.clock.nowMs() >= deadline))) {
-      await waitForBatch(lastWriteMs);
+      await waitForBatch(lastWriteMs, lastWriteDurationMs);
+      const startedMs = deps.clock.nowMs();
       const wrote = await drainOnce();
-      if (wrote) lastWriteMs = deps.clock.nowMs();
-      else if (stopping) break;
+      if (wrote) {
+        lastWriteMs = deps.clock.nowMs();
+        lastWriteDurationMs = lastWriteMs - startedMs;
+      } else if (stopping) break;
       else await deps.spool.waitForData(deps.flushIntervalMs);
     }
     deps.metrics.spoolBacklog(deps.spool.backlogBytes(), deps.spool.backlogRecords());

@@ -285,6 +285,11 @@ interface MetricsSample {
   /** prom-client's event-loop delay since the previous scrape (its histogram resets at each scrape). */
   loopLagMaxMs: number;
   loopLagMeanMs: number;
+  /** Where the service's memory is (prom-client's default metrics), MiB: V8 heap used and total, external, RSS. */
+  heapUsedMiB: number;
+  heapTotalMiB: number;
+  externalMiB: number;
+  rssMiB: number;
 }
 
 async function sampleMetrics(stack: Stack): Promise<MetricsSample> {
@@ -298,6 +303,10 @@ async function sampleMetrics(stack: Stack): Promise<MetricsSample> {
     flushSeconds: m.tanhe_store_flush_seconds_sum ?? 0,
     loopLagMaxMs: (m.tanhe_nodejs_eventloop_lag_max_seconds ?? Number.NaN) * 1000,
     loopLagMeanMs: (m.tanhe_nodejs_eventloop_lag_mean_seconds ?? Number.NaN) * 1000,
+    heapUsedMiB: round((m.tanhe_nodejs_heap_size_used_bytes ?? Number.NaN) / 2 ** 20),
+    heapTotalMiB: round((m.tanhe_nodejs_heap_size_total_bytes ?? Number.NaN) / 2 ** 20),
+    externalMiB: round((m.tanhe_nodejs_external_memory_bytes ?? Number.NaN) / 2 ** 20),
+    rssMiB: round((m.tanhe_process_resident_memory_bytes ?? Number.NaN) / 2 ** 20),
   };
 }
 
@@ -531,6 +540,10 @@ async function runPipeline(profileDir: string | undefined, traceFile: string | u
         received: s.received - metricsBefore.received,
         stored: s.stored - metricsBefore.stored,
         backlog: s.backlogRecords,
+        heapUsedMiB: s.heapUsedMiB,
+        heapTotalMiB: s.heapTotalMiB,
+        externalMiB: s.externalMiB,
+        rssMiB: s.rssMiB,
       }));
       return {
         result,

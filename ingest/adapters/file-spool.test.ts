@@ -1,7 +1,8 @@
-import { appendFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { eventually } from '../../tests/support/eventually.js';
 import type { SpoolRecord } from '../core/index.js';
 import { FileSpool, type FileSpoolOptions } from './file-spool.js';
 
@@ -99,5 +100,22 @@ describe('FileSpool', () => {
     spool.rewind();
     expect(spool.read(2).records).toEqual(first.records);
     spool.close();
+  });
+
+  it('with fsync interval, persists the checkpoint after its background fdatasync, and reopens from it', async () => {
+    const opts = options({ fsync: 'interval', fsyncIntervalMs: 10 });
+    const spool = new FileSpool(opts);
+    spool.append([reading(1), reading(2), reading(3)]);
+    const batch = spool.read(2);
+    spool.commit(batch.end, batch.records.length);
+    const file = join(opts.dir, 'checkpoint.json');
+    await eventually(() => {
+      expect(existsSync(file) && JSON.parse(readFileSync(file, 'utf8'))).toEqual(batch.end);
+    });
+    spool.append([reading(4)]);
+    spool.close();
+    const reopened = new FileSpool(opts);
+    expect(reopened.read(10).records).toEqual([reading(3), reading(4)]);
+    reopened.close();
   });
 });

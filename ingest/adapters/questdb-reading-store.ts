@@ -1,11 +1,10 @@
 import {
   inListFilter,
   limit,
-  msToMicros,
   parseTimestamp,
   str,
   ts,
-  type IlpSender,
+  type IlpLines,
   type QuestDbClient,
 } from '../../src/platform/questdb/index.js';
 import { groupReadingsByMeter, prefixedTableName, questDbRowToReading } from './readings-table.js';
@@ -26,7 +25,7 @@ import type {
  * (ts, meter_id, value): an exact replay collapses, a different value for the
  * same instant is a second row, never a silent replacement) and `quarantine`.
  * Writes go through an ILP writer of the engine client (one request per
- * `write()`, one flush in flight); reads and DDL through `/exec`.
+ * `write()`, one flush in flight; the writer's fast row builder, `writeLines`); reads and DDL through `/exec`.
  * Accounting reads the readings table too (accounting/adapters), so its
  * columns are a contract between the two.
  */
@@ -45,18 +44,17 @@ export function createQuestDbReadingStore(
   const ilp = client.createIlpWriter();
   const exec = (sql: string) => client.exec(sql);
 
-  async function encode(s: IlpSender, readings: readonly Reading[], quarantined: readonly QuarantineRecord[]) {
+  /** One request for the batch (one WAL transaction): the readings, then the quarantine records. */
+  function encode(lines: IlpLines, readings: readonly Reading[], quarantined: readonly QuarantineRecord[]) {
     for (const r of readings) {
-      s.table(readingsTable).symbol('meter_id', r.meterId).symbol('quality', r.quality).floatColumn('value', r.value);
-      if (r.seq !== null) s.intColumn('seq', r.seq);
-      s.timestampColumn('received_at', msToMicros(r.receivedAtMs), 'us');
-      await s.at(msToMicros(r.tsMs), 'us');
+      lines.table(readingsTable).symbol('meter_id', r.meterId).symbol('quality', r.quality).float('value', r.value);
+      if (r.seq !== null) lines.int('seq', r.seq);
+      lines.timestampMs('received_at', r.receivedAtMs).atMs(r.tsMs);
     }
     for (const q of quarantined) {
-      s.table(quarantineTable).symbol('reason', q.reason).stringColumn('id', q.id).stringColumn('topic', q.topic);
-      if (q.meterId !== null) s.stringColumn('meter_id', q.meterId);
-      s.stringColumn('detail', q.detail).stringColumn('payload', q.payload);
-      await s.at(msToMicros(q.receivedAtMs), 'us');
+      lines.table(quarantineTable).symbol('reason', q.reason).string('id', q.id).string('topic', q.topic);
+      if (q.meterId !== null) lines.string('meter_id', q.meterId);
+      lines.string('detail', q.detail).string('payload', q.payload).atMs(q.receivedAtMs);
     }
   }
 
@@ -174,7 +172,7 @@ export function createQuestDbReadingStore(
     },
     write(readings, quarantined) {
       if (readings.length === 0 && quarantined.length === 0) return Promise.resolve();
-      return ilp.write((sender) => encode(sender, readings, quarantined));
+      return ilp.writeLines((lines) => encode(lines, readings, quarantined));
     },
     readings: readingsPage,
     readingsOfMeters,

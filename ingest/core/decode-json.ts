@@ -18,7 +18,10 @@ export function decodeJsonItems(payload: unknown, meterId: string, meter: MeterS
       seq: obj.seq,
       unit: obj.unit,
       meterIdInPayload: obj.meter ?? obj.meterId,
-      raw: JSON.stringify(element) ?? String(element),
+      // Serialised only when validation refuses the item: an accepted reading never needs its raw text.
+      get raw() {
+        return JSON.stringify(element) ?? String(element);
+      },
       localTime: false,
     };
   });

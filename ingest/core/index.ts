@@ -4,3 +4,4 @@ export { matchTopic, stripSharePrefix } from './topic-match.js';
 export { RecentKeys, type KeyVerdict } from './recent-keys.js';
 export { encodeSpoolRecord, decodeSpoolRecord, type SpoolRecord } from './spool-record.js';
 export { refusedQuarantineRecord, refusedReadingRecord } from './store-refusal.js';
+export { batchWaitMs, LINGER_FACTOR, MIN_BATCH_FRACTION, type BatchState } from './batch-wait.js';

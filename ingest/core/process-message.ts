@@ -99,6 +99,8 @@ export const MAX_JSON_DEPTH = 64;
 
 /** One pass over the text, skipping string literals; true as soon as the depth passes maxDepth. */
 function nestingExceeds(text: string, maxDepth: number): boolean {
+  // Deeper than maxDepth needs more than maxDepth brackets: a typical reading (~80 characters) still scans.
+  if (text.length <= maxDepth) return false;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {

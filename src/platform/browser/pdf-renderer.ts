@@ -1,5 +1,5 @@
 import { access, constants } from 'node:fs/promises';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { AppError } from '../../kernel/index.js';
 
 /**
@@ -62,6 +62,9 @@ export function createPdfRenderer(options: PdfRendererOptions = {}): PdfRenderer
       throw unavailable(`no Chromium at ${executablePath} (install chromium, or set TANHE_CHROMIUM_PATH)`, error);
     }
     try {
+      // Loaded with the first PDF: playwright-core's module graph is ~65 MiB of RSS that a service
+      // which never renders a PDF (the ingesting one) should not carry (issue 11 §5).
+      const { chromium } = await import('playwright-core');
       const launched = await chromium.launch({ executablePath, headless: true, timeout: timeoutMs });
       // A crashed browser is launched again on the next render.
       launched.on('disconnected', () => {

@@ -1,7 +1,7 @@
 /** The thin QuestDB client: `/exec` SQL, ILP writers, WAL wait, SQL literals. No table knowledge. */
 export { createQuestDbClient, type ExecResult, type QuestDbClient } from './questdb-client.js';
 export type { QuestDbOptions } from './questdb-connection.js';
-export type { IlpWriter } from './ilp-writer.js';
+export type { IlpLines, IlpWriter } from './ilp-writer.js';
 export type { Sender as IlpSender } from '@questdb/nodejs-client';
 export {
   inListFilter,
