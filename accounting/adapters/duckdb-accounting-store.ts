@@ -1,6 +1,7 @@
 import { bucketBoundaries, type Reading } from '../../src/kernel/index.js';
 import {
   BIGINT,
+  INTEGER,
   limit,
   LIST,
   listValue,
@@ -67,6 +68,20 @@ function edgeSql(side: 'before' | 'after'): string {
     QUALIFY row_number() OVER (PARTITION BY meter_id ORDER BY ${order}, value DESC) = 1`;
 }
 
+/**
+ * Raw readings of many (meter, range, limit) queries in one statement: the queries as a table (the
+ * lists unnested side by side), joined to the readings on the meter and the range, each query's first
+ * `limit` rows by (ts, value). The outer bounds let DuckDB skip the row groups outside every range.
+ */
+const BATCH_SQL = `WITH q AS (
+    SELECT unnest($1) AS i, unnest($2) AS meter_id, unnest($3) AS from_us, unnest($4) AS to_us, unnest($5) AS lim)
+  SELECT q.i, r.meter_id, epoch_ms(r.ts) AS ts_ms, r.value, r.seq, epoch_ms(r.received_at) AS received_ms, r.quality
+  FROM readings r JOIN q ON r.meter_id = q.meter_id AND r.ts >= make_timestamptz(q.from_us)
+    AND r.ts < make_timestamptz(q.to_us)
+  WHERE r.ts >= make_timestamptz($6) AND r.ts < make_timestamptz($7)
+  QUALIFY row_number() OVER (PARTITION BY q.i ORDER BY r.ts, r.value) <= q.lim
+  ORDER BY q.i, r.ts, r.value`;
+
 export function createDuckDbAccountingStore(client: DuckDbClient): AccountingStoreAdapter {
   return {
     // Nothing of its own to create: the readings table is ingest's.
@@ -122,6 +137,28 @@ export function createDuckDbAccountingStore(client: DuckDbClient): AccountingSto
           [VARCHAR, BIGINT, BIGINT, BIGINT],
         );
         return rows.map(duckDbRowToReading);
+      }),
+    readingsBatch: (queries: readonly RawReadingQuery[]) =>
+      client.run(async (connection) => {
+        const answers = queries.map((): Reading[] => []);
+        const wanted = queries.filter((q) => q.fromMs < q.toMs && q.limit > 0);
+        if (wanted.length === 0) return answers;
+        const rows = await queryRows(
+          connection,
+          BATCH_SQL,
+          [
+            listValue(queries.map((_, i) => i)),
+            listValue(queries.map((q) => q.meterId)),
+            listValue(queries.map((q) => micros(q.fromMs))),
+            listValue(queries.map((q) => micros(q.toMs))),
+            listValue(queries.map((q) => BigInt(limit(q.limit)))),
+            micros(wanted.reduce((min, q) => Math.min(min, q.fromMs), Infinity)),
+            micros(wanted.reduce((max, q) => Math.max(max, q.toMs), -Infinity)),
+          ],
+          [LIST(INTEGER), LIST(VARCHAR), LIST(BIGINT), LIST(BIGINT), LIST(BIGINT), BIGINT, BIGINT],
+        );
+        for (const row of rows) answers[Number(row.i)]?.push(duckDbRowToReading(row));
+        return answers;
       }),
     meterSummaries: () =>
       client.run(async (connection) => {

@@ -112,6 +112,13 @@ function timedStore(inner: AccountingStore, log: { method: string; ms: number }[
     registerSegments: wrap('registerSegments', (q) => inner.registerSegments(q)),
     edgeReadings: wrap('edgeReadings', (q) => inner.edgeReadings(q)),
     readings: wrap('readings', (q) => inner.readings(q)),
+    ...(inner.readingsBatch === undefined
+      ? {}
+      : {
+          readingsBatch: wrap('readingsBatch', (qs) =>
+            (inner.readingsBatch as NonNullable<typeof inner.readingsBatch>)(qs),
+          ),
+        }),
     meterSummaries: wrap('meterSummaries', () => inner.meterSummaries()),
     readingFingerprints: wrap('readingFingerprints', (q) => inner.readingFingerprints(q)),
   };
