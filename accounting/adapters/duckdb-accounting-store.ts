@@ -82,7 +82,9 @@ const BATCH_SQL = `WITH q AS (
   QUALIFY row_number() OVER (PARTITION BY q.i ORDER BY r.ts, r.value) <= q.lim
   ORDER BY q.i, r.ts, r.value`;
 
-export function createDuckDbAccountingStore(client: DuckDbClient): AccountingStoreAdapter {
+export function createDuckDbAccountingStore(
+  client: DuckDbClient,
+): AccountingStoreAdapter & Required<Pick<AccountingStoreAdapter, 'readingsBatch'>> {
   return {
     // Nothing of its own to create: the readings table is ingest's.
     init: async () => undefined,
