@@ -93,7 +93,7 @@ function sameFingerprints(a: ReadonlyMap<string, string>, b: ReadonlyMap<string,
   return true;
 }
 
-/** The figures are plain values the engine only reads; a fresh map and stats keep a caller's changes out of the cache. */
+/** The figures are plain values the engine only reads; a fresh map and stats keep a caller's changes out. */
 function copy(result: PeriodFigures): PeriodFigures {
   return { figures: new Map(result.figures), stats: { ...result.stats } };
 }

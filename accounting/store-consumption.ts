@@ -205,7 +205,10 @@ function groupByMeter(segments: readonly RegisterSegment[]): Map<string, Registe
  */
 const GROUP_METERS = 250;
 
-/** Groups one after the other, yielding to the event loop between them so that queries in flight (the refinement) progress. */
+/**
+ * Groups one after the other, yielding to the event loop between them so that queries in flight (the
+ * refinement) progress.
+ */
 async function runGroups(
   meters: readonly MeterSpec[],
   compute: (group: readonly MeterSpec[]) => Promise<void>,

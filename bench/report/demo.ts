@@ -10,7 +10,7 @@
  * Reports; never asserts.
  *
  *   npx tsx bench/report/demo.ts [--db /tmp/tanhe-demo-bench.duckdb] [--days 60] [--runs 5] [--now ISO]
- *     [--out FILE]
+ *     [--only monthly|dashboard|annual] [--out FILE]
  *
  * The file is reused when it already holds the backfill (delete it to load again). `--now` pins the
  * instant the backfill ends and the reports are asked at (default: now), so two runs compare.
@@ -45,6 +45,7 @@ const { values: flags } = parseArgs({
     days: { type: 'string', default: '60' },
     runs: { type: 'string', default: '5' },
     now: { type: 'string' },
+    only: { type: 'string' },
     out: { type: 'string', default: join(REPO_ROOT, 'bench', 'results', 'report-demo.json') },
   },
 });
@@ -162,7 +163,7 @@ interface CaseResult {
 }
 
 const results: CaseResult[] = [];
-for (const c of cases)
+for (const c of cases.filter((k) => flags.only === undefined || k.name.startsWith(flags.only)))
   for (const [variant, carbonReport] of Object.entries(variants) as [keyof typeof variants, typeof variants.cached][]) {
     const samplesMs: number[] = [];
     let lastLog: { method: string; ms: number }[] = [];
