@@ -14,6 +14,7 @@ import {
 } from './core/index.js';
 import { meterSpec, timeZoneOf, type FleetView } from './fleet-view.js';
 import type { AccountingStore, InstitutionConfig, MeterConfig } from './ports.js';
+import { createPeriodFiguresCache, type PeriodFiguresCacheOptions } from './period-figures-cache.js';
 import { storeConsumption, type ConsumptionRun } from './store-consumption.js';
 
 /**
@@ -43,6 +44,11 @@ export interface CarbonReportDeps {
   readonly catalogue: FactorCatalogue;
   readonly methodologyVersion: string;
   readonly nowMs: () => number;
+  /**
+   * Reuse of a period's per-meter figures while the store's fingerprints of the readings behind them
+   * are unchanged (accounting/period-figures-cache.ts); on by default, `{ maxMeterPeriods: 0 }` turns it off.
+   */
+  readonly figuresCache?: PeriodFiguresCacheOptions;
 }
 
 export interface CarbonReportRun {
@@ -54,6 +60,7 @@ export interface CarbonReportRun {
 export function createCarbonReportQuery(
   deps: CarbonReportDeps,
 ): (query: CarbonReportQuery) => Promise<CarbonReportRun> {
+  const cachedPeriodFigures = createPeriodFiguresCache(meterPeriodFigures, deps.figuresCache);
   return async (query) => {
     const institutions = deps.fleet.institutionsUnder(query.orgId);
     if (institutions === undefined)
@@ -70,10 +77,10 @@ export function createCarbonReportQuery(
     const virtualMeters = deps.fleet.virtualMetersOf(institutions.map((i) => i.id));
     const specs = meters.map(meterSpec);
     const [current, previous, summaries] = await Promise.all([
-      meterPeriodFigures(deps.store, specs, range.fromMs, range.toMs, timeZone),
+      cachedPeriodFigures(deps.store, specs, range.fromMs, range.toMs, timeZone),
       previousRange === undefined
         ? undefined
-        : meterPeriodFigures(deps.store, specs, previousRange.fromMs, previousRange.toMs, timeZone),
+        : cachedPeriodFigures(deps.store, specs, previousRange.fromMs, previousRange.toMs, timeZone),
       deps.store.meterSummaries(),
     ]);
     const lastTimes = meters.flatMap((m) => {

@@ -90,6 +90,12 @@ export interface AccountingStore {
   edgeReadings(query: EdgeQuery): Promise<EdgeReadings>;
   /** Raw readings, for the segments a reduction cannot represent faithfully. */
   readings(query: RawReadingQuery): Promise<readonly Reading[]>;
+  /**
+   * Several `readings` queries in one store request, answers in the queries' order, each exactly what
+   * `readings` answers for it. Optional: a store without it is asked query by query
+   * (store-consumption.ts); DuckDB scans its table once for all of them instead of once per query.
+   */
+  readingsBatch?(queries: readonly RawReadingQuery[]): Promise<readonly (readonly Reading[])[]>;
   /** Per meter, the latest device timestamp stored (the report's data cut-off). */
   meterSummaries(): Promise<ReadonlyMap<string, LastReading>>;
   /**

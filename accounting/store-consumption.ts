@@ -1,4 +1,4 @@
-import { bucketStart, DAY_MS } from '../src/kernel/index.js';
+import { bucketStart, DAY_MS, type Reading } from '../src/kernel/index.js';
 import {
   computeConsumption,
   learnedRateBound,
@@ -7,7 +7,7 @@ import {
   type RegisterReading,
 } from './core/index.js';
 import { assembleReadings, segmentsNeedingRaw, SPILL_READINGS, type SegmentSummary } from './core/register-segments.js';
-import type { AccountingStore, RegisterSegment, SegmentBucket } from './ports.js';
+import type { AccountingStore, RawReadingQuery, RegisterSegment, SegmentBucket } from './ports.js';
 
 /**
  * Consumption of many meters over a range, with the heavy lifting in the store
@@ -30,8 +30,8 @@ import type { AccountingStore, RegisterSegment, SegmentBucket } from './ports.js
 /** How far before and after a range to look for the readings that close its edge intervals. */
 export const EDGE_WINDOW_MS = 31 * 86_400_000;
 
-/** Raw reads run this many at a time. */
-const RAW_CONCURRENCY = 8;
+/** Raw reads of a store without `readingsBatch` run this many at a time (8 meters × inside and spill before). */
+const RAW_CONCURRENCY = 16;
 
 const RAW_LIMIT = 1_000_000;
 
@@ -128,33 +128,51 @@ export async function storeConsumption(store: AccountingStore, request: Consumpt
     }
   }
 
+  // Per group of meters: every raw read the group needs in one batch, then the consumption core per meter.
   const computed = new Map<string, ConsumptionResult>();
-  const job = (meter: MeterSpec) => async () => {
-    const segments = byMeter.get(meter.id) ?? [];
-    const before = edges.before.get(meter.id);
-    const after = edges.after.get(meter.id);
-    const raw = new Set(segmentsNeedingRaw(meter, segments, before));
-    const known: RegisterReading[] = [];
-    for (const index of raw) {
-      const s = segments[index] as SegmentSummary;
-      const [inside, spill] = await Promise.all([
-        store.readings({ meterId: meter.id, fromMs: s.firstTsMs, toMs: s.lastTsMs + 1, limit: RAW_LIMIT }),
-        store.readings({ meterId: meter.id, fromMs: s.lastTsMs + 1, toMs, limit: SPILL_READINGS }),
-      ]);
-      known.push(...inside, ...spill);
-      stats.rawSegments++;
-      stats.rawReadings += inside.length + spill.length;
+  const computeGroup = async (group: readonly MeterSpec[]) => {
+    const plans = group.map((meter) => {
+      const segments = byMeter.get(meter.id) ?? [];
+      const raw = new Set(segmentsNeedingRaw(meter, segments, edges.before.get(meter.id)));
+      return { meter, segments, raw };
+    });
+    const queries: RawReadingQuery[] = [];
+    for (const { meter, segments, raw } of plans) {
+      for (const index of raw) {
+        const s = segments[index] as SegmentSummary;
+        queries.push(
+          { meterId: meter.id, fromMs: s.firstTsMs, toMs: s.lastTsMs + 1, limit: RAW_LIMIT },
+          { meterId: meter.id, fromMs: s.lastTsMs + 1, toMs, limit: SPILL_READINGS },
+        );
+      }
     }
-    const readings = [
-      ...(before ? [before] : []),
-      ...assembleReadings(segments, known.map(plain), raw),
-      ...(after ? [after] : []),
-    ].map(plain);
-    computed.set(meter.id, computeConsumption(specs.get(meter.id) ?? meter, readings, request.boundaries));
+    const answers = await readMany(store, queries);
+    let next = 0;
+    for (const { meter, segments, raw } of plans) {
+      const known: RegisterReading[] = [];
+      for (let k = 0; k < raw.size; k++) {
+        const inside = answers[next++] ?? [];
+        const spill = answers[next++] ?? [];
+        known.push(...inside, ...spill);
+        stats.rawSegments++;
+        stats.rawReadings += inside.length + spill.length;
+      }
+      const before = edges.before.get(meter.id);
+      const after = edges.after.get(meter.id);
+      const readings = [
+        ...(before ? [before] : []),
+        ...assembleReadings(segments, known.map(plain), raw),
+        ...(after ? [after] : []),
+      ].map(plain);
+      computed.set(meter.id, computeConsumption(specs.get(meter.id) ?? meter, readings, request.boundaries));
+    }
   };
   const settled = meters.filter((m) => !refined.has(m.id));
-  await Promise.all([runPool(settled.map(job), RAW_CONCURRENCY), fineDone]);
-  await runPool(meters.filter((m) => refined.has(m.id)).map(job), RAW_CONCURRENCY);
+  await Promise.all([runGroups(settled, computeGroup), fineDone]);
+  await runGroups(
+    meters.filter((m) => refined.has(m.id)),
+    computeGroup,
+  );
   // In the meters' order, whatever order the jobs finished in.
   const results = new Map<string, ConsumptionResult>();
   for (const meter of meters) {
@@ -181,18 +199,41 @@ function groupByMeter(segments: readonly RegisterSegment[]): Map<string, Registe
   return byMeter;
 }
 
-/** Jobs without I/O finish in microtasks; every YIELD_EVERY jobs a worker yields to the event loop so that queries in flight (the refinement) progress meanwhile. */
-const YIELD_EVERY = 250;
+/**
+ * Meters per group: a group's raw reads go to the store as one batch and its readings are held until
+ * its meters are computed, so the group bounds both the batch and the memory.
+ */
+const GROUP_METERS = 250;
 
-async function runPool(jobs: readonly (() => Promise<void>)[], concurrency: number): Promise<void> {
+/**
+ * Groups one after the other, yielding to the event loop between them so that queries in flight (the
+ * refinement) progress.
+ */
+async function runGroups(
+  meters: readonly MeterSpec[],
+  compute: (group: readonly MeterSpec[]) => Promise<void>,
+): Promise<void> {
+  for (let i = 0; i < meters.length; i += GROUP_METERS) {
+    if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    await compute(meters.slice(i, i + GROUP_METERS));
+  }
+}
+
+/** The queries' answers in order: in one request where the store can, else RAW_CONCURRENCY at a time. */
+async function readMany(
+  store: AccountingStore,
+  queries: readonly RawReadingQuery[],
+): Promise<readonly (readonly Reading[])[]> {
+  if (queries.length === 0) return [];
+  if (store.readingsBatch !== undefined) return store.readingsBatch(queries);
+  const answers: (readonly Reading[])[] = new Array<readonly Reading[]>(queries.length);
   let next = 0;
   const worker = async () => {
-    let done = 0;
-    while (next < jobs.length) {
-      const job = jobs[next++];
-      if (job) await job();
-      if (++done % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    while (next < queries.length) {
+      const index = next++;
+      answers[index] = await store.readings(queries[index] as RawReadingQuery);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(RAW_CONCURRENCY, queries.length) }, worker));
+  return answers;
 }

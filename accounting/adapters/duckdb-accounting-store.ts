@@ -1,6 +1,7 @@
-import type { Reading } from '../../src/kernel/index.js';
+import { bucketBoundaries, type Reading } from '../../src/kernel/index.js';
 import {
   BIGINT,
+  INTEGER,
   limit,
   LIST,
   listValue,
@@ -18,7 +19,6 @@ import type {
   LastReading,
   RawReadingQuery,
   RegisterSegment,
-  SegmentBucket,
   SegmentQuery,
 } from '../ports.js';
 
@@ -27,35 +27,34 @@ import type {
  * meter_id, ts TIMESTAMPTZ, value, seq, received_at TIMESTAMPTZ, quality). There
  * is no roll-up here: every query reduces the readings directly.
  */
-const BUCKET_INTERVAL: Record<SegmentBucket, string> = {
-  hour: `INTERVAL '1 hour'`,
-  day: `INTERVAL '1 day'`,
-  month: `INTERVAL '1 month'`,
-};
-
 /**
  * Register segments: `lag` over each meter's readings in the range, then one
- * group per (meter, local bucket). time_bucket with a time zone cuts at local
- * midnight / month start (ICU), so a Shanghai day starts at 16:00Z. Rates are
- * Δregister per hour from integer microseconds, the same arithmetic as the
- * QuestDB store. A second value at an instant already seen (a stored conflict)
- * counts as a decrease, so the bucket is read raw and the engine resolves it
- * (ports.ts, RegisterSegment); it has no rate of its own.
+ * group per (meter, local bucket). The local buckets' starts come from the
+ * kernel's calendar (src/kernel/calendar.ts: a Shanghai day starts at 16:00Z; an
+ * hour is an hour of the zone's offset) as a list of epoch microseconds, and an
+ * ASOF join gives each reading the last start at or before it. DuckDB's
+ * time_bucket with a time zone cuts the same buckets but through ICU per row:
+ * 5.4 s for a month of the demo fleet (166 000 rows) against a few ms for the
+ * join (issue 11 §4). Rates are Δregister per hour from integer microseconds,
+ * the same arithmetic as the QuestDB store. A second value at an instant
+ * already seen (a stored conflict) counts as a decrease, so the bucket is read
+ * raw and the engine resolves it (ports.ts, RegisterSegment); it has no rate of
+ * its own.
  */
-function segmentsSql(bucket: SegmentBucket): string {
-  return `WITH r AS (
-    SELECT meter_id, ts, value, lag(value) OVER w AS prev_value, lag(ts) OVER w AS prev_ts
+const SEGMENTS_SQL = `WITH b AS (SELECT unnest($4) AS bucket_us),
+  r AS (
+    SELECT meter_id, ts, epoch_us(ts) AS ts_us, value, lag(value) OVER w AS prev_value, lag(ts) OVER w AS prev_ts
     FROM readings
     WHERE list_contains($1, meter_id) AND ts >= make_timestamptz($2) AND ts < make_timestamptz($3)
     WINDOW w AS (PARTITION BY meter_id ORDER BY ts, value))
-  SELECT meter_id, epoch_ms(time_bucket(${BUCKET_INTERVAL[bucket]}, ts, $4)) AS bucket_ms,
+  SELECT meter_id, b.bucket_us // 1000 AS bucket_ms,
     epoch_ms(min(ts)) AS first_ts, arg_min(value, ts) AS first_value,
     epoch_ms(max(ts)) AS last_ts, arg_max(value, ts) AS last_value,
     count(*) AS n, count(*) FILTER (WHERE value < prev_value OR ts = prev_ts) AS decreases,
-    max(CASE WHEN ts > prev_ts THEN (value - prev_value) / ((epoch_us(ts) - epoch_us(prev_ts)) / 3600000000.0) END)
+    max(CASE WHEN ts > prev_ts THEN (value - prev_value) / ((ts_us - epoch_us(prev_ts)) / 3600000000.0) END)
       AS max_rate
-  FROM r GROUP BY meter_id, bucket_ms ORDER BY meter_id, bucket_ms`;
-}
+  FROM r ASOF JOIN b ON r.ts_us >= b.bucket_us
+  GROUP BY meter_id, bucket_ms ORDER BY meter_id, bucket_ms`;
 
 /**
  * The last reading before / the first at or after, per meter. Of two values stored
@@ -63,13 +62,34 @@ function segmentsSql(bucket: SegmentBucket): string {
  * chooseAmongDuplicates), so an edge does not depend on storage order.
  */
 function edgeSql(side: 'before' | 'after'): string {
-  const order = side === 'before' ? 'ts DESC' : 'ts ASC';
-  return `SELECT meter_id, epoch_ms(ts) AS ts_ms, value, seq, epoch_ms(received_at) AS received_ms, quality
-    FROM readings WHERE list_contains($1, meter_id) AND ts >= make_timestamptz($2) AND ts < make_timestamptz($3)
-    QUALIFY row_number() OVER (PARTITION BY meter_id ORDER BY ${order}, value DESC) = 1`;
+  // One pass, one group per meter: arg_max / arg_min over a (ts, value) key (structs compare field by field)
+  // instead of a window over every row of the 31-day windows (7× faster on the demo's month).
+  const pick = side === 'before' ? 'arg_max' : 'arg_min';
+  const key = side === 'before' ? '{ts: ts, v: value}' : '{ts: ts, v: -value}';
+  return `SELECT meter_id, epoch_ms(e.ts) AS ts_ms, e.value, e.seq, epoch_ms(e.received_at) AS received_ms, e.quality
+    FROM (SELECT meter_id,
+        ${pick}({ts: ts, value: value, seq: seq, received_at: received_at, quality: quality}, ${key}) AS e
+      FROM readings WHERE list_contains($1, meter_id) AND ts >= make_timestamptz($2) AND ts < make_timestamptz($3)
+      GROUP BY meter_id)`;
 }
 
-export function createDuckDbAccountingStore(client: DuckDbClient): AccountingStoreAdapter {
+/**
+ * Raw readings of many (meter, range, limit) queries in one statement: the queries as a table (the
+ * lists unnested side by side), joined to the readings on the meter and the range, each query's first
+ * `limit` rows by (ts, value). The outer bounds let DuckDB skip the row groups outside every range.
+ */
+const BATCH_SQL = `WITH q AS (
+    SELECT unnest($1) AS i, unnest($2) AS meter_id, unnest($3) AS from_us, unnest($4) AS to_us, unnest($5) AS lim)
+  SELECT q.i, r.meter_id, epoch_ms(r.ts) AS ts_ms, r.value, r.seq, epoch_ms(r.received_at) AS received_ms, r.quality
+  FROM readings r JOIN q ON r.meter_id = q.meter_id AND r.ts >= make_timestamptz(q.from_us)
+    AND r.ts < make_timestamptz(q.to_us)
+  WHERE r.ts >= make_timestamptz($6) AND r.ts < make_timestamptz($7)
+  QUALIFY row_number() OVER (PARTITION BY q.i ORDER BY r.ts, r.value) <= q.lim
+  ORDER BY q.i, r.ts, r.value`;
+
+export function createDuckDbAccountingStore(
+  client: DuckDbClient,
+): AccountingStoreAdapter & Required<Pick<AccountingStoreAdapter, 'readingsBatch'>> {
   return {
     // Nothing of its own to create: the readings table is ingest's.
     init: async () => undefined,
@@ -78,9 +98,14 @@ export function createDuckDbAccountingStore(client: DuckDbClient): AccountingSto
         if (q.meterIds.length === 0 || q.fromMs >= q.toMs) return [];
         const rows = await queryRows(
           connection,
-          segmentsSql(q.bucket),
-          [listValue([...q.meterIds]), micros(q.fromMs), micros(q.toMs), q.timeZone],
-          [LIST(VARCHAR), BIGINT, BIGINT, VARCHAR],
+          SEGMENTS_SQL,
+          [
+            listValue([...q.meterIds]),
+            micros(q.fromMs),
+            micros(q.toMs),
+            listValue(bucketBoundaries(q.fromMs, q.toMs, q.bucket, q.timeZone).map(micros)),
+          ],
+          [LIST(VARCHAR), BIGINT, BIGINT, LIST(BIGINT)],
         );
         return rows.map((row): RegisterSegment => ({
           meterId: String(row.meter_id),
@@ -119,6 +144,28 @@ export function createDuckDbAccountingStore(client: DuckDbClient): AccountingSto
           [VARCHAR, BIGINT, BIGINT, BIGINT],
         );
         return rows.map(duckDbRowToReading);
+      }),
+    readingsBatch: (queries: readonly RawReadingQuery[]) =>
+      client.run(async (connection) => {
+        const answers = queries.map((): Reading[] => []);
+        const wanted = queries.filter((q) => q.fromMs < q.toMs && q.limit > 0);
+        if (wanted.length === 0) return answers;
+        const rows = await queryRows(
+          connection,
+          BATCH_SQL,
+          [
+            listValue(queries.map((_, i) => i)),
+            listValue(queries.map((q) => q.meterId)),
+            listValue(queries.map((q) => micros(q.fromMs))),
+            listValue(queries.map((q) => micros(q.toMs))),
+            listValue(queries.map((q) => BigInt(limit(q.limit)))),
+            micros(wanted.reduce((min, q) => Math.min(min, q.fromMs), Infinity)),
+            micros(wanted.reduce((max, q) => Math.max(max, q.toMs), -Infinity)),
+          ],
+          [LIST(INTEGER), LIST(VARCHAR), LIST(BIGINT), LIST(BIGINT), LIST(BIGINT), BIGINT, BIGINT],
+        );
+        for (const row of rows) answers[Number(row.i)]?.push(duckDbRowToReading(row));
+        return answers;
       }),
     meterSummaries: () =>
       client.run(async (connection) => {

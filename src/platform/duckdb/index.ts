@@ -11,6 +11,7 @@ export {
 export {
   BIGINT,
   DuckDBTimestampTZValue,
+  INTEGER,
   LIST,
   listValue,
   VARCHAR,
