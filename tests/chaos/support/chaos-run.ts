@@ -131,6 +131,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         fleet,
         clientId,
         sharedGroup: 'tanhe',
+        // A graceful stop hands the worker's share to the other first (mqtt.leaveSharedGroupOnStop): the
+        // removal fault below then loses nothing; a SIGTERMed worker takes its share back when it restarts.
+        env: { TANHE_MQTT_LEAVE_SHARED_GROUP_ON_STOP: 'true' },
         // Worker a's spool is the tmpfs: its back-pressure bound below the disk's size, so that only the
         // disk-full fault (not a long outage) fills it.
         spool: i === 0 ? { dir: disk.dir, segmentBytes: 1024 * 1024, maxBytes: 24 * 1024 * 1024 } : {},

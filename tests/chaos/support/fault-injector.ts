@@ -25,7 +25,7 @@ export interface Worker {
   readonly clientId: string;
   readonly service: ServiceHandle;
   readonly proxy: StoreProxy;
-  /** Killed for good by shared-worker-removed: never restarted. */
+  /** Stopped for good by shared-worker-removed: never restarted. */
   removed: boolean;
 }
 
@@ -89,9 +89,8 @@ export function emptyFaultLog(): FaultLog {
 /**
  * A fault plan: `count` faults, the kinds drawn with `rng`. Every kind occurs at
  * least once (the first ones are a shuffle of all kinds). The worker removal comes
- * once, last: Mosquitto keeps routing a shared subscription's messages to a removed
- * member's session (docs/reliability.md), and what it strands is then put down to it
- * alone rather than to the faults after it.
+ * once, last: the removed worker is never restarted, and faults after it would find
+ * one worker only.
  */
 export function planFaults(count: number, rng: () => number, available: readonly FaultKind[]): FaultKind[] {
   const repeatable = available.filter((k) => k !== 'shared-worker-removed');
@@ -234,9 +233,11 @@ export async function injectFault(kind: FaultKind, targets: FaultTargets, rng: (
         note('only one worker left: nothing removed');
         break;
       }
+      // Removed as an operator would: a graceful stop that leaves the shared subscription first. (A member
+      // SIGKILLed for good keeps being sent its share by Mosquitto: docs/reliability.md, broker behaviour.)
       victim.removed = true;
-      await victim.service.kill();
-      note(`${victim.clientId} killed for good`);
+      await victim.service.stop();
+      note(`${victim.clientId} stopped for good, leaving the shared group`);
       break;
     }
   }
