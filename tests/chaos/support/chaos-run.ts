@@ -134,6 +134,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         // A graceful stop hands the worker's share to the other first (mqtt.leaveSharedGroupOnStop): the
         // removal fault below then loses nothing; a SIGTERMed worker takes its share back when it restarts.
         env: { TANHE_MQTT_LEAVE_SHARED_GROUP_ON_STOP: 'true' },
+        // A start (and each restart after a fault) took over 60 s on the shared 2-core machine at load 25–55.
+        readyTimeoutMs: 180_000,
         // Worker a's spool is the tmpfs: its back-pressure bound below the disk's size, so that only the
         // disk-full fault (not a long outage) fills it.
         spool: i === 0 ? { dir: disk.dir, segmentBytes: 1024 * 1024, maxBytes: 24 * 1024 * 1024 } : {},
