@@ -150,6 +150,15 @@ function connect(
     );
   };
 
+  // A PUBLISH taken from the connection proves the broker alive as well as a PINGRESP. mqtt.js reschedules its
+  // keepalive only on acks and PINGRESP, and hands packets over one at a time: under load the PINGRESP waited
+  // behind the PUBLISH packets queued for handleMessage, and the client gave up on a broker that had been
+  // sending all along ("Keepalive timeout", mqttjs/MQTT.js issue 1935), reconnecting and being sent its
+  // in-flight messages again, several times a minute (bench/README.md, "A reading lost at load 40–55").
+  client.on('packetreceive', (packet) => {
+    if (packet.cmd === 'publish') client.reschedulePing();
+  });
+
   let wasConnected = false;
   // A refused certificate or credential repeats at every reconnect; it is logged once until the next connect.
   let lastRefusal: string | undefined;
