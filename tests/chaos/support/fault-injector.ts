@@ -208,15 +208,17 @@ export async function injectFault(kind: FaultKind, targets: FaultTargets, rng: (
     case 'duplicate-client-id': {
       const holdMs = between(rng, 500, 3000);
       // Takes over the worker's persistent session (clean: false) and never acknowledges what it is sent,
-      // so that what it received is redelivered to the worker when the worker takes the session back.
+      // so that what it received is redelivered to the worker when the worker takes the session back. Its
+      // handleMessage never calls back: mqtt.js 5 ignores customHandleAcks under MQTT 3.1.1 and acknowledged
+      // every message, which made the runs before 2026-12-02 count the intruder's takings as broker losses.
       const intruder = mqtt.connect(targets.mosquitto.url, {
         clientId: worker.clientId,
         clean: false,
         protocolVersion: 4,
         reconnectPeriod: 0,
         connectTimeout: 5000,
-        customHandleAcks: () => undefined,
       });
+      intruder.handleMessage = () => undefined;
       const connected = await new Promise<boolean>((resolve) => {
         intruder.once('connect', () => resolve(true));
         intruder.once('error', () => resolve(false));
