@@ -388,7 +388,7 @@ function renderTable(r: Omit<ChaosResult, 'table'>): string {
     `kills during an ILP write: ${r.faults.killsInFlush} (none seen within 15 s: ${r.faults.killsInFlushWithoutWrite}); ` +
       `restarts after a kill that replayed spooled records: ` +
       `${r.faults.replayedAfterKill.filter((n) => n > 0).length} of ${r.faults.replayedAfterKill.length}; ` +
-      `unexpected exits restarted by the supervisor: ${r.faults.unexpectedExits}; ` +
+      `unexpected exits restarted by the supervisor: ${r.faults.unexpectedExits} ${JSON.stringify(r.faults.exitsAfter)}; ` +
       `disk full injected on a tmpfs: ${r.diskFullAvailable ? 'yes' : 'no (mount refused)'}`,
   );
   lines.push(

@@ -47,6 +47,8 @@ export interface FaultLog {
   readonly replayedAfterKill: number[];
   /** Worker processes found dead that no fault had killed (a crash under a fault), restarted by the supervisor. */
   unexpectedExits: number;
+  /** The same, by the fault after which the supervisor found the worker dead. */
+  readonly exitsAfter: Partial<Record<FaultKind, number>>;
   /** Mosquitto's $SYS dropped counter, summed over its processes (read before each kill and at the end). */
   brokerDropped: number;
   readonly events: string[];
@@ -80,6 +82,7 @@ export function emptyFaultLog(): FaultLog {
     killsInFlushWithoutWrite: 0,
     replayedAfterKill: [],
     unexpectedExits: 0,
+    exitsAfter: {},
     brokerDropped: 0,
     events: [],
     began: [],
@@ -243,15 +246,16 @@ export async function injectFault(kind: FaultKind, targets: FaultTargets, rng: (
       break;
     }
   }
-  await supervise(targets, log);
+  await supervise(targets, log, kind);
 }
 
 /** Restarts every worker that is down and not removed, and the broker if it is down. */
-export async function supervise(targets: FaultTargets, log: FaultLog): Promise<void> {
+export async function supervise(targets: FaultTargets, log: FaultLog, after?: FaultKind): Promise<void> {
   if (!targets.mosquitto.isRunning()) await targets.mosquitto.restart();
   for (const w of targets.workers) {
     if (w.removed || w.service.isRunning()) continue;
     log.unexpectedExits++;
+    if (after !== undefined) log.exitsAfter[after] = (log.exitsAfter[after] ?? 0) + 1;
     logEvent(log, `supervisor: ${w.clientId} had exited; restarting it`);
     await restart(w, log, false);
   }
