@@ -72,6 +72,7 @@ export const ENV_OVERRIDES: Readonly<Record<string, string>> = {
   TANHE_MQTT_CLIENT_ID: 'mqtt.clientId',
   TANHE_MQTT_SHARED_GROUP: 'mqtt.sharedGroup',
   TANHE_MQTT_CONNECTIONS: 'mqtt.connections',
+  TANHE_MQTT_LEAVE_SHARED_GROUP_ON_STOP: 'mqtt.leaveSharedGroupOnStop',
   TANHE_MQTT_USERNAME: 'mqtt.username',
   TANHE_MQTT_CA_FILE: 'mqtt.tls.caFile',
   TANHE_MQTT_TLS_SERVERNAME: 'mqtt.tls.servername',

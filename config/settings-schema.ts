@@ -35,6 +35,12 @@ export const mqttSchema = z.strictObject({
    * subscription in the broker until that session expires: messages then arrive twice (counted as duplicates).
    */
   connections: z.number().int().min(1).max(64).default(1),
+  /**
+   * With sharedGroup: a graceful stop unsubscribes from the shared filters first, so that this worker's share
+   * goes to the others at once (for removing a worker; docs/reliability.md). Leave it off where every worker
+   * may stop at the same time: what is published while no member is subscribed is not queued for anyone.
+   */
+  leaveSharedGroupOnStop: z.boolean().default(false),
   /** The service's own broker username (its password: TANHE_MQTT_PASSWORD, from the environment only). */
   username: z.string().optional(),
   /** With an mqtts:// url: how the broker's certificate is checked (docker/README.md, "TLS"). */

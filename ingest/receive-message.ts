@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { QuarantineRecord } from '../src/kernel/index.js';
 import {
   processMessage,
@@ -72,10 +73,52 @@ export function createMessageReceiver(deps: ReceiveDeps) {
         );
       }
     }
-    deps.spool.append(records);
+    await appendWhenDiskHasRoom(deps, records);
     // With fsync 'always' this waits for the group commit that covers the append (others join it meanwhile).
     await deps.spool.durable();
     deps.metrics.messageReceived();
     deps.metrics.itemsAccepted(outcome.accepted.length);
   };
+}
+
+const DISK_FULL_RETRY_FIRST_MS = 50;
+const DISK_FULL_RETRY_MAX_MS = 2_000;
+
+/**
+ * A full spool disk is back-pressure, like the spool's own bound: the append is retried (nothing of a failed
+ * append stays in the segment) until the disk has room, and the PUBACK waits meanwhile, so the broker holds
+ * the messages. Exiting instead (as before) made a supervisor restart the service into the same full disk.
+ */
+async function appendWhenDiskHasRoom(deps: ReceiveDeps, records: readonly SpoolRecord[]): Promise<void> {
+  let waitMs = DISK_FULL_RETRY_FIRST_MS;
+  let held = false;
+  for (;;) {
+    try {
+      deps.spool.append(records);
+      break;
+    } catch (error) {
+      if (!isDiskFull(error)) throw error;
+      if (!held) {
+        held = true;
+        deps.metrics.backpressure(true);
+        deps.log.warn({ err: error }, 'spool disk full: holding acknowledgements until it has room');
+      }
+    }
+    await delay(waitMs);
+    waitMs = Math.min(waitMs * 2, DISK_FULL_RETRY_MAX_MS);
+  }
+  if (held) {
+    deps.metrics.backpressure(false);
+    deps.log.info({ backlogBytes: deps.spool.backlogBytes() }, 'spool disk has room again: acknowledging');
+  }
+}
+
+/** ENOSPC (or a quota: EDQUOT) anywhere in the error's cause chain. */
+function isDiskFull(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e !== undefined && e !== null && depth < 5; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'ENOSPC' || code === 'EDQUOT') return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }

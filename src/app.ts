@@ -238,6 +238,7 @@ export async function startApp(config: Config, extras: StartExtras = {}): Promis
           tls: config.mqtt.tls,
           filters: [config.mqtt.topics.json, config.mqtt.topics.senml, config.mqtt.topics.tasmota],
           ...(config.mqtt.sharedGroup !== undefined ? { sharedGroup: config.mqtt.sharedGroup } : {}),
+          leaveSharedGroupOnClose: config.mqtt.sharedGroup !== undefined && config.mqtt.leaveSharedGroupOnStop,
           connections: config.mqtt.connections,
           keepaliveSeconds: config.mqtt.keepaliveSeconds,
           reconnectPeriodMs: config.mqtt.reconnectPeriodMs,

@@ -131,6 +131,9 @@ export class FileSpool implements Spool {
       if (this.options.fsync === 'always') this.appendedCount++;
       else this.dirty = true;
     } catch (cause) {
+      // Nothing of a failed append may stay (a full disk can take part of it): the next append starts where
+      // this one did, so that a retry after ENOSPC (ingest/receive-message.ts) leaves no torn line behind.
+      ftruncateSync(this.writeFd, last.size);
       throw new AppError('SPOOL_IO', `cannot append to spool segment ${last.no}`, { cause, retryable: true });
     }
     last.size += bytes.length;
@@ -355,8 +358,15 @@ export class FileSpool implements Spool {
   /** Writes the checkpoint atomically (write, rename), then deletes the segments it has passed. */
   private persistCheckpoint(position: SpoolPosition = this.checkpoint) {
     const tmp = join(this.options.dir, `${CHECKPOINT_FILE}.tmp`);
-    writeFileSync(tmp, JSON.stringify(position));
-    if (this.options.fsync !== 'none') syncFile(tmp);
+    try {
+      writeFileSync(tmp, JSON.stringify(position));
+      if (this.options.fsync !== 'none') syncFile(tmp);
+    } catch (error) {
+      // A full disk: the checkpoint stays dirty and the timer writes it once there is room. One that lags only
+      // makes a restart replay more (see the constructor).
+      if ((error as { code?: unknown }).code === 'ENOSPC') return;
+      throw error;
+    }
     renameSync(tmp, join(this.options.dir, CHECKPOINT_FILE));
     // A checkpoint that moved on meanwhile is persisted at the next interval.
     this.checkpointDirty = position !== this.checkpoint;

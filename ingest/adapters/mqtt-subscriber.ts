@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { AppError } from '../../src/kernel/index.js';
 import type { Logger } from '../ports.js';
@@ -16,6 +17,13 @@ export interface MqttSubscriberOptions {
   /** Subscription filters without the share prefix; sharedGroup adds it. */
   readonly filters: readonly string[];
   readonly sharedGroup?: string;
+  /**
+   * A graceful close() first unsubscribes from the `$share/…` filters (default false), so that the broker hands
+   * this worker's share to the other members at once. Otherwise Mosquitto keeps routing a share to the offline
+   * member's persistent session, where nobody reads it until the worker comes back. Only for a worker that is
+   * removed while others stay: if every member leaves, what is published meanwhile matches no subscription.
+   */
+  readonly leaveSharedGroupOnClose?: boolean;
   /**
    * Connections to the broker (default 1). With more than one, they share the subscription ($share/<group>/…,
    * the group being sharedGroup or else the client id), so that the broker hands several messages to the
@@ -62,13 +70,47 @@ export function startMqttSubscriber(options: MqttSubscriberOptions): MqttSubscri
   const clients = Array.from({ length: connections }, (_, k) =>
     connect(options, k === 0 ? options.clientId : `${options.clientId}-${k}`, filters, busy),
   );
+  const leave = group !== undefined && options.leaveSharedGroupOnClose === true;
   return {
     connected: () => clients.every((c) => c.connected),
     close: () =>
-      Promise.all(clients.map((c) => new Promise<void>((resolve) => c.end(false, {}, () => resolve())))).then(
-        () => undefined,
-      ),
+      Promise.all(clients.map((c) => closeClient(c, leave ? filters : [], options.log))).then(() => undefined),
   };
+}
+
+/** After leaving a shared subscription: how long no message must arrive before disconnecting, and at most. */
+const LEAVE_QUIET_MS = 1_000;
+const LEAVE_MAX_WAIT_MS = 15_000;
+const LEAVE_POLL_MS = 50;
+
+/**
+ * Unsubscribes from `leaveFilters` when connected (after the UNSUBACK the broker routes nothing new to this
+ * session), then keeps receiving what the broker had already queued for the session until none has come for
+ * LEAVE_QUIET_MS: a removed worker's session is never read again, so what stayed in it would be lost.
+ * Then disconnects.
+ */
+async function closeClient(client: MqttClient, leaveFilters: readonly string[], log: Logger): Promise<void> {
+  if (leaveFilters.length > 0 && client.connected) {
+    let lastPublishMs = performance.now();
+    const onPacket = (packet: { cmd: string }) => {
+      if (packet.cmd === 'publish') lastPublishMs = performance.now();
+    };
+    client.on('packetreceive', onPacket);
+    try {
+      await client.unsubscribeAsync([...leaveFilters]);
+      const leftMs = performance.now();
+      lastPublishMs = leftMs;
+      while (performance.now() - lastPublishMs < LEAVE_QUIET_MS && performance.now() - leftMs < LEAVE_MAX_WAIT_MS) {
+        await delay(LEAVE_POLL_MS);
+      }
+      log.info({ filters: leaveFilters }, 'left the shared subscription');
+    } catch (error) {
+      log.warn({ err: error }, 'could not leave the shared subscription before disconnecting');
+    } finally {
+      client.removeListener('packetreceive', onPacket);
+    }
+  }
+  await new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
 }
 
 function connect(
@@ -85,6 +127,12 @@ function connect(
     keepalive: options.keepaliveSeconds,
     reconnectPeriod: options.reconnectPeriodMs,
     connectTimeout: 10_000,
+    // We subscribe on every connect ourselves (below). mqtt.js' own bookkeeping (resubscribe: true) remembers
+    // the filters and then skips the SUBSCRIBE of a filter it subscribed once, answering with an empty
+    // `granted` and no packet sent; it trusts sessionPresent. Mosquitto 2.0.11 restarted from its
+    // persistence reports a present session without the `$share` subscriptions: the workers then stayed
+    // connected and received nothing (docs/reliability.md, "What the chaos runs found").
+    resubscribe: false,
     ...(options.username !== undefined ? { username: options.username } : {}),
     ...(options.password !== undefined ? { password: options.password } : {}),
     ...tlsClientOptions(options.url, options.tls),
@@ -102,6 +150,15 @@ function connect(
     );
   };
 
+  // A PUBLISH taken from the connection proves the broker alive as well as a PINGRESP. mqtt.js reschedules its
+  // keepalive only on acks and PINGRESP, and hands packets over one at a time: under load the PINGRESP waited
+  // behind the PUBLISH packets queued for handleMessage, and the client gave up on a broker that had been
+  // sending all along ("Keepalive timeout", mqttjs/MQTT.js issue 1935), reconnecting and being sent its
+  // in-flight messages again, several times a minute (bench/README.md, "A reading lost at load 40–55").
+  client.on('packetreceive', (packet) => {
+    if (packet.cmd === 'publish') client.reschedulePing();
+  });
+
   let wasConnected = false;
   // A refused certificate or credential repeats at every reconnect; it is logged once until the next connect.
   let lastRefusal: string | undefined;
@@ -109,15 +166,12 @@ function connect(
     options.log.info({ url, clientId, sessionPresent: connack.sessionPresent }, 'connected to MQTT broker');
     wasConnected = true;
     lastRefusal = undefined;
-    client.subscribe(
-      filters.map((f) => f),
-      { qos: 1 },
-      (error, granted) => {
-        if (error) options.log.error({ err: error }, 'subscribe failed');
-        else if (granted?.some((g) => g.qos > 2)) options.log.error({ granted }, 'the broker refused a subscription');
-        else options.log.info({ filters }, 'subscribed at QoS 1');
-      },
-    );
+    client.subscribe([...filters], { qos: 1 }, (error, granted) => {
+      if (error) options.log.error({ err: error }, 'subscribe failed');
+      else if (granted?.length !== filters.length || granted.some((g) => g.qos > 2)) {
+        options.log.error({ granted, filters }, 'the broker refused a subscription');
+      } else options.log.info({ filters, sessionPresent: connack.sessionPresent }, 'subscribed at QoS 1');
+    });
   });
   client.on('close', () => {
     if (wasConnected) options.log.warn({ url }, 'MQTT connection closed; reconnecting');

@@ -202,9 +202,11 @@ it('takes generated payloads over real MQTT: every valid item stored once, every
   const metrics = await eventually(
     async () => {
       const m = await service.metrics();
+      // At least once: a message in flight across a reconnect is delivered again (QoS 1), under load too.
       const drained =
-        (m.tanhe_ingest_messages_received_total ?? 0) === planned.length &&
-        (m.tanhe_ingest_readings_stored_total ?? 0) + (m.tanhe_ingest_duplicates_total ?? 0) === accepted.length &&
+        (m.tanhe_ingest_messages_received_total ?? 0) >= planned.length &&
+        (m.tanhe_ingest_readings_stored_total ?? 0) === accepted.length &&
+        (m.tanhe_spool_backlog_records ?? 1) === 0 &&
         (m.tanhe_ingest_quarantine_stored_total ?? 0) >= rejected.length;
       if (!drained) throw new Error(`not drained yet: ${JSON.stringify(m)}`);
       return m;
@@ -219,12 +221,20 @@ it('takes generated payloads over real MQTT: every valid item stored once, every
   );
 
   // Counters reconcile: received = accepted + quarantined; accepted = stored + duplicates (0: no two keys alike).
-  expect(metrics.tanhe_ingest_items_received_total).toBe(accepted.length + rejected.length);
-  expect(metrics.tanhe_ingest_items_accepted_total).toBe(accepted.length);
-  expect(metrics.tanhe_ingest_items_quarantined_total).toBe(rejected.length);
+  // A message delivered again after a reconnect (QoS 1: seen once at load 30-50, 6 of 10 000) adds its items
+  // again: they are then duplicates in the store and second quarantine records, never a second stored reading.
+  const redelivered = (metrics.tanhe_ingest_messages_received_total ?? 0) - planned.length;
+  const exact = redelivered === 0;
+  const atLeast = (got: number | undefined, want: number) =>
+    exact ? expect(got).toBe(want) : expect(got).toBeGreaterThanOrEqual(want);
+  atLeast(metrics.tanhe_ingest_items_received_total, accepted.length + rejected.length);
+  atLeast(metrics.tanhe_ingest_items_accepted_total, accepted.length);
+  atLeast(metrics.tanhe_ingest_items_quarantined_total, rejected.length);
   expect(metrics.tanhe_ingest_readings_stored_total).toBe(accepted.length);
-  expect(metrics.tanhe_ingest_duplicates_total ?? 0).toBe(0);
-  expect(metrics.tanhe_ingest_quarantine_stored_total).toBe(rejected.length);
+  expect(metrics.tanhe_ingest_items_accepted_total).toBe(
+    accepted.length + (metrics.tanhe_ingest_duplicates_total ?? 0),
+  );
+  expect(metrics.tanhe_ingest_items_quarantined_total).toBe(metrics.tanhe_ingest_quarantine_stored_total);
   expect(metrics.tanhe_ingest_store_refused_total ?? 0).toBe(0);
   // The service answered throughout, and its memory stayed bounded.
   expect(memory.failures).toBe(0);
@@ -253,7 +263,14 @@ it('takes generated payloads over real MQTT: every valid item stored once, every
     const quarantined = await allQuarantine(store);
     const quarantineKey = (q: { topic: string; reason: string; meterId: string | null; payload: string }) =>
       `${q.topic}|${q.reason}|${q.meterId ?? ''}|${q.payload}`;
-    expect(differences(countBy(rejected, quarantineKey), countBy(quarantined, quarantineKey))).toEqual([]);
+    const wantQuarantine = countBy(rejected, quarantineKey);
+    const gotQuarantine = countBy(quarantined, quarantineKey);
+    if (exact) expect(differences(wantQuarantine, gotQuarantine)).toEqual([]);
+    else {
+      // Every refused item quarantined, each at least once, and nothing else.
+      expect([...wantQuarantine].filter(([k, n]) => (gotQuarantine.get(k) ?? 0) < n).map(([k]) => k)).toEqual([]);
+      expect([...gotQuarantine.keys()].filter((k) => !wantQuarantine.has(k))).toEqual([]);
+    }
   } finally {
     await store.close();
   }

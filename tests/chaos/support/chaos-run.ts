@@ -131,6 +131,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         fleet,
         clientId,
         sharedGroup: 'tanhe',
+        // A graceful stop hands the worker's share to the other first (mqtt.leaveSharedGroupOnStop): the
+        // removal fault below then loses nothing; a SIGTERMed worker takes its share back when it restarts.
+        env: { TANHE_MQTT_LEAVE_SHARED_GROUP_ON_STOP: 'true' },
+        // A start (and each restart after a fault) took over 60 s on the shared 2-core machine at load 25–55.
+        readyTimeoutMs: 180_000,
         // Worker a's spool is the tmpfs: its back-pressure bound below the disk's size, so that only the
         // disk-full fault (not a long outage) fills it.
         spool: i === 0 ? { dir: disk.dir, segmentBytes: 1024 * 1024, maxBytes: 24 * 1024 * 1024 } : {},
@@ -383,7 +388,7 @@ function renderTable(r: Omit<ChaosResult, 'table'>): string {
     `kills during an ILP write: ${r.faults.killsInFlush} (none seen within 15 s: ${r.faults.killsInFlushWithoutWrite}); ` +
       `restarts after a kill that replayed spooled records: ` +
       `${r.faults.replayedAfterKill.filter((n) => n > 0).length} of ${r.faults.replayedAfterKill.length}; ` +
-      `unexpected exits restarted by the supervisor: ${r.faults.unexpectedExits}; ` +
+      `unexpected exits restarted by the supervisor: ${r.faults.unexpectedExits} ${JSON.stringify(r.faults.exitsAfter)}; ` +
       `disk full injected on a tmpfs: ${r.diskFullAvailable ? 'yes' : 'no (mount refused)'}`,
   );
   lines.push(
