@@ -2,7 +2,7 @@
  * Screenshots of the dashboard with real demo data (issue 10): every entry of the navigation the page shows
  * (so every view registered in src/dashboard/views, the data and the ops views) × zh and en at 1366×768, into
  * docs/screenshots/<view>-<lang>.png, and one 1920×1080 overview (overview-<lang>.png). Each shot waits for the
- * view's data-ready attribute.
+ * view's data-ready attribute and for the panels it loads after its main content (waitForViewComplete).
  *
  *   npm run screenshots                                   # starts the demo service itself (temp dir, free ports)
  *   npm run screenshots -- --url http://127.0.0.1:8080 --token tnh_…   # a running service, e.g. npm start
@@ -16,7 +16,7 @@ import {
   afterNextPaint,
   launchBrowser,
   logIn,
-  waitForView,
+  waitForViewComplete,
   type BrowserGlobals,
 } from '../tests/browser/support/browser.js';
 import { openDashboardTarget } from '../tests/browser/support/dashboard-target.js';
@@ -47,7 +47,7 @@ try {
       .evaluateAll((links) => links.map((a) => a.getAttribute('data-nav') ?? ''));
     for (const viewId of views) {
       await page.goto(`${target.url}/#/${viewId}/${org}`);
-      await waitForView(page, viewId, 300_000);
+      await waitForViewComplete(page, viewId, 300_000);
       await afterNextPaint(page);
       const file = join(OUT_DIR, `${viewId}-${lang}.png`);
       await page.screenshot({ path: file });
@@ -57,7 +57,7 @@ try {
     if (first !== undefined) {
       await page.setViewportSize({ width: 1920, height: 1080 });
       await page.goto(`${target.url}/#/${first}/${org}`);
-      await waitForView(page, first, 300_000);
+      await waitForViewComplete(page, first, 300_000);
       await afterNextPaint(page);
       await page.screenshot({ path: join(OUT_DIR, `overview-${lang}.png`) });
       console.log(`  overview-${lang}.png (1920×1080)`);
