@@ -53,7 +53,8 @@ export function App() {
     setAuth({ kind: 'login', notice: { key: 'sessionEnded', code, message: '' } });
   }, []);
 
-  // Checks a token: who it is (GET /session), then the tree it may see (GET /orgs).
+  // Checks a token: who it is (GET /session) and the tree it may see (GET /orgs), asked together: the first view
+  // waits for both, and a refused token is refused by either.
   useEffect(() => {
     if (auth.kind !== 'checking') return;
     let current = true;
@@ -61,8 +62,10 @@ export function App() {
     const api = guardedClient(createApiClient(token), endSession);
     (async () => {
       const raw = createApiClient(token);
-      const session = await raw.get<Session>('/session');
-      const { orgs } = await raw.get<{ orgs: OrgEntry[] }>('/orgs');
+      const [session, { orgs }] = await Promise.all([
+        raw.get<Session>('/session'),
+        raw.get<{ orgs: OrgEntry[] }>('/orgs'),
+      ]);
       return { session, orgs };
     })().then(
       ({ session, orgs }) => {

@@ -8,6 +8,7 @@ import {
   logIn,
   seriousAxeViolations,
   waitForView,
+  waitForViewComplete,
   type AxeViolation,
   type BrowserGlobals,
 } from './support/browser.js';
@@ -138,9 +139,12 @@ describe('the dashboard in a real browser', { timeout: 1_800_000 }, () => {
     for (const viewId of DATA_VIEWS) {
       await page.locator(`nav.tabs a[data-nav="${viewId}"]`).click();
       await eventually(() => expect(page.url()).toMatch(new RegExp(`#/${viewId}/nx$`)));
-      await waitForView(page, viewId);
+      // Everything, the consumption view's end-use panel (loaded after its main content) too: axe sees it all.
+      await waitForViewComplete(page, viewId);
       const view = page.locator(`section[data-view="${viewId}"]`);
       expect(await view.locator('.error-box').count()).toBe(0);
+      if (viewId === 'consumption')
+        expect(await view.locator('[data-part="end-uses"] .chart[role=img]').count()).toBe(1);
       // Every chart has a text equivalent: its label, and a table folded under it.
       const charts = view.locator('.chart[role=img]');
       expect(await charts.count()).toBeGreaterThan(0);
@@ -177,6 +181,30 @@ describe('the dashboard in a real browser', { timeout: 1_800_000 }, () => {
     const carbon = page.locator('section[data-view="carbon"]');
     expect(await carbon.locator('[data-scope-total]').count()).toBe(3);
     // The page's CSP (scripts and styles from 'self' only) refused nothing ECharts or Preact do.
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('asks for the end-use panel reports only once the carrier series are shown, with its own loading state', async () => {
+    const { page, errors } = await newPage();
+    // The order the page's requests start and finish in (the DevTools protocol's events, in order).
+    const events: string[] = [];
+    const kind = (url: string) => new URL(url).pathname.replace('/api/v1/', '');
+    page.on('request', (request) => events.push(`start ${kind(request.url())}`));
+    page.on('requestfinished', (request) => events.push(`end ${kind(request.url())}`));
+    await logIn(page, service.url, DEMO_ADMIN_TOKEN, '#/consumption/nx');
+    await waitForView(page, 'consumption');
+    const view = page.locator('section[data-view="consumption"]');
+    // The main content is there: the carriers with each bucket's quality.
+    expect(await view.locator('[data-carrier="electricity"] [data-quality]').count()).toBeGreaterThan(0);
+    await waitForViewComplete(page, 'consumption');
+    expect(await view.locator('[data-part="end-uses"][aria-busy]').count()).toBe(0);
+    expect(await view.locator('[data-part="end-uses"] .chart[role=img]').count()).toBe(1);
+    const seriesDone = events.indexOf('end consumption');
+    const reports = events.flatMap((e, i) => (e === 'start reports/carbon' ? [i] : []));
+    expect(reports).toHaveLength(3);
+    expect(seriesDone).toBeGreaterThanOrEqual(0);
+    for (const i of reports) expect(i).toBeGreaterThan(seriesDone);
     expect(errors).toEqual([]);
     await page.context().close();
   });

@@ -173,9 +173,17 @@ describe('the alerts view', () => {
 describe('the meter-health view', () => {
   it('lists the org’s meters offline first and opens one with its findings, readings and baseline', async () => {
     const meters = (await call<{ meters: Meter[] }>('GET', '/meters')).meters;
-    const page = await openPage('#/meter-health/nx', 'en');
-    // The view is ready once every meter's health check has answered: one request per meter, slow on a loaded machine.
+    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    const healthRequests: string[] = [];
+    page.on('request', (request) => {
+      const path = new URL(request.url()).pathname;
+      if (/\/health$|\/meter-health$/.test(path)) healthRequests.push(path);
+    });
+    await logIn(page, service.url, DEMO_ADMIN_TOKEN, '#/meter-health/nx');
+    await page.locator('button[data-lang="en"]').click();
+    // The view is ready once the org's meters' health has answered: one request for them all (GET /meter-health).
     await waitForView(page, 'meter-health', 600_000);
+    expect(healthRequests).toEqual(['/api/v1/meter-health']);
     const rows = page.locator('tr[data-meter-id]');
     const shown = await rows.evaluateAll((trs) =>
       trs.map((tr) => ({ id: tr.getAttribute('data-meter-id'), offline: tr.getAttribute('data-offline') })),

@@ -82,6 +82,7 @@ const SAMPLES: Record<string, Sample | (() => Sample)> = {
   'GET /api/v1/consumption': { url: '/api/v1/consumption?meter=m1&bucket=day', target: 'i1' },
   'GET /api/v1/reports/carbon': { url: '/api/v1/reports/carbon?org=i1&period=2026-09', target: 'i1' },
   'GET /api/v1/meters/:id/health': { url: '/api/v1/meters/m1/health', target: 'i1' },
+  'GET /api/v1/meter-health': { url: '/api/v1/meter-health?org=i1', target: 'i1' },
   'GET /api/v1/meters/:id/baseline': { url: '/api/v1/meters/m1/baseline', target: 'i1' },
   'GET /api/v1/alerts': { url: '/api/v1/alerts?org=i1', target: 'i1' },
   'GET /api/v1/alerts/backtest': {

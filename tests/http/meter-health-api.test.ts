@@ -99,3 +99,35 @@ describe('GET /api/v1/meters/{id}/health', () => {
     expect(response.body.code).toBe(code);
   });
 });
+
+describe('GET /api/v1/meter-health?org=', () => {
+  it("lists each meter under the org with the same findings as the meter's own route", async () => {
+    for (const org of ['nx', 'inst1']) {
+      const { status, body } = await get(`/api/v1/meter-health?org=${org}`);
+      expect(status).toBe(200);
+      expect(body.org).toBe(org);
+      expect(body.at).toBe('2026-10-02T04:00:00.000Z');
+      const meters = body.meters as { meter: string; findings: Finding[] }[];
+      expect(meters.map((m) => m.meter)).toEqual(['m000', 'm001']);
+      for (const { meter, findings } of meters) {
+        expect(findings).toEqual(findingsOf((await get(`/api/v1/meters/${meter}/health`)).body));
+      }
+    }
+  });
+
+  it('judges as of a past instant (at=)', async () => {
+    const { body } = await get('/api/v1/meter-health?org=nx&at=2026-10-02T08:30:00%2B08:00');
+    const meters = body.meters as { meter: string; findings: Finding[] }[];
+    expect(meters[0]?.findings.find((f) => f.rule === 'meter_offline')?.verdict).toBe('clear');
+  });
+
+  it.each([
+    ['/api/v1/meter-health?org=nowhere', 404, 'ORG_NOT_FOUND'],
+    ['/api/v1/meter-health', 400, 'BAD_REQUEST'],
+    ['/api/v1/meter-health?org=nx&at=2026-10-03T00:00:00Z', 400, 'BAD_TIME_RANGE'],
+  ])('%s → %i %s', async (url, status, code) => {
+    const response = await get(url);
+    expect(response.status).toBe(status);
+    expect(response.body.code).toBe(code);
+  });
+});

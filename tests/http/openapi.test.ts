@@ -63,6 +63,7 @@ describe('the OpenAPI document at /docs/json', () => {
       'get /api/v1/alerts/backtest',
       'get /api/v1/audit',
       'get /api/v1/consumption',
+      'get /api/v1/meter-health',
       'get /api/v1/meters',
       'get /api/v1/meters/:id/baseline',
       'get /api/v1/meters/:id/health',

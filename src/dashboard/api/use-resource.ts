@@ -17,28 +17,34 @@ export function sameDeps(a: readonly unknown[], b: readonly unknown[]): boolean 
  * moved on is dropped, so a slow request never overwrites a newer one. Each answer is kept with the deps it
  * was asked for: in the render where the deps change, before the effect has run, the view already sees
  * `loading`, never the previous request's answer (or a `data-ready` marker that belongs to it).
+ *
+ * `when: false` holds the request back (the resource stays `loading`) until it turns true: a panel loaded after
+ * the view's main content, so that its requests do not queue before the main ones on the server.
  */
-export function useResource<T>(load: () => Promise<T>, deps: readonly unknown[]): Resource<T> {
+export function useResource<T>(load: () => Promise<T>, deps: readonly unknown[], when = true): Resource<T> {
+  const request = [...deps, when];
   const [answer, setAnswer] = useState<{ deps: readonly unknown[]; resource: Resource<T> }>({
-    deps,
+    deps: request,
     resource: { state: 'loading' },
   });
   useEffect(() => {
+    if (!when) return;
     let current = true;
     load().then(
       (data) => {
-        if (current) setAnswer({ deps, resource: { state: 'ready', data } });
+        if (current) setAnswer({ deps: request, resource: { state: 'ready', data } });
       },
       (error: unknown) => {
         if (!current) return;
         const code = error instanceof ApiError ? error.code : 'NETWORK';
         const message = error instanceof Error ? error.message : String(error);
-        setAnswer({ deps, resource: { state: 'error', code, message } });
+        setAnswer({ deps: request, resource: { state: 'error', code, message } });
       },
     );
     return () => {
       current = false;
     };
-  }, deps);
-  return sameDeps(answer.deps, deps) ? answer.resource : { state: 'loading' };
+    // The caller names what the load depends on, as with useEffect itself.
+  }, request);
+  return sameDeps(answer.deps, request) ? answer.resource : { state: 'loading' };
 }

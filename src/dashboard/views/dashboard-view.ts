@@ -33,7 +33,10 @@ export interface ViewProps {
 /**
  * The convention the browser tests, the screenshots and bench/dashboard wait on: the shell renders the view
  * inside `<section data-view="<id>">`; the view sets `data-ready="true"` on an element once its data is
- * rendered (also when the data is an error or empty), and drops it while it loads again.
+ * rendered (also when the data is an error or empty), and drops it while it loads again. A panel the view loads
+ * only after its main content (the consumption view's end uses) carries `aria-busy="true"` while it loads:
+ * data-ready says the main content is shown and the page answers input (bench/dashboard's time to interactive),
+ * data-ready with no aria-busy left inside the view says everything is shown (the screenshots, axe-core).
  */
 export const READY_ATTRIBUTE = 'data-ready';
 

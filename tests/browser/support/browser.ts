@@ -27,9 +27,23 @@ export async function logIn(page: Page, baseUrl: string, token: string, hash = '
   await page.locator('[role=tree]').waitFor();
 }
 
-/** Waits until the shown view has rendered its data (the data-ready convention of views/dashboard-view.ts). */
+/**
+ * Waits until the shown view has rendered its main content (the data-ready convention of
+ * src/dashboard/views/dashboard-view.ts): what bench/dashboard times as the first view's time to interactive.
+ */
 export async function waitForView(page: Page, viewId: string, timeoutMs = 300_000): Promise<void> {
   await page.locator(`section[data-view="${viewId}"] [data-ready="true"]`).first().waitFor({ timeout: timeoutMs });
+}
+
+/**
+ * Waits until the shown view has rendered everything: its main content (waitForView) and the panels it loads
+ * after it, which carry aria-busy="true" while they load (the same convention).
+ */
+export async function waitForViewComplete(page: Page, viewId: string, timeoutMs = 300_000): Promise<void> {
+  const startedMs = Date.now();
+  await waitForView(page, viewId, timeoutMs);
+  const busy = page.locator(`section[data-view="${viewId}"] [aria-busy="true"]`).first();
+  await busy.waitFor({ state: 'detached', timeout: Math.max(1, timeoutMs - (Date.now() - startedMs)) });
 }
 
 const require = createRequire(import.meta.url);

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { useResource } from '../../api/use-resource.js';
 import { EChart, type ChartOption } from '../../charts/e-chart.js';
 import { useLocale, type Locale, type Messages } from '../../i18n/i18n.js';
@@ -90,7 +90,14 @@ function fromOf(bucket: BucketKind, nowMs: number, timeZone: string): string {
   return `${year}-01-01T12:00:00Z`;
 }
 
-/** Consumption by carrier over days or months, each bucket's quality visible, and electricity by 分项 end use. */
+/**
+ * Consumption by carrier over days or months, each bucket's quality visible, and electricity by 分项 end use.
+ * The carrier series are the view's main content (its data-ready marker); the end-use panel needs three monthly
+ * carbon reports, far heavier, so it is asked for only once the series are shown (the server's store runs one
+ * query at a time: asked together, the reports' queries would hold the series back), with its own loading state
+ * (aria-busy on its section). The shell mounts the view afresh for each org, so the panel waits once per org,
+ * not again when the buckets change.
+ */
 function ConsumptionView({ api, orgId }: ViewProps) {
   const locale = useLocale();
   const [bucket, setBucket] = useState<BucketKind>('day');
@@ -105,6 +112,12 @@ function ConsumptionView({ api, orgId }: ViewProps) {
       }),
     [api, orgId, bucket],
   );
+  const ready = series.state !== 'loading';
+  // Set after the render that shows the series has been committed, so the reports go out after it.
+  const [endUsesDue, setEndUsesDue] = useState(false);
+  useEffect(() => {
+    if (ready) setEndUsesDue(true);
+  }, [ready]);
   const months = useMemo(() => [-2, -1, 0].map((o) => monthLabel(nowMs, locale.timeZone, o)), [nowMs, locale]);
   const endUses = useResource(
     () =>
@@ -114,9 +127,9 @@ function ConsumptionView({ api, orgId }: ViewProps) {
         ),
       ),
     [api, orgId, months],
+    endUsesDue,
   );
   const t = (key: keyof (typeof messages)['zh'], values?: Record<string, string>) => locale.t(messages, key, values);
-  const ready = series.state !== 'loading' && endUses.state !== 'loading';
 
   return (
     <div data-ready={ready ? 'true' : undefined}>
@@ -142,10 +155,12 @@ function ConsumptionView({ api, orgId }: ViewProps) {
           </div>
         )}
       </ResourceState>
-      <h2>{t('byEndUse')}</h2>
-      <ResourceState resource={endUses}>
-        {(perMonth) => <EndUses months={months} perMonth={perMonth} locale={locale} />}
-      </ResourceState>
+      <div data-part="end-uses" aria-busy={endUses.state === 'loading' ? 'true' : undefined}>
+        <h2>{t('byEndUse')}</h2>
+        <ResourceState resource={endUses}>
+          {(perMonth) => <EndUses months={months} perMonth={perMonth} locale={locale} />}
+        </ResourceState>
+      </div>
     </div>
   );
 }

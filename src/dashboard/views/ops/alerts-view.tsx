@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { ApiClient, ApiError } from '../../api/api-client.js';
+import type { ApiClient } from '../../api/api-client.js';
 import { useLocale, type Messages } from '../../i18n/i18n.js';
 import type { DashboardView, ViewProps } from '../dashboard-view.js';
 import { ACTIVE_STATES, actionsOf, mergeAlerts, needsJustification } from './alert-order.js';
@@ -12,7 +12,7 @@ import {
   type AlertState,
   type Severity,
 } from './ops-api.js';
-import { asError, ErrorNote, focusSoon, Loading, sharedMessages, useLoad } from './ops-shared.js';
+import { ConfirmForm, ErrorNote, focusSoon, Loading, sharedMessages, useLoad } from './ops-shared.js';
 
 const PAGE_SIZE = 50;
 
@@ -407,8 +407,6 @@ interface FormProps {
 function ActionForm({ id, alert, action, api, by, onBy, onCancel, onDone }: FormProps) {
   const { t } = useLocale();
   const [text, setText] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | Error | undefined>(undefined);
   const required = action === 'ack' && needsJustification(alert.rule);
   const textLabel = action === 'ack' ? t(messages, 'justification') : t(messages, 'note');
   const hint =
@@ -418,32 +416,22 @@ function ActionForm({ id, alert, action, api, by, onBy, onCancel, onDone }: Form
         ? t(messages, 'noteHint')
         : '';
 
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
+  const submit = async () => {
     const path = `/alerts/${encodeURIComponent(alert.id)}/${action === 'ack' ? 'ack' : 'resolve'}`;
     const trimmed = text.trim() === '' ? undefined : text;
     const body = action === 'ack' ? { by, justification: trimmed } : { by, note: trimmed };
-    try {
-      await api.post<Alert>(path, body);
-      onDone(t(messages, action === 'ack' ? 'acknowledged' : 'resolved', { id: alert.id }));
-    } catch (caught) {
-      setError(asError(caught));
-      focusSoon(`${id}-error`);
-    } finally {
-      setBusy(false);
-    }
+    await api.post<Alert>(path, body);
+    onDone(t(messages, action === 'ack' ? 'acknowledged' : 'resolved', { id: alert.id }));
   };
 
   return (
-    <form
+    <ConfirmForm
       id={id}
-      class="ops-form"
-      aria-label={t(messages, action === 'ack' ? 'formAck' : 'formResolve', { id: alert.id })}
-      onSubmit={(e) => void submit(e)}
-      onKeyDown={(e) => e.key === 'Escape' && onCancel()}
-      data-action={action}
+      label={t(messages, action === 'ack' ? 'formAck' : 'formResolve', { id: alert.id })}
+      submitLabel={t(messages, action === 'ack' ? 'acknowledge' : 'resolve')}
+      data={{ 'data-action': action }}
+      onSubmit={submit}
+      onCancel={onCancel}
     >
       <label for={`${id}-by`}>{t(sharedMessages, 'by')}</label>
       <input
@@ -471,16 +459,7 @@ function ActionForm({ id, alert, action, api, by, onBy, onCancel, onDone }: Form
           {hint}
         </p>
       )}
-      {error === undefined ? null : <ErrorNote error={error} id={`${id}-error`} />}
-      <div class="ops-buttons">
-        <button type="submit" disabled={busy}>
-          {t(messages, action === 'ack' ? 'acknowledge' : 'resolve')}
-        </button>
-        <button type="button" onClick={onCancel}>
-          {t(sharedMessages, 'cancel')}
-        </button>
-      </div>
-    </form>
+    </ConfirmForm>
   );
 }
 

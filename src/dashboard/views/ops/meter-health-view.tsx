@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import type { ApiClient } from '../../api/api-client.js';
 import { useLocale, type Messages } from '../../i18n/i18n.js';
 import type { DashboardView, ViewProps } from '../dashboard-view.js';
@@ -8,8 +8,6 @@ import { isOffline, lastReadings, orderMeters, raisedFindings, subtreeOf } from 
 import type { Meter, MeterBaseline, MeterHealth, OrgNode, ReadingsPage, Verdict } from './ops-api.js';
 import { ErrorNote, focusSoon, Loading, sharedMessages, useLoad } from './ops-shared.js';
 
-/** Health checks in flight at once: enough to fill the table quickly, few enough for a small server. */
-const HEALTH_CONCURRENCY = 4;
 const SHOWN_READINGS = 12;
 
 const messages: Messages<
@@ -25,7 +23,6 @@ const messages: Messages<
   | 'reporting'
   | 'late'
   | 'never_reported'
-  | 'checking'
   | 'none'
   | 'details'
   | 'close'
@@ -57,7 +54,6 @@ const messages: Messages<
     reporting: '正常上报',
     late: '延迟',
     never_reported: '从未上报',
-    checking: '检查中…',
     none: '无',
     details: '表计 {id}',
     close: '关闭',
@@ -89,7 +85,6 @@ const messages: Messages<
     reporting: 'Reporting',
     late: 'Late',
     never_reported: 'Never reported',
-    checking: 'Checking…',
     none: 'None',
     details: 'Meter {id}',
     close: 'Close',
@@ -115,19 +110,22 @@ const verdictMessages: Messages<Verdict> = {
   en: { raise: 'Raised', clear: 'Clear', hold: 'Held' },
 };
 
-/** Runs `work` over `items`, at most `limit` at a time, reporting each result as it comes. */
-async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < items.length; i = next++) await work(items[i] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+interface MetersWithHealth {
+  meters: Meter[];
+  /** Each meter's health as of one instant, from one request for the whole org (GET /meter-health). */
+  byMeter: Map<string, MeterHealth>;
 }
 
-async function fetchMeters(api: ApiClient, orgs: readonly OrgNode[], orgId: string): Promise<Meter[]> {
-  const { meters } = await api.get<{ meters: Meter[] }>('/meters');
+async function fetchMeters(api: ApiClient, orgs: readonly OrgNode[], orgId: string): Promise<MetersWithHealth> {
+  const [{ meters }, health] = await Promise.all([
+    api.get<{ meters: Meter[] }>('/meters'),
+    api.get<{ at: string; meters: { meter: string; findings: MeterHealth['findings'] }[] }>('/meter-health', {
+      org: orgId,
+    }),
+  ]);
   const subtree = subtreeOf(orgs, orgId);
-  return meters.filter((m) => subtree.has(m.institution));
+  const byMeter = new Map(health.meters.map((m) => [m.meter, { meter: m.meter, at: health.at, findings: m.findings }]));
+  return { meters: meters.filter((m) => subtree.has(m.institution)), byMeter };
 }
 
 /** Each meter of the org with its state and last reading, offline meters first; one meter opened in detail. */
@@ -135,37 +133,11 @@ function MeterHealthView({ api, orgId, orgs }: ViewProps) {
   const locale = useLocale();
   const { t } = locale;
   const [load] = useLoad(() => fetchMeters(api, orgs, orgId), [api, orgs, orgId]);
-  const [health, setHealth] = useState<{ orgId: string; byMeter: Map<string, MeterHealth>; complete: boolean }>({
-    orgId,
-    byMeter: new Map(),
-    complete: false,
-  });
   const [opened, setOpened] = useState<Meter | undefined>(undefined);
 
-  useEffect(() => {
-    setOpened(undefined);
-    if (load.state !== 'done') return;
-    let current = true;
-    const byMeter = new Map<string, MeterHealth>();
-    setHealth({ orgId, byMeter, complete: false });
-    void eachLimited(load.value, HEALTH_CONCURRENCY, async (meter) => {
-      try {
-        const answer = await api.get<MeterHealth>(`/meters/${encodeURIComponent(meter.id)}/health`);
-        if (!current) return;
-        byMeter.set(meter.id, answer);
-        setHealth({ orgId, byMeter: new Map(byMeter), complete: false });
-      } catch {
-        // A meter whose check fails keeps its registry state; the detail shows the refusal's code.
-      }
-    }).then(() => current && setHealth({ orgId, byMeter: new Map(byMeter), complete: true }));
-    return () => {
-      current = false;
-    };
-  }, [api, orgId, load]);
-
-  const byMeter = health.orgId === orgId ? health.byMeter : new Map<string, MeterHealth>();
-  const ready = load.state === 'failed' || (load.state === 'done' && health.orgId === orgId && health.complete);
-  const meters = load.state === 'done' ? orderMeters(load.value, byMeter) : [];
+  const byMeter = load.state === 'done' ? load.value.byMeter : new Map<string, MeterHealth>();
+  const ready = load.state !== 'loading';
+  const meters = load.state === 'done' ? orderMeters(load.value.meters, byMeter) : [];
   const offline = meters.filter((m) => isOffline(m, byMeter.get(m.id))).length;
 
   const open = (meter: Meter) => {
@@ -226,7 +198,7 @@ function MeterHealthView({ api, orgId, orgs }: ViewProps) {
                         <td>{meter.lastReadingAt === null ? '—' : locale.date(meter.lastReadingAt, true)}</td>
                         <td>
                           {h === undefined
-                            ? t(messages, 'checking')
+                            ? '—'
                             : raised.length === 0
                               ? t(messages, 'none')
                               : raised.map((f) => f.rule).join(', ')}
@@ -390,7 +362,7 @@ function MeterDetail({ api, meter, onClose }: { api: ApiClient; meter: Meter; on
 export const meterHealthView: DashboardView = {
   id: 'meter-health',
   title: { zh: { title: messages.zh.title }, en: { title: messages.en.title } },
-  // The registry needs reports:read, each meter's health check alerts:read (docs/access.md).
+  // The registry needs reports:read, the meters' health alerts:read (docs/access.md).
   permission: 'alerts:read',
   component: MeterHealthView,
 };

@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiError, type ApiClient, type Query } from '../../api/api-client.js';
 import { sameDeps } from '../../api/use-resource.js';
@@ -99,4 +100,74 @@ export async function saveDownload(api: ApiClient, path: string, query: Query): 
 /** Focus an element once it is in the DOM (after the render that adds it). */
 export function focusSoon(id: string): void {
   requestAnimationFrame(() => document.getElementById(id)?.focus());
+}
+
+export interface ConfirmFormProps {
+  id: string;
+  /** The form's accessible name: what it confirms. */
+  label: string;
+  /** The submit button's text. */
+  submitLabel: string;
+  /** The submit button's id, to focus it when the form has no field (`${id}-first` by convention). */
+  submitId?: string | undefined;
+  /** What identifies the form to the tests (data-action, data-step). */
+  data: Readonly<Record<`data-${string}`, string>>;
+  /** The request the form confirms; a refusal is shown under the fields with its code, and focused. */
+  onSubmit: () => Promise<void>;
+  onCancel: () => void;
+  /** The fields (and any question) above the buttons. */
+  children?: ComponentChildren;
+}
+
+/**
+ * The inline confirmation of an action (acknowledge or resolve an alert; submit, approve or return a period):
+ * the fields, the refusal if any, confirm and cancel; Escape cancels; confirm is disabled while the request runs.
+ */
+export function ConfirmForm({
+  id,
+  label,
+  submitLabel,
+  submitId,
+  data,
+  onSubmit,
+  onCancel,
+  children,
+}: ConfirmFormProps) {
+  const { t } = useLocale();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | Error | undefined>(undefined);
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      await onSubmit();
+    } catch (caught) {
+      setError(asError(caught));
+      focusSoon(`${id}-error`);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form
+      id={id}
+      class="ops-form"
+      aria-label={label}
+      onSubmit={(e) => void submit(e)}
+      onKeyDown={(e) => e.key === 'Escape' && onCancel()}
+      {...data}
+    >
+      {children}
+      {error === undefined ? null : <ErrorNote error={error} id={`${id}-error`} />}
+      <div class="ops-buttons">
+        <button type="submit" id={submitId} disabled={busy}>
+          {submitLabel}
+        </button>
+        <button type="button" onClick={onCancel}>
+          {t(sharedMessages, 'cancel')}
+        </button>
+      </div>
+    </form>
+  );
 }

@@ -12,7 +12,16 @@ import {
   type ReviewStatusKind,
   type Revisions,
 } from './ops-api.js';
-import { asError, ErrorNote, focusSoon, Loading, saveDownload, sharedMessages, useLoad } from './ops-shared.js';
+import {
+  asError,
+  ConfirmForm,
+  ErrorNote,
+  focusSoon,
+  Loading,
+  saveDownload,
+  sharedMessages,
+  useLoad,
+} from './ops-shared.js';
 import { previousMonth, reviewActionsOf } from './review-actions.js';
 
 /** The fleet's zone (config/demo-fleet.yaml): the default month is its last complete one. */
@@ -535,8 +544,6 @@ interface StepFormProps {
 function StepForm({ id, item, step, api, nameOf, onCancel, onAnswer }: StepFormProps) {
   const { t } = useLocale();
   const [reason, setReason] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | Error | undefined>(undefined);
   const revision = step === 'submit' ? item.latestClosedRevision : item.revision;
   const level = item.awaiting === null ? '' : t(levelMessages, item.awaiting.level);
   const question = t(
@@ -544,29 +551,21 @@ function StepForm({ id, item, step, api, nameOf, onCancel, onAnswer }: StepFormP
     step === 'submit' ? 'confirmSubmit' : step === 'approve' ? 'confirmApprove' : 'confirmReturn',
     { org: nameOf(item.org), period: item.period, revision: revision ?? '—', level },
   );
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      const path = `/periods/${encodeURIComponent(item.org)}/${encodeURIComponent(item.period)}/${step}`;
-      const body = { ...(revision === null ? {} : { revision }), ...(step === 'return' ? { reason } : {}) };
-      onAnswer(await api.post<ReviewOutcome>(path, body));
-    } catch (caught) {
-      setError(asError(caught));
-      focusSoon(`${id}-error`);
-    } finally {
-      setBusy(false);
-    }
+  const submit = async () => {
+    const path = `/periods/${encodeURIComponent(item.org)}/${encodeURIComponent(item.period)}/${step}`;
+    const body = { ...(revision === null ? {} : { revision }), ...(step === 'return' ? { reason } : {}) };
+    onAnswer(await api.post<ReviewOutcome>(path, body));
   };
   return (
-    <form
+    <ConfirmForm
       id={id}
-      class="ops-form"
-      aria-label={question}
-      data-step={step}
-      onSubmit={(e) => void submit(e)}
-      onKeyDown={(e) => e.key === 'Escape' && onCancel()}
+      label={question}
+      submitLabel={t(sharedMessages, 'confirm')}
+      // Without a field the confirm button takes the focus first.
+      submitId={step === 'return' ? undefined : `${id}-first`}
+      data={{ 'data-step': step }}
+      onSubmit={submit}
+      onCancel={onCancel}
     >
       <p>{question}</p>
       {step === 'return' ? (
@@ -581,16 +580,7 @@ function StepForm({ id, item, step, api, nameOf, onCancel, onAnswer }: StepFormP
           />
         </>
       ) : null}
-      {error === undefined ? null : <ErrorNote error={error} id={`${id}-error`} />}
-      <div class="ops-buttons">
-        <button type="submit" id={step === 'return' ? undefined : `${id}-first`} disabled={busy}>
-          {t(sharedMessages, 'confirm')}
-        </button>
-        <button type="button" onClick={onCancel}>
-          {t(sharedMessages, 'cancel')}
-        </button>
-      </div>
-    </form>
+    </ConfirmForm>
   );
 }
 
