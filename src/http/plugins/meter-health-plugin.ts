@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { createFleetView } from '../../../accounting/index.js';
 import { ALERT_SEVERITIES, alertIdOf, METER_HEALTH_RULES } from '../../../alerts/index.js';
 import type { FleetRegistry } from '../../../config/index.js';
 import { AppError } from '../../kernel/index.js';
@@ -63,6 +64,8 @@ export const meterHealthPlugin: FastifyPluginAsyncZod<MeterHealthPluginOptions> 
   app,
   { health, fleet, nowMs },
 ) => {
+  // Accounting's walk of the org tree: the institutions at or under a node, and their meters in registry order.
+  const tree = createFleetView(fleet.fleet);
   app.get(
     '/api/v1/meters/:id/health',
     {
@@ -109,12 +112,12 @@ export const meterHealthPlugin: FastifyPluginAsyncZod<MeterHealthPluginOptions> 
     },
     async (request) => {
       const { org } = request.query;
-      const institutions = institutionsUnder(fleet, org);
+      const institutions = tree.institutionsUnder(org);
       if (institutions === undefined) throw new AppError('ORG_NOT_FOUND', `no org unit or institution ${org}`);
       const now = nowMs();
       const atMs = request.query.at ?? now;
       if (atMs > now) throw new AppError('BAD_TIME_RANGE', 'at must not be in the future');
-      const meters = fleet.meters().filter((m) => institutions.has(fleet.institutionOf(m).id));
+      const meters = tree.metersOf(institutions.map((i) => i.id));
       const findings = await mapPooled(meters, LIST_CONCURRENCY, (m) => health(m.id, atMs));
       return {
         org,
@@ -143,18 +146,6 @@ function findingsBody(findings: Awaited<ReturnType<MeterHealthCheck>>) {
       },
     ];
   });
-}
-
-/** The ids of the institutions at or under a node of the org tree; undefined for an unknown id. */
-function institutionsUnder(fleet: FleetRegistry, nodeId: string): ReadonlySet<string> | undefined {
-  if (fleet.institution(nodeId) !== undefined) return new Set([nodeId]);
-  if (fleet.org(nodeId) === undefined) return undefined;
-  // The fleet's schema refuses cycles in the tree: the walk up ends at the root.
-  const under = (orgId: string | undefined): boolean => {
-    for (let id = orgId; id !== undefined; id = fleet.org(id)?.parent) if (id === nodeId) return true;
-    return false;
-  };
-  return new Set(fleet.fleet.institutions.filter((i) => under(i.org)).map((i) => i.id));
 }
 
 /** `work` over `items`, at most `limit` at a time; the results in the items' order. */
