@@ -38,7 +38,7 @@ beforeAll(async () => {
       const electricity = answer.series.find((s) => s.carrier === 'electricity');
       if (!electricity || electricity.totals.consumption <= 0) throw new Error('no electricity stored yet');
     },
-    { timeoutMs: 600_000, intervalMs: 2_000 },
+    { timeoutMs: 600_000, intervalMs: 2_000, signal: service.died },
   );
   browser = await launchBrowser();
 }, 900_000);

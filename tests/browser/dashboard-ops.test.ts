@@ -51,6 +51,7 @@ let browser: Browser;
 let closed: { revision: number; digest: string };
 
 async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  service.died.throwIfAborted();
   const response = await fetch(`${service.url}/api/v1${path}`, {
     method,
     headers: {
@@ -96,7 +97,7 @@ beforeAll(async () => {
       expect(notified.some((a) => a.rule.startsWith('quota_'))).toBe(true);
       expect(notified.some((a) => !a.rule.startsWith('quota_'))).toBe(true);
     },
-    { timeoutMs: 600_000, intervalMs: 2_000, message: 'the first evaluation raised alerts' },
+    { timeoutMs: 600_000, intervalMs: 2_000, message: 'the first evaluation raised alerts', signal: service.died },
   );
   // The institution's last month closed through the API, as an administrator does; the override records why
   // the demo's injected faults (quarantined payloads, a short backfill) do not hold it open.

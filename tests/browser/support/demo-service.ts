@@ -1,9 +1,9 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 import { freePort } from '../../support/ports.js';
-import { startProcess, type ManagedProcess } from '../../support/processes.js';
+import { ProcessStartError, startProcess, tail, type ManagedProcess } from '../../support/processes.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -19,6 +19,11 @@ export const DEMO_BACKFILL_DAYS = 35;
 export interface DemoService {
   readonly url: string;
   readonly process: ManagedProcess;
+  /**
+   * Aborted, with the exit and the log's tail as its reason, if the service ends before stop() is called: pass
+   * it to eventually() so a test that waits on the service fails at once with the cause, not after its timeout.
+   */
+  readonly died: AbortSignal;
   stop(): Promise<void>;
   /** fetch an /api/v1 path with the administrator token. */
   api<T>(path: string): Promise<T>;
@@ -30,6 +35,21 @@ export interface DemoService {
  * and every path in `dir`, so that it collides with nothing else on the machine.
  */
 export async function startDemoService(dir: string, options: { backfillDays?: number } = {}): Promise<DemoService> {
+  // freePort() can race with another process for a port (three here: HTTP, MQTT, SMTP); retry on "address in use".
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launchDemoService(dir, options);
+    } catch (error) {
+      const inUse = error instanceof ProcessStartError && /EADDRINUSE|address already in use/i.test(error.log);
+      if (!inUse || attempt >= 3) throw error;
+    }
+  }
+}
+
+/** The line main.ts prints once every component has started (HTTP answers earlier, while the rest still starts). */
+const RUNNING_LINE = 'tanhe is running:';
+
+async function launchDemoService(dir: string, options: { backfillDays?: number }): Promise<DemoService> {
   // Only the parts changed here are typed; the rest passes through as the demo has it.
   type Section = Record<string, unknown>;
   const demo = parse(readFileSync(join(REPO_ROOT, 'config', 'demo.yaml'), 'utf8')) as {
@@ -52,6 +72,10 @@ export async function startDemoService(dir: string, options: { backfillDays?: nu
   const configFile = join(dir, 'tanhe.yaml');
   writeFileSync(configFile, stringify(demo));
   const url = `http://127.0.0.1:${httpPort}`;
+  const logFile = join(dir, 'tanhe-demo.log');
+  // A retry after a port collision starts with a fresh log and store.
+  rmSync(logFile, { force: true });
+  rmSync(join(dir, 'tanhe.duckdb'), { force: true });
   const process = await startProcess({
     name: 'tanhe-demo',
     command: globalThis.process.execPath,
@@ -59,20 +83,26 @@ export async function startDemoService(dir: string, options: { backfillDays?: nu
     cwd: REPO_ROOT,
     env: { ...globalThis.process.env, TANHE_CONFIG: '', TANHE_BOOTSTRAP_ADMIN_TOKEN: DEMO_ADMIN_TOKEN },
     logDir: dir,
-    ready: () =>
-      fetch(`${url}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      ),
+    ready: () => existsSync(logFile) && readFileSync(logFile, 'utf8').includes(RUNNING_LINE),
     readyTimeoutMs: 120_000,
+  });
+  let stopping = false;
+  const death = new AbortController();
+  void process.exited.then((exit) => {
+    if (stopping) return;
+    const how = exit.signal === null ? `exit code ${String(exit.code)}` : `signal ${exit.signal}`;
+    death.abort(new Error(`the demo service ended (${how})\n--- last log lines ---\n${tail(process.readLog(), 60)}`));
   });
   return {
     url,
     process,
+    died: death.signal,
     stop: async () => {
+      stopping = true;
       await process.stop({ graceMs: 20_000 });
     },
     async api<T>(path: string): Promise<T> {
+      death.signal.throwIfAborted();
       const response = await fetch(`${url}/api/v1${path}`, {
         headers: { authorization: `Bearer ${DEMO_ADMIN_TOKEN}` },
       });
