@@ -104,6 +104,19 @@ const load = () =>
     .join(' ');
 
 /**
+ * TANHE_CHAOS_BROKER_SAVE_EVERY=N: Mosquitto saves its state every N changes (`autosave_on_changes true`,
+ * `autosave_interval N`) instead of the shipped conf's every 60 s, to measure what a kill -9 of the broker
+ * then loses (docs/reliability.md, "The soak").
+ */
+function brokerOverrides(): Record<string, string> {
+  const every = process.env.TANHE_CHAOS_BROKER_SAVE_EVERY;
+  if (every === undefined || every === '') return {};
+  if (!/^[1-9][0-9]*$/.test(every))
+    throw new Error(`TANHE_CHAOS_BROKER_SAVE_EVERY must be a positive integer: ${every}`);
+  return { autosave_on_changes: 'true', autosave_interval: every };
+}
+
+/**
  * One chaos run: Mosquitto, QuestDB, two service workers in one $share group (each
  * with its own spool and its own proxy to QuestDB; the first worker's spool on a
  * small tmpfs), the oracle publishing while faults are injected one after another
@@ -115,7 +128,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const loadBefore = load();
   const rng = seededRandom(options.seed);
   const dir = await makeTempDir('tanhe-chaos-');
-  const mosquitto = await startMosquitto();
+  const mosquitto = await startMosquitto({ overrides: brokerOverrides() });
   const questdb = await startQuestDb({ startTimeoutMs: 180_000 });
   const disk = await createSpoolDisk(join(dir, 'spool-a'), 48 * 1024 * 1024);
   const fleet = oracleFleet(options);
