@@ -101,7 +101,8 @@ describe('the dashboard in a real browser', { timeout: 1_800_000 }, () => {
     // The first view of the first org: the hash names both.
     await eventually(() => expect(page.url()).toMatch(/#\/consumption\/nx$/));
     const item = (id: string) => page.locator(`[role=treeitem][data-org="${id}"]`);
-    expect(await item('nx').getAttribute('aria-selected')).toBe('true');
+    // The tree renders the hash's org in the frame after the hash changed: wait for it, do not race it.
+    await eventually(async () => expect(await item('nx').getAttribute('aria-selected')).toBe('true'));
     await eventually(async () => expect(await item('nx').getAttribute('aria-expanded')).toBe('true'));
 
     // Keyboard: focus the region, down to 银川市, open it, down to 金凤区, Enter selects it.
@@ -115,7 +116,7 @@ describe('the dashboard in a real browser', { timeout: 1_800_000 }, () => {
     await eventually(async () => expect(await focusedOrg(page)).toBe('nx-yc-jinfeng'));
     await page.keyboard.press('Enter');
     await eventually(() => expect(page.url()).toMatch(/#\/consumption\/nx-yc-jinfeng$/));
-    expect(await item('nx-yc-jinfeng').getAttribute('aria-selected')).toBe('true');
+    await eventually(async () => expect(await item('nx-yc-jinfeng').getAttribute('aria-selected')).toBe('true'));
     // One tab stop: only the focused item is in the tab order.
     expect(await page.locator('[role=treeitem][tabindex="0"]').count()).toBe(1);
     await page.keyboard.press('ArrowLeft');
@@ -126,7 +127,9 @@ describe('the dashboard in a real browser', { timeout: 1_800_000 }, () => {
     await item('nx-yc-jinfeng').click();
     await item('yc-gov').click();
     await eventually(() => expect(page.url()).toMatch(/#\/consumption\/yc-gov$/));
-    expect(await page.locator('#view-title').textContent()).toContain('银川市级机关行政中心');
+    await eventually(async () =>
+      expect(await page.locator('#view-title').textContent()).toContain('银川市级机关行政中心'),
+    );
     await waitForView(page, 'consumption');
     expect(errors).toEqual([]);
     await page.context().close();
