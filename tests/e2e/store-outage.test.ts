@@ -6,6 +6,8 @@ import { exactlyOnceProblems, readingMessages, waitUntilStored, startStack, type
 const METERS = 10;
 const PER_METER = 600; // 6 000 readings over about 50 s
 const OUTAGE_MS = 32_000;
+/** Acknowledged by the service while QuestDB is down, at least. */
+const ACKED_DURING = 1000;
 
 let stack: Stack;
 beforeAll(async () => {
@@ -15,6 +17,7 @@ afterAll(async () => {
   await stack?.dispose();
 });
 
+// Its own time limit: the outage waits for conditions, not a clock, and on a loaded machine can outlast 180 s.
 it('loses and duplicates nothing while QuestDB is down for more than 30 s during publishing', async () => {
   const publisher = await connectPublisher(stack.mosquitto.url, 'e2e-outage-publisher');
   let outage: Promise<void> | undefined;
@@ -38,8 +41,20 @@ it('loses and duplicates nothing while QuestDB is down for more than 30 s during
       },
       { timeoutMs: 20_000 },
     );
-    during.push({ acked: ackedSoFar, backlog: await backlog() });
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, OUTAGE_MS - (Date.now() - downSinceMs))));
+    const atDown = { acked: ackedSoFar, backlog: await backlog() };
+    during.push(atDown);
+    // The outage lasts OUTAGE_MS, and on a loaded machine (a slower publisher or service) until more than
+    // ACKED_DURING were published and spooled while it lasted: the checks below are about what ingest does
+    // meanwhile, not about its speed.
+    await eventually(
+      async () => {
+        if (Date.now() - downSinceMs < OUTAGE_MS) throw new Error('the outage is younger than OUTAGE_MS');
+        if (ackedSoFar - atDown.acked <= ACKED_DURING) throw new Error(`${ackedSoFar - atDown.acked} published`);
+        const grown = (await backlog()) - atDown.backlog;
+        if (grown <= ACKED_DURING) throw new Error(`the backlog grew by ${grown}`);
+      },
+      { timeoutMs: 600_000, intervalMs: 250, message: 'the outage ran its course' },
+    );
     during.push({ acked: ackedSoFar, backlog: await backlog() });
     await stack.questdb.start();
   };
@@ -57,8 +72,8 @@ it('loses and duplicates nothing while QuestDB is down for more than 30 s during
   // what it acknowledged waited in the spool: the backlog grew by as much.
   const [down, up] = during;
   if (!down || !up) throw new Error('the outage did not run');
-  expect(up.acked - down.acked).toBeGreaterThan(1000);
-  expect(up.backlog - down.backlog).toBeGreaterThan(1000);
+  expect(up.acked - down.acked).toBeGreaterThan(ACKED_DURING);
+  expect(up.backlog - down.backlog).toBeGreaterThan(ACKED_DURING);
 
   await waitUntilStored(stack.store, { readings: METERS * PER_METER }, 'all readings stored after the outage');
   expect(await exactlyOnceProblems(stack.store, METERS, PER_METER)).toEqual([]);
@@ -67,4 +82,4 @@ it('loses and duplicates nothing while QuestDB is down for more than 30 s during
   expect(metrics.tanhe_ingest_items_accepted_total).toBe(METERS * PER_METER);
   expect(metrics.tanhe_ingest_readings_stored_total).toBe(METERS * PER_METER);
   expect(await stack.mosquitto.sysDropped()).toBe(0);
-});
+}, 900_000);
