@@ -1,16 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { expect } from 'vitest';
-import { type FaultKind } from './support/fault-injector.js';
+import { BROKER_SIDE_FAULTS, type FaultKind } from './support/fault-injector.js';
 import type { ChaosResult } from './support/chaos-run.js';
-
-/**
- * Faults whose losses are Mosquitto's (2.0.11, the version tested), not tanhe's: measured with plain
- * mqtt.js subscribers and no tanhe code (docs/reliability.md, "Chaos"). A SIGKILLed broker loses what it
- * acknowledged and had not yet delivered or saved; a session taken over by a second client with the same id
- * loses what was in flight to it. (A worker removed gracefully leaves its shared subscription first and must
- * lose nothing.) With TANHE_CHAOS_STRICT=1 nothing may be lost at all.
- */
-export const BROKER_SIDE_FAULTS: ReadonlySet<FaultKind> = new Set(['mosquitto-sigkill', 'duplicate-client-id']);
 
 /** The faults of tanhe's own side: the service, the store, the spool's disk. */
 export const TANHE_SIDE_FAULTS: readonly FaultKind[] = [

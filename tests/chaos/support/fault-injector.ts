@@ -20,6 +20,15 @@ export const FAULT_KINDS = [
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
+/**
+ * Faults whose losses are Mosquitto's (2.0.11, the version tested), not tanhe's: measured with plain
+ * mqtt.js subscribers and no tanhe code (docs/reliability.md, "Chaos"). A SIGKILLed broker loses what it
+ * acknowledged and had not yet delivered or saved; a session taken over by a second client with the same id
+ * loses what was in flight to it. (A worker removed gracefully leaves its shared subscription first and must
+ * lose nothing.) With TANHE_CHAOS_STRICT=1 nothing may be lost at all.
+ */
+export const BROKER_SIDE_FAULTS: ReadonlySet<FaultKind> = new Set(['mosquitto-sigkill', 'duplicate-client-id']);
+
 /** A service worker of the run: its own spool, its own proxy to QuestDB, one client id in the $share group. */
 export interface Worker {
   readonly clientId: string;
@@ -52,7 +61,7 @@ export interface FaultLog {
   /** Mosquitto's $SYS dropped counter, summed over its processes (read before each kill and at the end). */
   brokerDropped: number;
   readonly events: string[];
-  /** When each fault began, in order: a lost reading is put down to the last fault begun before its PUBACK. */
+  /** When each fault began, in order: what a lost reading is put down to (chaos-run.ts, faultBehindLoss). */
   readonly began: { readonly kind: FaultKind; readonly atMs: number }[];
 }
 
