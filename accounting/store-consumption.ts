@@ -94,9 +94,16 @@ export interface ConsumptionRequest {
   /**
    * In place of the edge after (the first reading at or after `toMs`), the readings stored in
    * [toMs, untilMs), at most `limit` rows: the look-ahead past the range that a run over a longer
-   * range has (a dip's recovery, a spike's contradiction). The buckets are still [fromMs, toMs).
+   * range has (a dip's recovery, a spike's contradiction). When the limit is reached, the last instant's
+   * values are left out (the limit may have cut them short). The buckets are still [fromMs, toMs).
    */
   readonly readingsAfter?: { readonly untilMs: number; readonly limit: number };
+}
+
+/** Rows up to a limit, without the last instant when the limit may have cut its values short (all or none of them). */
+function wholeInstants(rows: readonly Reading[], after: { readonly limit: number }): readonly Reading[] {
+  const last = rows.at(-1);
+  return last === undefined || rows.length < after.limit ? rows : rows.filter((r) => r.tsMs !== last.tsMs);
 }
 
 export interface ConsumptionRun {
@@ -121,7 +128,9 @@ export async function storeConsumption(store: AccountingStore, request: Consumpt
           meterIds.map((meterId) => ({ meterId, fromMs: toMs, toMs: after.untilMs, limit: after.limit })),
         ),
   ]);
-  const readingsAfter = new Map(ahead?.map((rows, index) => [meterIds[index] as string, rows]));
+  const readingsAfter = new Map<string, readonly Reading[]>();
+  if (ahead !== undefined && after !== undefined)
+    ahead.forEach((rows, index) => readingsAfter.set(meterIds[index] as string, wholeInstants(rows, after)));
   stats.segments += coarse.length;
   const byMeter = groupByMeter(coarse);
   const specs = new Map(meters.map((m) => [m.id, m]));
