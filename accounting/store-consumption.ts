@@ -86,6 +86,24 @@ export interface ConsumptionRequest {
   readonly segmentBucket: SegmentBucket;
   /** A finer bucket to re-ask anomalous coarse segments in (e.g. day under month). */
   readonly refineBucket?: SegmentBucket;
+  /**
+   * The instant whose preceding LEARN_WINDOW_DAYS local days the learned rate bounds come from
+   * (default `fromMs`): a range cut out of a longer one keeps the longer run's bounds, so the two agree.
+   */
+  readonly learnFromMs?: number;
+  /**
+   * In place of the edge after (the first reading at or after `toMs`), the readings stored in
+   * [toMs, untilMs), at most `limit` rows: the look-ahead past the range that a run over a longer
+   * range has (a dip's recovery, a spike's contradiction). When the limit is reached, the last instant's
+   * values are left out (the limit may have cut them short). The buckets are still [fromMs, toMs).
+   */
+  readonly readingsAfter?: { readonly untilMs: number; readonly limit: number };
+}
+
+/** Rows up to a limit, without the last instant when the limit may have cut its values short (all or none of them). */
+function wholeInstants(rows: readonly Reading[], after: { readonly limit: number }): readonly Reading[] {
+  const last = rows.at(-1);
+  return last === undefined || rows.length < after.limit ? rows : rows.filter((r) => r.tsMs !== last.tsMs);
 }
 
 export interface ConsumptionRun {
@@ -98,11 +116,21 @@ export async function storeConsumption(store: AccountingStore, request: Consumpt
   const { fromMs, toMs, timeZone } = request;
   const meterIds = request.meters.map((m) => m.id);
   const stats = { segments: 0, refinedMeters: 0, rawSegments: 0, rawReadings: 0 };
-  const [coarse, edges, meters] = await Promise.all([
+  const after = request.readingsAfter;
+  const [coarse, edges, meters, ahead] = await Promise.all([
     store.registerSegments({ meterIds, fromMs, toMs, bucket: request.segmentBucket, timeZone }),
     store.edgeReadings({ meterIds, beforeMs: fromMs, afterMs: toMs, windowMs: EDGE_WINDOW_MS }),
-    withLearnedBounds(store, request.meters, fromMs, timeZone),
+    withLearnedBounds(store, request.meters, request.learnFromMs ?? fromMs, timeZone),
+    after === undefined
+      ? undefined
+      : readMany(
+          store,
+          meterIds.map((meterId) => ({ meterId, fromMs: toMs, toMs: after.untilMs, limit: after.limit })),
+        ),
   ]);
+  const readingsAfter = new Map<string, readonly Reading[]>();
+  if (ahead !== undefined && after !== undefined)
+    ahead.forEach((rows, index) => readingsAfter.set(meterIds[index] as string, wholeInstants(rows, after)));
   stats.segments += coarse.length;
   const byMeter = groupByMeter(coarse);
   const specs = new Map(meters.map((m) => [m.id, m]));
@@ -158,12 +186,11 @@ export async function storeConsumption(store: AccountingStore, request: Consumpt
         stats.rawReadings += inside.length + spill.length;
       }
       const before = edges.before.get(meter.id);
-      const after = edges.after.get(meter.id);
-      const readings = [
-        ...(before ? [before] : []),
-        ...assembleReadings(segments, known.map(plain), raw),
-        ...(after ? [after] : []),
-      ].map(plain);
+      const edgeAfter = edges.after.get(meter.id);
+      const past = ahead === undefined ? (edgeAfter ? [edgeAfter] : []) : (readingsAfter.get(meter.id) ?? []);
+      const readings = [...(before ? [before] : []), ...assembleReadings(segments, known.map(plain), raw), ...past].map(
+        plain,
+      );
       computed.set(meter.id, computeConsumption(specs.get(meter.id) ?? meter, readings, request.boundaries));
     }
   };

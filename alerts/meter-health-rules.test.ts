@@ -223,6 +223,15 @@ describe('createMeterHealthRules over DuckDB', () => {
     expect(verdictOf('held_readings', 'jump', beforeJump)).toBe('clear');
     expect(await rules.evaluateMeter('nope', ASOF)).toEqual([]);
   });
+
+  it("evaluateMeters: each meter gets exactly evaluateMeter's findings, an unknown id none", async () => {
+    const ids = ['p', 'off', 'nope', 'quar'];
+    const batch = await rules.evaluateMeters(ids, ASOF);
+    expect([...batch.keys()]).toEqual(ids);
+    for (const id of ids) expect(batch.get(id)).toEqual(await rules.evaluateMeter(id, ASOF));
+    expect(batch.get('off')?.some((f) => f.rule === 'meter_offline' && f.verdict === 'raise')).toBe(true);
+    expect(batch.get('nope')).toEqual([]);
+  }, 120_000);
 });
 
 describe('the live meter_offline family', () => {

@@ -57,6 +57,11 @@ export interface MeterHealthRules extends RuleFamily {
   /** Every health rule's finding for one meter as of an instant (the meter health route). */
   evaluateMeter(meterId: string, asOfMs: number): Promise<readonly RuleFinding[]>;
   /**
+   * The same for many meters in one pass (the meter-health list route): one read of each input for all of
+   * them, each meter's findings exactly `evaluateMeter`'s. By meter id, in the ids' order; an unknown id has none.
+   */
+  evaluateMeters(meterIds: readonly string[], asOfMs: number): Promise<ReadonlyMap<string, readonly RuleFinding[]>>;
+  /**
    * The live part (meter_offline) as a family of its own, cheap enough to run every minute: from
    * each meter's last reading before the instant (one query for the fleet). A silent meter's finding
    * needs nothing else; a meter this family saw silent and that reports again gets the full pass's
@@ -179,11 +184,13 @@ export function createMeterHealthRules(deps: MeterHealthDeps, settings: HealthSe
   /** The family's last lookback read (the route's single-meter reads keep nothing). */
   let lastLookback: LookbackReadings | undefined;
 
-  const evaluateMeters = async (
+  /** Each meter's findings, in the meters' order. */
+  const evaluateEach = async (
     meters: readonly MeterConfig[],
     asOfMs: number,
     keep = false,
-  ): Promise<RuleFinding[]> => {
+  ): Promise<RuleFinding[][]> => {
+    if (meters.length === 0) return [];
     const range: Lookback = { fromMs: lookbackStartMs(asOfMs, settings.lookbackDays * DAY_MS), asOfMs };
     // The engine's meters: the judged ones, and the children and PV of judged parent meters.
     const engineMeters = new Map<string, MeterConfig>();
@@ -235,7 +242,7 @@ export function createMeterHealthRules(deps: MeterHealthDeps, settings: HealthSe
       const own = [...(before ? [before] : []), ...readings];
       return meterFindings(meter, own, quarantine.get(meter.id) ?? [], results, range);
     });
-    return perMeter.flat();
+    return perMeter;
   };
 
   /** meter_offline as the full pass judges it: from the lookback's readings and the last one before. */
@@ -449,10 +456,16 @@ export function createMeterHealthRules(deps: MeterHealthDeps, settings: HealthSe
   return {
     name: 'meter-health',
     rules: METER_HEALTH_RULES,
-    evaluate: (asOfMs) => evaluateMeters(deps.fleet.fleet.meters, asOfMs, true),
+    evaluate: async (asOfMs) => (await evaluateEach(deps.fleet.fleet.meters, asOfMs, true)).flat(),
     async evaluateMeter(meterId, asOfMs) {
       const meter = deps.fleet.meter(meterId);
-      return meter === undefined ? [] : evaluateMeters([meter], asOfMs);
+      return meter === undefined ? [] : ((await evaluateEach([meter], asOfMs))[0] ?? []);
+    },
+    async evaluateMeters(meterIds, asOfMs) {
+      const known = [...new Set(meterIds)].flatMap((id) => deps.fleet.meter(id) ?? []);
+      const each = await evaluateEach(known, asOfMs);
+      const byId = new Map<string, readonly RuleFinding[]>(known.map((m, i) => [m.id, each[i] ?? []]));
+      return new Map(meterIds.map((id) => [id, byId.get(id) ?? []]));
     },
     live,
   };

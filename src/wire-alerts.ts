@@ -162,7 +162,7 @@ export function wireAlerts(
         resolve: createResolveAlert({ store, nowMs }),
         backtest: createBacktest({ families, scope: fleetView, settings: config.alerts.lifecycle }),
       },
-      meterHealth: (meterId, asOfMs) => named.meterHealth.evaluateMeter(meterId, asOfMs),
+      meterHealth: named.meterHealth,
       quotas: (query) => named.quotas.progress(query),
       baseline: named.baselineQuery,
     },

@@ -112,7 +112,11 @@ export interface PeriodsUseCases {
 /** Renders an HTML document as PDF; AppError PDF_RENDERER_UNAVAILABLE (503) when no browser can. */
 export type RenderPdf = (html: string, options?: { readonly footer?: string }) => Promise<Buffer>;
 
-export type MeterHealthCheck = (meterId: string, asOfMs: number) => Promise<readonly RuleFinding[]>;
+/** Meter health as of an instant: one meter (its route), or many in one pass (the list route). */
+export interface MeterHealthCheck {
+  evaluateMeter(meterId: string, asOfMs: number): Promise<readonly RuleFinding[]>;
+  evaluateMeters(meterIds: readonly string[], asOfMs: number): Promise<ReadonlyMap<string, readonly RuleFinding[]>>;
+}
 
 /** The progress and projection of every quota in an org subtree for a year, as of an instant. */
 export type QuotaProgressUseCase = (query: QuotaProgressQuery) => Promise<QuotaProgressReport>;

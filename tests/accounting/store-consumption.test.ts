@@ -109,4 +109,33 @@ describe('store consumption with learned plausibility bounds', () => {
     expect(fresh.ignoredReadings.map((r) => r.reason)).toEqual(['transient_spike']);
     expect(fresh.reviews).toEqual([]);
   });
+
+  it('cut at an instant (learnFromMs, readingsAfter) gives the whole range hourly figures on both sides', async () => {
+    // Cut at the spike's quarter hour: the part before needs the readings after the cut to see it contradicted,
+    // the part after needs the bound learned before October to hold the jump on 10-20 as the whole run does.
+    const cutMs = Date.parse('2026-10-05T12:00:00+08:00');
+    const meters = [spec('with-history')];
+    const hourly = (fromMs: number, toMs: number) => ({
+      meters,
+      fromMs,
+      toMs,
+      timeZone: TZ,
+      boundaries: bucketBoundaries(fromMs, toMs, 'hour', TZ),
+      segmentBucket: 'hour' as const,
+    });
+    const whole = (await storeConsumption(store, hourly(october.fromMs, october.toMs))).results.get('with-history')!;
+    const before = await storeConsumption(store, {
+      ...hourly(october.fromMs, cutMs),
+      readingsAfter: { untilMs: october.toMs, limit: 8 },
+    });
+    const after = await storeConsumption(store, { ...hourly(cutMs, october.toMs), learnFromMs: october.fromMs });
+    const cutAt = whole.buckets.findIndex((b) => b.startMs === cutMs);
+    expect(before.results.get('with-history')!.buckets).toEqual(whole.buckets.slice(0, cutAt));
+    expect(after.results.get('with-history')!.buckets).toEqual(whole.buckets.slice(cutAt));
+    expect(whole.reviews.map((r) => r.reason)).toEqual(['implausible_jump']);
+
+    // Without the look-ahead the part before differs: the spike is its last reading, and nothing contradicts it.
+    const plainBefore = await storeConsumption(store, hourly(october.fromMs, cutMs));
+    expect(plainBefore.results.get('with-history')!.buckets).not.toEqual(whole.buckets.slice(0, cutAt));
+  });
 });

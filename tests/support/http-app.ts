@@ -213,7 +213,7 @@ export async function createTestHttpApp(options: {
       nowMs,
       accounting,
       alerts,
-      meterHealth: (meterId, asOfMs) => meterHealth.evaluateMeter(meterId, asOfMs),
+      meterHealth,
       quotas: (q) => quotaRules.progress(q),
       baseline,
       periods,

@@ -53,12 +53,6 @@ const orgHealthResponse = z.object({
     .describe('every meter of the institutions under the org, in the registry order'),
 });
 
-/**
- * Meters judged at once by the list route. The store runs one query at a time (DuckDB): a few meters in flight
- * keep it busy without queueing a whole region's queries before every other request.
- */
-const LIST_CONCURRENCY = 4;
-
 /** One meter's health as of an instant: every meter-health rule's finding, with its figures (docs/alerts.md). */
 export const meterHealthPlugin: FastifyPluginAsyncZod<MeterHealthPluginOptions> = async (
   app,
@@ -89,7 +83,7 @@ export const meterHealthPlugin: FastifyPluginAsyncZod<MeterHealthPluginOptions> 
       const now = nowMs();
       const atMs = request.query.at ?? now;
       if (atMs > now) throw new AppError('BAD_TIME_RANGE', 'at must not be in the future');
-      return { meter: id, at: isoInstant(atMs), findings: findingsBody(await health(id, atMs)) };
+      return { meter: id, at: isoInstant(atMs), findings: findingsBody(await health.evaluateMeter(id, atMs)) };
     },
   );
 
@@ -118,17 +112,21 @@ export const meterHealthPlugin: FastifyPluginAsyncZod<MeterHealthPluginOptions> 
       const atMs = request.query.at ?? now;
       if (atMs > now) throw new AppError('BAD_TIME_RANGE', 'at must not be in the future');
       const meters = tree.metersOf(institutions.map((i) => i.id));
-      const findings = await mapPooled(meters, LIST_CONCURRENCY, (m) => health(m.id, atMs));
+      // One pass for the list: each input is read once for all the meters, not once per meter.
+      const findings = await health.evaluateMeters(
+        meters.map((m) => m.id),
+        atMs,
+      );
       return {
         org,
         at: isoInstant(atMs),
-        meters: meters.map((m, i) => ({ meter: m.id, findings: findingsBody(findings[i] ?? []) })),
+        meters: meters.map((m) => ({ meter: m.id, findings: findingsBody(findings.get(m.id) ?? []) })),
       };
     },
   );
 };
 
-function findingsBody(findings: Awaited<ReturnType<MeterHealthCheck>>) {
+function findingsBody(findings: Awaited<ReturnType<MeterHealthCheck['evaluateMeter']>>) {
   return findings.flatMap((f) => {
     const rule = METER_HEALTH_RULES.find((r) => r === f.rule);
     if (rule === undefined) return [];
@@ -146,15 +144,4 @@ function findingsBody(findings: Awaited<ReturnType<MeterHealthCheck>>) {
       },
     ];
   });
-}
-
-/** `work` over `items`, at most `limit` at a time; the results in the items' order. */
-async function mapPooled<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < items.length; i = next++) results[i] = await work(items[i] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
