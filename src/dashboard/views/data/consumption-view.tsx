@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { useResource } from '../../api/use-resource.js';
-import { EChart, type ChartOption } from '../../charts/e-chart.js';
+import { EChart, useChartParts, type ChartOption } from '../../charts/e-chart.js';
 import { useLocale, type Locale, type Messages } from '../../i18n/i18n.js';
 import type { DashboardView, ViewProps } from '../dashboard-view.js';
 import { DataTable, ResourceState } from './data-parts.js';
@@ -112,7 +112,9 @@ function ConsumptionView({ api, orgId }: ViewProps) {
       }),
     [api, orgId, bucket],
   );
-  const ready = series.state !== 'loading';
+  // The series' charts are part of the main content: ready once the chart library is there too.
+  const charts = useChartParts();
+  const ready = series.state !== 'loading' && charts !== undefined;
   // Set after the render that shows the series has been committed, so the reports go out after it.
   const [endUsesDue, setEndUsesDue] = useState(false);
   useEffect(() => {
