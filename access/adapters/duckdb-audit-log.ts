@@ -67,7 +67,7 @@ export function createDuckDbAuditLog(client: DuckDbClient): AuditLog {
     },
     async entries(query) {
       const limit = auditLimit(query);
-      return await client.run(async (connection) => {
+      return await client.read(async (connection) => {
         const rows = await queryRows(
           connection,
           SELECT,

@@ -47,7 +47,7 @@ export function createDuckDbTokenStore(client: DuckDbClient): TokenStore {
       });
     },
     events: () =>
-      client.run(async (connection) => {
+      client.read(async (connection) => {
         const rows = await queryRows(connection, SELECT);
         return rows
           .map((r): TokenEventRow => ({

@@ -25,7 +25,9 @@ import type {
 /**
  * Accounting's queries in DuckDB, over ingest's `readings` table (columns
  * meter_id, ts TIMESTAMPTZ, value, seq, received_at TIMESTAMPTZ, quality). There
- * is no roll-up here: every query reduces the readings directly.
+ * is no roll-up here: every query reduces the readings directly. Every query is
+ * read-only and runs through the client's `read`, on a read connection of its
+ * own: not queued behind the drainer's writes, the alerts' writes or each other.
  */
 /**
  * Register segments: `lag` over each meter's readings in the range, then one
@@ -94,7 +96,7 @@ export function createDuckDbAccountingStore(
     // Nothing of its own to create: the readings table is ingest's.
     init: async () => undefined,
     registerSegments: (q: SegmentQuery) =>
-      client.run(async (connection) => {
+      client.read(async (connection) => {
         if (q.meterIds.length === 0 || q.fromMs >= q.toMs) return [];
         const rows = await queryRows(
           connection,
@@ -120,7 +122,7 @@ export function createDuckDbAccountingStore(
         }));
       }),
     edgeReadings: (q: EdgeQuery) =>
-      client.run(async (connection): Promise<EdgeReadings> => {
+      client.read(async (connection): Promise<EdgeReadings> => {
         if (q.meterIds.length === 0) return { before: new Map(), after: new Map() };
         const ids = listValue([...q.meterIds]);
         const types = [LIST(VARCHAR), BIGINT, BIGINT];
@@ -133,7 +135,7 @@ export function createDuckDbAccountingStore(
         return { before: toMap(before), after: toMap(after) };
       }),
     readings: (q: RawReadingQuery) =>
-      client.run(async (connection) => {
+      client.read(async (connection) => {
         const rows = await queryRows(
           connection,
           `SELECT meter_id, epoch_ms(ts) AS ts_ms, value, seq, epoch_ms(received_at) AS received_ms, quality
@@ -146,7 +148,7 @@ export function createDuckDbAccountingStore(
         return rows.map(duckDbRowToReading);
       }),
     readingsBatch: (queries: readonly RawReadingQuery[]) =>
-      client.run(async (connection) => {
+      client.read(async (connection) => {
         const answers = queries.map((): Reading[] => []);
         const wanted = queries.filter((q) => q.fromMs < q.toMs && q.limit > 0);
         if (wanted.length === 0) return answers;
@@ -168,7 +170,7 @@ export function createDuckDbAccountingStore(
         return answers;
       }),
     meterSummaries: () =>
-      client.run(async (connection) => {
+      client.read(async (connection) => {
         const rows = await queryRows(
           connection,
           `SELECT meter_id, epoch_ms(max(ts)) AS last_ts FROM readings GROUP BY meter_id`,
@@ -178,7 +180,7 @@ export function createDuckDbAccountingStore(
         );
       }),
     readingFingerprints: (q: FingerprintQuery) =>
-      client.run(async (connection) => {
+      client.read(async (connection) => {
         if (q.meterIds.length === 0 || q.fromMs >= q.toMs) return new Map<string, string>();
         const rows = await queryRows(
           connection,

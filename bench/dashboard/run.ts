@@ -58,6 +58,28 @@ interface PageMarks {
   completeMs?: number;
 }
 
+/** One step of a load before its time to interactive: a request (the page, a script, an API route) or a mark. */
+interface Step {
+  name: string;
+  startMs: number;
+  endMs: number;
+}
+
+/**
+ * Where a load's time went: the document, each script and stylesheet, each API request that ended before the
+ * view was interactive (resource timing, ms from the navigation's start; the path without its query), and the
+ * page's own marks. Read in the page after the load; the breakdown printed is each step's median.
+ */
+function stepsOf(entries: readonly Step[], marks: PageMarks): Step[] {
+  const interactiveMs = marks.interactiveMs ?? Infinity;
+  const requests = entries.filter((e) => e.endMs <= interactiveMs);
+  return [
+    ...requests,
+    { name: 'data-ready (rendered)', startMs: marks.readyMs ?? NaN, endMs: marks.readyMs ?? NaN },
+    { name: 'interactive', startMs: marks.interactiveMs ?? NaN, endMs: marks.interactiveMs ?? NaN },
+  ];
+}
+
 /**
  * Runs in the page before its scripts: watches the DOM for the first view's data-ready marker, lets two frames pass
  * (the view's effects draw the charts after the first paint), then queues a task (a MessageChannel message, which
@@ -95,6 +117,7 @@ const target = await openDashboardTarget(process.argv.slice(2));
 const browser = await launchBrowser();
 const samplesMs: number[] = [];
 const completeSamplesMs: number[] = [];
+const stepSamples = new Map<string, Step[]>();
 let firstView = '';
 let firstOrg = '';
 try {
@@ -118,7 +141,31 @@ try {
       undefined,
       { timeout: 300_000 },
     );
-    const { interactiveMs = NaN, completeMs = NaN } = (await marks.jsonValue()) ?? {};
+    const pageMarks = (await marks.jsonValue()) ?? {};
+    const { interactiveMs = NaN, completeMs = NaN } = pageMarks;
+    const entries = await page.evaluate(() => {
+      // In the page: its Performance API, which the Node-side types describe only in part.
+      interface Entry {
+        name: string;
+        startTime: number;
+        responseEnd: number;
+      }
+      const timing = (globalThis as unknown as { performance: { getEntriesByType(type: string): Entry[] } })
+        .performance;
+      const [navigation] = timing.getEntriesByType('navigation');
+      return [
+        ...(navigation === undefined ? [] : [{ name: 'document', startMs: 0, endMs: navigation.responseEnd }]),
+        ...timing.getEntriesByType('resource').map((r) => ({
+          // A built asset without its content hash, so that the loads' steps line up.
+          name: new URL(r.name).pathname.replace(/-[\w-]{8}\.(js|css)$/, '.$1'),
+          startMs: r.startTime,
+          endMs: r.responseEnd,
+        })),
+      ];
+    });
+    for (const step of stepsOf(entries, pageMarks)) {
+      stepSamples.set(step.name, [...(stepSamples.get(step.name) ?? []), step]);
+    }
     firstOrg = decodeURIComponent(new URL(page.url()).hash.split('/')[2] ?? '');
     samplesMs.push(Math.round(interactiveMs));
     completeSamplesMs.push(Math.round(completeMs));
@@ -133,6 +180,16 @@ const median = (samples: readonly number[]) =>
   [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)] ?? NaN;
 const medianMs = median(samplesMs);
 const completeMedianMs = median(completeSamplesMs);
+// Each step's median start and end, for the steps seen in most loads (a step of one load alone says little).
+const steps = [...stepSamples]
+  .filter(([, seen]) => seen.length * 2 > loads)
+  .map(([name, seen]) => ({
+    step: name,
+    startMs: Math.round(median(seen.map((s) => s.startMs))),
+    endMs: Math.round(median(seen.map((s) => s.endMs))),
+    loads: seen.length,
+  }))
+  .sort((a, b) => a.endMs - b.endMs);
 const result = {
   at: new Date().toISOString(),
   target: target.description,
@@ -140,6 +197,7 @@ const result = {
   js: { files: scripts, rawBytes: jsRawBytes, gzipBytes: jsGzipBytes, budgetGzipBytes: BUDGET_GZIP_BYTES },
   timeToInteractive: { view: firstView, org: firstOrg, loads, samplesMs, medianMs, goalMs: TTI_GOAL_MS },
   complete: { samplesMs: completeSamplesMs, medianMs: completeMedianMs },
+  breakdown: steps,
 };
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
@@ -159,6 +217,8 @@ console.table([
   { measure: `complete, with the panels loaded after (median)`, value: `${completeMedianMs} ms`, goal: '' },
   { measure: 'samples', value: completeSamplesMs.join(', '), goal: '' },
 ]);
+console.log("before the first view is interactive (median of the loads; ms from the navigation's start):");
+console.table(steps);
 const outDir = join(ROOT, 'bench', 'results');
 mkdirSync(outDir, { recursive: true });
 const outFile = join(outDir, `dashboard-${result.at.replace(/[:.]/g, '-')}.json`);

@@ -69,11 +69,11 @@ export function createDuckDbPeriodStore(client: DuckDbClient): PeriodStore {
           throw error;
         }
       }),
-    revisions: (orgId, period) => client.run((connection) => revisionsOf(connection, orgId, period)),
+    revisions: (orgId, period) => client.read((connection) => revisionsOf(connection, orgId, period)),
     revision: (orgId, period, n) =>
-      client.run(async (connection) => (await revisionsOf(connection, orgId, period, n))[0]),
+      client.read(async (connection) => (await revisionsOf(connection, orgId, period, n))[0]),
     leaves: (orgId, period, n) =>
-      client.run(async (connection) => {
+      client.read(async (connection) => {
         const rows = await queryRows(
           connection,
           `SELECT idx, meter_id, day, leaf_json FROM period_leaves
@@ -83,7 +83,7 @@ export function createDuckDbPeriodStore(client: DuckDbClient): PeriodStore {
         return rows.map((row) => leafFromRow(row as Parameters<typeof leafFromRow>[0]));
       }),
     latest: (orgId, period) =>
-      client.run(async (connection) => {
+      client.read(async (connection) => {
         const last = (await revisionsOf(connection, orgId, period)).at(-1);
         return last === undefined
           ? undefined

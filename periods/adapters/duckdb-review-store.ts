@@ -56,7 +56,7 @@ export function createDuckDbReviewStore(client: DuckDbClient): ReviewStore {
       });
     },
     steps: (query) =>
-      client.run(async (connection) => {
+      client.read(async (connection) => {
         const rows = await queryRows(
           connection,
           `SELECT epoch_ms(ts) AS at_ms, org_id, period, step, level, reviewer_org_id, revision, digest, actor,

@@ -16,10 +16,27 @@ import { VIEWS } from './views/views.js';
 /** The fleet's zone when the tree names none (the demo fleet and every institution of ours are in China). */
 const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
 
+/** A token's check: who it is and the tree it may see, or why not (never a rejected promise). */
+type Check = { ok: true; session: Session; orgs: OrgEntry[] } | { ok: false; error: unknown };
+
 type Auth =
   | { kind: 'login'; notice?: { key: 'refused' | 'sessionEnded' | 'unreachable'; code: string; message: string } }
-  | { kind: 'checking'; token: string }
+  | { kind: 'checking'; token: string; check: Promise<Check> }
   | { kind: 'in'; token: string; session: Session; api: ApiClient; orgs: readonly OrgEntry[] };
+
+/**
+ * Checks a token: who it is (GET /session) and the tree it may see (GET /orgs), asked together: the first view
+ * waits for both, and a refused token is refused by either. Asked when the state is made, not from an effect
+ * after the first paint: on a page opened with a token, the requests leave as soon as the script runs.
+ */
+function checking(token: string): Extract<Auth, { kind: 'checking' }> {
+  const raw = createApiClient(token);
+  const check = Promise.all([raw.get<Session>('/session'), raw.get<{ orgs: OrgEntry[] }>('/orgs')]).then(
+    ([session, { orgs }]): Check => ({ ok: true, session, orgs }),
+    (error: unknown): Check => ({ ok: false, error }),
+  );
+  return { kind: 'checking', token, check };
+}
 
 /**
  * The shell: the login, the header (role, scope, language), the org tree as the navigation and the views' tabs;
@@ -29,7 +46,7 @@ export function App() {
   const [lang, setLang] = useState<Lang>(savedLang);
   const [auth, setAuth] = useState<Auth>(() => {
     const token = savedToken();
-    return token === undefined ? { kind: 'login' } : { kind: 'checking', token };
+    return token === undefined ? { kind: 'login' } : checking(token);
   });
   const [route, setRoute] = useState<HashRoute>(() => parseHash(location.hash));
 
@@ -53,35 +70,26 @@ export function App() {
     setAuth({ kind: 'login', notice: { key: 'sessionEnded', code, message: '' } });
   }, []);
 
-  // Checks a token: who it is (GET /session) and the tree it may see (GET /orgs), asked together: the first view
-  // waits for both, and a refused token is refused by either.
+  // Takes the check's answer (see checking()).
   useEffect(() => {
     if (auth.kind !== 'checking') return;
     let current = true;
     const token = auth.token;
     const api = guardedClient(createApiClient(token), endSession);
-    (async () => {
-      const raw = createApiClient(token);
-      const [session, { orgs }] = await Promise.all([
-        raw.get<Session>('/session'),
-        raw.get<{ orgs: OrgEntry[] }>('/orgs'),
-      ]);
-      return { session, orgs };
-    })().then(
-      ({ session, orgs }) => {
-        if (!current) return;
+    void auth.check.then((check) => {
+      if (!current) return;
+      if (check.ok) {
         saveToken(token);
-        setAuth({ kind: 'in', token, session, api, orgs });
-      },
-      (error: unknown) => {
-        if (!current) return;
-        saveToken(undefined);
-        const refused = error instanceof ApiError && error.status === 401;
-        const code = error instanceof ApiError ? error.code : 'NETWORK';
-        const message = error instanceof Error ? error.message : String(error);
-        setAuth({ kind: 'login', notice: { key: refused ? 'refused' : 'unreachable', code, message } });
-      },
-    );
+        setAuth({ kind: 'in', token, session: check.session, api, orgs: check.orgs });
+        return;
+      }
+      const { error } = check;
+      saveToken(undefined);
+      const refused = error instanceof ApiError && error.status === 401;
+      const code = error instanceof ApiError ? error.code : 'NETWORK';
+      const message = error instanceof Error ? error.message : String(error);
+      setAuth({ kind: 'login', notice: { key: refused ? 'refused' : 'unreachable', code, message } });
+    });
     return () => {
       current = false;
     };
@@ -118,7 +126,7 @@ export function App() {
               ? locale.t(shellMessages, auth.notice.key, { code: auth.notice.code, message: auth.notice.message })
               : undefined
           }
-          onLogin={(token) => setAuth({ kind: 'checking', token })}
+          onLogin={(token) => setAuth(checking(token))}
         />
       )}
     </LocaleContext.Provider>

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useLayoutEffect, useState } from 'preact/hooks';
 import { ApiError } from './api-client.js';
 
 /** What a view shows while it loads one thing from the API: loading, the data, or the stable error code. */
@@ -27,7 +27,9 @@ export function useResource<T>(load: () => Promise<T>, deps: readonly unknown[],
     deps: request,
     resource: { state: 'loading' },
   });
-  useEffect(() => {
+  // A layout effect: the request leaves as the render that needs it is committed, not a frame later after the
+  // paint (on a loaded machine a frame can be long; the answer cannot come sooner than the request leaves).
+  useLayoutEffect(() => {
     if (!when) return;
     let current = true;
     load().then(

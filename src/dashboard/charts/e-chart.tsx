@@ -1,6 +1,3 @@
-import { BarChart, LineChart } from 'echarts/charts';
-import { AriaComponent, GridComponent, LegendComponent, MarkLineComponent, TooltipComponent } from 'echarts/components';
-import { init, use, type ComposeOption, type EChartsType } from 'echarts/core';
 import type { BarSeriesOption, LineSeriesOption } from 'echarts/charts';
 import type {
   GridComponentOption,
@@ -8,21 +5,8 @@ import type {
   MarkLineComponentOption,
   TooltipComponentOption,
 } from 'echarts/components';
-import { CanvasRenderer } from 'echarts/renderers';
-import { useEffect, useRef } from 'preact/hooks';
-
-// Imported per part, not `echarts`: the line and bar charts, the components they use and the canvas renderer
-// keep the page's JavaScript far below the 400 KB budget (bench/dashboard/run.ts measures it).
-use([
-  LineChart,
-  BarChart,
-  GridComponent,
-  TooltipComponent,
-  LegendComponent,
-  MarkLineComponent,
-  AriaComponent,
-  CanvasRenderer,
-]);
+import type { ComposeOption, EChartsType } from 'echarts/core';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 
 export type ChartOption = ComposeOption<
   | LineSeriesOption
@@ -33,6 +17,35 @@ export type ChartOption = ComposeOption<
   | MarkLineComponentOption
 >;
 
+/** The chart library (chart-parts.ts), or null if its chunk could not be loaded. */
+export type ChartParts = typeof import('./chart-parts.js') | null;
+
+let loadedParts: ChartParts | undefined;
+let partsLoading: Promise<ChartParts> | undefined;
+
+/**
+ * The chart library once its chunk has loaded (null if it failed: the views' tables still carry every figure),
+ * undefined while it loads. A view that draws charts holds its data-ready marker until this is defined, so the
+ * marker still means that what it shows is drawn.
+ *
+ * ECharts is most of the page's JavaScript, so it is a chunk of its own, asked for by the first view that draws a
+ * chart, in a layout effect that a view declares after its requests' (use-resource.ts): the view's requests leave
+ * first, the chunk is fetched and compiled while the view waits for its data, and neither the login check nor the
+ * view's requests wait for it.
+ */
+export function useChartParts(): ChartParts | undefined {
+  const [parts, setParts] = useState<ChartParts | undefined>(loadedParts);
+  useLayoutEffect(() => {
+    if (parts !== undefined) return;
+    partsLoading ??= import('./chart-parts.js').then(
+      (loaded) => (loadedParts = loaded),
+      () => (loadedParts = null),
+    );
+    void partsLoading.then((loaded) => setParts(() => loaded));
+  }, []);
+  return parts;
+}
+
 export interface EChartProps {
   option: ChartOption;
   /** What the chart shows, for screen readers; the view puts the same figures in a table beside it. */
@@ -42,22 +55,33 @@ export interface EChartProps {
 
 /** One ECharts instance on a canvas, resized with its box, disposed with the component. */
 export function EChart({ option, label, heightPx = 280 }: EChartProps) {
+  const parts = useChartParts();
   const box = useRef<HTMLDivElement>(null);
   const chart = useRef<EChartsType | undefined>(undefined);
   useEffect(() => {
-    if (box.current === null) return;
-    const instance = init(box.current, undefined, { renderer: 'canvas' });
+    const element = box.current;
+    if (element === null || !parts) return;
+    const instance = parts.init(element, undefined, { renderer: 'canvas' });
     chart.current = instance;
-    const observer = new ResizeObserver(() => instance.resize());
-    observer.observe(box.current);
+    // The observer reports the box's size once at the start, the size the chart is drawn at already: only a
+    // change redraws it (a second layout of every chart would cost as much as drawing it).
+    let width = element.clientWidth;
+    let height = element.clientHeight;
+    const observer = new ResizeObserver(() => {
+      if (element.clientWidth === width && element.clientHeight === height) return;
+      width = element.clientWidth;
+      height = element.clientHeight;
+      instance.resize();
+    });
+    observer.observe(element);
     return () => {
       observer.disconnect();
       instance.dispose();
       chart.current = undefined;
     };
-  }, []);
+  }, [parts]);
   useEffect(() => {
     chart.current?.setOption({ animation: false, ...option }, { notMerge: true });
-  }, [option]);
+  }, [option, parts]);
   return <div ref={box} class="chart" role="img" aria-label={label} style={{ height: `${heightPx}px` }} />;
 }

@@ -33,7 +33,10 @@ export interface Locale {
 
 export function createLocale(lang: Lang, timeZone: string): Locale {
   const locale = LOCALE[lang];
+  // Built once per locale and reused: a view formats hundreds of cells, and building a format costs far more
+  // than using one.
   const numberFormats = new Map<number, Intl.NumberFormat>();
+  const percentFormats = new Map<number, Intl.NumberFormat>();
   const dateFormat = new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'medium' });
   const dateTimeFormat = new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'medium', timeStyle: 'short' });
   const monthFormat = new Intl.DateTimeFormat(locale, { timeZone, year: 'numeric', month: 'short' });
@@ -61,7 +64,12 @@ export function createLocale(lang: Lang, timeZone: string): Locale {
       return monthFormat.format(new Date(value));
     },
     percent(share, fractionDigits = 1) {
-      return new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: fractionDigits }).format(share);
+      let format = percentFormats.get(fractionDigits);
+      if (format === undefined) {
+        format = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: fractionDigits });
+        percentFormats.set(fractionDigits, format);
+      }
+      return format.format(share);
     },
   };
 }

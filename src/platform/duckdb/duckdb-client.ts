@@ -10,9 +10,9 @@ import {
 import { AppError } from '../../kernel/index.js';
 
 /**
- * The thin DuckDB client: one local file (or ':memory:'), one instance, one
- * connection, opened on first use. It knows no tables; the capabilities'
- * adapters bring their own SQL.
+ * The thin DuckDB client: one local file (or ':memory:'), one instance, opened on
+ * first use, with one connection for the writes and a few for the reads. It knows
+ * no tables; the capabilities' adapters bring their own SQL.
  *
  * Timestamps in the adapters are TIMESTAMPTZ (an instant, stored as UTC
  * microseconds), converted only through integers (make_timestamptz(µs),
@@ -22,32 +22,99 @@ import { AppError } from '../../kernel/index.js';
 export interface DuckDbOptions {
   /** Database file; ':memory:' for a throw-away store. The parent directory is created. */
   readonly path: string;
+  /**
+   * Connections for `read`, opened as reads need them (default 2). Each query of the Node binding holds a libuv
+   * worker thread while it runs (4 by default, shared with file I/O: the spool's writes and fsyncs): the write
+   * connection and two readers leave one free.
+   */
+  readonly readConnections?: number;
 }
 
 export interface DuckDbClient {
   /**
-   * Runs `operation` on the connection, after every operation queued before it:
+   * Runs `operation` on the write connection, after every operation queued before it:
    * one connection, one statement sequence, so a BEGIN … COMMIT inside an
    * operation never interleaves with anything else. Failures come out as
    * AppError: I/O errors (disk full, file locked) STORE_UNAVAILABLE (retryable),
    * anything else STORE_QUERY_FAILED; after close, STORE_UNAVAILABLE.
    */
   run<T>(operation: (connection: DuckDBConnection) => Promise<T>): Promise<T>;
-  /** Waits for the queued operations, then closes the connection and the instance. */
+  /**
+   * Runs a read-only `operation` on a connection of its own for its whole run (a temp table it makes is its
+   * connection's), inside one transaction, so all its statements see one snapshot of what was committed when it
+   * started. It does not wait for the `run` queue, nor for other reads while a read connection is free: a token
+   * lookup is not held behind a month's consumption query or the drainer's batch. A write the caller awaited is
+   * visible; one still queued may not be. Failures as for `run`.
+   */
+  read<T>(operation: (connection: DuckDBConnection) => Promise<T>): Promise<T>;
+  /** Waits for the queued and running operations, then closes the connections and the instance. */
   close(): Promise<void>;
 }
 
+const DEFAULT_READ_CONNECTIONS = 2;
+
 export function createDuckDbClient(options: DuckDbOptions): DuckDbClient {
+  const readSlots = options.readConnections ?? DEFAULT_READ_CONNECTIONS;
+  if (!Number.isSafeInteger(readSlots) || readSlots < 1) {
+    throw new Error(`readConnections must be a positive integer, got ${readSlots}`);
+  }
   let opened: Promise<{ instance: DuckDBInstance; connection: DuckDBConnection }> | undefined;
   let closed = false;
   let tail: Promise<unknown> = Promise.resolve();
+  // The reads: a slot per read connection (a read waits for a free slot), the connections opened and idle, and
+  // every read not yet settled (close waits for them).
+  let freeSlots = readSlots;
+  const slotWaiters: (() => void)[] = [];
+  const idle: DuckDBConnection[] = [];
+  const reads = new Set<Promise<unknown>>();
+
+  const store = async () => {
+    if (closed) throw new AppError('STORE_UNAVAILABLE', 'the DuckDB store is closed', { retryable: false });
+    opened ??= open(options.path);
+    return opened;
+  };
+
+  const takeSlot = async () => {
+    if (freeSlots > 0) freeSlots--;
+    else await new Promise<void>((resolve) => slotWaiters.push(resolve));
+  };
+  const giveSlot = () => {
+    const next = slotWaiters.shift();
+    if (next === undefined) freeSlots++;
+    else next();
+  };
+
+  const readOn = async <T>(operation: (connection: DuckDBConnection) => Promise<T>): Promise<T> => {
+    await takeSlot();
+    try {
+      const { instance } = await store();
+      const connection = idle.pop() ?? (await connect(instance));
+      let reusable = true;
+      try {
+        await connection.run('BEGIN TRANSACTION');
+        try {
+          return await operation(connection);
+        } finally {
+          // Read-only: nothing to commit; the rollback also drops what the operation made inside the transaction.
+          await connection.run('ROLLBACK').catch(() => {
+            reusable = false;
+          });
+        }
+      } finally {
+        if (reusable) idle.push(connection);
+        else connection.closeSync();
+      }
+    } catch (cause) {
+      throw toAppError(cause);
+    } finally {
+      giveSlot();
+    }
+  };
 
   return {
     run<T>(operation: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
       const result = tail.then(async () => {
-        if (closed) throw new AppError('STORE_UNAVAILABLE', 'the DuckDB store is closed', { retryable: false });
-        opened ??= open(options.path);
-        const { connection } = await opened;
+        const { connection } = await store();
         try {
           return await operation(connection);
         } catch (cause) {
@@ -57,11 +124,20 @@ export function createDuckDbClient(options: DuckDbOptions): DuckDbClient {
       tail = result.catch(() => undefined);
       return result;
     },
+    read<T>(operation: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+      const result = readOn(operation);
+      const settled = result.catch(() => undefined);
+      reads.add(settled);
+      void settled.then(() => reads.delete(settled));
+      return result;
+    },
     async close() {
       await tail;
+      while (reads.size > 0) await Promise.all(reads);
       closed = true;
       if (opened === undefined) return;
       const { instance, connection } = await opened.catch(() => ({ instance: undefined, connection: undefined }));
+      for (const reader of idle.splice(0)) reader.closeSync();
       connection?.closeSync();
       instance?.closeSync();
     },
@@ -71,11 +147,15 @@ export function createDuckDbClient(options: DuckDbOptions): DuckDbClient {
 async function open(path: string): Promise<{ instance: DuckDBInstance; connection: DuckDBConnection }> {
   if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
   const instance = await DuckDBInstance.create(path);
+  return { instance, connection: await connect(instance) };
+}
+
+async function connect(instance: DuckDBInstance): Promise<DuckDBConnection> {
   const connection = await instance.connect();
-  // Pins text rendering and casts to UTC for any ad-hoc SQL; the adapters'
+  // Pins text rendering and casts to UTC for any ad-hoc SQL (a setting of each connection); the adapters'
   // conversions use integers and do not depend on it.
   await connection.run(`SET TimeZone = 'UTC'`);
-  return { instance, connection };
+  return connection;
 }
 
 /** Runs a statement with typed parameters and returns its rows as plain JS objects. */

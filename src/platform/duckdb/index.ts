@@ -1,4 +1,4 @@
-/** The thin DuckDB client: one instance and connection, serialised operations, typed queries, appender fill. */
+/** The thin DuckDB client: one instance, serialised writes, pooled reads, typed queries, appender fill. */
 export {
   createDuckDbClient,
   fillTempTable,

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'preact/hooks';
 import { useResource } from '../../api/use-resource.js';
-import { EChart, type ChartOption } from '../../charts/e-chart.js';
+import { EChart, useChartParts, type ChartOption } from '../../charts/e-chart.js';
 import { useLocale, type Locale, type Messages } from '../../i18n/i18n.js';
 import type { DashboardView, ViewProps } from '../dashboard-view.js';
 import { carrierName, dataMessages, monthLabel, periodName, unitName } from './data-labels.js';
@@ -126,8 +126,10 @@ function CarbonView({ api, orgId }: ViewProps) {
     return monthLabel(now, locale.timeZone, choice === 'lastMonth' ? -1 : 0);
   }, [choice, locale]);
   const report = useResource(() => api.get<CarbonReport>('/reports/carbon', { org: orgId, period }), [api, orgId, period]);
+  // The report's charts are part of what the view shows: ready once the chart library is there too.
+  const charts = useChartParts();
   return (
-    <div data-ready={report.state !== 'loading' ? 'true' : undefined}>
+    <div data-ready={report.state !== 'loading' && charts !== undefined ? 'true' : undefined}>
       <div class="controls">
         <label for="carbon-period">{locale.t(dataMessages, 'period')}</label>
         <select id="carbon-period" value={choice} onChange={(e) => setChoice(e.currentTarget.value as PeriodChoice)}>

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { useResource } from '../../api/use-resource.js';
-import { EChart, type ChartOption } from '../../charts/e-chart.js';
+import { EChart, useChartParts, type ChartOption } from '../../charts/e-chart.js';
 import { useLocale, type Locale, type Messages } from '../../i18n/i18n.js';
 import type { DashboardView, ViewProps } from '../dashboard-view.js';
 import { DataTable, ResourceState } from './data-parts.js';
@@ -93,10 +93,10 @@ function fromOf(bucket: BucketKind, nowMs: number, timeZone: string): string {
 /**
  * Consumption by carrier over days or months, each bucket's quality visible, and electricity by 分项 end use.
  * The carrier series are the view's main content (its data-ready marker); the end-use panel needs three monthly
- * carbon reports, far heavier, so it is asked for only once the series are shown (the server's store runs one
- * query at a time: asked together, the reports' queries would hold the series back), with its own loading state
- * (aria-busy on its section). The shell mounts the view afresh for each org, so the panel waits once per org,
- * not again when the buckets change.
+ * carbon reports, far heavier, so it is asked for only once the series are shown (the embedded store reads on two
+ * connections: asked together, the reports' queries would take both and hold the series back), with its own
+ * loading state (aria-busy on its section). The shell mounts the view afresh for each org, so the panel waits once
+ * per org, not again when the buckets change.
  */
 function ConsumptionView({ api, orgId }: ViewProps) {
   const locale = useLocale();
@@ -112,7 +112,9 @@ function ConsumptionView({ api, orgId }: ViewProps) {
       }),
     [api, orgId, bucket],
   );
-  const ready = series.state !== 'loading';
+  // The series' charts are part of the main content: ready once the chart library is there too.
+  const charts = useChartParts();
+  const ready = series.state !== 'loading' && charts !== undefined;
   // Set after the render that shows the series has been committed, so the reports go out after it.
   const [endUsesDue, setEndUsesDue] = useState(false);
   useEffect(() => {

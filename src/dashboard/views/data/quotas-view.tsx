@@ -1,6 +1,6 @@
 import { useMemo } from 'preact/hooks';
 import { useResource } from '../../api/use-resource.js';
-import { EChart, type ChartOption } from '../../charts/e-chart.js';
+import { EChart, useChartParts, type ChartOption } from '../../charts/e-chart.js';
 import { useLocale, type Locale, type Messages } from '../../i18n/i18n.js';
 import type { DashboardView, OrgEntry, ViewProps } from '../dashboard-view.js';
 import { carrierName, dataMessages, monthLabel } from './data-labels.js';
@@ -175,7 +175,9 @@ function QuotasView({ api, orgId, orgs, session }: ViewProps) {
     [api, orgId, year],
   );
   const t = (key: Key) => locale.t(messages, key);
-  const ready = quotas.state !== 'loading' && report.state !== 'loading';
+  // The quotas' charts are part of what the view shows: ready once the chart library is there too.
+  const charts = useChartParts();
+  const ready = quotas.state !== 'loading' && report.state !== 'loading' && charts !== undefined;
   return (
     <div data-ready={ready ? 'true' : undefined}>
       <h2>{t('quotas')}</h2>

@@ -1,14 +1,7 @@
-import { LineChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
-import { init, use } from 'echarts/core';
-import { CanvasRenderer } from 'echarts/renderers';
 import { useEffect, useRef } from 'preact/hooks';
+import { useChartParts } from '../../charts/e-chart.js';
 import { LOCALE, useLocale, type Lang, type Messages } from '../../i18n/i18n.js';
 import type { BaselineBand } from './ops-api.js';
-
-// Only the line chart, its grid, legend and tooltip on a canvas (the shell's charts use the same renderer, and a
-// canvas needs no inline style attributes, which the page's CSP refuses): no other chart type enters the bundle.
-use([LineChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
 
 export const bandMessages: Messages<
   'hour' | 'lower' | 'median' | 'upper' | 'samples' | 'chart' | 'band' | 'working' | 'nonWorking'
@@ -58,10 +51,12 @@ export function bandLabel(band: BaselineBand, lang: Lang, dayKind: (working: boo
 export function BaselineChart({ bands, unit }: { bands: readonly BaselineBand[]; unit: string }) {
   const { t, lang } = useLocale();
   const ref = useRef<HTMLDivElement>(null);
+  // The shell's chart library (charts/chart-parts.ts: the line chart, grid, legend and tooltip on a canvas).
+  const parts = useChartParts();
   useEffect(() => {
     const element = ref.current;
-    if (element === null) return;
-    const chart = init(element, undefined, { renderer: 'canvas' });
+    if (element === null || !parts) return;
+    const chart = parts.init(element, undefined, { renderer: 'canvas' });
     const dayKind = (working: boolean) => t(bandMessages, working ? 'working' : 'nonWorking');
     const hours = bands.map((b) => bandLabel(b, lang, dayKind));
     chart.setOption({
@@ -93,7 +88,7 @@ export function BaselineChart({ bands, unit }: { bands: readonly BaselineBand[];
       window.removeEventListener('resize', resize);
       chart.dispose();
     };
-  }, [bands, lang, t]);
+  }, [bands, lang, t, parts]);
   return (
     <figure class="ops-chart-figure">
       <div ref={ref} class="ops-chart" role="img" aria-label={t(bandMessages, 'chart', { unit })} />

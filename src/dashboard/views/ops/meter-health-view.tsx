@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { ApiClient } from '../../api/api-client.js';
+import { useChartParts } from '../../charts/e-chart.js';
 import { useLocale, type Messages } from '../../i18n/i18n.js';
 import type { DashboardView, ViewProps } from '../dashboard-view.js';
 import { severityMessages } from './alerts-view.js';
@@ -260,13 +261,15 @@ function MeterDetail({ api, meter, onClose }: { api: ApiClient; meter: Meter; on
   const locale = useLocale();
   const { t, number } = locale;
   const [load] = useLoad(() => fetchDetail(api, meter.id), [api, meter.id]);
+  // The band's chart is part of what the detail shows: ready once the chart library is there too.
+  const charts = useChartParts();
   return (
     <section
       class="ops-detail"
       aria-labelledby="ops-meter-detail-title"
       data-testid="meter-detail"
       data-meter-id={meter.id}
-      data-ready={load.state === 'loading' ? undefined : 'true'}
+      data-ready={load.state === 'loading' || charts === undefined ? undefined : 'true'}
       onKeyDown={(e) => e.key === 'Escape' && onClose()}
     >
       <div class="ops-detail-head">
