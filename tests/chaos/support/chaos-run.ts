@@ -81,7 +81,9 @@ export interface ChaosResult {
   readonly publishRetries: number;
   readonly faults: FaultLog;
   readonly plannedFaults: readonly FaultKind[];
-  /** The kinds the run drew from. */
+  /** The kinds asked for (ChaosOptions.kinds, default all). */
+  readonly requestedKinds: readonly FaultKind[];
+  /** The kinds the run drew from: those asked for, less the disk-full fault where no tmpfs could be mounted. */
   readonly kinds: readonly FaultKind[];
   readonly meters: readonly MeterCheck[];
   readonly totals: { lost: number; duplicated: number; unexpected: number; wrongValue: number; quarantined: number };
@@ -233,6 +235,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       publishRetries: retried,
       faults: log,
       plannedFaults: plan,
+      requestedKinds: options.kinds ?? FAULT_KINDS,
       kinds: available,
       meters,
       totals,
