@@ -243,6 +243,7 @@ export async function startApp(config: Config, extras: StartExtras = {}): Promis
           keepaliveSeconds: config.mqtt.keepaliveSeconds,
           reconnectPeriodMs: config.mqtt.reconnectPeriodMs,
           onMessage: receive,
+          holding: receive.holding,
           onFatal: (error) => {
             log.fatal({ err: error }, 'cannot spool a message; stopping without acknowledging it');
             rejectFailed(error);
