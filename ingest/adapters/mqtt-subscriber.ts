@@ -158,7 +158,10 @@ function connect(
   const holding = options.holding ?? (() => true);
   let acks: PubackQueue | undefined;
   const next = (callback: (error?: Error) => void) => {
-    if (performance.now() - busy.sinceMs < YIELD_AFTER_MS) return callback(PUBACK_SENT_HERE);
+    // Through a microtask, not at once: mqtt.js chains a chunk's packets by process.nextTick, which runs before
+    // any promise continuation, so the spool writes' PUBACKs would wait for the whole chunk (up to the broker's
+    // window of 100), and the broker sends nothing more until they arrive. A microtask lets them go in between.
+    if (performance.now() - busy.sinceMs < YIELD_AFTER_MS) return queueMicrotask(() => callback(PUBACK_SENT_HERE));
     setImmediate(() => {
       busy.sinceMs = performance.now();
       callback(PUBACK_SENT_HERE);
