@@ -1,7 +1,7 @@
 /** The ingest capability: MQTT → validation → durable spool → store. */
 export * from './core/index.js';
 export type * from './ports.js';
-export { createMessageReceiver, type ReceiveDeps } from './receive-message.js';
+export { createMessageReceiver, type MessageReceiver, type ReceiveDeps } from './receive-message.js';
 export { createSpoolDrainer, type DrainDeps, type SpoolDrainer } from './drain-spool.js';
 export { FileSpool, type FileSpoolOptions } from './adapters/file-spool.js';
 export {

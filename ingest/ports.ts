@@ -137,16 +137,19 @@ export interface SpoolBatch {
 
 /**
  * The local durable spool between the MQTT handler and the store. `append`
- * returns once the bytes reached the kernel; `durable()` resolves once they are
- * as safe as the fsync policy promises (on disk with fsync 'always'). The PUBACK
- * goes out only after both (docs/durability.md).
+ * stages the records (the appends of one event-loop turn share one write);
+ * `durable()` resolves once they reached the kernel and are as safe as the fsync
+ * policy promises (on disk with fsync 'always'). The PUBACK goes out only after
+ * it (docs/durability.md).
  */
 export interface Spool {
+  /** Stages the records in append order; `read` sees them. Throws AppError SPOOL_IO only when closed. */
   append(records: readonly SpoolRecord[]): void;
   /**
-   * Resolves when every record appended so far is durable as the policy promises: with fsync 'always' after
-   * an fdatasync that covers it (one fdatasync serves every append made before it started: group commit);
-   * otherwise at once. Rejects with AppError SPOOL_IO when that fdatasync failed.
+   * Resolves when every record appended so far is written and durable as the policy promises: with fsync
+   * 'always' after an fdatasync that covers it (one fdatasync serves every append made before it started:
+   * group commit). Rejects with AppError SPOOL_IO when that write (e.g. ENOSPC: the records stay staged and
+   * the next call retries) or fdatasync failed.
    */
   durable(): Promise<void>;
   /** Records after the read position, up to maxRecords; empty when caught up. Advances the read position. */

@@ -87,10 +87,13 @@ describe('message receiver', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(acknowledged).toBe(false);
     expect(events).toContain('backpressure:true');
+    // The subscriber hands over nothing more on this connection meanwhile: the broker holds the rest.
+    expect(receive.holding()).toBe(true);
     const batch = spool.read(100);
     spool.commit(batch.end, batch.records.length);
     await pending;
     expect(acknowledged).toBe(true);
+    expect(receive.holding()).toBe(false);
     expect(events.slice(-4)).toEqual(['backpressure:true', 'backpressure:false', 'message', 'accepted:1']);
     expect(spool.read(10).records).toHaveLength(1);
   });

@@ -22,25 +22,43 @@ export interface ReceiveDeps {
 }
 
 /**
+ * The MQTT message handler: resolves when the message's PUBACK may go out. `holding()` is true while a call
+ * waits for spool space or disk room: the subscriber then hands over no further message on that connection
+ * until it resolves, so that the broker holds (and queues) them, which is the back-pressure.
+ */
+export interface MessageReceiver {
+  (topic: string, payload: Uint8Array): Promise<void>;
+  holding(): boolean;
+}
+
+/**
  * The MQTT message handler. It validates the message and appends its outcome
  * (accepted readings and quarantine records alike) to the durable spool; when it
- * returns, the PUBACK may go out. When the spool is full it waits first: the
- * broker then holds (and queues) further messages, which is the back-pressure.
+ * resolves (the spool's write that holds the message returned, with fsync 'always'
+ * its fdatasync too), the PUBACK may go out. The append itself happens before the
+ * first wait, so that the subscriber may hand over the next message at once and a
+ * turn's messages share one spool write. When the spool is full it waits first.
  */
-export function createMessageReceiver(deps: ReceiveDeps) {
+export function createMessageReceiver(deps: ReceiveDeps): MessageReceiver {
   let quarantineCounter = 0;
   const warnedMeters = new Set<string>();
+  const held = { calls: 0 };
 
-  return async function receive(topic: string, payload: Uint8Array): Promise<void> {
+  async function receive(topic: string, payload: Uint8Array): Promise<void> {
     if (deps.spool.isFull()) {
-      deps.metrics.backpressure(true);
-      deps.log.warn(
-        { backlogBytes: deps.spool.backlogBytes() },
-        'spool full: holding acknowledgements until the store catches up',
-      );
-      await deps.spool.waitForSpace();
-      deps.metrics.backpressure(false);
-      deps.log.info({ backlogBytes: deps.spool.backlogBytes() }, 'spool has room again: acknowledging');
+      held.calls++;
+      try {
+        deps.metrics.backpressure(true);
+        deps.log.warn(
+          { backlogBytes: deps.spool.backlogBytes() },
+          'spool full: holding acknowledgements until the store catches up',
+        );
+        await deps.spool.waitForSpace();
+        deps.metrics.backpressure(false);
+        deps.log.info({ backlogBytes: deps.spool.backlogBytes() }, 'spool has room again: acknowledging');
+      } finally {
+        held.calls--;
+      }
     }
     const receivedAtMs = deps.clock.nowMs();
     const outcome = processMessage(topic, payload, {
@@ -73,39 +91,46 @@ export function createMessageReceiver(deps: ReceiveDeps) {
         );
       }
     }
-    await appendWhenDiskHasRoom(deps, records);
-    // With fsync 'always' this waits for the group commit that covers the append (others join it meanwhile).
-    await deps.spool.durable();
+    deps.spool.append(records);
+    // The turn's write that holds the append; with fsync 'always' the group commit that covers it too.
+    await durableWhenDiskHasRoom(deps, held);
     deps.metrics.messageReceived();
     deps.metrics.itemsAccepted(outcome.accepted.length);
-  };
+  }
+  return Object.assign(receive, { holding: () => held.calls > 0 });
 }
 
 const DISK_FULL_RETRY_FIRST_MS = 50;
 const DISK_FULL_RETRY_MAX_MS = 2_000;
 
 /**
- * A full spool disk is back-pressure, like the spool's own bound: the append is retried (nothing of a failed
- * append stays in the segment) until the disk has room, and the PUBACK waits meanwhile, so the broker holds
- * the messages. Exiting instead (as before) made a supervisor restart the service into the same full disk.
+ * A full spool disk is back-pressure, like the spool's own bound: the failed write stays staged in the spool
+ * (nothing of it stays in the segment) and is retried until the disk has room, and the PUBACK waits
+ * meanwhile, so the broker holds the messages. Exiting instead (as before) made a supervisor restart the
+ * service into the same full disk.
  */
-async function appendWhenDiskHasRoom(deps: ReceiveDeps, records: readonly SpoolRecord[]): Promise<void> {
+async function durableWhenDiskHasRoom(deps: ReceiveDeps, holding: { calls: number }): Promise<void> {
   let waitMs = DISK_FULL_RETRY_FIRST_MS;
   let held = false;
-  for (;;) {
-    try {
-      deps.spool.append(records);
-      break;
-    } catch (error) {
-      if (!isDiskFull(error)) throw error;
-      if (!held) {
-        held = true;
-        deps.metrics.backpressure(true);
-        deps.log.warn({ err: error }, 'spool disk full: holding acknowledgements until it has room');
+  try {
+    for (;;) {
+      try {
+        await deps.spool.durable();
+        break;
+      } catch (error) {
+        if (!isDiskFull(error)) throw error;
+        if (!held) {
+          held = true;
+          holding.calls++;
+          deps.metrics.backpressure(true);
+          deps.log.warn({ err: error }, 'spool disk full: holding acknowledgements until it has room');
+        }
       }
+      await delay(waitMs);
+      waitMs = Math.min(waitMs * 2, DISK_FULL_RETRY_MAX_MS);
     }
-    await delay(waitMs);
-    waitMs = Math.min(waitMs * 2, DISK_FULL_RETRY_MAX_MS);
+  } finally {
+    if (held) holding.calls--;
   }
   if (held) {
     deps.metrics.backpressure(false);

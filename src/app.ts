@@ -21,11 +21,11 @@ import { DAY_MS, isAppError, MINUTE_MS } from './kernel/index.js';
 import { createHttpServer, type Readiness } from './http/index.js';
 import type { AppConfig as Config } from './load-app-config.js';
 import { systemClock } from './platform/clock.js';
-import { startEmbeddedBroker, type EmbeddedBroker } from './platform/embedded-broker.js';
+import type { EmbeddedBroker } from './platform/embedded-broker.js';
 import { createPdfRenderer, DEFAULT_CHROMIUM_PATH } from './platform/browser/index.js';
 import { createLifecycle, createScheduler, type Component } from './platform/index.js';
 import { createLogger, type Logger } from './platform/logger.js';
-import { startDemoSmtpReceiver, type DemoSmtpReceiver } from './platform/smtp/index.js';
+import type { DemoSmtpReceiver } from './platform/smtp/index.js';
 import { DEMO_REGISTER_ORIGIN_MS, faultsFor, runSimulator, type SimulatorHandle } from './simulator/index.js';
 import { ALERT_EVALUATION_JOB, ALERT_LIVE_JOB, ALERT_MAIL_JOB, wireAlerts } from './wire-alerts.js';
 import { wirePeriodsReview } from './wire-periods-review.js';
@@ -205,6 +205,8 @@ export async function startApp(config: Config, extras: StartExtras = {}): Promis
               const { mqttUsername: username, mqttPassword: password } = config.secrets;
               // With a username and password set, the demo broker checks them: no other local process can publish.
               const credentials = username !== undefined && password !== undefined ? { username, password } : undefined;
+              // Loaded only here (aedes: ~11 MiB of RSS a service with its own broker never needs; issue 11 §5).
+              const { startEmbeddedBroker } = await import('./platform/embedded-broker.js');
               broker = await startEmbeddedBroker(config.mqtt.url, credentials ? { credentials } : {});
               log.info(
                 { url: config.mqtt.url, authentication: credentials !== undefined },
@@ -243,6 +245,7 @@ export async function startApp(config: Config, extras: StartExtras = {}): Promis
           keepaliveSeconds: config.mqtt.keepaliveSeconds,
           reconnectPeriodMs: config.mqtt.reconnectPeriodMs,
           onMessage: receive,
+          holding: receive.holding,
           onFatal: (error) => {
             log.fatal({ err: error }, 'cannot spool a message; stopping without acknowledging it');
             rejectFailed(error);
@@ -309,6 +312,8 @@ export async function startApp(config: Config, extras: StartExtras = {}): Promis
             name: 'demo-mail',
             start: async () => {
               const mailLog = log.child({ module: 'demo-mail' });
+              // Loaded only here (smtp-server: ~12 MiB of RSS outside the first-run demo; issue 11 §5).
+              const { startDemoSmtpReceiver } = await import('./platform/smtp/index.js');
               demoMail = await startDemoSmtpReceiver({
                 ...config.alerts.email.demoReceiver,
                 onStored: (file) => mailLog.info({ file }, 'demo mailbox: alert mail received'),

@@ -47,8 +47,9 @@ describe('FileSpool', () => {
         .sort();
     const first = new FileSpool(opts);
     for (let i = 0; i < 300; i++) first.append([reading(i)]);
-    const written = segments();
+    // Appends are written at the end of the turn or when read: the segments exist once the drainer reads.
     const batch = first.read(200);
+    const written = segments();
     first.commit(batch.end, batch.records.length);
     first.close();
 

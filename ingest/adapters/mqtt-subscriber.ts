@@ -5,6 +5,13 @@ import { AppError } from '../../src/kernel/index.js';
 import type { Logger } from '../ports.js';
 
 const YIELD_AFTER_MS = 5;
+/** Messages of one connection handed over but not acknowledged yet, beyond which the next one waits. */
+const MAX_UNACKNOWLEDGED = 1_000;
+/**
+ * Given to mqtt.js's handleMessage callback: it then takes the next packet without sending a PUBACK
+ * (handlers/publish.js passes an error on to its `done`), since the subscriber sends its PUBACKs itself.
+ */
+const PUBACK_SENT_HERE = new Error('the subscriber acknowledges this message itself');
 
 export interface MqttSubscriberOptions {
   readonly url: string;
@@ -33,8 +40,15 @@ export interface MqttSubscriberOptions {
   readonly connections?: number;
   readonly keepaliveSeconds: number;
   readonly reconnectPeriodMs: number;
-  /** Called one message at a time; the PUBACK goes out when its promise resolves. */
+  /** Called in arrival order per connection; the message's PUBACK goes out when its promise resolves. */
   readonly onMessage: (topic: string, payload: Uint8Array) => Promise<void>;
+  /**
+   * With it, a connection's next message is handed over as soon as onMessage returned (its PUBACK still
+   * waits for its promise), unless holding() is true then (the receiver waits for spool space or disk room;
+   * the next one waits for this one's promise, so the broker holds the rest). A turn's messages then share
+   * one spool write and their PUBACKs one socket write. Without it, one message at a time per connection.
+   */
+  readonly holding?: () => boolean;
   /** A message could not be spooled: the process must stop without acknowledging it. */
   readonly onFatal: (error: unknown) => void;
   readonly log: Logger;
@@ -54,8 +68,12 @@ export interface MqttSubscriber {
 /**
  * Subscribes at QoS 1 with a persistent session (clean: false) under a stable
  * client id, so that the broker queues messages while the service is away.
- * mqtt.js hands messages to handleMessage one at a time and sends the PUBACK
- * when its callback is called: we call it only after the spool append.
+ * mqtt.js hands messages to handleMessage one at a time and would send the
+ * PUBACK when its callback is called, before taking the next packet. The
+ * subscriber sends the PUBACKs itself instead (PubackQueue): each only once its
+ * onMessage promise resolved (the message is spooled), in arrival order (MQTT
+ * 3.1.1 §4.6), those of one turn in one socket write; so mqtt.js can be given
+ * the next message before the previous one's PUBACK may go.
  */
 export function startMqttSubscriber(options: MqttSubscriberOptions): MqttSubscriber {
   const connections = Math.max(1, options.connections ?? 1);
@@ -137,17 +155,37 @@ function connect(
     ...(options.password !== undefined ? { password: options.password } : {}),
     ...tlsClientOptions(options.url, options.tls),
   });
+  const holding = options.holding ?? (() => true);
+  let acks: PubackQueue | undefined;
+  const next = (callback: (error?: Error) => void) => {
+    // Through a microtask, not at once: mqtt.js chains a chunk's packets by process.nextTick, which runs before
+    // any promise continuation, so the spool writes' PUBACKs would wait for the whole chunk (up to the broker's
+    // window of 100), and the broker sends nothing more until they arrive. A microtask lets them go in between.
+    if (performance.now() - busy.sinceMs < YIELD_AFTER_MS) return queueMicrotask(() => callback(PUBACK_SENT_HERE));
+    setImmediate(() => {
+      busy.sinceMs = performance.now();
+      callback(PUBACK_SENT_HERE);
+    });
+  };
   client.handleMessage = (packet, callback) => {
-    options.onMessage(packet.topic, packet.payload as Uint8Array).then(
-      () => {
-        if (performance.now() - busy.sinceMs < YIELD_AFTER_MS) return callback();
-        setImmediate(() => {
-          busy.sinceMs = performance.now();
-          callback();
-        });
-      },
-      (error: unknown) => options.onFatal(error),
-    );
+    const done = options.onMessage(packet.topic, packet.payload as Uint8Array);
+    if (packet.qos === 0 || packet.messageId === undefined) {
+      // Nothing to acknowledge (a QoS 0 publish); mqtt.js takes the next packet when the callback runs.
+      done.then(() => callback(), options.onFatal);
+      return;
+    }
+    // A packet is handled on the connection it came from; a reconnect starts a new queue (the broker sends
+    // the unacknowledged messages again, and a PUBACK for the old connection is never written to the new one).
+    if (acks?.stream !== client.stream) acks = new PubackQueue(client.stream);
+    const entry = acks.add(packet.messageId);
+    const queue = acks;
+    done.then(() => queue.ready(entry), options.onFatal);
+    if (!holding() && queue.unacknowledged() < MAX_UNACKNOWLEDGED) next(callback);
+    else
+      done.then(
+        () => next(callback),
+        () => undefined,
+      );
   };
 
   // A PUBLISH taken from the connection proves the broker alive as well as a PINGRESP. mqtt.js reschedules its
@@ -194,6 +232,60 @@ function connect(
   });
 
   return client;
+}
+
+/**
+ * One connection's PUBACKs in arrival order: an entry is written once it and every earlier one are ready, and
+ * the ones that became ready in one turn go out in one socket write (a write per message was 7–8 % of the
+ * service's time, issue 11 §2). Nothing is written once the connection is gone: the broker sends the
+ * unacknowledged messages again on the next one, and the store's de-duplication absorbs the replay.
+ */
+class PubackQueue {
+  private readonly entries: { readonly id: number; ready: boolean }[] = [];
+  private head = 0;
+  private flushPending = false;
+
+  constructor(readonly stream: MqttClient['stream']) {}
+
+  add(messageId: number): { readonly id: number; ready: boolean } {
+    const entry = { id: messageId, ready: false };
+    this.entries.push(entry);
+    return entry;
+  }
+
+  unacknowledged(): number {
+    return this.entries.length - this.head;
+  }
+
+  ready(entry: { ready: boolean }): void {
+    entry.ready = true;
+    if (this.flushPending) return;
+    this.flushPending = true;
+    // After every promise settled in this turn (nextTick runs once the microtasks are done).
+    process.nextTick(() => this.flush());
+  }
+
+  private flush(): void {
+    this.flushPending = false;
+    let end = this.head;
+    while (end < this.entries.length && this.entries[end]?.ready === true) end++;
+    if (end === this.head) return;
+    const bytes = Buffer.allocUnsafe((end - this.head) * 4);
+    for (let i = this.head, at = 0; i < end; i++, at += 4) {
+      const id = this.entries[i]?.id ?? 0;
+      // PUBACK (MQTT 3.1.1 §3.4): type 4, remaining length 2, the packet identifier.
+      bytes[at] = 0x40;
+      bytes[at + 1] = 0x02;
+      bytes[at + 2] = id >> 8;
+      bytes[at + 3] = id & 0xff;
+    }
+    this.head = end;
+    if (this.head > 1024 && this.head * 2 > this.entries.length) {
+      this.entries.splice(0, this.head);
+      this.head = 0;
+    }
+    if (!this.stream.destroyed && this.stream.writable) this.stream.write(bytes);
+  }
 }
 
 /** The url without user info: credentials never reach a log line, even when someone puts them in the url. */

@@ -28,7 +28,7 @@ interface Session {
  * A subscriber whose onMessage resolves at once, except (with `faults`) that it never settles for payloads
  * starting 'hold' and rejects for those starting 'fail'.
  */
-function subscribe(clientId: string, faults: boolean): Session {
+function subscribe(clientId: string, faults: boolean, pipelined = false): Session {
   const received: string[] = [];
   const fatal: unknown[] = [];
   const subscriber = startMqttSubscriber({
@@ -44,6 +44,7 @@ function subscribe(clientId: string, faults: boolean): Session {
       if (faults && text.startsWith('fail')) return Promise.reject(new Error('spool append failed'));
       return Promise.resolve();
     },
+    ...(pipelined ? { holding: () => false } : {}),
     onFatal: (error) => fatal.push(error),
     log: silent,
   });
@@ -81,6 +82,26 @@ describe('MQTT subscriber PUBACK', () => {
     // Once the redelivered message is in, the session's queue is drained; an acknowledged message never returns.
     await publish(['after-1']);
     await eventually(() => expect(second.received).toContain('after-1'));
+    expect(second.received).not.toContain('acked-1');
+    expect(second.received.filter((r) => r.startsWith('probe-'))).toEqual([]);
+    await second.subscriber.close();
+  });
+
+  it('pipelined: hands over the next message before a PUBACK, acknowledging only resolved ones, in order', async () => {
+    const first = subscribe('puback-pipelined', true, true);
+    await waitSubscribed(first);
+    await publish(['acked-1', 'hold-2', 'after-3']);
+    // after-3 was handed over while hold-2 was still unresolved: the connection reads on.
+    await eventually(() => expect(first.received).toContain('after-3'));
+    await first.subscriber.close();
+
+    const second = subscribe('puback-pipelined', false, true);
+    // hold-2 was never acknowledged; after-3 neither, as PUBACKs go in arrival order (MQTT 3.1.1 §4.6).
+    await eventually(() => expect(second.received).toEqual(expect.arrayContaining(['hold-2', 'after-3'])), {
+      timeoutMs: 30_000,
+    });
+    await publish(['after-4']);
+    await eventually(() => expect(second.received).toContain('after-4'));
     expect(second.received).not.toContain('acked-1');
     expect(second.received.filter((r) => r.startsWith('probe-'))).toEqual([]);
     await second.subscriber.close();
