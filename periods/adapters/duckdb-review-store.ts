@@ -55,8 +55,10 @@ export function createDuckDbReviewStore(client: DuckDbClient): ReviewStore {
         }
       });
     },
+    // On the writer's connection, not a read one: a step's check that it took effect (periods/review-period.ts
+    // reads after its append) must see every append queued before it, as the one sequence of operations gives.
     steps: (query) =>
-      client.read(async (connection) => {
+      client.run(async (connection) => {
         const rows = await queryRows(
           connection,
           `SELECT epoch_ms(ts) AS at_ms, org_id, period, step, level, reviewer_org_id, revision, digest, actor,
