@@ -331,16 +331,19 @@ function attributeLost(meters: readonly MeterCheck[], ackedAtMs: Float64Array, l
 
 /**
  * The fault a reading the broker acknowledged at `ackedAtMs` was lost to: the last fault begun before that
- * PUBACK, unless the very next fault is a broker-side one. A worker killed just before the PUBACK leaves the
- * message queued in the broker for its session; a broker kill that follows before any other fault takes it with
- * the broker's unsaved state (a run of kills only put 5 readings down to service kills, four of which had a
- * Mosquitto kill next). When another fault comes between, the loss stays with the fault before, so a loss of
- * tanhe's is not put down to a broker kill long after; one right after can still hide it (TANHE_CHAOS_STRICT=1).
+ * PUBACK; but when that one is on tanhe's side and the very next fault is a broker-side one, the next. A worker
+ * killed just before the PUBACK leaves the message queued in the broker for its session, and a broker kill that
+ * follows before any other fault takes it with the broker's unsaved state (a run of kills only put 5 readings
+ * down to service kills, four of which had a Mosquitto kill next). A loss after a broker-side fault stays with
+ * it (a Mosquitto restart loses what is published before the workers subscribe again, whatever comes next).
+ * When another fault comes between, the loss stays with the fault before, so a loss of tanhe's is not put down
+ * to a broker kill long after; one right after can still hide it (TANHE_CHAOS_STRICT=1).
  */
 function faultBehindLoss(ackedAtMs: number, began: FaultLog['began']): FaultLog['began'][number] | undefined {
+  const before = began.findLast((b) => b.atMs <= ackedAtMs);
+  if (before !== undefined && BROKER_SIDE_FAULTS.has(before.kind)) return before;
   const next = began.find((b) => b.atMs > ackedAtMs);
-  if (next !== undefined && BROKER_SIDE_FAULTS.has(next.kind)) return next;
-  return began.findLast((b) => b.atMs <= ackedAtMs);
+  return next !== undefined && BROKER_SIDE_FAULTS.has(next.kind) ? next : before;
 }
 
 interface ReportJson {
