@@ -173,11 +173,7 @@ async function chunkInputs(
   ]);
   const inputs = new Map<string, { fingerprint: string; edgeAfter: string }>();
   for (const id of meterIds) {
-    const after = edges.after.get(id);
-    inputs.set(id, {
-      fingerprint: fingerprints.get(id) ?? 'none',
-      edgeAfter: after === undefined ? 'none' : `${after.tsMs}|${after.value}`,
-    });
+    inputs.set(id, { fingerprint: fingerprintOf(fingerprints, id), edgeAfter: edgeAfterKey(edges.after.get(id)) });
   }
   return inputs;
 }
@@ -193,6 +189,9 @@ export function pruneMemo(memo: HourlyConsumptionMemo): void {
 const LOOKAHEAD_ROWS = 4 * (MAX_TRANSIENT_READINGS + 1);
 
 const fingerprintOf = (fingerprints: ReadonlyMap<string, string>, id: string) => fingerprints.get(id) ?? 'none';
+/** The edge reading after a range as a memo key: a new or rewritten one changes it. */
+const edgeAfterKey = (after: { readonly tsMs: number; readonly value: number } | undefined) =>
+  after === undefined ? 'none' : `${after.tsMs}|${after.value}`;
 
 /** Where the span a chunk starting at `start` reads begins: the edge before, or the learned bound's days. */
 function spanFromOf(start: number, timeZone: string): number {
@@ -287,10 +286,7 @@ async function cutChunkConsumption(
   const closedHeld = new Set<string>();
   for (const { ids, f } of checks)
     for (const id of ids) if (closed.get(id)?.fingerprint === fingerprintOf(f, id)) closedHeld.add(id);
-  const edgeAfterOf = (id: string) => {
-    const after = todayEdges.after.get(id);
-    return after === undefined ? 'none' : `${after.tsMs}|${after.value}`;
-  };
+  const edgeAfterOf = (id: string) => edgeAfterKey(todayEdges.after.get(id));
   const closedMisses = meters.filter((m) => !closedHeld.has(m.id));
   const todayMisses = meters.filter((m) => {
     const entry = today.get(m.id);
