@@ -145,3 +145,52 @@ describe('authenticate: OIDC JWTs', () => {
     });
   });
 });
+
+describe('authenticate: one store read for concurrent requests', () => {
+  async function counted() {
+    const { deps, advance } = await setup();
+    const created = await createToken(deps)({
+      name: 'nx-officer',
+      role: 'energy_officer',
+      scopeOrgId: 'nx',
+      expiresInDays: 1,
+      createdBy: 'admin',
+    });
+    let reads = 0;
+    const tokens = {
+      ...deps.tokens,
+      events: async () => {
+        reads++;
+        // The events as they were when asked, answered a while later, as a store's: the requests below overlap it.
+        const events = await deps.tokens.events();
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return events;
+      },
+    };
+    const authenticate = createAuthenticate({ ...deps, tokens, cacheTtlMs: 5000 });
+    return { deps, authenticate, advance, created, reads: () => reads };
+  }
+
+  it('shares one reload between requests that find the copy stale together', async () => {
+    const { authenticate, advance, created, reads } = await counted();
+    const header = `Bearer ${created.secret}`;
+    const first = await Promise.all([authenticate(header), authenticate(header), authenticate(header)]);
+    expect(first.map((p) => p.subject)).toEqual(['nx-officer', 'nx-officer', 'nx-officer']);
+    expect(reads()).toBe(1);
+    advance(5000);
+    await Promise.all([authenticate(header), authenticate(header), authenticate(header), authenticate(header)]);
+    expect(reads()).toBe(2);
+  });
+
+  it('reads again after a forget() that came while a read was on its way', async () => {
+    const { deps, authenticate, created, reads } = await counted();
+    const pending = authenticate(`Bearer ${created.secret}`);
+    // Revoked here while the first read runs: that read may not hold the revocation.
+    await revokeToken(deps)({ tokenId: created.token.id, by: 'admin' });
+    authenticate.forget();
+    expect(await reasonOf(authenticate(`Bearer ${created.secret}`))).toBe('revoked');
+    // The request that came before the revocation was answered from the read it started.
+    expect(await reasonOf(pending)).toBe('accepted');
+    expect(reads()).toBe(2);
+  });
+});

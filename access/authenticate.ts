@@ -57,10 +57,29 @@ export function createAuthenticate(deps: AuthenticateDeps): TokenAuthenticator {
   const jwks = deps.jwt === undefined ? undefined : createLocalJWKSet(deps.jwt.jwks as never);
 
   const elapsedMs = deps.elapsedMs ?? (() => performance.now());
-  const load = async () => {
-    states = tokenStates(await deps.tokens.events());
-    loadedAtMs = elapsedMs();
-    return states;
+  // One read of the store at a time: the requests that find the copy stale together (the dashboard's first view
+  // asks three routes at once) share it instead of each reading every token event. A forget() while a read is on
+  // its way makes the next request read again: what that read started with may not hold the change.
+  let loading: Promise<Map<string, TokenStatus>> | undefined;
+  let generation = 0;
+  const load = (): Promise<Map<string, TokenStatus>> => {
+    if (loading !== undefined) return loading;
+    const startedIn = generation;
+    const read = deps.tokens
+      .events()
+      .then((events) => {
+        const loaded = tokenStates(events);
+        if (startedIn === generation) {
+          states = loaded;
+          loadedAtMs = elapsedMs();
+        }
+        return loaded;
+      })
+      .finally(() => {
+        if (loading === read) loading = undefined;
+      });
+    loading = read;
+    return read;
   };
 
   const viaToken = async (presented: string, nowMs: number): Promise<Principal> => {
@@ -124,6 +143,8 @@ export function createAuthenticate(deps: AuthenticateDeps): TokenAuthenticator {
   return Object.assign(authenticate, {
     forget() {
       states = undefined;
+      loading = undefined;
+      generation++;
     },
   });
 }
