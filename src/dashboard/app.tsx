@@ -31,11 +31,37 @@ type Auth =
  */
 function checking(token: string): Extract<Auth, { kind: 'checking' }> {
   const raw = createApiClient(token);
-  const check = Promise.all([raw.get<Session>('/session'), raw.get<{ orgs: OrgEntry[] }>('/orgs')]).then(
+  const orgs = raw.get<{ orgs: OrgEntry[] }>('/orgs');
+  prefetchFirstView(raw, orgs);
+  const check = Promise.all([raw.get<Session>('/session'), orgs]).then(
     ([session, { orgs }]): Check => ({ ok: true, session, orgs }),
     (error: unknown): Check => ({ ok: false, error }),
   );
   return { kind: 'checking', token, check };
+}
+
+/**
+ * The first view's data asked beside the check, not after it: at once when the address names the org, else as
+ * soon as /orgs names the tree's root (the org Workspace opens on). Only a view that needs no permission (the
+ * session that says which it has is still on its way). A refused token refuses this request too; the view is never
+ * mounted then (the check shows the login), so the answer is dropped.
+ */
+function prefetchFirstView(api: ApiClient, orgs: Promise<{ orgs: OrgEntry[] }>): void {
+  const route = parseHash(location.hash);
+  const view = route.viewId === undefined ? VIEWS[0] : VIEWS.find((v) => v.id === route.viewId);
+  const prefetch = view?.permission === undefined ? view?.prefetch : undefined;
+  if (prefetch === undefined) return;
+  if (route.orgId !== undefined) {
+    prefetch(api, route.orgId);
+    return;
+  }
+  orgs.then(
+    (answer) => {
+      const rootId = buildOrgTree(answer.orgs)[0]?.entry.id;
+      if (rootId !== undefined) prefetch(api, rootId);
+    },
+    () => undefined,
+  );
 }
 
 /**

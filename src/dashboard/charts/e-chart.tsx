@@ -7,6 +7,7 @@ import type {
 } from 'echarts/components';
 import type { ComposeOption, EChartsType } from 'echarts/core';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { queueDraw } from './draw-queue.js';
 
 export type ChartOption = ComposeOption<
   | LineSeriesOption
@@ -53,35 +54,50 @@ export interface EChartProps {
   heightPx?: number;
 }
 
-/** One ECharts instance on a canvas, resized with its box, disposed with the component. */
+/**
+ * The attribute a chart's box carries once it is drawn: bench/dashboard's time to interactive waits for the first
+ * chart in view to carry it, the browser tests and the screenshots for all of them.
+ */
+export const DRAWN_ATTRIBUTE = 'data-drawn';
+
+/** One ECharts instance on a canvas, drawn in its turn (draw-queue.ts), resized with its box, disposed with it. */
 export function EChart({ option, label, heightPx = 280 }: EChartProps) {
   const parts = useChartParts();
   const box = useRef<HTMLDivElement>(null);
   const chart = useRef<EChartsType | undefined>(undefined);
+  // The option to draw with when the chart's turn comes: the latest, if it changed while the chart waited.
+  const latest = useRef(option);
+  latest.current = option;
   useEffect(() => {
     const element = box.current;
     if (element === null || !parts) return;
-    const instance = parts.init(element, undefined, { renderer: 'canvas' });
-    chart.current = instance;
-    // The observer reports the box's size once at the start, the size the chart is drawn at already: only a
-    // change redraws it (a second layout of every chart would cost as much as drawing it).
-    let width = element.clientWidth;
-    let height = element.clientHeight;
-    const observer = new ResizeObserver(() => {
-      if (element.clientWidth === width && element.clientHeight === height) return;
-      width = element.clientWidth;
-      height = element.clientHeight;
-      instance.resize();
+    let observer: ResizeObserver | undefined;
+    const cancel = queueDraw(element, () => {
+      const instance = parts.init(element, undefined, { renderer: 'canvas' });
+      chart.current = instance;
+      instance.setOption({ animation: false, ...latest.current }, { notMerge: true });
+      element.setAttribute(DRAWN_ATTRIBUTE, 'true');
+      // The observer reports the box's size once at the start, the size the chart is drawn at already: only a
+      // change redraws it (a second layout of every chart would cost as much as drawing it).
+      let width = element.clientWidth;
+      let height = element.clientHeight;
+      observer = new ResizeObserver(() => {
+        if (element.clientWidth === width && element.clientHeight === height) return;
+        width = element.clientWidth;
+        height = element.clientHeight;
+        instance.resize();
+      });
+      observer.observe(element);
     });
-    observer.observe(element);
     return () => {
-      observer.disconnect();
-      instance.dispose();
+      cancel();
+      observer?.disconnect();
+      chart.current?.dispose();
       chart.current = undefined;
     };
   }, [parts]);
   useEffect(() => {
     chart.current?.setOption({ animation: false, ...option }, { notMerge: true });
-  }, [option, parts]);
+  }, [option]);
   return <div ref={box} class="chart" role="img" aria-label={label} style={{ height: `${heightPx}px` }} />;
 }

@@ -15,6 +15,11 @@ export interface DashboardView {
   component: ComponentType<ViewProps>;
   /** The permission the view needs (e.g. 'alerts:read'); the shell hides its tab from a session without it. */
   permission?: string;
+  /**
+   * Asks the view's first data for `orgId` before the view mounts (the shell calls it beside the login check when
+   * the page opens on this view); the view takes the answer when it mounts for the same org.
+   */
+  prefetch?: (api: ApiClient, orgId: string) => void;
 }
 
 export interface ViewProps {

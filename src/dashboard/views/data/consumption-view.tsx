@@ -1,8 +1,16 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { useResource } from '../../api/use-resource.js';
 import { EChart, useChartParts, type ChartOption } from '../../charts/e-chart.js';
 import { useLocale, type Locale, type Messages } from '../../i18n/i18n.js';
 import type { DashboardView, ViewProps } from '../dashboard-view.js';
+import {
+  askConsumption,
+  prefetchConsumption,
+  takePrefetched,
+  type Bucket,
+  type BucketKind,
+  type Series,
+} from './consumption-request.js';
 import { DataTable, ResourceState } from './data-parts.js';
 import {
   carrierName,
@@ -57,39 +65,6 @@ const messages: Messages<
   },
 };
 
-interface Bucket {
-  start: string;
-  label: string;
-  consumption: number;
-  quality: string;
-  completeness: number | null;
-}
-
-interface Series {
-  carrier: string;
-  unit: string;
-  totals: { consumption: number };
-  buckets: Bucket[];
-}
-
-interface ConsumptionAnswer {
-  from: string;
-  to: string;
-  series: Series[];
-}
-
-type BucketKind = 'day' | 'month';
-
-const DAY_MS = 24 * 3600 * 1000;
-
-/** Where the series start: 30 days back (day buckets) or in the local year's first month (month buckets). */
-function fromOf(bucket: BucketKind, nowMs: number, timeZone: string): string {
-  if (bucket === 'day') return new Date(nowMs - 30 * DAY_MS).toISOString();
-  const year = monthLabel(nowMs, timeZone).slice(0, 4);
-  // Noon UTC on 1 January lies on 1 January in every zone the fleet uses; the service widens it to the month.
-  return `${year}-01-01T12:00:00Z`;
-}
-
 /**
  * Consumption by carrier over days or months, each bucket's quality visible, and electricity by 分项 end use.
  * The carrier series are the view's main content (its data-ready marker); the end-use panel needs three monthly
@@ -101,17 +76,17 @@ function fromOf(bucket: BucketKind, nowMs: number, timeZone: string): string {
 function ConsumptionView({ api, orgId }: ViewProps) {
   const locale = useLocale();
   const [bucket, setBucket] = useState<BucketKind>('day');
-  const nowMs = useMemo(() => Date.now(), []);
-  const series = useResource(
-    () =>
-      api.get<ConsumptionAnswer>('/consumption', {
-        org: orgId,
-        bucket,
-        from: fromOf(bucket, nowMs, locale.timeZone),
-        to: new Date(nowMs).toISOString(),
-      }),
-    [api, orgId, bucket],
-  );
+  // The day series may have been asked already, beside the login check (consumption-request.ts): taken once.
+  const [prefetched] = useState(() => takePrefetched(orgId));
+  const [nowMs] = useState(() => prefetched?.nowMs ?? Date.now());
+  const prefetchUsed = useRef(false);
+  const series = useResource(() => {
+    const early = bucket === 'day' && !prefetchUsed.current ? prefetched : undefined;
+    prefetchUsed.current = true;
+    const ask = () => askConsumption(api, orgId, bucket, nowMs, locale.timeZone);
+    // A failed early request is asked again through the view's client, which ends the session on a 401.
+    return early === undefined ? ask() : early.answer.catch(ask);
+  }, [api, orgId, bucket]);
   // The series' charts are part of the main content: ready once the chart library is there too.
   const charts = useChartParts();
   const ready = series.state !== 'loading' && charts !== undefined;
@@ -311,4 +286,9 @@ function EndUses({ months, perMonth, locale }: { months: string[]; perMonth: End
   );
 }
 
-export const consumptionView: DashboardView = { id: 'consumption', title: messages, component: ConsumptionView };
+export const consumptionView: DashboardView = {
+  id: 'consumption',
+  title: messages,
+  component: ConsumptionView,
+  prefetch: prefetchConsumption,
+};
