@@ -36,14 +36,19 @@ export async function waitForView(page: Page, viewId: string, timeoutMs = 300_00
 }
 
 /**
- * Waits until the shown view has rendered everything: its main content (waitForView) and the panels it loads
- * after it, which carry aria-busy="true" while they load (the same convention).
+ * Waits until the shown view has rendered everything: its main content (waitForView), the panels it loads
+ * after it, which carry aria-busy="true" while they load (the same convention), and every chart drawn (charts
+ * are drawn one per task after the data is shown, src/dashboard/charts/draw-queue.ts; a drawn one carries
+ * data-drawn).
  */
 export async function waitForViewComplete(page: Page, viewId: string, timeoutMs = 300_000): Promise<void> {
   const startedMs = Date.now();
+  const left = () => Math.max(1, timeoutMs - (Date.now() - startedMs));
   await waitForView(page, viewId, timeoutMs);
   const busy = page.locator(`section[data-view="${viewId}"] [aria-busy="true"]`).first();
-  await busy.waitFor({ state: 'detached', timeout: Math.max(1, timeoutMs - (Date.now() - startedMs)) });
+  await busy.waitFor({ state: 'detached', timeout: left() });
+  const undrawn = page.locator(`section[data-view="${viewId}"] .chart:not([data-drawn])`).first();
+  await undrawn.waitFor({ state: 'detached', timeout: left() });
 }
 
 const require = createRequire(import.meta.url);
