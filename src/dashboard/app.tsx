@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, createApiClient, type ApiClient } from './api/api-client.js';
+import { loadChartParts } from './charts/e-chart.js';
 import { createLocale, LOCALE, LocaleContext, useLocale, type Lang } from './i18n/i18n.js';
 import { guardedClient } from './shell/guarded-client.js';
 import { hashOf, parseHash, type HashRoute } from './shell/hash-route.js';
@@ -42,23 +43,28 @@ function checking(token: string): Extract<Auth, { kind: 'checking' }> {
 
 /**
  * The first view's data asked beside the check, not after it: at once when the address names the org, else as
- * soon as /orgs names the tree's root (the org Workspace opens on). Only a view that needs no permission (the
- * session that says which it has is still on its way). A refused token refuses this request too; the view is never
- * mounted then (the check shows the login), so the answer is dropped.
+ * soon as /orgs names the tree's root (the org Workspace opens on). Then, if the view draws charts, the chart
+ * library, so that it is fetched and compiled while the service computes the data (compiled before, it would hold
+ * the main thread when /orgs answers, and the data's request would leave later). Only a view that needs no
+ * permission (the session that says which it has is still on its way). A refused token refuses this request too;
+ * the view is never mounted then (the check shows the login), so the answer is dropped.
  */
 function prefetchFirstView(api: ApiClient, orgs: Promise<{ orgs: OrgEntry[] }>): void {
   const route = parseHash(location.hash);
   const view = route.viewId === undefined ? VIEWS[0] : VIEWS.find((v) => v.id === route.viewId);
-  const prefetch = view?.permission === undefined ? view?.prefetch : undefined;
-  if (prefetch === undefined) return;
+  if (view === undefined || view.permission !== undefined) return;
+  const askFor = (orgId: string) => {
+    view.prefetch?.(api, orgId);
+    if (view.charts === true) void loadChartParts();
+  };
   if (route.orgId !== undefined) {
-    prefetch(api, route.orgId);
+    askFor(route.orgId);
     return;
   }
   orgs.then(
     (answer) => {
       const rootId = buildOrgTree(answer.orgs)[0]?.entry.id;
-      if (rootId !== undefined) prefetch(api, rootId);
+      if (rootId !== undefined) askFor(rootId);
     },
     () => undefined,
   );

@@ -38,13 +38,21 @@ export function useChartParts(): ChartParts | undefined {
   const [parts, setParts] = useState<ChartParts | undefined>(loadedParts);
   useLayoutEffect(() => {
     if (parts !== undefined) return;
-    partsLoading ??= import('./chart-parts.js').then(
-      (loaded) => (loadedParts = loaded),
-      () => (loadedParts = null),
-    );
-    void partsLoading.then((loaded) => setParts(() => loaded));
+    void loadChartParts().then((loaded) => setParts(() => loaded));
   }, []);
   return parts;
+}
+
+/**
+ * Starts loading the chart library (once). The shell calls it through the first view's prefetch, beside the login
+ * check: the chunk is then fetched and compiled while the page waits for the check, not after the view's data came.
+ */
+export function loadChartParts(): Promise<ChartParts> {
+  partsLoading ??= import('./chart-parts.js').then(
+    (loaded) => (loadedParts = loaded),
+    () => (loadedParts = null),
+  );
+  return partsLoading;
 }
 
 export interface EChartProps {

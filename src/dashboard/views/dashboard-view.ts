@@ -20,6 +20,8 @@ export interface DashboardView {
    * the page opens on this view); the view takes the answer when it mounts for the same org.
    */
   prefetch?: (api: ApiClient, orgId: string) => void;
+  /** The view draws charts: when the page opens on it, the chart library loads beside the login check. */
+  charts?: boolean;
 }
 
 export interface ViewProps {

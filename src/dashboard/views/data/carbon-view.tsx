@@ -298,4 +298,4 @@ function CarbonReportPanel({ report, locale }: { report: CarbonReport; locale: L
   );
 }
 
-export const carbonView: DashboardView = { id: 'carbon', title: messages, component: CarbonView };
+export const carbonView: DashboardView = { id: 'carbon', title: messages, component: CarbonView, charts: true };

@@ -291,4 +291,5 @@ export const consumptionView: DashboardView = {
   title: messages,
   component: ConsumptionView,
   prefetch: prefetchConsumption,
+  charts: true,
 };

@@ -352,4 +352,4 @@ function Intensities({ report, locale }: { report: IntensityReport; locale: Loca
 }
 
 // No permission on the view: an auditor (no alerts:read, so no quotas) still sees the intensities.
-export const quotasView: DashboardView = { id: 'quotas', title: messages, component: QuotasView };
+export const quotasView: DashboardView = { id: 'quotas', title: messages, component: QuotasView, charts: true };
