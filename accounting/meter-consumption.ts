@@ -3,6 +3,7 @@ import {
   baseUnitOf,
   bucketBoundaries,
   bucketLabel,
+  bucketStart,
   type Carrier,
   CARRIERS,
   DAY_MS,
@@ -17,6 +18,7 @@ import {
 } from './core/index.js';
 import { meterSpec, timeZoneOf, type FleetView } from './fleet-view.js';
 import type { AccountingStore, MeterConfig, SegmentBucket } from './ports.js';
+import { createClosedDaysCache, type ClosedDaysCache } from './closed-days-store.js';
 import { storeConsumption } from './store-consumption.js';
 
 /**
@@ -88,6 +90,13 @@ export interface ConsumptionSeries {
 export interface MeterConsumptionDeps {
   readonly store: AccountingStore;
   readonly fleet: FleetView;
+  /**
+   * The store's answers for the days before today, kept while their readings are unchanged
+   * (closed-days-store.ts): a new one by default, `false` for none.
+   */
+  readonly closedDays?: ClosedDaysCache | false;
+  /** The clock that says where today starts (default Date.now). */
+  readonly nowMs?: () => number;
 }
 
 const SEGMENT_BUCKET: Record<SeriesBucket, { segment: SegmentBucket; refine?: SegmentBucket }> = {
@@ -97,8 +106,9 @@ const SEGMENT_BUCKET: Record<SeriesBucket, { segment: SegmentBucket; refine?: Se
 };
 
 export function createMeterConsumption(
-  deps: MeterConsumptionDeps,
+  options: MeterConsumptionDeps,
 ): (query: ConsumptionQuery) => Promise<ConsumptionSeries> {
+  const deps = { ...options, closedDays: options.closedDays ?? createClosedDaysCache() };
   return async (query) => {
     const virtual = 'meterId' in query.target ? deps.fleet.virtualMeter(query.target.meterId) : undefined;
     if (virtual !== undefined) return virtualMeterSeries(deps, virtual, query);
@@ -144,7 +154,19 @@ async function consumptionInBuckets(
   const fromMs = boundaries[0] as number;
   const toMs = boundaries.at(-1) as number;
   const { segment, refine } = SEGMENT_BUCKET[query.bucket];
-  const run = await storeConsumption(deps.store, {
+  // Day and hour buckets: the closed days' store answers are kept; a month bucket holds today with its past days.
+  const store =
+    !deps.closedDays || refine !== undefined
+      ? deps.store
+      : await deps.closedDays.storeFor(deps.store, {
+          meterIds: meters.map((m) => m.id),
+          fromMs,
+          toMs,
+          timeZone,
+          bucket: segment,
+          cutMs: bucketStart((deps.nowMs ?? Date.now)(), 'day', timeZone),
+        });
+  const run = await storeConsumption(store, {
     meters: meters.map(meterSpec),
     fromMs,
     toMs,
