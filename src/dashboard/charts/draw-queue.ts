@@ -11,6 +11,7 @@ interface Job {
 
 const queue: Job[] = [];
 let scheduled = false;
+let idle: (() => void)[] = [];
 
 /** Queues `draw` for the chart in `element`; the function returned takes it out again (the chart unmounted). */
 export function queueDraw(element: Element, draw: () => void): () => void {
@@ -23,7 +24,21 @@ export function queueDraw(element: Element, draw: () => void): () => void {
   };
 }
 
+/**
+ * Resolves once no chart waits to be drawn: a view asks for what it loads after its main content then, so that
+ * the service's work for it (on the same cores, for the embedded default) does not slow the draws.
+ */
+export function whenDrawn(): Promise<void> {
+  if (queue.length === 0 && !scheduled) return Promise.resolve();
+  return new Promise((resolve) => idle.push(resolve));
+}
+
 function schedule(): void {
+  if (!scheduled && queue.length === 0) {
+    const waiting = idle;
+    idle = [];
+    for (const resolve of waiting) resolve();
+  }
   if (scheduled || queue.length === 0) return;
   scheduled = true;
   setTimeout(drawNext, 0);

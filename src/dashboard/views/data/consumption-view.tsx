@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { useResource } from '../../api/use-resource.js';
+import { whenDrawn } from '../../charts/draw-queue.js';
 import { EChart, useChartParts, type ChartOption } from '../../charts/e-chart.js';
 import { useLocale, type Locale, type Messages } from '../../i18n/i18n.js';
 import type { DashboardView, ViewProps } from '../dashboard-view.js';
@@ -90,10 +91,16 @@ function ConsumptionView({ api, orgId }: ViewProps) {
   // The series' charts are part of the main content: ready once the chart library is there too.
   const charts = useChartParts();
   const ready = series.state !== 'loading' && charts !== undefined;
-  // Set after the render that shows the series has been committed, so the reports go out after it.
+  // Set once the render that shows the series has been committed and its charts are drawn, so the reports go
+  // out after them.
   const [endUsesDue, setEndUsesDue] = useState(false);
   useEffect(() => {
-    if (ready) setEndUsesDue(true);
+    if (!ready) return;
+    let current = true;
+    void whenDrawn().then(() => current && setEndUsesDue(true));
+    return () => {
+      current = false;
+    };
   }, [ready]);
   const months = useMemo(() => [-2, -1, 0].map((o) => monthLabel(nowMs, locale.timeZone, o)), [nowMs, locale]);
   const endUses = useResource(
