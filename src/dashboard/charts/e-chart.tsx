@@ -44,8 +44,8 @@ export function useChartParts(): ChartParts | undefined {
 }
 
 /**
- * Starts loading the chart library (once). The shell calls it through the first view's prefetch, beside the login
- * check: the chunk is then fetched and compiled while the page waits for the check, not after the view's data came.
+ * Starts loading the chart library (once). The shell calls it right after the first view's early request
+ * (app.tsx, prefetchFirstView): the chunk is fetched and compiled while the service computes the view's data.
  */
 export function loadChartParts(): Promise<ChartParts> {
   partsLoading ??= import('./chart-parts.js').then(
