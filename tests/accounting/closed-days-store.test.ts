@@ -128,6 +128,26 @@ describe('closed days of a day series over DuckDB', () => {
     expect(figures(after)).not.toEqual(figures(before));
   });
 
+  it('compares today’s first reading with the last closed one, as the whole range does', async () => {
+    // m3: a dip at today's first reading, which only its previous reading (the evening before) shows.
+    const m3 = spec('m3');
+    const dipRequest = { ...request, meters: [...meters, m3] };
+    const dipRange = { ...range, meterIds: [...range.meterIds, 'm3'] };
+    const m3Readings = readings('m3', Date.parse('2026-09-20T00:00:00+08:00'), nowMs, 4).map((r) =>
+      r.tsMs === cutMs ? { ...r, value: r.value - 500 } : r,
+    );
+    await writer.write(m3Readings, []);
+    const viaDipCache = async () => storeConsumption(await cache.storeFor(store, dipRange), dipRequest);
+    await viaDipCache();
+    expect(figures(await viaDipCache())).toEqual(figures(await storeConsumption(store, dipRequest)));
+    // The store's answer itself, with the closed days kept: today's segment counts the dip as the whole range's does.
+    const coarse = { meterIds: dipRange.meterIds, fromMs, toMs, bucket: 'day' as const, timeZone: TZ };
+    const kept = await (await cache.storeFor(store, dipRange)).registerSegments(coarse);
+    const whole = await store.registerSegments(coarse);
+    expect(whole.find((s) => s.meterId === 'm3' && s.bucketStartMs === cutMs)?.decreases).toBe(1);
+    expect(kept).toEqual(whole);
+  });
+
   it('passes a range that does not span the cut straight to the store', async () => {
     const closedOnly = { ...range, toMs: cutMs };
     expect(await cache.storeFor(store, closedOnly)).toBe(store);
