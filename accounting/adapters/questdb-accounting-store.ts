@@ -21,6 +21,7 @@ import type {
 } from '../ports.js';
 import { prefixedTableName, questDbRowToReading } from '../../ingest/index.js';
 import { createDayRollup } from './questdb-day-rollup.js';
+import { createDayView } from './questdb-day-view.js';
 
 /**
  * Accounting's queries in QuestDB, over ingest's `readings` table (its columns:
@@ -31,6 +32,11 @@ import { createDayRollup } from './questdb-day-rollup.js';
 export interface QuestDbAccountingStoreOptions {
   /** Prepended to every table name, the readings table's included; the ingest store must use the same. */
   readonly tablePrefix?: string;
+  /**
+   * Zones whose day view (questdb-day-view.ts) is created at init, so QuestDB fills it while readings
+   * arrive (the fleet's institution zones); a view for any other zone is created when first asked.
+   */
+  readonly viewTimeZones?: readonly string[];
 }
 
 const SAMPLE_BY: Record<SegmentBucket, string> = { hour: '1h', day: '1d', month: '1M' };
@@ -64,13 +70,9 @@ export function createQuestDbAccountingStore(
 ): AccountingStoreAdapter {
   const prefix = options.tablePrefix ?? '';
   const readingsTable = prefixedTableName(prefix, 'readings');
-  const segmentsTable = prefixedTableName(prefix, 'segments_day');
   const hourSegmentsTable = prefixedTableName(prefix, 'segments_hour');
-  const rollup = createDayRollup(client, {
-    readings: readingsTable,
-    segments: segmentsTable,
-    state: `${prefix}segments_day_state`,
-  });
+  // Whole local days and months: QuestDB's materialized view per zone.
+  const dayView = createDayView(client, prefix, readingsTable);
   // The same roll-up at hour grain: the baselines' hourly series of closed days (docs/alerts.md, "Evaluation cost").
   const hourRollup = createDayRollup(client, {
     readings: readingsTable,
@@ -104,16 +106,14 @@ export function createQuestDbAccountingStore(
   }
 
   /**
-   * The same answer from the day roll-up: each local day's segment was reduced
-   * once (with its decreases and rates counted inside the day); the comparison of
-   * a day's first reading with the previous day's last is added here with a
-   * `lag` over the day segments, and months are SAMPLE BY over days. Only the
-   * first day of the range has no previous day, as in the direct query.
+   * The same answer from the hour roll-up: each local hour's segment was reduced once (with its
+   * decreases and rates counted inside the hour); the comparison of an hour's first reading with the
+   * previous hour's last is added here with a `lag` over the hour rows. Only the first hour of the
+   * range has no previous one, as in the direct query.
    */
-  function rollupSegmentsSql(query: SegmentQuery): string {
-    const table = query.bucket === 'hour' ? hourSegmentsTable : segmentsTable;
+  function hourRollupSegmentsSql(query: SegmentQuery): string {
     const crossRate = '(first_value - prev_last) / ((first_ts - prev_last_ts) / 3600000000.0)';
-    const days =
+    return (
       `SELECT ts, meter_id, first_ts, first_value, last_ts, last_value, n,` +
       ` decreases + CASE WHEN first_value < prev_last THEN 1 ELSE 0 END decreases,` +
       ` CASE WHEN prev_last_ts IS NULL THEN max_rate WHEN max_rate IS NULL OR ${crossRate} > max_rate` +
@@ -121,23 +121,66 @@ export function createQuestDbAccountingStore(
       ` FROM (SELECT ts, meter_id, first_ts, first_value, last_ts, last_value, n, decreases, max_rate,` +
       ` lag(last_value) OVER (PARTITION BY meter_id ORDER BY ts) prev_last,` +
       ` lag(last_ts) OVER (PARTITION BY meter_id ORDER BY ts) prev_last_ts` +
-      ` FROM ${table} WHERE tz = ${timeZone(query.timeZone)}` +
-      ` AND ts >= ${ts(query.fromMs)} AND ts < ${ts(query.toMs)}${meterFilter(query.meterIds)})`;
-    if (query.bucket !== 'month') return days;
-    return (
-      `SELECT ts, meter_id, first(first_ts), first(first_value), last(last_ts), last(last_value), sum(n),` +
-      ` sum(decreases), max(max_rate)` +
-      ` FROM (${days}) SAMPLE BY 1M ALIGN TO CALENDAR TIME ZONE ${timeZone(query.timeZone)}`
+      ` FROM ${hourSegmentsTable} WHERE tz = ${timeZone(query.timeZone)}` +
+      ` AND ts >= ${ts(query.fromMs)} AND ts < ${ts(query.toMs)}${meterFilter(query.meterIds)})`
     );
+  }
+
+  /**
+   * The same answer from a zone's day view (questdb-day-view.ts): each local day's checks were counted
+   * inside the day; the comparison of a day's first reading with the meter's previous day in the range
+   * is added here. An LT JOIN of the view with itself gives each day row the meter's latest earlier
+   * one (half the time of a `lag` window over 300 000 day rows, and the same rows); a previous day
+   * before the range counts as none, so only the range's first day has no previous day, as in the
+   * direct query. Months are SAMPLE BY over the days.
+   */
+  function viewSegmentsSql(query: SegmentQuery, view: string): string {
+    const from = ts(query.fromMs);
+    const crossRate = '(a.first_value - b.last_value) / ((a.first_ts - b.last_ts) / 3600000000.0)';
+    const decreases = `a.decreases + CASE WHEN b.ts >= ${from} AND a.first_value < b.last_value THEN 1 ELSE 0 END`;
+    const maxRate =
+      `CASE WHEN b.ts IS NULL OR b.ts < ${from} THEN a.max_rate` +
+      ` WHEN a.max_rate IS NULL OR ${crossRate} > a.max_rate THEN ${crossRate} ELSE a.max_rate END`;
+    const joined =
+      ` FROM ${view} a LT JOIN ${view} b ON (meter_id)` +
+      ` WHERE a.ts >= ${from} AND a.ts < ${ts(query.toMs)}${inListFilter('a.meter_id', query.meterIds)}`;
+    if (query.bucket !== 'month')
+      return `SELECT a.ts, a.meter_id, a.first_ts, a.first_value, a.last_ts, a.last_value, a.n, ${decreases}, ${maxRate}${joined}`;
+    return (
+      `SELECT a.ts ts, a.meter_id, first(a.first_ts), first(a.first_value), last(a.last_ts), last(a.last_value),` +
+      ` sum(a.n), sum(${decreases}), max(${maxRate})${joined}` +
+      ` SAMPLE BY 1M ALIGN TO CALENDAR TIME ZONE ${timeZone(query.timeZone)}`
+    );
+  }
+
+  /**
+   * Whole local days and months from the zone's day view. A meter with a day of two values at one
+   * instant (fewer instants than readings: the view's LT JOIN does not pair them) is answered by the
+   * direct query instead, which counts the conflict as the port says.
+   */
+  async function viewSegments(query: SegmentQuery): Promise<RegisterSegment[]> {
+    const view = await dayView.current(query.timeZone);
+    const range = `ts >= ${ts(query.fromMs)} AND ts < ${ts(query.toMs)}${meterFilter(query.meterIds)}`;
+    const [rows, conflicts] = await Promise.all([
+      exec(viewSegmentsSql(query, view)),
+      exec(`SELECT DISTINCT meter_id FROM ${view} WHERE ${range} AND n > instants`),
+    ]);
+    const wanted = new Set(query.meterIds);
+    const conflicted = conflicts.dataset.map((row) => String(row[0])).filter((id) => wanted.has(id));
+    const segments = segmentsOf(query, rows);
+    if (conflicted.length === 0) return segments;
+    const direct = { ...query, meterIds: conflicted };
+    const exact = segmentsOf(direct, await exec(directSegmentsSql(direct)));
+    const replaced = new Set(conflicted);
+    return [...segments.filter((s) => !replaced.has(s.meterId)), ...exact].sort(byMeterAndBucket);
   }
 
   async function registerSegments(query: SegmentQuery): Promise<RegisterSegment[]> {
     if (query.meterIds.length === 0 || query.fromMs >= query.toMs) return [];
     if (query.bucket === 'hour') return hourSegments(query);
-    // Whole local days (and months) come from the roll-up; ranges cut inside a day straight from the readings.
-    const days = localDays(query.fromMs, query.toMs, query.timeZone);
-    if (days !== undefined) await rollup.refresh(days, query.timeZone);
-    return segmentsOf(query, await exec(days === undefined ? directSegmentsSql(query) : rollupSegmentsSql(query)));
+    // Whole local days (and months) come from the day view; ranges cut inside a day straight from the readings.
+    if (localDays(query.fromMs, query.toMs, query.timeZone) !== undefined) return viewSegments(query);
+    return segmentsOf(query, await exec(directSegmentsSql(query)));
   }
 
   /**
@@ -154,7 +197,7 @@ export function createQuestDbAccountingStore(
     await hourRollup.refresh(days, query.timeZone);
     const whole = { ...query, toMs: lastMidnightMs };
     const [closed, today] = await Promise.all([
-      exec(rollupSegmentsSql(whole)).then((result) => segmentsOf(whole, result)),
+      exec(hourRollupSegmentsSql(whole)).then((result) => segmentsOf(whole, result)),
       lastMidnightMs < query.toMs
         ? exec(directSegmentsSql({ ...query, fromMs: lastMidnightMs })).then((result) => segmentsOf(query, result))
         : [],
@@ -278,13 +321,21 @@ export function createQuestDbAccountingStore(
     return new Map(latest.dataset.map((row) => [String(row[0]), { lastTsMs: parseTimestamp(row[1]) }]));
   }
 
-  /** Keyed aggregates over the range, all meters at once (an IN list too long for the URL is left out, then filtered here). */
+  /**
+   * Keyed aggregates over the range, all meters at once (an IN list too long for the URL is left out,
+   * then filtered here). A range of whole local days of a zone whose day view exists is answered from
+   * the view (the same count, latest arrival, first and last instant per meter, from day rows instead
+   * of every reading), else from the readings.
+   */
   async function readingFingerprints(query: FingerprintQuery): Promise<Map<string, string>> {
     const fingerprints = new Map<string, string>();
     if (query.meterIds.length === 0 || query.fromMs >= query.toMs) return fingerprints;
+    const range = `WHERE ts >= ${ts(query.fromMs)} AND ts < ${ts(query.toMs)}${meterFilter(query.meterIds)}`;
+    const zone = dayView.zones().find((z) => localDays(query.fromMs, query.toMs, z) !== undefined);
     const result = await exec(
-      `SELECT meter_id, count(), max(received_at), min(ts), max(ts) FROM ${readingsTable}` +
-        ` WHERE ts >= ${ts(query.fromMs)} AND ts < ${ts(query.toMs)}${meterFilter(query.meterIds)}`,
+      zone === undefined
+        ? `SELECT meter_id, count(), max(received_at), min(ts), max(ts) FROM ${readingsTable} ${range}`
+        : `SELECT meter_id, sum(n), max(max_received), min(first_ts), max(last_ts) FROM ${await dayView.current(zone)} ${range}`,
     );
     const wanted = new Set(query.meterIds);
     for (const row of result.dataset) {
@@ -296,8 +347,8 @@ export function createQuestDbAccountingStore(
 
   return {
     init: async () => {
-      await rollup.init();
       await hourRollup.init();
+      for (const zone of options.viewTimeZones ?? []) await dayView.ensure(zone);
     },
     registerSegments,
     edgeReadings,
