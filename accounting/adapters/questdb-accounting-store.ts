@@ -131,21 +131,20 @@ export function createQuestDbAccountingStore(
   /**
    * The same answer from a zone's day view (questdb-day-view.ts): each local day's checks were counted
    * inside the day; the comparison of a day's first reading with the meter's previous day in the range
-   * is added here. An LT JOIN of the view with itself gives each day row the meter's latest earlier
-   * one (half the time of a `lag` window over 300 000 day rows, and the same rows); a previous day
-   * before the range counts as none, so only the range's first day has no previous day, as in the
-   * direct query. Months are SAMPLE BY over the days.
+   * is added here. An LT JOIN of the range's day rows with themselves gives each day row the meter's
+   * latest earlier one in the range (half the time of a `lag` window over 300 000 day rows, and the
+   * same rows); the range's first day has none, as in the direct query. Months are SAMPLE BY over days.
    */
   function viewSegmentsSql(query: SegmentQuery, view: string): string {
-    const from = ts(query.fromMs);
+    const days =
+      `SELECT ts, meter_id, first_ts, first_value, last_ts, last_value, n, decreases, max_rate FROM ${view}` +
+      ` WHERE ts >= ${ts(query.fromMs)} AND ts < ${ts(query.toMs)}${meterFilter(query.meterIds)}`;
     const crossRate = '(a.first_value - b.last_value) / ((a.first_ts - b.last_ts) / 3600000000.0)';
-    const decreases = `a.decreases + CASE WHEN b.ts >= ${from} AND a.first_value < b.last_value THEN 1 ELSE 0 END`;
+    const decreases = `a.decreases + CASE WHEN a.first_value < b.last_value THEN 1 ELSE 0 END`;
     const maxRate =
-      `CASE WHEN b.ts IS NULL OR b.ts < ${from} THEN a.max_rate` +
+      `CASE WHEN b.ts IS NULL THEN a.max_rate` +
       ` WHEN a.max_rate IS NULL OR ${crossRate} > a.max_rate THEN ${crossRate} ELSE a.max_rate END`;
-    const joined =
-      ` FROM ${view} a LT JOIN ${view} b ON (meter_id)` +
-      ` WHERE a.ts >= ${from} AND a.ts < ${ts(query.toMs)}${inListFilter('a.meter_id', query.meterIds)}`;
+    const joined = ` FROM (${days}) a LT JOIN (${days}) b ON (meter_id)`;
     if (query.bucket !== 'month')
       return `SELECT a.ts, a.meter_id, a.first_ts, a.first_value, a.last_ts, a.last_value, a.n, ${decreases}, ${maxRate}${joined}`;
     return (
