@@ -25,9 +25,10 @@ import { createDayView } from './questdb-day-view.js';
 
 /**
  * Accounting's queries in QuestDB, over ingest's `readings` table (its columns:
- * meter_id, ts, value, seq, received_at, quality) and accounting's own day
+ * meter_id, ts, value, seq, received_at, quality), a materialized view of it per
+ * time zone for whole local days (questdb-day-view.ts) and accounting's own hour
  * roll-up (questdb-day-rollup.ts). Heavy aggregation runs in QuestDB SQL
- * (SAMPLE BY, window functions), not in Node.
+ * (SAMPLE BY, window functions, LT JOIN), not in Node.
  */
 export interface QuestDbAccountingStoreOptions {
   /** Prepended to every table name, the readings table's included; the ingest store must use the same. */
@@ -75,7 +76,7 @@ export function createQuestDbAccountingStore(
   const hourSegmentsTable = prefixedTableName(prefix, 'segments_hour');
   // Whole local days and months: QuestDB's materialized view per zone.
   const dayView = createDayView(client, prefix, readingsTable);
-  // The same roll-up at hour grain: the baselines' hourly series of closed days (docs/alerts.md, "Evaluation cost").
+  // The roll-up at hour grain: the baselines' hourly series of closed days (docs/alerts.md, "Evaluation cost").
   const hourRollup = createDayRollup(client, {
     readings: readingsTable,
     segments: hourSegmentsTable,
@@ -93,7 +94,7 @@ export function createQuestDbAccountingStore(
    * rely on. A second value at an instant already seen (a stored conflict) counts
    * as a decrease, so the bucket is read raw and the engine resolves it; it has
    * no rate of its own. Measured: ~8 s for 28.8 M rows on 2 cores (the window is
-   * single-threaded), hence the day roll-up for whole days.
+   * single-threaded), hence the day view for whole days.
    */
   function directSegmentsSql(query: SegmentQuery): string {
     return (
