@@ -81,12 +81,11 @@ export function createDayView(client: QuestDbClient, prefix: string, readingsTab
     const deadline = Date.now() + MAX_WAIT_MS;
     let target: number | undefined;
     let rebuilt = false;
-    const listedBy = Date.now() + 30_000;
     for (;;) {
       const s = await status(name);
-      // A view just created may take a moment to be listed.
+      // A view just created over many rows is listed only once QuestDB has filled it.
       if (s === undefined) {
-        if (Date.now() > listedBy) throw new Error(`materialized view ${name} is missing`);
+        if (Date.now() > deadline) throw new Error(`materialized view ${name} is missing`);
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));
         continue;
       }
