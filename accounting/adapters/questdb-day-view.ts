@@ -30,9 +30,18 @@ const POLL_MS = 20;
 /** A view created over a large table is filled once (38 s for 28.8 M rows at load 20–28 here); the wait is bounded. */
 const MAX_WAIT_MS = 30 * 60_000;
 
-/** `Asia/Shanghai` → `asia_shanghai`: the zone in the view's name. */
+/**
+ * `Asia/Shanghai` → `asia__shanghai`, `Etc/GMT-5` → `etc__gmt_minus_5`: the zone in the view's name, one
+ * name per zone (a sign or a separator dropped would give two zones one view).
+ */
 export function dayViewName(prefix: string, zone: string): string {
-  return `${prefix}readings_day_${zone.toLowerCase().replace(/[^a-z0-9]+/g, '_')}`;
+  const slug = zone
+    .toLowerCase()
+    .replaceAll('/', '__')
+    .replaceAll('+', '_plus_')
+    .replaceAll('-', '_minus_')
+    .replace(/[^a-z0-9_]/g, '_');
+  return `${prefix}readings_day_${slug}`;
 }
 
 export function createDayView(client: QuestDbClient, prefix: string, readingsTable: string): DayView {
