@@ -5,7 +5,7 @@
  * (repeats), against the naive baseline (every raw row into Node, then
  * computeConsumption) on the same data. Reports; never asserts.
  *
- *   npm run bench:report -- [--meters 10000] [--days 30] [--year-meters 1000] [--warm 3] [--skip-naive] [--only monthly|annual] …
+ *   npm run bench:report -- [--meters 10000] [--days 30] [--interval-minutes 15] [--year-meters 1000] [--warm 3] [--computed 3] [--skip-naive] [--only monthly|annual] [--root DIR [--load-only | --no-load]] …
  *
  * Both cases in one run take ~20 minutes on a 2-core machine (loading 64 M rows
  * through the ILP client is ~8 of them); `--only monthly` then `--only annual`
@@ -65,8 +65,6 @@ const { values: flags } = parseArgs({
     'interval-minutes': { type: 'string', default: '15' },
     batch: { type: 'string', default: '100000' },
     heap: { type: 'string', default: '4g' },
-    /** Extra QuestDB server.conf lines, `key=value,key=value` (memory settings under test). */
-    'qdb-conf': { type: 'string', default: '' },
     /** Also time warm reports with the figures cache off (every figure computed from the store). */
     computed: { type: 'string', default: '3' },
     'naive-concurrency': { type: 'string', default: '4' },
@@ -333,15 +331,8 @@ async function main() {
   );
   if ((flags['load-only'] || flags['no-load']) && flags.root === undefined)
     throw new Error('--load-only and --no-load need --root');
-  const qdbConfig = Object.fromEntries(
-    flags['qdb-conf']
-      .split(',')
-      .filter((kv) => kv.includes('='))
-      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
-  );
   const qdb = await startQuestDb({
     maxHeap: flags.heap,
-    config: qdbConfig,
     startTimeoutMs: 120_000,
     ...(flags.root === undefined ? {} : { rootDir: resolve(flags.root) }),
   });
