@@ -61,7 +61,9 @@ export function createStores(config: Config): Stores {
   if (config.store.kind === 'questdb') {
     const client = questDbClientOf(config);
     readings = createQuestDbReadingStore(client);
-    accounting = createQuestDbAccountingStore(client);
+    // The fleet's zones get their day views at start-up, so QuestDB fills them as readings arrive.
+    const viewTimeZones = [...new Set(config.fleet.institutions.map((i) => i.timezone))];
+    accounting = createQuestDbAccountingStore(client, { viewTimeZones });
     alertEvents = createQuestDbAlertEventStore(client);
     outbox = createQuestDbOutboxStore(client);
     reviews = createQuestDbReviewStore(client);

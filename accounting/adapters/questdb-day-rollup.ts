@@ -2,11 +2,12 @@ import type { LocalDay } from '../../src/kernel/index.js';
 import { parseTimestamp, str, timeZone, ts, type QuestDbClient } from '../../src/platform/questdb/index.js';
 
 /**
- * The QuestDB day roll-up of register segments: one row per (local day, meter,
- * zone) in `segments_day`, and per (local day, zone) in `segments_day_state` the
- * fingerprint of the readings it was computed from. Whole local days and months
- * are answered from it (see questdb-accounting-store.ts), which spares the
- * single-threaded window over every raw reading of the range.
+ * A hand-made QuestDB roll-up of register segments: one row per (bucket, meter,
+ * zone) in `segments`, and per (local day, zone) in `state` the fingerprint of
+ * the readings it was computed from. The store uses it at hour grain
+ * (`segments_hour`: the baselines' hourly series of closed days), which spares the
+ * single-threaded window over every raw reading of the range. Whole local days and
+ * months come from QuestDB's materialized view instead (questdb-day-view.ts).
  */
 export interface DayRollupTables {
   readonly readings: string;

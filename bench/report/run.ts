@@ -5,7 +5,7 @@
  * (repeats), against the naive baseline (every raw row into Node, then
  * computeConsumption) on the same data. Reports; never asserts.
  *
- *   npm run bench:report -- [--meters 10000] [--days 30] [--year-meters 1000] [--warm 3] [--skip-naive] [--only monthly|annual] …
+ *   npm run bench:report -- [--meters 10000] [--days 30] [--interval-minutes 15] [--year-meters 1000] [--warm 3] [--computed 3] [--skip-naive] [--only monthly|annual] [--root DIR [--load-only | --no-load]] …
  *
  * Both cases in one run take ~20 minutes on a 2-core machine (loading 64 M rows
  * through the ILP client is ~8 of them); `--only monthly` then `--only annual`
@@ -61,11 +61,21 @@ const { values: flags } = parseArgs({
     'year-meters': { type: 'string', default: '1000' },
     'year-days': { type: 'string', default: '365' },
     warm: { type: 'string', default: '3' },
+    /** Minutes between a meter's readings (15; 60 for the province-sized set). */
+    'interval-minutes': { type: 'string', default: '15' },
     batch: { type: 'string', default: '100000' },
     heap: { type: 'string', default: '4g' },
+    /** Also time warm reports with the figures cache off (every figure computed from the store). */
+    computed: { type: 'string', default: '3' },
     'naive-concurrency': { type: 'string', default: '4' },
     'skip-naive': { type: 'boolean', default: false },
     'skip-year': { type: 'boolean', default: false },
+    /** QuestDB root dir to use and keep (default a temporary one, deleted at the end). */
+    root: { type: 'string' },
+    /** Load the data into --root, then stop (the reports run later, e.g. on copies of the root). */
+    'load-only': { type: 'boolean', default: false },
+    /** The data is already in --root (from --load-only): QuestDB is started on it and nothing is loaded. */
+    'no-load': { type: 'boolean', default: false },
     /** monthly or annual: run one case (and load only its data); results merge into --out. */
     only: { type: 'string' },
     out: { type: 'string', default: join(REPO_ROOT, 'bench', 'results', 'report.json') },
@@ -80,7 +90,8 @@ const YEAR_METERS = flags['skip-year'] || ONLY === 'monthly' ? 0 : Number(flags[
 const YEAR_DAYS = Number(flags['year-days']);
 const WARM_RUNS = Number(flags.warm);
 const BATCH_ROWS = Number(flags.batch);
-const STEP_MS = 15 * 60_000;
+const STEP_MS = Number(flags['interval-minutes']) * 60_000;
+const QUARTER_MS = 15 * 60_000;
 const TZ = 'Asia/Shanghai';
 const MONTH_PERIOD = '2026-11';
 const YEAR_PERIOD = '2025';
@@ -127,7 +138,7 @@ function benchFleet(): FleetConfig {
         register: 'cumulative',
         multiplier: 1,
         ratedMaxPerHour: 200,
-        expectedIntervalMinutes: 15,
+        expectedIntervalMinutes: STEP_MS / 60_000,
         replacements: [],
       });
     }
@@ -167,12 +178,14 @@ async function load(
   let pending = 0;
   for (let step = 0; step < steps; step++) {
     const tsMs = fromMs + step * STEP_MS;
+    const sinceStart = step * STEP_MS;
     const us = BigInt(tsMs) * 1000n;
     for (let m = 0; m < meterCount; m++) {
       // Faults: every 200th meter reports a restart's zero once; every 500th misses 6 hours.
-      if (m % 500 === 3 && step >= 1500 && step < 1524) continue;
-      values[m] = (values[m] as number) + increment(m, tsMs);
-      const value = m % 200 === 7 && step === 1000 ? 0 : (values[m] as number);
+      // (At the same instants whatever the interval: 1 000 and 1 500 quarter-hours after the start.)
+      if (m % 500 === 3 && sinceStart >= 1500 * QUARTER_MS && sinceStart < 1524 * QUARTER_MS) continue;
+      values[m] = (values[m] as number) + increment(m, tsMs) * (STEP_MS / QUARTER_MS);
+      const value = m % 200 === 7 && sinceStart === 1000 * QUARTER_MS ? 0 : (values[m] as number);
       sender
         .table('readings')
         .symbol('meter_id', meterIdOf(prefix, m))
@@ -187,9 +200,9 @@ async function load(
         pending = 0;
       }
     }
-    if (step % 96 === 95)
+    if ((step + 1) % (86_400_000 / STEP_MS) === 0)
       log(
-        `  ${prefix}: day ${(step + 1) / 96}/${days}, ${rows.toLocaleString('en')} rows, ${(rows / ((performance.now() - started) / 1000)).toFixed(0)} rows/s`,
+        `  ${prefix}: day ${((step + 1) * STEP_MS) / 86_400_000}/${days}, ${rows.toLocaleString('en')} rows, ${(rows / ((performance.now() - started) / 1000)).toFixed(0)} rows/s`,
       );
   }
   await sender.flush();
@@ -291,6 +304,21 @@ function maxDifference(
   return { consumption, counts, meters: a.size };
 }
 
+/**
+ * QuestDB's peak RSS from now on: the kernel's high-water mark is reset to the current RSS
+ * (clear_refs 5, allowed on one's own processes), then read. MiB; null if QuestDB's pid is not found.
+ */
+function questDbPeak(qdb: QuestDbHandle): { read(): number | null } {
+  let pid: number | undefined;
+  try {
+    pid = findPid(qdb.dataDir);
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+  } catch {
+    pid = undefined;
+  }
+  return { read: () => (pid === undefined ? null : round(memoryBytes(pid).peakRss / 2 ** 20)) };
+}
+
 const median = (xs: readonly number[]) => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)] ?? Number.NaN;
 const round = (x: number) => Math.round(x * 10) / 10;
 
@@ -301,7 +329,13 @@ async function main() {
   log(
     `QuestDB starting (heap ${flags.heap}); ${MONTH_METERS} meters × ${MONTH_DAYS} days, ${YEAR_METERS} meters × ${YEAR_DAYS} days`,
   );
-  const qdb = await startQuestDb({ maxHeap: flags.heap, startTimeoutMs: 120_000 });
+  if ((flags['load-only'] || flags['no-load']) && flags.root === undefined)
+    throw new Error('--load-only and --no-load need --root');
+  const qdb = await startQuestDb({
+    maxHeap: flags.heap,
+    startTimeoutMs: 120_000,
+    ...(flags.root === undefined ? {} : { rootDir: resolve(flags.root) }),
+  });
   const result: Record<string, unknown> = {
     machine: {
       cpus: cpus().length,
@@ -314,26 +348,27 @@ async function main() {
       monthDays: MONTH_DAYS,
       yearMeters: YEAR_METERS,
       yearDays: YEAR_DAYS,
-      stepMinutes: 15,
+      stepMinutes: STEP_MS / 60_000,
     },
   };
   try {
     const client = createQuestDbClient({ url: qdb.url, requestTimeoutMs: 600_000 });
     const writer = createQuestDbReadingStore(client);
-    const store = createQuestDbAccountingStore(client);
+    const store = createQuestDbAccountingStore(client, { viewTimeZones: [TZ] });
     await writer.init();
     await store.init();
     const month = periodRange(MONTH_PERIOD, TZ);
     const year = periodRange(YEAR_PERIOD, TZ);
     if (!month || !year) throw new Error('bad period');
+    const loading = !flags['no-load'];
     let monthLoad = { rows: 0, seconds: 0 };
-    if (MONTH_METERS > 0) {
+    if (MONTH_METERS > 0 && loading) {
       log('loading the month set');
       monthLoad = await load(qdb, 'm', MONTH_METERS, month.fromMs, MONTH_DAYS);
       log(`month set: ${monthLoad.rows.toLocaleString('en')} rows in ${monthLoad.seconds.toFixed(1)} s`);
     }
     let yearLoad = { rows: 0, seconds: 0 };
-    if (YEAR_METERS > 0) {
+    if (YEAR_METERS > 0 && loading) {
       log('loading the year set');
       yearLoad = await load(qdb, 'y', YEAR_METERS, year.fromMs, YEAR_DAYS);
       log(`year set: ${yearLoad.rows.toLocaleString('en')} rows in ${yearLoad.seconds.toFixed(1)} s`);
@@ -349,6 +384,10 @@ async function main() {
       walApplySecondsAfterLoad: round(walApplySeconds),
     };
     log(`loaded; WAL applied ${walApplySeconds.toFixed(1)} s after the last flush`);
+    if (flags['load-only']) {
+      await writer.close();
+      return;
+    }
 
     const query = createCarbonReportQuery({
       store,
@@ -363,33 +402,60 @@ async function main() {
     if (MONTH_METERS > 0)
       cases.push({ name: 'monthlyRegional', orgId: 'bench', period: MONTH_PERIOD, meters: MONTH_METERS });
     if (YEAR_METERS > 0) cases.push({ name: 'annual', orgId: 'bench-year', period: YEAR_PERIOD, meters: YEAR_METERS });
+    // Every figure computed from the store (the figures cache off): what a period whose readings changed costs.
+    const computedQuery = createCarbonReportQuery({
+      store,
+      fleet: view,
+      catalogue,
+      methodologyVersion: METHODOLOGY_VERSION,
+      nowMs: () => NOW_MS,
+      figuresCache: { maxMeterPeriods: 0 },
+    });
     for (const c of cases) {
-      // The first report after loading reduces every day once into the day roll-up (QuestDB's window
-      // query over the raw rows); later reports recompute only days whose data changed.
-      const first = await timeReport(query, c.orgId, c.period);
-      log(`${c.name}: first report after load (builds the day roll-up) ${first.timing.ms.toFixed(0)} ms`);
+      // The first report after loading: the store's day aggregates (a roll-up or a view) may still
+      // have to be computed for the loaded days.
+      const firstPeak = questDbPeak(qdb);
+      const first = await timeReport(computedQuery, c.orgId, c.period);
+      const firstAfterLoadQuestDbPeakMiB = firstPeak.read();
+      log(
+        `${c.name}: first report after load ${first.timing.ms.toFixed(0)} ms; QuestDB peak RSS during it ${firstAfterLoadQuestDbPeakMiB} MiB`,
+      );
       log(`${c.name}: restarting QuestDB for a cold run`);
       await qdb.start();
-      const cold = await timeReport(query, c.orgId, c.period);
+      const coldPeak = questDbPeak(qdb);
+      const cold = await timeReport(computedQuery, c.orgId, c.period);
       log(
         `${c.name}: cold ${cold.timing.ms.toFixed(0)} ms (engine ${cold.timing.engineMs?.toFixed(0)} ms) ${JSON.stringify(cold.timing.stats)}`,
       );
+      const computed: Timing[] = [];
+      for (let i = 0; i < Number(flags.computed); i++) {
+        const w = await timeReport(computedQuery, c.orgId, c.period);
+        computed.push(w.timing);
+        log(`${c.name}: warm, every figure computed ${w.timing.ms.toFixed(0)} ms`);
+      }
+      await timeReport(query, c.orgId, c.period); // fills the figures cache
       const warm: Timing[] = [];
       for (let i = 0; i < WARM_RUNS; i++) {
         const w = await timeReport(query, c.orgId, c.period);
         warm.push(w.timing);
         log(`${c.name}: warm ${w.timing.ms.toFixed(0)} ms`);
       }
+      const coldAndWarmQuestDbPeakMiB = coldPeak.read();
+      log(`${c.name}: QuestDB peak RSS from the restart to the last warm report ${coldAndWarmQuestDbPeakMiB} MiB`);
       const entry: Record<string, unknown> = {
         orgId: c.orgId,
         period: c.period,
         meters: c.meters,
         firstAfterLoadMs: round(first.timing.ms),
+        firstAfterLoadQuestDbPeakMiB,
         coldMs: round(cold.timing.ms),
         coldEngineMs: round(cold.timing.engineMs ?? Number.NaN),
+        warmComputedMs: computed.map((w) => round(w.ms)),
+        warmComputedMedianMs: round(median(computed.map((w) => w.ms))),
         warmMs: warm.map((w) => round(w.ms)),
         warmMedianMs: round(median(warm.map((w) => w.ms))),
         warmMedianEngineMs: round(median(warm.map((w) => w.engineMs ?? Number.NaN))),
+        coldAndWarmQuestDbPeakMiB,
         storeQueries: cold.timing.stats,
         kgce: cold.kgce,
       };

@@ -36,6 +36,12 @@ accountingStoreContract('QuestDB', async () => {
     writer,
     cleanup: async () => {
       await writer.close();
+      // The day views (one per zone asked) before the readings table they are built on.
+      const views = await fetch(
+        `${qdb.url}/exec?query=${encodeURIComponent(`SELECT view_name FROM materialized_views() WHERE view_name LIKE '${prefix}%'`)}`,
+      );
+      for (const [name] of ((await views.json()) as { dataset: [string][] }).dataset)
+        await sql(`DROP MATERIALIZED VIEW IF EXISTS ${name}`);
       for (const table of [
         'readings',
         'quarantine',

@@ -37,6 +37,8 @@ export interface StartQuestDbOptions {
   readonly maxHeap?: string;
   /** How long to wait for SQL to answer after launch (default 60 s). */
   readonly startTimeoutMs?: number;
+  /** A root dir to use and keep (benchmarks reuse loaded data); default a new temporary one, deleted by dispose(). */
+  readonly rootDir?: string;
 }
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -52,7 +54,7 @@ export async function startQuestDb(opts: StartQuestDbOptions = {}): Promise<Ques
       `QuestDB jar not found at ${jar}. Run scripts/provision.sh (or set TANHE_QUESTDB_JAR to a questdb.jar).`,
     );
   }
-  const root = mkdtempSync(join(tmpdir(), 'tanhe-questdb-'));
+  const root = opts.rootDir ?? mkdtempSync(join(tmpdir(), 'tanhe-questdb-'));
   const dataDir = join(root, 'qdb');
   const logPath = join(root, 'questdb.log');
   const httpPort = await freePort();
@@ -153,7 +155,7 @@ export async function startQuestDb(opts: StartQuestDbOptions = {}): Promise<Ques
     async dispose() {
       await terminate('SIGTERM');
       process.off('exit', killOnExit);
-      rmSync(root, { recursive: true, force: true });
+      if (opts.rootDir === undefined) rmSync(root, { recursive: true, force: true });
     },
   };
 }
