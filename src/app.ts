@@ -7,7 +7,7 @@ import {
   createMeterConsumption,
   METHODOLOGY_VERSION,
 } from '../accounting/index.js';
-import { createFleetRegistry, readFactorCatalogue } from '../config/index.js';
+import { createFleetRegistry, readFactorCatalogue, subscriberConnections } from '../config/index.js';
 import {
   createMessageReceiver,
   createPrometheusIngestMetrics,
@@ -73,7 +73,7 @@ export async function startApp(config: Config, extras: StartExtras = {}): Promis
   const failed = new Promise<unknown>((_, reject) => (rejectFailed = reject));
   failed.catch(() => undefined);
 
-  const stores = createStores(config);
+  const stores = await createStores(config);
   const store = stores.readings;
 
   // Built by the components' start, in order; the closures below run only after their component started.
@@ -241,7 +241,7 @@ export async function startApp(config: Config, extras: StartExtras = {}): Promis
           filters: [config.mqtt.topics.json, config.mqtt.topics.senml, config.mqtt.topics.tasmota],
           ...(config.mqtt.sharedGroup !== undefined ? { sharedGroup: config.mqtt.sharedGroup } : {}),
           leaveSharedGroupOnClose: config.mqtt.sharedGroup !== undefined && config.mqtt.leaveSharedGroupOnStop,
-          connections: config.mqtt.connections,
+          connections: subscriberConnections(config.mqtt),
           keepaliveSeconds: config.mqtt.keepaliveSeconds,
           reconnectPeriodMs: config.mqtt.reconnectPeriodMs,
           onMessage: receive,

@@ -79,6 +79,10 @@ export function startMqttSubscriber(options: MqttSubscriberOptions): MqttSubscri
   const connections = Math.max(1, options.connections ?? 1);
   const group = options.sharedGroup ?? (connections > 1 ? options.clientId.replace(/[^A-Za-z0-9_-]/g, '_') : undefined);
   const filters = options.filters.map((f) => (group !== undefined ? `$share/${group}/${f}` : f));
+  // A session that subscribed plainly under an earlier configuration (one connection, before the default became
+  // several) keeps that subscription beside the shared one, and would receive every message twice for as long as
+  // it lives: once the shared filters are granted, the plain ones are dropped.
+  const replaced = group !== undefined ? options.filters : [];
   // mqtt.js hands over the next packet as soon as the callback runs, so a burst
   // would keep the event loop busy with receiving and starve the spool drainer's
   // store writes and timers. After YIELD_AFTER_MS of receiving (on any connection),
@@ -86,7 +90,7 @@ export function startMqttSubscriber(options: MqttSubscriberOptions): MqttSubscri
   // waits for one turn of the event loop.
   const busy = { sinceMs: performance.now() };
   const clients = Array.from({ length: connections }, (_, k) =>
-    connect(options, k === 0 ? options.clientId : `${options.clientId}-${k}`, filters, busy),
+    connect(options, k === 0 ? options.clientId : `${options.clientId}-${k}`, filters, replaced, busy),
   );
   const leave = group !== undefined && options.leaveSharedGroupOnClose === true;
   return {
@@ -135,6 +139,7 @@ function connect(
   options: MqttSubscriberOptions,
   clientId: string,
   filters: readonly string[],
+  replaced: readonly string[],
   busy: { sinceMs: number },
 ): MqttClient {
   const url = urlForLog(options.url);
@@ -216,7 +221,14 @@ function connect(
       if (error) options.log.error({ err: error }, 'subscribe failed');
       else if (granted?.length !== filters.length || granted.some((g) => g.qos > 2)) {
         options.log.error({ granted, filters }, 'the broker refused a subscription');
-      } else options.log.info({ filters, sessionPresent: connack.sessionPresent }, 'subscribed at QoS 1');
+      } else {
+        options.log.info({ filters, sessionPresent: connack.sessionPresent }, 'subscribed at QoS 1');
+        if (replaced.length > 0) {
+          client.unsubscribe([...replaced], (unsubscribeError) => {
+            if (unsubscribeError) options.log.warn({ err: unsubscribeError }, 'could not drop the plain subscriptions');
+          });
+        }
+      }
     });
   });
   client.on('close', () => {
