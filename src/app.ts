@@ -73,7 +73,7 @@ export async function startApp(config: Config, extras: StartExtras = {}): Promis
   const failed = new Promise<unknown>((_, reject) => (rejectFailed = reject));
   failed.catch(() => undefined);
 
-  const stores = await createStores(config);
+  const stores = createStores(config);
   const store = stores.readings;
 
   // Built by the components' start, in order; the closures below run only after their component started.
