@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import { z } from 'zod';
 import { AppError } from '../src/kernel/index.js';
 import { configFileFrom, DEMO_CONFIG_FILE, loadConfig } from './load-config.js';
+import { EXTERNAL_BROKER_CONNECTIONS, subscriberConnections } from './settings-schema.js';
 import type { Fleet } from './fleet-schema.js';
 import type { ConfigProblem } from './validate-fleet.js';
 
@@ -58,6 +59,18 @@ describe('loadConfig', () => {
     expect(config.store.kind).toBe('duckdb');
     expect(config.fleet.institutions[0]?.timezone).toBe('Asia/Shanghai');
     expect(Object.isFrozen(config.fleet.meters[0])).toBe(true);
+  });
+
+  it('opens several broker connections by default only with an external broker, and refuses them with the embedded one', () => {
+    const embedded = loadConfig(write('embedded.yaml', { fleet: validFleet }), {});
+    expect(subscriberConnections(embedded.mqtt)).toBe(1);
+    const external = loadConfig(write('external.yaml', { mqtt: { embedded: false }, fleet: validFleet }), {});
+    expect(subscriberConnections(external.mqtt)).toBe(EXTERNAL_BROKER_CONNECTIONS);
+    const one = loadConfig(write('one.yaml', { mqtt: { embedded: false, connections: 1 }, fleet: validFleet }), {});
+    expect(subscriberConnections(one.mqtt)).toBe(1);
+    expect(() => loadConfig(write('shared.yaml', { mqtt: { connections: 4 }, fleet: validFleet }), {})).toThrow(
+      /mqtt\.connections.*embedded broker has no shared subscriptions/s,
+    );
   });
 
   it('lists every problem at once, each with the path of the offending key', () => {

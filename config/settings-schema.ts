@@ -14,62 +14,57 @@ const hostPort = { host: z.string().default('127.0.0.1'), port: z.number().int()
 
 export const httpSchema = z.strictObject({ ...hostPort, port: hostPort.port.default(8080) });
 
-export const mqttSchema = z
-  .strictObject({
-    /** Start an embedded Aedes broker on url's host and port (first run, no Mosquitto needed). */
-    embedded: z.boolean().default(true),
-    url: z
-      .string()
-      .regex(/^mqtts?:\/\//, 'expected mqtt://host:port or mqtts://host:port')
-      .default('mqtt://127.0.0.1:1883'),
-    /** Stable per replica: the broker keeps this client's persistent session and queued QoS 1 messages. */
-    clientId: z.string().min(1).default('tanhe-ingest-1'),
-    /** With a group, subscriptions are shared ($share/<group>/…) so that N workers split the load. */
-    sharedGroup: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]+$/)
-      .optional(),
-    /**
-     * Broker connections of this process (ingest/adapters/mqtt-subscriber.ts); unset: 1 with the embedded
-     * broker, EXTERNAL_BROKER_CONNECTIONS otherwise (subscriberConnections). More than one share the
-     * subscription ($share/<sharedGroup or clientId>/…): the broker then hands several messages to the service
-     * at once (one connection was what limited the default mode, bench/README.md), and spool.fsync 'always'
-     * commits several per fdatasync. The embedded broker has no shared subscriptions, so it takes 1 only.
-     */
-    connections: z.number().int().min(1).max(64).optional(),
-    /**
-     * With sharedGroup: a graceful stop unsubscribes from the shared filters first, so that this worker's share
-     * goes to the others at once (for removing a worker; docs/reliability.md). Leave it off where every worker
-     * may stop at the same time: what is published while no member is subscribed is not queued for anyone.
-     */
-    leaveSharedGroupOnStop: z.boolean().default(false),
-    /** The service's own broker username (its password: TANHE_MQTT_PASSWORD, from the environment only). */
-    username: z.string().optional(),
-    /** With an mqtts:// url: how the broker's certificate is checked (docker/README.md, "TLS"). */
-    tls: z
-      .strictObject({
-        /** PEM file of the CA(s) that sign the broker's certificate; without it, Node's public CAs. */
-        caFile: z.string().min(1).optional(),
-        /** Name the certificate must carry (and the SNI sent), when the url's host is not it (e.g. an IP). */
-        servername: z.string().min(1).optional(),
-        /** Only for a lab: false accepts any certificate, which lets anyone impersonate the broker. */
-        rejectUnauthorized: z.boolean().default(true),
-      })
-      .prefault({}),
-    topics: z
-      .strictObject({
-        json: z.string().default('meters/+/readings'),
-        senml: z.string().default('senml/+'),
-        tasmota: z.string().default('tele/+/SENSOR'),
-      })
-      .prefault({}),
-    keepaliveSeconds: z.number().int().positive().default(30),
-    reconnectPeriodMs: z.number().int().positive().default(1000),
-  })
-  .refine((m) => !m.embedded || (m.connections ?? 1) === 1, {
-    message: 'the embedded broker has no shared subscriptions: connections must be 1 (or set embedded: false)',
-    path: ['connections'],
-  });
+export const mqttSchema = z.strictObject({
+  /** Start an embedded Aedes broker on url's host and port (first run, no Mosquitto needed). */
+  embedded: z.boolean().default(true),
+  url: z
+    .string()
+    .regex(/^mqtts?:\/\//, 'expected mqtt://host:port or mqtts://host:port')
+    .default('mqtt://127.0.0.1:1883'),
+  /** Stable per replica: the broker keeps this client's persistent session and queued QoS 1 messages. */
+  clientId: z.string().min(1).default('tanhe-ingest-1'),
+  /** With a group, subscriptions are shared ($share/<group>/…) so that N workers split the load. */
+  sharedGroup: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .optional(),
+  /**
+   * Broker connections of this process (ingest/adapters/mqtt-subscriber.ts); unset: 1 with the embedded
+   * broker, EXTERNAL_BROKER_CONNECTIONS otherwise (subscriberConnections). More than one share the
+   * subscription ($share/<sharedGroup or clientId>/…): the broker then hands several messages to the service
+   * at once (one connection was what limited the default mode, bench/README.md), and spool.fsync 'always'
+   * commits several per fdatasync. The embedded broker has no shared subscriptions, so it takes 1 only.
+   */
+  connections: z.number().int().min(1).max(64).optional(),
+  /**
+   * With sharedGroup: a graceful stop unsubscribes from the shared filters first, so that this worker's share
+   * goes to the others at once (for removing a worker; docs/reliability.md). Leave it off where every worker
+   * may stop at the same time: what is published while no member is subscribed is not queued for anyone.
+   */
+  leaveSharedGroupOnStop: z.boolean().default(false),
+  /** The service's own broker username (its password: TANHE_MQTT_PASSWORD, from the environment only). */
+  username: z.string().optional(),
+  /** With an mqtts:// url: how the broker's certificate is checked (docker/README.md, "TLS"). */
+  tls: z
+    .strictObject({
+      /** PEM file of the CA(s) that sign the broker's certificate; without it, Node's public CAs. */
+      caFile: z.string().min(1).optional(),
+      /** Name the certificate must carry (and the SNI sent), when the url's host is not it (e.g. an IP). */
+      servername: z.string().min(1).optional(),
+      /** Only for a lab: false accepts any certificate, which lets anyone impersonate the broker. */
+      rejectUnauthorized: z.boolean().default(true),
+    })
+    .prefault({}),
+  topics: z
+    .strictObject({
+      json: z.string().default('meters/+/readings'),
+      senml: z.string().default('senml/+'),
+      tasmota: z.string().default('tele/+/SENSOR'),
+    })
+    .prefault({}),
+  keepaliveSeconds: z.number().int().positive().default(30),
+  reconnectPeriodMs: z.number().int().positive().default(1000),
+});
 
 /** The subscriber's connections when `mqtt.connections` is unset and the broker is not the embedded one. */
 export const EXTERNAL_BROKER_CONNECTIONS = 4;
@@ -152,7 +147,12 @@ export const schedulerSchema = z
 
 export const settingsSchema = z.strictObject({
   http: httpSchema.prefault({}),
-  mqtt: mqttSchema.prefault({}),
+  mqtt: mqttSchema
+    .refine((m) => !m.embedded || (m.connections ?? 1) === 1, {
+      message: 'the embedded broker has no shared subscriptions: connections must be 1 (or set embedded: false)',
+      path: ['connections'],
+    })
+    .prefault({}),
   store: storeSchema.prefault({}),
   spool: spoolSchema.prefault({}),
   ingest: ingestSchema.prefault({}),
