@@ -31,9 +31,9 @@ export const mqttSchema = z.strictObject({
   /**
    * Broker connections of this process (ingest/adapters/mqtt-subscriber.ts); unset: 1 with the embedded
    * broker, EXTERNAL_BROKER_CONNECTIONS otherwise (subscriberConnections). More than one share the
-   * subscription ($share/<sharedGroup or clientId>/…): the broker then hands several messages to the service
-   * at once (one connection was what limited the default mode, bench/README.md), and spool.fsync 'always'
-   * commits several per fdatasync. The embedded broker has no shared subscriptions, so it takes 1 only.
+   * subscription ($share/<sharedGroup or clientId>/…): the broker then has a window of in-flight messages per
+   * connection (one connection limited the default mode in a quiet bench:peers run, bench/README.md), and
+   * spool.fsync 'always' commits several per fdatasync. The embedded broker has no shared subscriptions: 1 only.
    */
   connections: z.number().int().min(1).max(64).optional(),
   /**
