@@ -89,8 +89,11 @@ export function startMqttSubscriber(options: MqttSubscriberOptions): MqttSubscri
   // the callback (and with it the PUBACK, which is safe: the message is spooled)
   // waits for one turn of the event loop.
   const busy = { sinceMs: performance.now() };
+  // A refused certificate or credential repeats at every reconnect of every connection: it is logged once until a
+  // connection gets through.
+  const refused: { code?: string } = {};
   const clients = Array.from({ length: connections }, (_, k) =>
-    connect(options, k === 0 ? options.clientId : `${options.clientId}-${k}`, filters, replaced, busy),
+    connect(options, k === 0 ? options.clientId : `${options.clientId}-${k}`, filters, replaced, busy, refused),
   );
   const leave = group !== undefined && options.leaveSharedGroupOnClose === true;
   return {
@@ -141,6 +144,7 @@ function connect(
   filters: readonly string[],
   replaced: readonly string[],
   busy: { sinceMs: number },
+  refused: { code?: string },
 ): MqttClient {
   const url = urlForLog(options.url);
   const client: MqttClient = mqtt.connect(options.url, {
@@ -211,12 +215,10 @@ function connect(
   });
 
   let wasConnected = false;
-  // A refused certificate or credential repeats at every reconnect; it is logged once until the next connect.
-  let lastRefusal: string | undefined;
   client.on('connect', (connack) => {
     options.log.info({ url, clientId, sessionPresent: connack.sessionPresent }, 'connected to MQTT broker');
     wasConnected = true;
-    lastRefusal = undefined;
+    delete refused.code;
     client.subscribe([...filters], { qos: 1 }, (error, granted) => {
       if (error) options.log.error({ err: error }, 'subscribe failed');
       else if (granted?.length !== filters.length || granted.some((g) => g.qos > 2)) {
@@ -238,8 +240,8 @@ function connect(
   client.on('error', (error) => {
     const refusal = classifyConnectError(error, url);
     if (refusal === undefined) return options.log.warn({ err: error }, 'MQTT client error');
-    if (lastRefusal === refusal.code) return;
-    lastRefusal = refusal.code;
+    if (refused.code === refusal.code) return;
+    refused.code = refusal.code;
     options.log.error({ err: refusal }, refusal.message);
   });
 
