@@ -13,11 +13,6 @@ export {
 } from './load-config.js';
 export { validateFleet, type ConfigProblem } from './validate-fleet.js';
 export * from './fleet-schema.js';
-export {
-  EXTERNAL_BROKER_CONNECTIONS,
-  settingsSchema,
-  subscriberConnections,
-  type Settings,
-} from './settings-schema.js';
+export { settingsSchema, type Settings } from './settings-schema.js';
 export { createFleetRegistry, type FleetRegistry, type MeterView } from './fleet-registry.js';
 export { readFactorCatalogue, type FactorCatalogueConfig } from './factor-catalogue-schema.js';

@@ -29,13 +29,13 @@ export const mqttSchema = z.strictObject({
     .regex(/^[A-Za-z0-9_-]+$/)
     .optional(),
   /**
-   * Broker connections of this process (ingest/adapters/mqtt-subscriber.ts); unset: 1 with the embedded
-   * broker, EXTERNAL_BROKER_CONNECTIONS otherwise (subscriberConnections). More than one share the
-   * subscription ($share/<sharedGroup or clientId>/…): the broker then has a window of in-flight messages per
-   * connection (one connection limited the default mode in a quiet bench:peers run, bench/README.md), and
-   * spool.fsync 'always' commits several per fdatasync. The embedded broker has no shared subscriptions: 1 only.
+   * Broker connections of this process (ingest/adapters/mqtt-subscriber.ts): more than one share the
+   * subscription ($share/<sharedGroup or clientId>/…), so that spool.fsync 'always' can commit several
+   * messages per fdatasync. Not the default: Mosquitto 2.0.11 restarted from its persistence restores plain
+   * subscriptions but not `$share` ones, so what is published between its restart and the service's
+   * resubscribe is lost with several (docs/durability.md). The embedded broker has no shared subscriptions.
    */
-  connections: z.number().int().min(1).max(64).optional(),
+  connections: z.number().int().min(1).max(64).default(1),
   /**
    * With sharedGroup: a graceful stop unsubscribes from the shared filters first, so that this worker's share
    * goes to the others at once (for removing a worker; docs/reliability.md). Leave it off where every worker
@@ -65,14 +65,6 @@ export const mqttSchema = z.strictObject({
   keepaliveSeconds: z.number().int().positive().default(30),
   reconnectPeriodMs: z.number().int().positive().default(1000),
 });
-
-/** The subscriber's connections when `mqtt.connections` is unset and the broker is not the embedded one. */
-export const EXTERNAL_BROKER_CONNECTIONS = 4;
-
-/** How many broker connections the subscriber opens (`mqtt.connections`, or its default for this broker). */
-export function subscriberConnections(mqtt: { readonly embedded: boolean; readonly connections?: number }): number {
-  return mqtt.connections ?? (mqtt.embedded ? 1 : EXTERNAL_BROKER_CONNECTIONS);
-}
 
 export const storeSchema = z.strictObject({
   kind: z.enum(['duckdb', 'questdb']).default('duckdb'),
@@ -148,7 +140,7 @@ export const schedulerSchema = z
 export const settingsSchema = z.strictObject({
   http: httpSchema.prefault({}),
   mqtt: mqttSchema
-    .refine((m) => !m.embedded || (m.connections ?? 1) === 1, {
+    .refine((m) => !m.embedded || m.connections === 1, {
       message: 'the embedded broker has no shared subscriptions: connections must be 1 (or set embedded: false)',
       path: ['connections'],
     })

@@ -7,7 +7,7 @@ import {
   createMeterConsumption,
   METHODOLOGY_VERSION,
 } from '../accounting/index.js';
-import { createFleetRegistry, readFactorCatalogue, subscriberConnections } from '../config/index.js';
+import { createFleetRegistry, readFactorCatalogue } from '../config/index.js';
 import {
   createMessageReceiver,
   createPrometheusIngestMetrics,
@@ -241,7 +241,7 @@ export async function startApp(config: Config, extras: StartExtras = {}): Promis
           filters: [config.mqtt.topics.json, config.mqtt.topics.senml, config.mqtt.topics.tasmota],
           ...(config.mqtt.sharedGroup !== undefined ? { sharedGroup: config.mqtt.sharedGroup } : {}),
           leaveSharedGroupOnClose: config.mqtt.sharedGroup !== undefined && config.mqtt.leaveSharedGroupOnStop,
-          connections: subscriberConnections(config.mqtt),
+          connections: config.mqtt.connections,
           keepaliveSeconds: config.mqtt.keepaliveSeconds,
           reconnectPeriodMs: config.mqtt.reconnectPeriodMs,
           onMessage: receive,

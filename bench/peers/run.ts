@@ -12,7 +12,6 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import mqtt from 'mqtt';
-import { EXTERNAL_BROKER_CONNECTIONS } from '../../config/index.js';
 import { startMosquitto, type MosquittoHandle } from '../../tests/support/mosquitto.js';
 import { makeTempDir, removeTempDir, startProcess, type ManagedProcess } from '../../tests/support/processes.js';
 import { startQuestDb, type QuestDbHandle } from '../../tests/support/questdb.js';
@@ -134,10 +133,8 @@ async function tanheConsumer(
   mosquitto: MosquittoHandle,
   questdb: QuestDbHandle,
   fsync: 'interval' | 'always',
-  /** mqtt.connections; unset: the service's default for an external broker. */
-  connectionsSet: number | undefined,
+  connections: number,
 ): Promise<Consumer> {
-  const connections = connectionsSet ?? EXTERNAL_BROKER_CONNECTIONS;
   const clientId = `bench-peers-${name.replace(':', '-')}`;
   const service = await createService({
     dir,
@@ -146,7 +143,7 @@ async function tanheConsumer(
     fleet: testFleet(meters),
     clientId,
     spool: { fsync, ...tanheSpool },
-    env: connectionsSet === undefined ? {} : { TANHE_MQTT_CONNECTIONS: String(connectionsSet) },
+    env: { TANHE_MQTT_CONNECTIONS: String(connections) },
   });
   return {
     name,
@@ -507,14 +504,7 @@ async function main() {
       if (kind === 'telegraf') consumer = await telegrafConsumer(consumerDir, telegrafBin, mosquitto, questdb);
       else if (kind === 'tanhe' || kind === 'tanhe-always') {
         const fsync = kind === 'tanhe' ? 'interval' : 'always';
-        consumer = await tanheConsumer(
-          name,
-          consumerDir,
-          mosquitto,
-          questdb,
-          fsync,
-          k === undefined ? undefined : Number(k),
-        );
+        consumer = await tanheConsumer(name, consumerDir, mosquitto, questdb, fsync, Number(k ?? 1));
       } else throw new Error(`unknown consumer ${name} (tanhe[:K], tanhe-always[:K], telegraf)`);
       // Both tanhe variants write the service's own table: the second starts from an empty one.
       await questDbExec(questdb.url, `TRUNCATE TABLE ${consumer.table}`).catch(() => undefined);
