@@ -79,9 +79,9 @@ export function startMqttSubscriber(options: MqttSubscriberOptions): MqttSubscri
   const connections = Math.max(1, options.connections ?? 1);
   const group = options.sharedGroup ?? (connections > 1 ? options.clientId.replace(/[^A-Za-z0-9_-]/g, '_') : undefined);
   const filters = options.filters.map((f) => (group !== undefined ? `$share/${group}/${f}` : f));
-  // A session that subscribed plainly under an earlier configuration (one connection, before the default became
-  // several) keeps that subscription beside the shared one, and would receive every message twice for as long as
-  // it lives: once the shared filters are granted, the plain ones are dropped.
+  // A session that subscribed plainly under an earlier configuration (one connection) keeps that subscription
+  // beside the shared one, and would receive every message twice for as long as it lives: once the shared
+  // filters are granted, the plain ones are dropped.
   const replaced = group !== undefined ? options.filters : [];
   // mqtt.js hands over the next packet as soon as the callback runs, so a burst
   // would keep the event loop busy with receiving and starve the spool drainer's
