@@ -60,6 +60,15 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config.fleet.meters[0])).toBe(true);
   });
 
+  it('refuses several broker connections with the embedded broker, which has no shared subscriptions', () => {
+    expect(loadConfig(write('one.yaml', { fleet: validFleet }), {}).mqtt.connections).toBe(1);
+    const external = { mqtt: { embedded: false, connections: 4 }, fleet: validFleet };
+    expect(loadConfig(write('external.yaml', external), {}).mqtt.connections).toBe(4);
+    expect(() => loadConfig(write('shared.yaml', { mqtt: { connections: 4 }, fleet: validFleet }), {})).toThrow(
+      /mqtt\.connections.*embedded broker has no shared subscriptions/s,
+    );
+  });
+
   it('lists every problem at once, each with the path of the offending key', () => {
     const file = write('bad.yaml', {
       http: { port: 'eighty', colour: 'blue' },

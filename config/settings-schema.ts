@@ -31,8 +31,9 @@ export const mqttSchema = z.strictObject({
   /**
    * Broker connections of this process (ingest/adapters/mqtt-subscriber.ts): more than one share the
    * subscription ($share/<sharedGroup or clientId>/…), so that spool.fsync 'always' can commit several
-   * messages per fdatasync. Changing it (or sharedGroup) on a running site leaves the old session's plain
-   * subscription in the broker until that session expires: messages then arrive twice (counted as duplicates).
+   * messages per fdatasync. Not the default: Mosquitto 2.0.11 restarted from its persistence restores plain
+   * subscriptions but not `$share` ones, so what is published between its restart and the service's
+   * resubscribe is lost with several (docs/durability.md). The embedded broker has no shared subscriptions.
    */
   connections: z.number().int().min(1).max(64).default(1),
   /**
@@ -138,7 +139,12 @@ export const schedulerSchema = z
 
 export const settingsSchema = z.strictObject({
   http: httpSchema.prefault({}),
-  mqtt: mqttSchema.prefault({}),
+  mqtt: mqttSchema
+    .refine((m) => !m.embedded || m.connections === 1, {
+      message: 'the embedded broker has no shared subscriptions: connections must be 1 (or set embedded: false)',
+      path: ['connections'],
+    })
+    .prefault({}),
   store: storeSchema.prefault({}),
   spool: spoolSchema.prefault({}),
   ingest: ingestSchema.prefault({}),

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createTransport } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { AppError } from '../../src/kernel/index.js';
 import type { OutboxMessage } from '../core/notification-plan.js';
 import type { EmailSettings } from '../settings/email-settings.js';
@@ -48,24 +48,29 @@ interface NodemailerError {
 
 export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
   const ca = options.tls?.ca ?? readCa(options.tls?.caFile);
-  const transport = createTransport({
-    host: options.host,
-    port: options.port,
-    secure: options.secure,
-    requireTLS: !options.secure && options.requireTls,
-    ...(options.user === undefined ? {} : { auth: { user: options.user, pass: options.password ?? '' } }),
-    tls: {
-      ...(ca === undefined ? {} : { ca }),
-      rejectUnauthorized: options.tls?.rejectUnauthorized ?? true,
-      ...(options.tls?.serverName === undefined ? {} : { servername: options.tls.serverName }),
-    },
-    connectionTimeout: options.timeoutMs,
-    greetingTimeout: options.timeoutMs,
-    socketTimeout: options.timeoutMs,
-    // A rendered alert never attaches files or URLs; refuse them outright.
-    disableFileAccess: true,
-    disableUrlAccess: true,
-  });
+  // Made with the first mail: nodemailer is ~14 MiB of RSS that a service which sends none would carry.
+  let transport: Promise<Transporter> | undefined;
+  const transportOf = () =>
+    (transport ??= import('nodemailer').then(({ createTransport }) =>
+      createTransport({
+        host: options.host,
+        port: options.port,
+        secure: options.secure,
+        requireTLS: !options.secure && options.requireTls,
+        ...(options.user === undefined ? {} : { auth: { user: options.user, pass: options.password ?? '' } }),
+        tls: {
+          ...(ca === undefined ? {} : { ca }),
+          rejectUnauthorized: options.tls?.rejectUnauthorized ?? true,
+          ...(options.tls?.serverName === undefined ? {} : { servername: options.tls.serverName }),
+        },
+        connectionTimeout: options.timeoutMs,
+        greetingTimeout: options.timeoutMs,
+        socketTimeout: options.timeoutMs,
+        // A rendered alert never attaches files or URLs; refuse them outright.
+        disableFileAccess: true,
+        disableUrlAccess: true,
+      }),
+    ));
   const server = `${options.host}:${options.port}`;
 
   return {
@@ -85,14 +90,14 @@ export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
           // MIME boundaries are random by default; from the Message-ID, a resend is byte-identical.
           baseBoundary: createHash('sha256').update(message.messageId).digest('hex').slice(0, 16),
         };
-        const info = await transport.sendMail(mail);
+        const info = await (await transportOf()).sendMail(mail);
         return { response: String(info.response ?? '') };
       } catch (cause) {
         throw mailError(cause, server, message.key);
       }
     },
     async close() {
-      transport.close();
+      (await transport)?.close();
     },
   };
 }

@@ -79,14 +79,21 @@ export function startMqttSubscriber(options: MqttSubscriberOptions): MqttSubscri
   const connections = Math.max(1, options.connections ?? 1);
   const group = options.sharedGroup ?? (connections > 1 ? options.clientId.replace(/[^A-Za-z0-9_-]/g, '_') : undefined);
   const filters = options.filters.map((f) => (group !== undefined ? `$share/${group}/${f}` : f));
+  // A session that subscribed plainly under an earlier configuration (one connection) keeps that subscription
+  // beside the shared one, and would receive every message twice for as long as it lives: once the shared
+  // filters are granted, the plain ones are dropped.
+  const replaced = group !== undefined ? options.filters : [];
   // mqtt.js hands over the next packet as soon as the callback runs, so a burst
   // would keep the event loop busy with receiving and starve the spool drainer's
   // store writes and timers. After YIELD_AFTER_MS of receiving (on any connection),
   // the callback (and with it the PUBACK, which is safe: the message is spooled)
   // waits for one turn of the event loop.
   const busy = { sinceMs: performance.now() };
+  // A refused certificate or credential repeats at every reconnect of every connection: it is logged once until a
+  // connection gets through.
+  const refused: { code?: string } = {};
   const clients = Array.from({ length: connections }, (_, k) =>
-    connect(options, k === 0 ? options.clientId : `${options.clientId}-${k}`, filters, busy),
+    connect(options, k === 0 ? options.clientId : `${options.clientId}-${k}`, filters, replaced, busy, refused),
   );
   const leave = group !== undefined && options.leaveSharedGroupOnClose === true;
   return {
@@ -135,7 +142,9 @@ function connect(
   options: MqttSubscriberOptions,
   clientId: string,
   filters: readonly string[],
+  replaced: readonly string[],
   busy: { sinceMs: number },
+  refused: { code?: string },
 ): MqttClient {
   const url = urlForLog(options.url);
   const client: MqttClient = mqtt.connect(options.url, {
@@ -206,17 +215,22 @@ function connect(
   });
 
   let wasConnected = false;
-  // A refused certificate or credential repeats at every reconnect; it is logged once until the next connect.
-  let lastRefusal: string | undefined;
   client.on('connect', (connack) => {
     options.log.info({ url, clientId, sessionPresent: connack.sessionPresent }, 'connected to MQTT broker');
     wasConnected = true;
-    lastRefusal = undefined;
+    delete refused.code;
     client.subscribe([...filters], { qos: 1 }, (error, granted) => {
       if (error) options.log.error({ err: error }, 'subscribe failed');
       else if (granted?.length !== filters.length || granted.some((g) => g.qos > 2)) {
         options.log.error({ granted, filters }, 'the broker refused a subscription');
-      } else options.log.info({ filters, sessionPresent: connack.sessionPresent }, 'subscribed at QoS 1');
+      } else {
+        options.log.info({ filters, sessionPresent: connack.sessionPresent }, 'subscribed at QoS 1');
+        if (replaced.length > 0) {
+          client.unsubscribe([...replaced], (unsubscribeError) => {
+            if (unsubscribeError) options.log.warn({ err: unsubscribeError }, 'could not drop the plain subscriptions');
+          });
+        }
+      }
     });
   });
   client.on('close', () => {
@@ -226,8 +240,8 @@ function connect(
   client.on('error', (error) => {
     const refusal = classifyConnectError(error, url);
     if (refusal === undefined) return options.log.warn({ err: error }, 'MQTT client error');
-    if (lastRefusal === refusal.code) return;
-    lastRefusal = refusal.code;
+    if (refused.code === refusal.code) return;
+    refused.code = refusal.code;
     options.log.error({ err: refusal }, refusal.message);
   });
 

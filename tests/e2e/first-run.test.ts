@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { buildServer, SERVER_ENTRY } from '../../scripts/build-server.js';
 import { REJECTION_REASONS } from '../../src/kernel/index.js';
 import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/ports.js';
@@ -10,7 +11,7 @@ import { makeTempDir, removeTempDir, startProcess, type ManagedProcess } from '.
 
 // README, "Two commands on a fresh machine": `npm start` on the demo config (config/demo.yaml): the embedded
 // broker, DuckDB, the demo fleet, the simulator's backfill over real MQTT, the local SMTP receiver. The test
-// runs what `npm start` runs (node --import tsx src/main.ts) on that config with only the deployment's paths
+// runs what `npm start` runs (node dist/server/main.js, built first) on that config with only the deployment's paths
 // and ports changed (temp dir, free ports), and two simulator settings: a 7-day backfill instead of 60 (the
 // 60 days take minutes on a loaded 2-core machine; the path is the same), and live readings an hour apart,
 // so that the report and the series compared below see the same readings.
@@ -63,10 +64,11 @@ beforeAll(async () => {
   writeFileSync(configFile, stringify(demo));
   // No TANHE_* from the caller's environment: the first run is the config alone.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TANHE_')));
+  await buildServer();
   service = await startProcess({
     name: 'tanhe-first-run',
     command: process.execPath,
-    args: ['--import', 'tsx', join(REPO_ROOT, 'src', 'main.ts'), '--config', configFile],
+    args: [SERVER_ENTRY, '--config', configFile],
     cwd: REPO_ROOT,
     env,
     logDir: dir,

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
+import { buildServer, SERVER_ENTRY } from '../../scripts/build-server.js';
 import { eventually } from './eventually.js';
 import { freePort } from './ports.js';
 import { startProcess, type ManagedProcess, type ProcessExit } from './processes.js';
@@ -48,7 +49,7 @@ export interface ServiceHandle {
 }
 
 /**
- * Runs the real service as a child process (node + tsx, as `npm start` does) with
+ * Runs the real service as a child process (the compiled dist/server, as `npm start` does) with
  * a generated config, so that tests can kill it like a crash would.
  */
 export async function createService(options: ServiceOptions): Promise<ServiceHandle> {
@@ -87,10 +88,12 @@ export async function createService(options: ServiceOptions): Promise<ServiceHan
     httpUrl,
     configFile,
     async start() {
+      // What `npm start` runs: the compiled service, built first when a source is newer (scripts/build-server.ts).
+      await buildServer();
       process = await startProcess({
         name,
         command: globalThis.process.execPath,
-        args: ['--import', 'tsx', join(REPO_ROOT, 'src', 'main.ts'), '--config', configFile],
+        args: [SERVER_ENTRY, '--config', configFile],
         cwd: REPO_ROOT,
         env: {
           ...globalThis.process.env,
