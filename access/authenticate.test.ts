@@ -182,6 +182,24 @@ describe('authenticate: one store read for concurrent requests', () => {
     expect(reads()).toBe(2);
   });
 
+  it('reads ahead past half the cache bound without making the request wait, and sees what that read found', async () => {
+    const { deps, authenticate, advance, created, reads } = await counted();
+    const header = `Bearer ${created.secret}`;
+    await authenticate(header);
+    advance(2000);
+    await authenticate(header);
+    expect(reads()).toBe(1);
+    await revokeToken(deps)({ tokenId: created.token.id, by: 'admin' });
+    advance(1000);
+    // Past half of the 5 s bound: answered from the copy (it still holds the token as valid), one read started.
+    expect(await reasonOf(authenticate(header))).toBe('accepted');
+    expect(reads()).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The read ahead has landed: the revocation is seen before the bound, with no further read.
+    expect(await reasonOf(authenticate(header))).toBe('revoked');
+    expect(reads()).toBe(2);
+  });
+
   it('reads again after a forget() that came while a read was on its way', async () => {
     const { deps, authenticate, created, reads } = await counted();
     const pending = authenticate(`Bearer ${created.secret}`);

@@ -33,6 +33,8 @@ export interface AuthenticateDeps {
 
 /** An unknown token rereads the store at most this often, so a flood of guesses does not become a flood of reads. */
 const MISS_REREAD_MS = 1000;
+/** The share of `cacheTtlMs` after which a request starts the next read of the store without waiting for it. */
+const READ_AHEAD_AT = 0.5;
 
 /**
  * `Authorization: Bearer <token>` → the caller, or UNAUTHENTICATED (the HTTP
@@ -41,7 +43,8 @@ const MISS_REREAD_MS = 1000;
  * the answer's body says no more than "not authenticated" and the reason.
  *
  * API tokens: the token states are derived from the store's events and kept for
- * `cacheTtlMs`; a token not in the copy rereads it (at most once a second). So a
+ * `cacheTtlMs` (a request past half of it starts the next read in the background);
+ * a token not in the copy rereads it (at most once a second). So a
  * token created by the CLI works at once, and a revoked one stops working within
  * `cacheTtlMs` (5 s by default) plus one request.
  *
@@ -84,7 +87,15 @@ export function createAuthenticate(deps: AuthenticateDeps): TokenAuthenticator {
 
   const viaToken = async (presented: string, nowMs: number): Promise<Principal> => {
     const age = () => elapsedMs() - loadedAtMs;
-    let current = states === undefined || age() >= deps.cacheTtlMs ? await load() : states;
+    let current: Map<string, TokenStatus>;
+    if (states === undefined || age() >= deps.cacheTtlMs) current = await load();
+    else {
+      current = states;
+      // Read ahead: a copy past half its life is still trusted for this request, and the store is read in the
+      // background, so that requests coming every few seconds (a dashboard) never wait for the store. A failed
+      // read-ahead is not this request's error: the first request after the bound reads again and reports it.
+      if (age() >= deps.cacheTtlMs * READ_AHEAD_AT) load().catch(() => undefined);
+    }
     let check = checkToken(current, presented, nowMs);
     if (!check.ok && check.reason === 'unknown' && age() >= MISS_REREAD_MS) {
       current = await load();
