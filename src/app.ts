@@ -108,7 +108,7 @@ export async function startApp(config: Config, extras: StartExtras = {}): Promis
   };
   const fleetView = createFleetView(config.fleet);
   const accounting = {
-    consumption: createMeterConsumption({ store: stores.accounting, fleet: fleetView }),
+    consumption: createMeterConsumption({ store: stores.accounting, fleet: fleetView, nowMs: systemClock.nowMs }),
     carbonReport: createCarbonReportQuery({
       store: stores.accounting,
       fleet: fleetView,

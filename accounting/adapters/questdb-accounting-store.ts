@@ -81,7 +81,6 @@ export function createQuestDbAccountingStore(
     readings: readingsTable,
     segments: hourSegmentsTable,
     state: `${prefix}segments_hour_state`,
-    grain: 'hour',
   });
   const exec = (sql: string) => client.exec(sql);
   const meterFilter = (meterIds: readonly string[]) => inListFilter('meter_id', meterIds);

@@ -2,10 +2,10 @@ import type { LocalDay } from '../../src/kernel/index.js';
 import { parseTimestamp, str, timeZone, ts, type QuestDbClient } from '../../src/platform/questdb/index.js';
 
 /**
- * A hand-made QuestDB roll-up of register segments: one row per (bucket, meter,
+ * A hand-made QuestDB roll-up of register segments: one row per (local hour, meter,
  * zone) in `segments`, and per (local day, zone) in `state` the fingerprint of
- * the readings it was computed from. The store uses it at hour grain
- * (`segments_hour`: the baselines' hourly series of closed days), which spares the
+ * the readings it was computed from (the store's `segments_hour`: the baselines'
+ * hourly series of closed days), which spares the
  * single-threaded window over every raw reading of the range. Whole local days and
  * months come from QuestDB's materialized view instead (questdb-day-view.ts).
  */
@@ -13,11 +13,6 @@ export interface DayRollupTables {
   readonly readings: string;
   readonly segments: string;
   readonly state: string;
-  /**
-   * The segments' bucket inside each local day: the day itself (default), or its local hours (the
-   * hour roll-up the baselines' hourly series read; freshness is still tracked per local day).
-   */
-  readonly grain?: 'day' | 'hour';
 }
 
 export interface DayRollup {
@@ -34,7 +29,6 @@ const PER_DAY_FINGERPRINT_MAX_DAYS = 62;
 
 export function createDayRollup(client: QuestDbClient, tables: DayRollupTables): DayRollup {
   const exec = (sql: string) => client.exec(sql);
-  const sampleBy = tables.grain === 'hour' ? '1h' : '1d';
   // One refresh at a time (two reports asking for the same stale days would compute them twice).
   let refreshTail: Promise<unknown> = Promise.resolve();
   /**
@@ -171,13 +165,13 @@ export function createDayRollup(client: QuestDbClient, tables: DayRollupTables):
       await exec(
         `INSERT INTO ${tables.segments} SELECT ts, meter_id, ${timeZone(zone)}, first(ts), first(value), last(ts),` +
           ` last(value), count(),` +
-          // A second value at one instant counts as a decrease (the day is read raw) and has no rate.
+          // A second value at one instant counts as a decrease (the hour is read raw) and has no rate.
           ` sum(CASE WHEN value < prev_value OR ts = prev_ts THEN 1 ELSE 0 END),` +
           ` max(CASE WHEN ts > prev_ts THEN (value - prev_value) / ((ts - prev_ts) / 3600000000.0) END)` +
           ` FROM (SELECT meter_id, ts, value, lag(value) OVER (PARTITION BY meter_id ORDER BY ts, value) prev_value,` +
           ` lag(ts) OVER (PARTITION BY meter_id ORDER BY ts, value) prev_ts FROM ${tables.readings}` +
           ` WHERE ts >= ${ts(day.startMs)} AND ts < ${ts(day.endMs)})` +
-          ` SAMPLE BY ${sampleBy} ALIGN TO CALENDAR TIME ZONE ${timeZone(zone)}`,
+          ` SAMPLE BY 1h ALIGN TO CALENDAR TIME ZONE ${timeZone(zone)}`,
       );
     }
     await client.waitForWal([tables.segments]);
