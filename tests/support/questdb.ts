@@ -1,5 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -57,25 +67,29 @@ export async function startQuestDb(opts: StartQuestDbOptions = {}): Promise<Ques
   const root = opts.rootDir ?? mkdtempSync(join(tmpdir(), 'tanhe-questdb-'));
   const dataDir = join(root, 'qdb');
   const logPath = join(root, 'questdb.log');
-  const httpPort = await freePort();
-  const url = `http://127.0.0.1:${httpPort}`;
+  let httpPort = 0;
+  let url = '';
   mkdirSync(join(dataDir, 'conf'), { recursive: true });
-  const conf: Record<string, string> = {
-    'http.bind.to': `127.0.0.1:${httpPort}`,
-    // Only the HTTP server: every other listener would need its own free port.
-    'http.min.enabled': 'false',
-    'pg.enabled': 'false',
-    'line.tcp.enabled': 'false',
-    'line.udp.enabled': 'false',
-    'telemetry.enabled': 'false',
-    ...opts.config,
+  const configure = (port: number): void => {
+    httpPort = port;
+    url = `http://127.0.0.1:${port}`;
+    const conf: Record<string, string> = {
+      'http.bind.to': `127.0.0.1:${port}`,
+      // Only the HTTP server: every other listener would need its own free port.
+      'http.min.enabled': 'false',
+      'pg.enabled': 'false',
+      'line.tcp.enabled': 'false',
+      'line.udp.enabled': 'false',
+      'telemetry.enabled': 'false',
+      ...opts.config,
+    };
+    writeFileSync(
+      join(dataDir, 'conf', 'server.conf'),
+      Object.entries(conf)
+        .map(([k, v]) => `${k}=${v}`)
+        .join('\n') + '\n',
+    );
   };
-  writeFileSync(
-    join(dataDir, 'conf', 'server.conf'),
-    Object.entries(conf)
-      .map(([k, v]) => `${k}=${v}`)
-      .join('\n') + '\n',
-  );
 
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
@@ -90,7 +104,18 @@ export async function startQuestDb(opts: StartQuestDbOptions = {}): Promise<Ques
     }
   };
 
+  /**
+   * The port was free when it was picked, but another process can bind it before this QuestDB does (tests start
+   * several at once). Then something else answers on the URL: ready is when SQL answers AND this process's own
+   * log, since this launch, says it listens on the port.
+   */
   async function launch(): Promise<void> {
+    const logFrom = existsSync(logPath) ? statSync(logPath).size : 0;
+    const listening = () =>
+      readFileSync(logPath)
+        .subarray(logFrom)
+        .toString('utf8')
+        .includes(`http-server listening on 127.0.0.1:${httpPort}`);
     const logFd = openSync(logPath, 'a');
     const proc = spawn(
       'java',
@@ -120,7 +145,7 @@ export async function startQuestDb(opts: StartQuestDbOptions = {}): Promise<Ques
     for (;;) {
       if (exitCode !== undefined)
         throw new Error(`QuestDB exited during start-up (code ${exitCode}). Log tail:\n${logTail()}`);
-      if (await answers(url)) return;
+      if ((await answers(url)) && listening()) return;
       if (Date.now() > deadline) {
         proc.kill('SIGKILL');
         throw new Error(
@@ -139,7 +164,17 @@ export async function startQuestDb(opts: StartQuestDbOptions = {}): Promise<Ques
     await exited;
   }
 
-  await launch();
+  // A first start that ends at once (most likely its port was taken meanwhile) gets a new port; a restart
+  // keeps its port, since the service under test is configured with it.
+  for (let attempt = 1; ; attempt++) {
+    configure(await freePort());
+    try {
+      await launch();
+      break;
+    } catch (err) {
+      if (attempt === 3 || !(err instanceof Error) || !err.message.startsWith('QuestDB exited')) throw err;
+    }
+  }
   return {
     url,
     httpPort,

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
@@ -79,17 +79,24 @@ export async function createService(options: ServiceOptions): Promise<ServiceHan
     }),
   );
   let process: ManagedProcess | undefined;
-  const healthy = async () =>
-    await fetch(`${httpUrl}/healthz`).then(
+  const logFile = join(options.dir, `${name}.log`);
+  /**
+   * The port was free when it was picked, but another process can bind it before this one does (tests start
+   * several services at once). Then another service answers /healthz: ready is when /healthz answers AND this
+   * process's own log, since this start, says it listens (startProcess appends to one log across restarts).
+   */
+  const healthy = async (logFrom: number) =>
+    (await fetch(`${httpUrl}/healthz`).then(
       (r) => r.ok,
       () => false,
-    );
+    )) && readFileSync(logFile).subarray(logFrom).toString('utf8').includes('"msg":"HTTP listening"');
   return {
     httpUrl,
     configFile,
     async start() {
       // What `npm start` runs: the compiled service, built first when a source is newer (scripts/build-server.ts).
       await buildServer();
+      const logFrom = existsSync(logFile) ? statSync(logFile).size : 0;
       process = await startProcess({
         name,
         command: globalThis.process.execPath,
@@ -102,7 +109,7 @@ export async function createService(options: ServiceOptions): Promise<ServiceHan
           ...options.env,
         },
         logDir: options.dir,
-        ready: healthy,
+        ready: () => healthy(logFrom),
         readyTimeoutMs: options.readyTimeoutMs ?? 60_000,
       });
     },
