@@ -10,10 +10,13 @@
  *   received_at TIMESTAMP, quality SYMBOL, DEDUP UPSERT KEYS(ts, meter_id, value), ILP v2 (binary doubles).
  * - `tanhe-nodedup`: the same table with DEDUP disabled.
  * - `narrow-dedup`: Telegraf's columns (meter_id, value, seq, ts) with tanhe's DEDUP keys, ILP v2.
- * - `narrow`: Telegraf's columns, no DEDUP, ILP v2.
+ * - `narrow`: Telegraf's columns, no DEDUP, ILP v2; `narrow-quality`, `narrow-received`: with tanhe's `quality`
+ *   SYMBOL or its `received_at` TIMESTAMP; `wide`: with both (tanhe's columns, no DEDUP, created by CREATE TABLE).
  * - `telegraf`: the table auto-created by `/api/v2/write` (text line protocol, ns timestamps), as Telegraf
  *   writes it (bench/peers/telegraf.conf).
  * - `tanhe-sorted`: tanhe's store with each batch sorted by (ts, meter_id) before it is written.
+ * - `tanhe-aligned`: tanhe's store, batches cut where a timestamp ends (a multiple of the meters, 3 000 rows for
+ *   3 300), so that no batch holds a timestamp the table has already: with DEDUP such an overlap is merged.
  * Per variant: QuestDB CPU-s per 10 000 rows from the first write until the WAL is applied (idle CPU,
  * measured first, shown apart), the writer's CPU, rows/s to visible. Writes JSON to `--out`.
  */
@@ -91,10 +94,17 @@ async function tanheVariant(client: QuestDbClient, prefix: string, dedup: boolea
   } satisfies Variant;
 }
 
-async function narrowVariant(client: QuestDbClient, prefix: string, dedup: boolean) {
+/** Telegraf's columns, plus tanhe's `quality` SYMBOL and/or `received_at` TIMESTAMP when asked. */
+async function narrowVariant(
+  client: QuestDbClient,
+  prefix: string,
+  dedup: boolean,
+  extra: { quality?: boolean; receivedAt?: boolean } = {},
+) {
   const table = `${prefix}narrow`;
   await client.exec(
-    `CREATE TABLE ${table} (meter_id SYMBOL CAPACITY 16384 CACHE, value DOUBLE, seq LONG, ts TIMESTAMP)` +
+    `CREATE TABLE ${table} (meter_id SYMBOL CAPACITY 16384 CACHE, value DOUBLE, seq LONG, ts TIMESTAMP` +
+      `${extra.quality ? ', quality SYMBOL' : ''}${extra.receivedAt ? ', received_at TIMESTAMP' : ''})` +
       ` TIMESTAMP(ts) PARTITION BY DAY WAL${dedup ? ' DEDUP UPSERT KEYS(ts, meter_id, value)' : ''}`,
   );
   const ilp = client.createIlpWriter();
@@ -102,13 +112,13 @@ async function narrowVariant(client: QuestDbClient, prefix: string, dedup: boole
     table,
     write: (batch: readonly Reading[]) =>
       ilp.writeLines((lines) => {
-        for (const r of batch)
-          lines
-            .table(table)
-            .symbol('meter_id', r.meterId)
-            .float('value', r.value)
-            .int('seq', r.seq ?? 0)
-            .atMs(r.tsMs);
+        for (const r of batch) {
+          lines.table(table).symbol('meter_id', r.meterId);
+          if (extra.quality) lines.symbol('quality', r.quality);
+          lines.float('value', r.value).int('seq', r.seq ?? 0);
+          if (extra.receivedAt) lines.timestampMs('received_at', r.receivedAtMs);
+          lines.atMs(r.tsMs);
+        }
       }),
     close: () => ilp.close(),
   } satisfies Variant;
@@ -138,8 +148,12 @@ async function makeVariant(name: string, client: QuestDbClient, url: string, pre
   if (name === 'tanhe') return tanheVariant(client, prefix, true, false);
   if (name === 'tanhe-nodedup') return tanheVariant(client, prefix, false, false);
   if (name === 'tanhe-sorted') return tanheVariant(client, prefix, true, true);
+  if (name === 'tanhe-aligned') return tanheVariant(client, prefix, true, false);
   if (name === 'narrow-dedup') return narrowVariant(client, prefix, true);
   if (name === 'narrow') return narrowVariant(client, prefix, false);
+  if (name === 'narrow-quality') return narrowVariant(client, prefix, false, { quality: true });
+  if (name === 'narrow-received') return narrowVariant(client, prefix, false, { receivedAt: true });
+  if (name === 'wide') return narrowVariant(client, prefix, false, { quality: true, receivedAt: true });
   if (name === 'telegraf') return telegrafVariant(url, prefix);
   throw new Error(`unknown variant ${name}`);
 }
@@ -171,7 +185,8 @@ try {
       const qBefore = cpuSeconds(questdbPid);
       const cpuBefore = process.cpuUsage();
       const startMs = nowMs();
-      for (let i = 0; i < readings.length; i += batchSize) await v.write(readings.slice(i, i + batchSize));
+      const size = name.endsWith('-aligned') ? Math.max(meters, Math.floor(batchSize / meters) * meters) : batchSize;
+      for (let i = 0; i < readings.length; i += size) await v.write(readings.slice(i, i + size));
       const confirmedMs = nowMs();
       await client.waitForWal([v.table]);
       const visibleMs = nowMs();
