@@ -45,10 +45,11 @@ const { values: flags } = parseArgs({
     'tanhe-spool': { type: 'string', default: '{}' },
     'telegraf-bin': { type: 'string', default: join(REPO_ROOT, '.vendor', 'telegraf', 'telegraf') },
     /**
-     * QuestDB's settings: `shipped` (docker/compose.yaml's `QDB_*` lines, the small-machine worker settings) or
-     * `default` (QuestDB's own defaults, as before 2026-12-02); `--questdb-conf key=value,…` adds lines on top.
+     * QuestDB's settings: `default` (QuestDB's own, as a Telegraf user runs it) or `shipped` (docker/compose.yaml's
+     * `QDB_*` lines, the small-machine worker settings, which slow Telegraf's writes: bench/README.md, "Issue 11
+     * §2, 2026-12-02 (third)"); `--questdb-conf key=value,…` adds lines on top.
      */
-    'questdb-settings': { type: 'string', default: 'shipped' },
+    'questdb-settings': { type: 'string', default: 'default' },
     'questdb-conf': { type: 'string', default: '' },
     /** A V8 CPU profile of each tanhe consumer over its saturation phase, written into the run's directory. */
     profile: { type: 'boolean', default: false },

@@ -532,8 +532,7 @@ export class FileSpool implements Spool {
 
   /**
    * The waiters covered by `upTo`, removed from the list. They were pushed with the append count of their
-   * call, which only grows, so they are a prefix: no scan of the rest (two filters per write were ~4 % of
-   * the service's time under saturation, issue 11 §2).
+   * call, which only grows, so they are a prefix: no scan (and no copy) of the rest at every write.
    */
   private takeWaiters(upTo: number) {
     let n = 0;

@@ -16,7 +16,7 @@ export class RecentKeys {
   check(meterId: string, tsMs: number, value: number): KeyVerdict {
     const meter = this.byMeter.get(meterId);
     // A meter's readings mostly come in time order: one later than every key remembered for it is new without
-    // a look-up in its map (the look-up with a non-small-integer key was ~2.5 µs of each drained reading).
+    // a look-up in its map (keyed by epoch-ms doubles, the drainer's costliest step per reading in a profile).
     if (meter === undefined || tsMs > meter.newestTsMs) return 'new';
     const seen = meter.keys.get(tsMs);
     if (seen === undefined) return 'new';
