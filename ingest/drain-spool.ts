@@ -95,6 +95,19 @@ export function createSpoolDrainer(deps: DrainDeps): SpoolDrainer {
   async function writeOrBisect(items: readonly Item[], written: Written): Promise<boolean> {
     const readings = items.flatMap((i) => ('reading' in i ? [i.reading] : []));
     const quarantined = items.flatMap((i) => ('record' in i ? [i.record] : []));
+    return writeBatchOrBisect(readings, quarantined, items, written);
+  }
+
+  /**
+   * writeOrBisect for a batch whose readings and records are at hand: the items (an object and two arrays per
+   * row) are made only when the store refuses the batch, so a batch it accepts costs no more than its write.
+   */
+  async function writeBatchOrBisect(
+    readings: Reading[],
+    quarantined: QuarantineRecord[],
+    items: readonly Item[] | (() => Item[]),
+    written: Written,
+  ): Promise<boolean> {
     try {
       if (!(await writeWithRetry(readings, quarantined))) return false;
       written.readings += readings.length;
@@ -102,11 +115,12 @@ export function createSpoolDrainer(deps: DrainDeps): SpoolDrainer {
       return true;
     } catch (error) {
       if (!isRefusal(error)) throw error;
-      const [only] = items;
-      if (items.length > 1 || only === undefined) {
-        if (items.length === 0) throw error;
-        const half = Math.ceil(items.length / 2);
-        return (await writeOrBisect(items.slice(0, half), written)) && writeOrBisect(items.slice(half), written);
+      const all = typeof items === 'function' ? items() : items;
+      const [only] = all;
+      if (all.length > 1 || only === undefined) {
+        if (all.length === 0) throw error;
+        const half = Math.ceil(all.length / 2);
+        return (await writeOrBisect(all.slice(0, half), written)) && writeOrBisect(all.slice(half), written);
       }
       return quarantineRefused(only, error, written);
     }
@@ -162,8 +176,11 @@ export function createSpoolDrainer(deps: DrainDeps): SpoolDrainer {
     }
     const startedMs = deps.clock.nowMs();
     const written: Written = { readings: 0, quarantined: 0, refusedReadings: 0, refusedRecords: 0 };
-    const items: Item[] = [...readings.map((reading) => ({ reading })), ...quarantined.map((record) => ({ record }))];
-    if (!(await writeOrBisect(items, written))) {
+    const items = (): Item[] => [
+      ...readings.map((reading) => ({ reading })),
+      ...quarantined.map((record) => ({ record })),
+    ];
+    if (!(await writeBatchOrBisect(readings, quarantined, items, written))) {
       deps.spool.rewind();
       return false;
     }

@@ -68,9 +68,17 @@ export function createMessageReceiver(deps: ReceiveDeps): MessageReceiver {
       nowMs: receivedAtMs,
     });
 
+    // The reading's fields named rather than spread: every record gets the one shape a Reading has.
     const records: SpoolRecord[] = outcome.accepted.map((item) => ({
       kind: 'reading',
-      reading: { ...item, receivedAtMs, quality: 'ok' },
+      reading: {
+        meterId: item.meterId,
+        tsMs: item.tsMs,
+        value: item.value,
+        seq: item.seq,
+        receivedAtMs,
+        quality: 'ok',
+      },
     }));
     for (const rejection of outcome.rejected) {
       const record: QuarantineRecord = {

@@ -15,6 +15,15 @@ if (dir) {
   session.post('Profiler.enable');
   session.post('Profiler.setSamplingInterval', { interval: 500 });
   session.post('Profiler.start');
+  // SIGUSR2 writes the profile so far and starts a new one (bench/peers: one profile per phase).
+  let part = 0;
+  process.on('SIGUSR2', () => {
+    session.post('Profiler.stop', (error, result) => {
+      if (!error)
+        writeFileSync(join(dir, `service-${process.pid}-${part++}.cpuprofile`), JSON.stringify(result.profile));
+      session.post('Profiler.start');
+    });
+  });
   // In-thread inspector sessions answer synchronously, so this works inside 'exit'.
   process.on('exit', () => {
     session.post('Profiler.stop', (error, result) => {

@@ -23,6 +23,7 @@ import { testFleet } from '../../tests/support/test-fleet.js';
 import { FleetPublisher, nowMs, type PublishStats } from '../ingest/fleet-publisher.js';
 import { cpuDelta, cpuSnapshot, findPid, memoryBytes } from '../ingest/proc-stats.js';
 import { questDbExec, StoreSampler, storedLatencies, type StoreSample } from '../ingest/store-sampler.js';
+import { parseQuestDbConf, shippedQuestDbSettings } from './questdb-settings.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = resolve(HERE, '..', '..');
@@ -43,11 +44,28 @@ const { values: flags } = parseArgs({
     /** Extra spool settings for the tanhe consumers, as JSON (e.g. '{"batchSize":10000}'). */
     'tanhe-spool': { type: 'string', default: '{}' },
     'telegraf-bin': { type: 'string', default: join(REPO_ROOT, '.vendor', 'telegraf', 'telegraf') },
+    /**
+     * QuestDB's settings: `default` (QuestDB's own, as a Telegraf user runs it) or `shipped` (docker/compose.yaml's
+     * `QDB_*` lines, the small-machine worker settings, which slow Telegraf's writes: bench/README.md, "Issue 11
+     * §2, 2026-12-02 (third)"); `--questdb-conf key=value,…` adds lines on top.
+     */
+    'questdb-settings': { type: 'string', default: 'default' },
+    'questdb-conf': { type: 'string', default: '' },
+    /** A V8 CPU profile of each tanhe consumer over its saturation phase, written into the run's directory. */
+    profile: { type: 'boolean', default: false },
     out: { type: 'string', default: join(REPO_ROOT, 'bench', 'results', 'peers.json') },
   },
 });
 
 const meters = Number(flags.meters);
+const profileDir = join(dirname(resolve(flags.out)), 'profiles');
+if (flags.profile) mkdirSync(profileDir, { recursive: true });
+if (!['shipped', 'default'].includes(flags['questdb-settings']))
+  throw new Error(`--questdb-settings must be shipped or default, got ${flags['questdb-settings']}`);
+const questdbConfig = {
+  ...(flags['questdb-settings'] === 'shipped' ? shippedQuestDbSettings() : {}),
+  ...parseQuestDbConf(flags['questdb-conf']),
+};
 const perMeter = Math.ceil(Number(flags.messages) / meters);
 const killPerMeter = Math.ceil(Number(flags['kill-messages']) / meters);
 const warmPerMeter = Number(flags['warmup-per-meter']);
@@ -143,7 +161,15 @@ async function tanheConsumer(
     fleet: testFleet(meters),
     clientId,
     spool: { fsync, ...tanheSpool },
-    env: { TANHE_MQTT_CONNECTIONS: String(connections) },
+    env: {
+      TANHE_MQTT_CONNECTIONS: String(connections),
+      ...(flags.profile
+        ? {
+            NODE_OPTIONS: `--import ${join(HERE, '..', 'ingest', 'cpu-profiler.mjs')}`,
+            TANHE_BENCH_PROFILE_DIR: profileDir,
+          }
+        : {}),
+    },
   });
   return {
     name,
@@ -370,9 +396,12 @@ async function runConsumer(
     };
     const first = sampler.samples.length;
     const before = cpuSnapshot({ ...pids, bench: process.pid });
+    // The profile covers the saturation phase only (the profiler writes it on SIGUSR2 and starts a new one).
+    if (flags.profile && consumer.name.startsWith('tanhe')) process.kill(pids.consumer, 'SIGUSR2');
     const stats = await publish(PHASES.saturation);
     const waited = await waitForCountOrStall(sampler, PHASES.saturation.toSeq * meters);
     const cpu = cpuDelta(before, cpuSnapshot({ ...pids, bench: process.pid }));
+    if (flags.profile && consumer.name.startsWith('tanhe')) process.kill(pids.consumer, 'SIGUSR2');
     const elapsedMs = (waited.sample?.atMs ?? nowMs()) - stats.firstPublishMs;
     if (!waited.complete) log(`${consumer.name}: INCOMPLETE, ${waited.sample?.count ?? 0} rows visible; going on`);
     const peakRssBytes = memoryBytes(pids.consumer).peakRss;
@@ -492,7 +521,7 @@ async function main() {
   const telegrafBin = consumerNames.includes('telegraf') ? ensureTelegraf(flags['telegraf-bin']) : '';
   const dir = await makeTempDir('tanhe-peers-');
   const mosquitto = await startMosquitto();
-  const questdb = await startQuestDb({ startTimeoutMs: 180_000 });
+  const questdb = await startQuestDb({ startTimeoutMs: 180_000, config: questdbConfig });
   const results: ConsumerResult[] = [];
   try {
     for (const name of consumerNames) {
@@ -529,7 +558,7 @@ async function main() {
     const output = {
       at: new Date().toISOString(),
       machine,
-      parameters: { ...flags, meters, saturationMessages: N, killMessages: killPerMeter * meters },
+      parameters: { ...flags, meters, saturationMessages: N, killMessages: killPerMeter * meters, questdbConfig },
       brokerDrops,
       results,
     };
@@ -538,7 +567,8 @@ async function main() {
     printTable(
       results,
       `tanhe vs Telegraf · ${machine.cpus} × ${machine.cpuModel} · node ${machine.node} · Mosquitto ` +
-        `${machine.mosquitto} · Telegraf ${machine.telegraf} · ${N} msgs, ${meters} meters · broker drops ${brokerDrops}`,
+        `${machine.mosquitto} · Telegraf ${machine.telegraf} · ${N} msgs, ${meters} meters · broker drops ${brokerDrops}` +
+        ` · QuestDB settings ${flags['questdb-settings']}${flags['questdb-conf'] ? ` + ${flags['questdb-conf']}` : ''}`,
     );
     console.log(`\nJSON: ${flags.out}`);
   }

@@ -523,15 +523,21 @@ export class FileSpool implements Spool {
 
   private settleDurable(upTo: number) {
     if (upTo > this.durableCount) this.durableCount = upTo;
-    const done = this.durableWaiters.filter((w) => w.upTo <= this.durableCount);
-    this.durableWaiters = this.durableWaiters.filter((w) => w.upTo > this.durableCount);
-    for (const w of done) w.resolve();
+    for (const w of this.takeWaiters(this.durableCount)) w.resolve();
   }
 
   private rejectDurable(upTo: number, error: unknown) {
-    const failed = this.durableWaiters.filter((w) => w.upTo <= upTo);
-    this.durableWaiters = this.durableWaiters.filter((w) => w.upTo > upTo);
-    for (const w of failed) w.reject(error);
+    for (const w of this.takeWaiters(upTo)) w.reject(error);
+  }
+
+  /**
+   * The waiters covered by `upTo`, removed from the list. They were pushed with the append count of their
+   * call, which only grows, so they are a prefix: no scan (and no copy) of the rest at every write.
+   */
+  private takeWaiters(upTo: number) {
+    let n = 0;
+    while (n < this.durableWaiters.length && (this.durableWaiters[n]?.upTo ?? Infinity) <= upTo) n++;
+    return n === 0 ? [] : this.durableWaiters.splice(0, n);
   }
 
   /** Closes a segment fd, or leaves that to the fdatasync running on it (the fd must not be reused meanwhile). */

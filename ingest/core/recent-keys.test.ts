@@ -13,6 +13,18 @@ describe('RecentKeys', () => {
     expect(keys.check('m2', 1, 5)).toBe('new');
   });
 
+  it('recognises a reading older than the newest remembered one (out of time order)', () => {
+    const keys = new RecentKeys(10);
+    keys.remember('m1', 30, 3);
+    keys.remember('m1', 10, 1);
+    keys.remember('m1', 20, 2);
+    expect(keys.check('m1', 10, 1)).toBe('duplicate');
+    expect(keys.check('m1', 20, 5)).toBe('conflict');
+    expect(keys.check('m1', 30, 3)).toBe('duplicate');
+    expect(keys.check('m1', 15, 1)).toBe('new');
+    expect(keys.check('m1', 31, 3)).toBe('new');
+  });
+
   it('forgets the oldest key beyond its bound', () => {
     const keys = new RecentKeys(2);
     keys.remember('m1', 1, 1);

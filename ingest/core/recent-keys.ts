@@ -8,28 +8,42 @@
 export type KeyVerdict = 'new' | 'duplicate' | 'conflict';
 
 export class RecentKeys {
-  private readonly byMeter = new Map<string, Map<number, number>>();
+  private readonly byMeter = new Map<string, MeterKeys>();
 
   constructor(private readonly perMeter: number) {}
 
   /** Classifies a reading without remembering it. */
   check(meterId: string, tsMs: number, value: number): KeyVerdict {
-    const seen = this.byMeter.get(meterId)?.get(tsMs);
+    const meter = this.byMeter.get(meterId);
+    // A meter's readings mostly come in time order: one later than every key remembered for it is new without
+    // a look-up in its map (keyed by epoch-ms doubles, the drainer's costliest step per reading in a profile).
+    if (meter === undefined || tsMs > meter.newestTsMs) return 'new';
+    const seen = meter.keys.get(tsMs);
     if (seen === undefined) return 'new';
     return Object.is(seen, value) ? 'duplicate' : 'conflict';
   }
 
   remember(meterId: string, tsMs: number, value: number): void {
-    let keys = this.byMeter.get(meterId);
-    if (!keys) {
-      keys = new Map();
-      this.byMeter.set(meterId, keys);
+    let meter = this.byMeter.get(meterId);
+    if (!meter) {
+      meter = { keys: new Map(), newestTsMs: tsMs };
+      this.byMeter.set(meterId, meter);
     }
+    const { keys } = meter;
     keys.set(tsMs, value);
+    // Never lowered when a key is forgotten: it only has to be at least every remembered key's timestamp.
+    if (tsMs > meter.newestTsMs) meter.newestTsMs = tsMs;
     if (keys.size > this.perMeter) {
       // Map iteration is insertion order: drop the oldest remembered key.
       const oldest = keys.keys().next().value;
       if (oldest !== undefined) keys.delete(oldest);
     }
   }
+}
+
+interface MeterKeys {
+  /** Remembered timestamp → value, in insertion order (oldest first). */
+  readonly keys: Map<number, number>;
+  /** At least the latest timestamp in `keys`. */
+  newestTsMs: number;
 }

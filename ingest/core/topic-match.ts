@@ -5,7 +5,7 @@
  * broker delivers the original topic.
  */
 export function matchTopic(filter: string, topic: string): string[] | undefined {
-  const filterLevels = stripSharePrefix(filter).split('/');
+  const filterLevels = levelsOf(filter);
   const topicLevels = topic.split('/');
   const captures: string[] = [];
   for (let i = 0; i < filterLevels.length; i++) {
@@ -22,6 +22,23 @@ export function matchTopic(filter: string, topic: string): string[] | undefined 
     } else if (f !== t) return undefined;
   }
   return topicLevels.length === filterLevels.length ? captures : undefined;
+}
+
+/**
+ * A filter's levels, split once: the filters are the configuration's few, and every message is matched
+ * against up to three of them, which split the filter again each time.
+ */
+const filterLevelsCache = new Map<string, readonly string[]>();
+const MAX_CACHED_FILTERS = 64;
+
+function levelsOf(filter: string): readonly string[] {
+  let levels = filterLevelsCache.get(filter);
+  if (levels === undefined) {
+    if (filterLevelsCache.size >= MAX_CACHED_FILTERS) filterLevelsCache.clear();
+    levels = stripSharePrefix(filter).split('/');
+    filterLevelsCache.set(filter, levels);
+  }
+  return levels;
 }
 
 export function stripSharePrefix(filter: string): string {
