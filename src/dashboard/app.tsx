@@ -75,14 +75,11 @@ function prefetchFirstView(api: ApiClient, orgs: Promise<{ orgs: OrgEntry[] }>):
  * the selected view renders with ViewProps. Everything it knows comes from GET /api/v1/session and /orgs.
  */
 export function App() {
-  // The check's requests leave before the language is read: the first localStorage read of a page waits for the
-  // browser process to hand over the origin's storage (a synchronous call), which took up to 0.7 s of the main
-  // thread on a loaded machine (bench/README.md, issue 10, third pass); the requests do not wait for it.
+  const [lang, setLang] = useState<Lang>(savedLang);
   const [auth, setAuth] = useState<Auth>(() => {
     const token = savedToken();
     return token === undefined ? { kind: 'login' } : checking(token);
   });
-  const [lang, setLang] = useState<Lang>(savedLang);
   const [route, setRoute] = useState<HashRoute>(() => parseHash(location.hash));
 
   const timeZone =

@@ -149,16 +149,6 @@ function ConsumptionView({ api, orgId }: ViewProps) {
   );
 }
 
-/**
- * Which category labels the axis shows: every (interval + 1)-th, at most four (a full date is ~85 px wide and a
- * card's plot area ~380 px at the narrowest). A fixed interval spares ECharts its 'auto' estimate, which measures
- * every label's text before the first draw: the largest part of drawing the first chart (bench/README.md, issue
- * 10, third pass).
- */
-function categoryLabelInterval(categories: number): number {
-  return Math.max(0, Math.ceil(categories / 4) - 1);
-}
-
 function CarrierCard(props: { series: Series; bucket: BucketKind; locale: Locale }) {
   const { series, bucket, locale } = props;
   const t = (key: keyof (typeof messages)['zh'], values?: Record<string, string>) => locale.t(messages, key, values);
@@ -169,11 +159,7 @@ function CarrierCard(props: { series: Series; bucket: BucketKind; locale: Locale
     () => ({
       grid: { left: 56, right: 16, top: 16, bottom: 28 },
       tooltip: { trigger: 'axis' },
-      xAxis: {
-        type: 'category',
-        data: series.buckets.map(when),
-        axisLabel: { interval: categoryLabelInterval(series.buckets.length) },
-      },
+      xAxis: { type: 'category', data: series.buckets.map(when) },
       yAxis: { type: 'value', name: unit },
       series: [
         {
