@@ -46,8 +46,8 @@ export interface DuckDbClient {
    * started. It does not wait for the `run` queue, nor for other reads while a read connection is free: a token
    * lookup is not held behind a month's consumption query or the drainer's batch. Background work
    * (`runAsBackground`, src/platform/background-work.ts: the scheduled jobs) holds at most `readConnections` − 1
-   * connections (all of one), and a connection freed goes to a waiting request before any background read. A
-   * write the caller awaited is visible; one still queued may not be. Failures as for `run`.
+   * connections (with one, it shares it), and a connection freed goes to a waiting request before any background
+   * read. A write the caller awaited is visible; one still queued may not be. Failures as for `run`.
    */
   read<T>(operation: (connection: DuckDBConnection) => Promise<T>): Promise<T>;
   /** Waits for the queued and running operations, then closes the connections and the instance. */
@@ -67,8 +67,9 @@ export function createDuckDbClient(options: DuckDbOptions): DuckDbClient {
   // The reads: a slot per read connection (a read waits for a free slot), the connections opened and idle, and
   // every read not yet settled (close waits for them). Background work (a scheduled job: the alert evaluation
   // asks dozens of reads at once) holds at most all slots but one, and a freed slot goes to a waiting request
-  // first: a request's token lookup or consumption query never queues behind the evaluation's (bench/README.md,
-  // issue 10, third pass). With one read connection the two share it, requests still first.
+  // first: a request's token lookup or consumption query does not queue behind the evaluation's waiting reads
+  // (bench/README.md, issue 10, third pass). A request that awaits work a job started (a shared cache fill) still
+  // waits as that job's reads do. With one read connection the two share it, requests still first.
   let freeSlots = readSlots;
   const backgroundCap = Math.max(1, readSlots - 1);
   let backgroundHeld = 0;
