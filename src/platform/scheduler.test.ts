@@ -1,6 +1,7 @@
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../../tests/support/eventually.js';
+import { isBackgroundWork } from './background-work.js';
 import { createScheduler, jobOwner, type ScheduledJob, type Scheduler, type SchedulerOptions } from './scheduler.js';
 
 // Real node-cron schedules at second resolution; effects are polled, never slept for.
@@ -40,6 +41,14 @@ const job = (name: string, run: ScheduledJob['run'], cron = EVERY_SECOND): Sched
 });
 
 describe('scheduler', () => {
+  it('runs a job as background work (a request goes first for a DuckDB read connection)', async () => {
+    const seen: boolean[] = [];
+    const { scheduler } = start([job('marked', async () => void seen.push(isBackgroundWork()), '0 0 1 1 *')]);
+    expect(await scheduler.runNow('marked')).toBe('success');
+    expect(seen).toEqual([true]);
+    expect(isBackgroundWork()).toBe(false);
+  });
+
   it('runs a job on its schedule and counts each run', async () => {
     const fired: number[] = [];
     const { runs } = start([job('tick', async ({ firedAtMs }) => void fired.push(firedAtMs))]);

@@ -1,5 +1,6 @@
 import { createTask, validate, type ScheduledTask } from 'node-cron';
 import { Counter, type Registry } from 'prom-client';
+import { runAsBackground } from './background-work.js';
 
 /**
  * Scheduled jobs on node-cron. Each job has its own cron expression and time zone
@@ -100,7 +101,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     const run = (async (): Promise<JobOutcome> => {
       const startedMs = Date.now();
       try {
-        await job.run({ firedAtMs, signal: abort.signal });
+        await runAsBackground(() => job.run({ firedAtMs, signal: abort.signal }));
         runs.inc({ job: job.name, outcome: 'success' });
         log.debug({ job: job.name, durationMs: Date.now() - startedMs }, 'job run finished');
         return 'success';

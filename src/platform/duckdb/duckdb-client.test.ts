@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { runAsBackground } from '../background-work.js';
 import { createDuckDbClient, queryRows, type DuckDbClient } from './duckdb-client.js';
 
 /** A promise and the function that settles it: an operation holds its connection until the test lets it go. */
@@ -109,5 +110,65 @@ describe('DuckDB client: reads beside the write sequence', () => {
     await expect(count(client)).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
     await expect(count(client, 'run')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
     client = createDuckDbClient({ path: ':memory:' });
+  });
+});
+
+describe('DuckDB client: requests before background work', () => {
+  let client: DuckDbClient;
+  afterEach(async () => {
+    await client.close();
+  });
+
+  const withTable = async (readConnections: number) => {
+    client = createDuckDbClient({ path: ':memory:', readConnections });
+    await client.run(async (c) => {
+      await c.run('CREATE TABLE t (v INTEGER)');
+      await c.run('INSERT INTO t VALUES (1)');
+    });
+  };
+
+  /** A background read that enters (noted in `order`) and holds its connection until `held` opens. */
+  const backgroundRead = (name: string, order: string[], held: Promise<void>) => {
+    const entered = gate();
+    const done = runAsBackground(() =>
+      client.read(async (c) => {
+        order.push(name);
+        entered.open();
+        await held;
+        return queryRows(c, 'SELECT 1 AS one');
+      }),
+    );
+    return { entered: entered.opened, done };
+  };
+
+  it('keeps a read connection free of background work: a request is answered while two background reads wait', async () => {
+    await withTable(2);
+    const order: string[] = [];
+    const held = gate();
+    const first = backgroundRead('background 1', order, held.opened);
+    const second = backgroundRead('background 2', order, held.opened);
+    await first.entered;
+    // The second background read would take the other connection; it waits, so the request is answered now.
+    expect(await count(client)).toBe(1);
+    expect(order).toEqual(['background 1']);
+    held.open();
+    await Promise.all([first.done, second.done]);
+    expect(order).toEqual(['background 1', 'background 2']);
+  });
+
+  it('hands a freed connection to a waiting request before a background read queued earlier', async () => {
+    await withTable(1);
+    const order: string[] = [];
+    const held = gate();
+    const first = backgroundRead('background 1', order, held.opened);
+    await first.entered;
+    const second = backgroundRead('background 2', order, Promise.resolve());
+    const request = client.read(async (c) => {
+      order.push('request');
+      return queryRows(c, 'SELECT 1 AS one');
+    });
+    held.open();
+    await Promise.all([first.done, second.done, request]);
+    expect(order).toEqual(['background 1', 'request', 'background 2']);
   });
 });

@@ -8,6 +8,7 @@ import {
   type DuckDBValue,
 } from '@duckdb/node-api';
 import { AppError } from '../../kernel/index.js';
+import { isBackgroundWork } from '../background-work.js';
 
 /**
  * The thin DuckDB client: one local file (or ':memory:'), one instance, opened on
@@ -43,8 +44,10 @@ export interface DuckDbClient {
    * Runs a read-only `operation` on a connection of its own for its whole run (a temp table it makes is its
    * connection's), inside one transaction, so all its statements see one snapshot of what was committed when it
    * started. It does not wait for the `run` queue, nor for other reads while a read connection is free: a token
-   * lookup is not held behind a month's consumption query or the drainer's batch. A write the caller awaited is
-   * visible; one still queued may not be. Failures as for `run`.
+   * lookup is not held behind a month's consumption query or the drainer's batch. Background work
+   * (`runAsBackground`, src/platform/background-work.ts: the scheduled jobs) holds at most `readConnections` − 1
+   * connections (with one, it shares it), and a connection freed goes to a waiting request before any background
+   * read. A write the caller awaited is visible; one still queued may not be. Failures as for `run`.
    */
   read<T>(operation: (connection: DuckDBConnection) => Promise<T>): Promise<T>;
   /** Waits for the queued and running operations, then closes the connections and the instance. */
@@ -62,9 +65,16 @@ export function createDuckDbClient(options: DuckDbOptions): DuckDbClient {
   let closed = false;
   let tail: Promise<unknown> = Promise.resolve();
   // The reads: a slot per read connection (a read waits for a free slot), the connections opened and idle, and
-  // every read not yet settled (close waits for them).
+  // every read not yet settled (close waits for them). Background work (a scheduled job: the alert evaluation
+  // asks dozens of reads at once) holds at most all slots but one, and a freed slot goes to a waiting request
+  // first: a request's token lookup or consumption query does not queue behind the evaluation's waiting reads
+  // (bench/README.md, issue 10, third pass). A request that awaits work a job started (a shared cache fill) still
+  // waits as that job's reads do. With one read connection the two share it, requests still first.
   let freeSlots = readSlots;
-  const slotWaiters: (() => void)[] = [];
+  const backgroundCap = Math.max(1, readSlots - 1);
+  let backgroundHeld = 0;
+  const requestWaiters: (() => void)[] = [];
+  const backgroundWaiters: (() => void)[] = [];
   const idle: DuckDBConnection[] = [];
   const reads = new Set<Promise<unknown>>();
 
@@ -74,18 +84,35 @@ export function createDuckDbClient(options: DuckDbOptions): DuckDbClient {
     return opened;
   };
 
-  const takeSlot = async () => {
-    if (freeSlots > 0) freeSlots--;
-    else await new Promise<void>((resolve) => slotWaiters.push(resolve));
+  // A slot handed to a waiter stays taken (freeSlots unchanged); the giver counts a background one as held.
+  const takeSlot = async (background: boolean) => {
+    if (background) {
+      if (freeSlots > 0 && backgroundHeld < backgroundCap) {
+        freeSlots--;
+        backgroundHeld++;
+      } else await new Promise<void>((resolve) => backgroundWaiters.push(resolve));
+    } else if (freeSlots > 0) freeSlots--;
+    else await new Promise<void>((resolve) => requestWaiters.push(resolve));
   };
-  const giveSlot = () => {
-    const next = slotWaiters.shift();
-    if (next === undefined) freeSlots++;
-    else next();
+  const giveSlot = (background: boolean) => {
+    if (background) backgroundHeld--;
+    const request = requestWaiters.shift();
+    if (request !== undefined) {
+      request();
+      return;
+    }
+    const next = backgroundHeld < backgroundCap ? backgroundWaiters.shift() : undefined;
+    if (next === undefined) {
+      freeSlots++;
+      return;
+    }
+    backgroundHeld++;
+    next();
   };
 
   const readOn = async <T>(operation: (connection: DuckDBConnection) => Promise<T>): Promise<T> => {
-    await takeSlot();
+    const background = isBackgroundWork();
+    await takeSlot(background);
     try {
       const { instance } = await store();
       const connection = idle.pop() ?? (await connect(instance));
@@ -107,7 +134,7 @@ export function createDuckDbClient(options: DuckDbOptions): DuckDbClient {
     } catch (cause) {
       throw toAppError(cause);
     } finally {
-      giveSlot();
+      giveSlot(background);
     }
   };
 
