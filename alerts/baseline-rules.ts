@@ -9,6 +9,7 @@ import {
   type FleetView,
   type InstitutionConfig,
   type MeterConfig,
+  type RawReadingQuery,
 } from '../accounting/index.js';
 import { AppError, UNITS, type Unit } from '../src/kernel/index.js';
 import type { AlertRule, RuleFinding } from './core/alert-types.js';
@@ -30,6 +31,7 @@ import {
   type HourlyConsumptionMemo,
 } from './hourly-consumption.js';
 import type { RuleFamily } from './ports.js';
+import { withSharedRangeReads, type MeterReadings } from './shared-range-reads.js';
 import type { BaselineSettings } from './settings/baseline-settings.js';
 
 export { DAY_KINDS, CALENDAR_SOURCES, createWorkingCalendar } from './core/working-calendar.js';
@@ -54,6 +56,12 @@ export interface BaselineRulesDeps {
   readonly catalogue: FactorCatalogue;
   /** The grid factor series of the carbon report; its default when absent. */
   readonly gridFactorSeries?: string | undefined;
+  /**
+   * Ingest's multi-meter read, for the raw reads of a pass that share one range (the closed days' look-ahead
+   * past midnight) when the accounting store has no batch of its own (shared-range-reads.ts); absent: one
+   * request per meter, as before.
+   */
+  readonly readings?: MeterReadings | undefined;
 }
 
 /** Carriers whose consumption does not follow occupancy (PV generation follows the sun). */
@@ -92,9 +100,12 @@ export function baselineCalendar(settings: BaselineSettings): WorkingCalendar {
  * interval), dropped here when it is not before `asOfMs`.
  */
 function storeAsOf(store: AccountingStore, asOfMs: number): AccountingStore {
+  const cut = <Q extends { readonly toMs: number }>(q: Q): Q => ({ ...q, toMs: Math.min(q.toMs, asOfMs) });
+  const batch = store.readingsBatch?.bind(store);
   return {
-    registerSegments: (q) => store.registerSegments({ ...q, toMs: Math.min(q.toMs, asOfMs) }),
-    readings: (q) => store.readings({ ...q, toMs: Math.min(q.toMs, asOfMs) }),
+    registerSegments: (q) => store.registerSegments(cut(q)),
+    readings: (q) => store.readings(cut(q)),
+    ...(batch === undefined ? {} : { readingsBatch: (queries: readonly RawReadingQuery[]) => batch(queries.map(cut)) }),
     async edgeReadings(q) {
       const edges = await store.edgeReadings(q);
       return {
@@ -103,7 +114,7 @@ function storeAsOf(store: AccountingStore, asOfMs: number): AccountingStore {
       };
     },
     meterSummaries: () => store.meterSummaries(),
-    readingFingerprints: (q) => store.readingFingerprints({ ...q, toMs: Math.min(q.toMs, asOfMs) }),
+    readingFingerprints: (q) => store.readingFingerprints(cut(q)),
   };
 }
 
@@ -153,7 +164,14 @@ async function analyseZone(
   const { dataFromMs, judgedToMs } = baselineWindow(asOfMs, timeZone, params);
   const hours =
     dataFromMs < judgedToMs
-      ? await hourlyConsumption(storeAsOf(deps.store, asOfMs), meters, dataFromMs, judgedToMs, timeZone, memo?.hours)
+      ? await hourlyConsumption(
+          storeAsOf(withSharedRangeReads(deps.store, deps.readings), asOfMs),
+          meters,
+          dataFromMs,
+          judgedToMs,
+          timeZone,
+          memo?.hours,
+        )
       : new Map<string, HourlyConsumption[]>();
   // The meters share the window's hours: each is placed in the calendar once for all of them.
   let placements = memo?.placements.get(timeZone);
