@@ -17,9 +17,11 @@ import {
   analyseMeter,
   analyseMeterWithMemo,
   baselineWindow,
+  createZoneGrid,
   type BaselineParams,
   type MeterAnalysis,
   type MeterAnalysisMemo,
+  type ZoneGrid,
 } from './core/baseline-analysis.js';
 import { baselineFindings, type Co2Factor } from './core/baseline-findings.js';
 import type { HourlyConsumption, HourPlacements, ProfileBand } from './core/baseline-profile.js';
@@ -145,6 +147,8 @@ interface BaselineMemo {
   readonly hours: HourlyConsumptionMemo;
   readonly meters: Map<string, MeterAnalysisMemo>;
   readonly placements: Map<string, HourPlacements>;
+  /** Per zone, the calendar work its meters share at an instant (the window, hour grids, days). */
+  readonly grids: Map<string, ZoneGrid>;
 }
 
 /** Placements kept per zone before the ones older than the window are dropped (a year of hours is ~9 000). */
@@ -181,9 +185,14 @@ async function analyseZone(
   } else if (placements.size > MAX_PLACEMENTS) {
     for (const startMs of placements.keys()) if (startMs < dataFromMs) placements.delete(startMs);
   }
+  let grid = memo?.grids.get(timeZone);
+  if (grid === undefined) {
+    grid = createZoneGrid();
+    memo?.grids.set(timeZone, grid);
+  }
   const out = new Map<string, MeterAnalysis>();
   for (const meter of meters) {
-    const input = { hours: hours.get(meter.id) ?? [], asOfMs, timeZone, calendar, params, placements };
+    const input = { hours: hours.get(meter.id) ?? [], asOfMs, timeZone, calendar, params, placements, grid };
     if (memo === undefined) {
       out.set(meter.id, analyseMeter(input));
       continue;
@@ -260,7 +269,12 @@ export function createBaselineRules(deps: BaselineRulesDeps, settings: BaselineS
   // The fleet is fixed for the rules' life: each institution's judged meters are listed once.
   const judged = new Map(deps.fleet.fleet.institutions.map((i) => [i.id, judgedMeters(deps.fleet, i.id)]));
   // Closed chunks' hourly figures, profiles and analyses between evaluations, reused while their inputs are unchanged.
-  const memo: BaselineMemo = { hours: createHourlyConsumptionMemo(), meters: new Map(), placements: new Map() };
+  const memo: BaselineMemo = {
+    hours: createHourlyConsumptionMemo(),
+    meters: new Map(),
+    placements: new Map(),
+    grids: new Map(),
+  };
   return {
     name: 'baseline',
     rules: BASELINE_RULES,
