@@ -34,6 +34,7 @@ import {
 } from './hourly-consumption.js';
 import type { RuleFamily } from './ports.js';
 import { withSharedRangeReads, type MeterReadings } from './shared-range-reads.js';
+import { zoneReads } from './zone-reads.js';
 import type { BaselineSettings } from './settings/baseline-settings.js';
 
 export { DAY_KINDS, CALENDAR_SOURCES, createWorkingCalendar } from './core/working-calendar.js';
@@ -163,19 +164,14 @@ async function analyseZone(
   meters: readonly MeterConfig[],
   asOfMs: number,
   memo?: BaselineMemo,
+  /** The store to read through (the evaluation's, shared by its passes); the deps' as of the instant when absent. */
+  store: AccountingStore = storeAsOf(withSharedRangeReads(deps.store, deps.readings), asOfMs),
 ): Promise<Map<string, MeterAnalysis>> {
   if (meters.length === 0) return new Map();
   const { dataFromMs, judgedToMs } = baselineWindow(asOfMs, timeZone, params);
   const hours =
     dataFromMs < judgedToMs
-      ? await hourlyConsumption(
-          storeAsOf(withSharedRangeReads(deps.store, deps.readings), asOfMs),
-          meters,
-          dataFromMs,
-          judgedToMs,
-          timeZone,
-          memo?.hours,
-        )
+      ? await hourlyConsumption(store, meters, dataFromMs, judgedToMs, timeZone, memo?.hours)
       : new Map<string, HourlyConsumption[]>();
   // The meters share the window's hours: each is placed in the calendar once for all of them.
   let placements = memo?.placements.get(timeZone);
@@ -290,9 +286,12 @@ export function createBaselineRules(deps: BaselineRulesDeps, settings: BaselineS
       }
       const analysed = new Map<string, MeterAnalysis>();
       for (const [timeZone, list] of byZone) {
+        // The passes of a zone share its validation reads (fingerprints, edges): one store read for all of them.
+        const zoneIds = list.map((x) => x.meter.id);
+        const store = storeAsOf(zoneReads(withSharedRangeReads(deps.store, deps.readings), zoneIds), asOfMs);
         for (let i = 0; i < list.length; i += METERS_PER_PASS) {
           const batch = list.slice(i, i + METERS_PER_PASS).map((x) => x.meter);
-          for (const [id, analysis] of await analyseZone(deps, params, calendar, timeZone, batch, asOfMs, memo))
+          for (const [id, analysis] of await analyseZone(deps, params, calendar, timeZone, batch, asOfMs, memo, store))
             analysed.set(id, analysis);
         }
       }
