@@ -9,6 +9,7 @@ import {
   type FleetView,
   type InstitutionConfig,
   type MeterConfig,
+  type RawReadingQuery,
 } from '../accounting/index.js';
 import { AppError, UNITS, type Unit } from '../src/kernel/index.js';
 import type { AlertRule, RuleFinding } from './core/alert-types.js';
@@ -16,9 +17,11 @@ import {
   analyseMeter,
   analyseMeterWithMemo,
   baselineWindow,
+  createZoneGrid,
   type BaselineParams,
   type MeterAnalysis,
   type MeterAnalysisMemo,
+  type ZoneGrid,
 } from './core/baseline-analysis.js';
 import { baselineFindings, type Co2Factor } from './core/baseline-findings.js';
 import type { HourlyConsumption, HourPlacements, ProfileBand } from './core/baseline-profile.js';
@@ -30,6 +33,8 @@ import {
   type HourlyConsumptionMemo,
 } from './hourly-consumption.js';
 import type { RuleFamily } from './ports.js';
+import { withSharedRangeReads, type MeterReadings } from './shared-range-reads.js';
+import { zoneReads } from './zone-reads.js';
 import type { BaselineSettings } from './settings/baseline-settings.js';
 
 export { DAY_KINDS, CALENDAR_SOURCES, createWorkingCalendar } from './core/working-calendar.js';
@@ -54,6 +59,12 @@ export interface BaselineRulesDeps {
   readonly catalogue: FactorCatalogue;
   /** The grid factor series of the carbon report; its default when absent. */
   readonly gridFactorSeries?: string | undefined;
+  /**
+   * Ingest's multi-meter read, for the raw reads of a pass that share one range (the closed days' look-ahead
+   * past midnight) when the accounting store has no batch of its own (shared-range-reads.ts); absent: one
+   * request per meter, as before.
+   */
+  readonly readings?: MeterReadings | undefined;
 }
 
 /** Carriers whose consumption does not follow occupancy (PV generation follows the sun). */
@@ -92,9 +103,12 @@ export function baselineCalendar(settings: BaselineSettings): WorkingCalendar {
  * interval), dropped here when it is not before `asOfMs`.
  */
 function storeAsOf(store: AccountingStore, asOfMs: number): AccountingStore {
+  const cut = <Q extends { readonly toMs: number }>(q: Q): Q => ({ ...q, toMs: Math.min(q.toMs, asOfMs) });
+  const batch = store.readingsBatch?.bind(store);
   return {
-    registerSegments: (q) => store.registerSegments({ ...q, toMs: Math.min(q.toMs, asOfMs) }),
-    readings: (q) => store.readings({ ...q, toMs: Math.min(q.toMs, asOfMs) }),
+    registerSegments: (q) => store.registerSegments(cut(q)),
+    readings: (q) => store.readings(cut(q)),
+    ...(batch === undefined ? {} : { readingsBatch: (queries: readonly RawReadingQuery[]) => batch(queries.map(cut)) }),
     async edgeReadings(q) {
       const edges = await store.edgeReadings(q);
       return {
@@ -103,7 +117,7 @@ function storeAsOf(store: AccountingStore, asOfMs: number): AccountingStore {
       };
     },
     meterSummaries: () => store.meterSummaries(),
-    readingFingerprints: (q) => store.readingFingerprints({ ...q, toMs: Math.min(q.toMs, asOfMs) }),
+    readingFingerprints: (q) => store.readingFingerprints(cut(q)),
   };
 }
 
@@ -134,6 +148,8 @@ interface BaselineMemo {
   readonly hours: HourlyConsumptionMemo;
   readonly meters: Map<string, MeterAnalysisMemo>;
   readonly placements: Map<string, HourPlacements>;
+  /** Per zone, the calendar work its meters share at an instant (the window, hour grids, days). */
+  readonly grids: Map<string, ZoneGrid>;
 }
 
 /** Placements kept per zone before the ones older than the window are dropped (a year of hours is ~9 000). */
@@ -148,12 +164,14 @@ async function analyseZone(
   meters: readonly MeterConfig[],
   asOfMs: number,
   memo?: BaselineMemo,
+  /** The store to read through (the evaluation's, shared by its passes); the deps' as of the instant when absent. */
+  store: AccountingStore = storeAsOf(withSharedRangeReads(deps.store, deps.readings), asOfMs),
 ): Promise<Map<string, MeterAnalysis>> {
   if (meters.length === 0) return new Map();
   const { dataFromMs, judgedToMs } = baselineWindow(asOfMs, timeZone, params);
   const hours =
     dataFromMs < judgedToMs
-      ? await hourlyConsumption(storeAsOf(deps.store, asOfMs), meters, dataFromMs, judgedToMs, timeZone, memo?.hours)
+      ? await hourlyConsumption(store, meters, dataFromMs, judgedToMs, timeZone, memo?.hours)
       : new Map<string, HourlyConsumption[]>();
   // The meters share the window's hours: each is placed in the calendar once for all of them.
   let placements = memo?.placements.get(timeZone);
@@ -163,9 +181,14 @@ async function analyseZone(
   } else if (placements.size > MAX_PLACEMENTS) {
     for (const startMs of placements.keys()) if (startMs < dataFromMs) placements.delete(startMs);
   }
+  let grid = memo?.grids.get(timeZone);
+  if (grid === undefined) {
+    grid = createZoneGrid();
+    memo?.grids.set(timeZone, grid);
+  }
   const out = new Map<string, MeterAnalysis>();
   for (const meter of meters) {
-    const input = { hours: hours.get(meter.id) ?? [], asOfMs, timeZone, calendar, params, placements };
+    const input = { hours: hours.get(meter.id) ?? [], asOfMs, timeZone, calendar, params, placements, grid };
     if (memo === undefined) {
       out.set(meter.id, analyseMeter(input));
       continue;
@@ -242,7 +265,12 @@ export function createBaselineRules(deps: BaselineRulesDeps, settings: BaselineS
   // The fleet is fixed for the rules' life: each institution's judged meters are listed once.
   const judged = new Map(deps.fleet.fleet.institutions.map((i) => [i.id, judgedMeters(deps.fleet, i.id)]));
   // Closed chunks' hourly figures, profiles and analyses between evaluations, reused while their inputs are unchanged.
-  const memo: BaselineMemo = { hours: createHourlyConsumptionMemo(), meters: new Map(), placements: new Map() };
+  const memo: BaselineMemo = {
+    hours: createHourlyConsumptionMemo(),
+    meters: new Map(),
+    placements: new Map(),
+    grids: new Map(),
+  };
   return {
     name: 'baseline',
     rules: BASELINE_RULES,
@@ -258,9 +286,12 @@ export function createBaselineRules(deps: BaselineRulesDeps, settings: BaselineS
       }
       const analysed = new Map<string, MeterAnalysis>();
       for (const [timeZone, list] of byZone) {
+        // The passes of a zone share its validation reads (fingerprints, edges): one store read for all of them.
+        const zoneIds = list.map((x) => x.meter.id);
+        const store = storeAsOf(zoneReads(withSharedRangeReads(deps.store, deps.readings), zoneIds), asOfMs);
         for (let i = 0; i < list.length; i += METERS_PER_PASS) {
           const batch = list.slice(i, i + METERS_PER_PASS).map((x) => x.meter);
-          for (const [id, analysis] of await analyseZone(deps, params, calendar, timeZone, batch, asOfMs, memo))
+          for (const [id, analysis] of await analyseZone(deps, params, calendar, timeZone, batch, asOfMs, memo, store))
             analysed.set(id, analysis);
         }
       }

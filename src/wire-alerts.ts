@@ -64,7 +64,7 @@ export function ruleFamilies(inputs: RuleFamilyInputs) {
     { store: stores.accounting, fleet, catalogue, methodologyVersion: METHODOLOGY_VERSION },
     config.alerts.quotas,
   );
-  const baselineDeps = { store: stores.accounting, fleet, catalogue };
+  const baselineDeps = { store: stores.accounting, fleet, catalogue, readings: stores.readings };
   const baseline = createBaselineRules(baselineDeps, config.alerts.baseline);
   const all: RuleFamily[] = [meterHealth, quotas, baseline];
   // The live rules' own family, run every minute beside the full evaluation (alerts/alert-jobs.ts).

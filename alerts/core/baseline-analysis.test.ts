@@ -4,6 +4,7 @@ import {
   analyseMeter,
   analyseMeterWithMemo,
   baselineWindow,
+  createZoneGrid,
   type BaselineParams,
   type MeterAnalysis,
   type MeterAnalysisMemo,
@@ -214,5 +215,53 @@ describe('analyseMeterWithMemo (docs/alerts.md, "Evaluation cost")', () => {
       hours: base.map((h) => (h.startMs === at('2026-10-06T03:00:00+08:00') ? { ...h, consumption: Number.NaN } : h)),
     };
     expect(analyseMeterWithMemo(withNaN, first.memo).memo).toBeUndefined();
+  });
+});
+
+describe('a zone grid shared by the meters of a zone (docs/alerts.md, "Evaluation cost")', () => {
+  it('gives the analysis computed without one, at instants that alternate across a DST change', () => {
+    const zone = 'Europe/Berlin';
+    const hours = (level: number): HourlyConsumption[] => {
+      const out: HourlyConsumption[] = [];
+      for (let t = at('2026-09-10T00:00:00Z'); t < at('2026-10-28T00:00:00Z'); t += HOUR_MS) {
+        const p = localParts(t, zone);
+        out.push({ startMs: t, consumption: (p.hour >= 8 && p.hour < 18 ? 4 * level : level) + 0.1 * Math.sin(t) });
+      }
+      return out;
+    };
+    /** An analysis as data: its profile's bands instead of its lookup function. */
+    const asData = (a: MeterAnalysis) => {
+      const { fromMs, toMs, learningDays, bands } = a.profile;
+      return { ...a, profile: { fromMs, toMs, learningDays, bands } };
+    };
+    const meters = [hours(1), hours(3)];
+    const grid = createZoneGrid();
+    const placements = new Map();
+    // Back and forth: a new window, the same window, the DST day itself (25 hours), an earlier instant again.
+    const instants = [
+      '2026-10-26T10:20:00+01:00',
+      '2026-10-24T09:10:00+02:00',
+      '2026-10-24T09:40:00+02:00',
+      '2026-10-25T02:30:00+01:00',
+      '2026-10-26T10:20:00+01:00',
+      '2026-10-27T00:05:00+01:00',
+      '2026-10-24T09:10:00+02:00',
+    ].map(at);
+    for (const asOfMs of instants) {
+      for (const h of meters) {
+        const shared = analyseMeter({ hours: h, asOfMs, timeZone: zone, calendar: weekdays, params, placements, grid });
+        const alone = analyseMeter({ hours: h, asOfMs, timeZone: zone, calendar: weekdays, params });
+        expect(asData(shared), new Date(asOfMs).toISOString()).toEqual(asData(alone));
+      }
+    }
+    const dstDay = analyseMeter({
+      hours: meters[0] ?? [],
+      asOfMs: instants[5] as number,
+      timeZone: zone,
+      calendar: weekdays,
+      params,
+      grid,
+    });
+    expect(dstDay.judged.filter((h) => h.date === '2026-10-25')).toHaveLength(25);
   });
 });

@@ -50,6 +50,35 @@ function daysBefore(dayStartMs: number, days: number, timeZone: string): number 
   return bucketStart(dayStartMs - days * DAY_MS + 6 * HOUR_MS, 'day', timeZone);
 }
 
+/**
+ * The calendar work that every meter of a zone repeats at one instant, done once for all of them: the window,
+ * the local hours of each judged day and the window's days (pure functions of the instant, the zone, the
+ * calendar and the parameters). A tick placed these per meter: ~15 % of the baselines' time at an evaluation
+ * inside an hour (docs/alerts.md, "Evaluation cost", 2026-12-02 second pass). One grid serves one zone, one
+ * calendar and one set of parameters, as HourPlacements does; each entry is keyed by what it depends on
+ * besides those, so alternating instants or ranges only recompute.
+ */
+export interface ZoneGrid {
+  window?: { readonly asOfMs: number; readonly window: BaselineWindow };
+  days?: { readonly fromMs: number; readonly toMs: number; readonly days: readonly CalendarDay[] };
+  /** Each range's local hour starts, by `fromMs|toMs`. */
+  readonly hourStarts: Map<string, readonly number[]>;
+}
+
+/** Hour ranges kept per grid before it starts over (an evaluation asks one per judged day). */
+const MAX_HOUR_RANGES = 64;
+
+export function createZoneGrid(): ZoneGrid {
+  return { hourStarts: new Map() };
+}
+
+function windowOf(asOfMs: number, timeZone: string, params: BaselineParams, grid: ZoneGrid | undefined) {
+  if (grid?.window?.asOfMs === asOfMs) return grid.window.window;
+  const window = baselineWindow(asOfMs, timeZone, params);
+  if (grid !== undefined) grid.window = { asOfMs, window };
+  return window;
+}
+
 export function baselineWindow(asOfMs: number, timeZone: string, params: BaselineParams): BaselineWindow {
   const evaluationDayMs = bucketStart(asOfMs, 'day', timeZone);
   const judgedFromMs = daysBefore(evaluationDayMs, params.lookbackDays, timeZone);
@@ -92,6 +121,8 @@ export interface MeterAnalysisInput {
   readonly params: BaselineParams;
   /** Hour placements shared by the meters of one zone and calendar (see HourPlacements). */
   readonly placements?: HourPlacements;
+  /** The zone's calendar work shared by its meters (see ZoneGrid). */
+  readonly grid?: ZoneGrid;
 }
 
 export function analyseMeter(input: MeterAnalysisInput): MeterAnalysis {
@@ -120,7 +151,7 @@ export function analyseMeterWithMemo(
   previous: MeterAnalysisMemo | undefined,
 ): { readonly analysis: MeterAnalysis; readonly memo: MeterAnalysisMemo | undefined } {
   const { asOfMs, timeZone, calendar, params } = input;
-  const window = baselineWindow(asOfMs, timeZone, params);
+  const window = windowOf(asOfMs, timeZone, params, input.grid);
   const inWindow = input.hours
     .filter((h) => h.startMs >= window.dataFromMs && h.startMs < window.judgedToMs)
     .sort((a, b) => a.startMs - b.startMs);
@@ -173,14 +204,14 @@ function judge(
   inWindow: readonly HourlyConsumption[],
   profiles: readonly { readonly startMs: number; readonly profile: BaselineProfile }[],
 ): MeterAnalysis {
-  const { asOfMs, timeZone, calendar, params, placements } = input;
+  const { asOfMs, timeZone, calendar, params, placements, grid } = input;
   const evaluationProfile = (profiles.at(-1) as { profile: BaselineProfile }).profile;
   const judged: JudgedHour[] = [];
   for (let k = 0; k < profiles.length; k++) {
     const { startMs, profile } = profiles[k] as { startMs: number; profile: BaselineProfile };
     const endMs = profiles[k + 1]?.startMs ?? window.judgedToMs;
     const usable = profile.learningDays >= params.minLearningDays ? profile : undefined;
-    for (const h of hoursIn(inWindow, startMs, endMs, timeZone, calendar, placements))
+    for (const h of hoursIn(inWindow, startMs, endMs, timeZone, calendar, placements, grid))
       judged.push(judgeHour(h, usable));
   }
   const dates = [...new Set(judged.map((h) => h.date))];
@@ -201,7 +232,7 @@ function judge(
     judged,
     anomaly: trackAnomaly(judged, params.consecutiveHours),
     offHours,
-    days: calendarDays(window.dataFromMs, window.judgedToMs, timeZone, calendar),
+    days: calendarDays(window.dataFromMs, window.judgedToMs, timeZone, calendar, grid),
   };
 }
 
@@ -254,21 +285,42 @@ function hoursIn(
   timeZone: string,
   calendar: WorkingCalendar,
   placements: HourPlacements | undefined,
+  grid: ZoneGrid | undefined,
 ): ClassifiedHour[] {
   const known = new Map(hours.filter((h) => h.startMs >= fromMs && h.startMs < toMs).map((h) => [h.startMs, h]));
   const all: HourlyConsumption[] = [];
-  for (let t = fromMs; t < toMs; t = nextBucketStart(t, 'hour', timeZone)) {
-    all.push(known.get(t) ?? { startMs: t, consumption: null });
-  }
+  for (const t of hourStarts(fromMs, toMs, timeZone, grid)) all.push(known.get(t) ?? { startMs: t, consumption: null });
   return classifyHours(all, timeZone, calendar, placements);
 }
 
-function calendarDays(fromMs: number, toMs: number, timeZone: string, calendar: WorkingCalendar): CalendarDay[] {
+function hourStarts(fromMs: number, toMs: number, timeZone: string, grid: ZoneGrid | undefined): readonly number[] {
+  const key = `${fromMs}|${toMs}`;
+  const kept = grid?.hourStarts.get(key);
+  if (kept !== undefined) return kept;
+  const starts: number[] = [];
+  for (let t = fromMs; t < toMs; t = nextBucketStart(t, 'hour', timeZone)) starts.push(t);
+  if (grid !== undefined) {
+    if (grid.hourStarts.size >= MAX_HOUR_RANGES) grid.hourStarts.clear();
+    grid.hourStarts.set(key, starts);
+  }
+  return starts;
+}
+
+function calendarDays(
+  fromMs: number,
+  toMs: number,
+  timeZone: string,
+  calendar: WorkingCalendar,
+  grid?: ZoneGrid,
+): readonly CalendarDay[] {
   if (!(fromMs < toMs)) return [];
+  const kept = grid?.days;
+  if (kept !== undefined && kept.fromMs === fromMs && kept.toMs === toMs) return kept.days;
   // Dates step by calendar arithmetic (exact on dates); only the two ends need the zone.
   const last = localDate(toMs - 1, timeZone);
   const days: CalendarDay[] = [];
   for (let date = localDate(fromMs, timeZone); date <= last; date = nextDate(date)) days.push(calendar.dayOf(date));
+  if (grid !== undefined) grid.days = { fromMs, toMs, days };
   return days;
 }
 
