@@ -13,7 +13,7 @@
  * first: its own figure, "complete", is when no aria-busy is left in the view and every chart is drawn. Each load waits for complete before the next one starts, so that no
  * load's requests queue behind the previous load's.
  *
- *   npm run bench:dashboard -- [--loads 5] [--url http://127.0.0.1:8080 --token tnh_…] [--backfill-days 35]
+ *   npm run bench:dashboard -- [--loads 5] [--url http://127.0.0.1:8080 --token tnh_…] [--backfill-days 35] [--during-first-evaluation]
  *
  * Without --url it starts the demo service (tests/browser/support/demo-service.ts) and waits for its backfill.
  * Prints a table and writes bench/results/dashboard-<time>.json.
