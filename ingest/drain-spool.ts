@@ -95,7 +95,7 @@ export function createSpoolDrainer(deps: DrainDeps): SpoolDrainer {
   async function writeOrBisect(items: readonly Item[], written: Written): Promise<boolean> {
     const readings = items.flatMap((i) => ('reading' in i ? [i.reading] : []));
     const quarantined = items.flatMap((i) => ('record' in i ? [i.record] : []));
-    return writeBatchOrBisect(readings, quarantined, items, written);
+    return writeBatchOrBisect(readings, quarantined, () => items, written);
   }
 
   /**
@@ -105,7 +105,7 @@ export function createSpoolDrainer(deps: DrainDeps): SpoolDrainer {
   async function writeBatchOrBisect(
     readings: Reading[],
     quarantined: QuarantineRecord[],
-    items: readonly Item[] | (() => Item[]),
+    items: () => readonly Item[],
     written: Written,
   ): Promise<boolean> {
     try {
@@ -115,7 +115,7 @@ export function createSpoolDrainer(deps: DrainDeps): SpoolDrainer {
       return true;
     } catch (error) {
       if (!isRefusal(error)) throw error;
-      const all = typeof items === 'function' ? items() : items;
+      const all = items();
       const [only] = all;
       if (all.length > 1 || only === undefined) {
         if (all.length === 0) throw error;
