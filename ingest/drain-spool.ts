@@ -117,12 +117,11 @@ export function createSpoolDrainer(deps: DrainDeps): SpoolDrainer {
       if (!isRefusal(error)) throw error;
       const all = items();
       const [only] = all;
-      if (all.length > 1 || only === undefined) {
-        if (all.length === 0) throw error;
-        const half = Math.ceil(all.length / 2);
-        return (await writeOrBisect(all.slice(0, half), written)) && writeOrBisect(all.slice(half), written);
-      }
-      return quarantineRefused(only, error, written);
+      // Nothing to blame: the refusal is the store's, not a row's.
+      if (only === undefined) throw error;
+      if (all.length === 1) return quarantineRefused(only, error, written);
+      const half = Math.ceil(all.length / 2);
+      return (await writeOrBisect(all.slice(0, half), written)) && writeOrBisect(all.slice(half), written);
     }
   }
 
